@@ -1,0 +1,28 @@
+import { redirect } from "next/navigation";
+import { auth } from "@/auth";
+import { SignInButton, safeRedirectPath } from "@/components/sign-in-button";
+
+export default async function LandingPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+  const { callbackUrl } = await searchParams;
+  const session = await auth();
+  if (session?.user) redirect(safeRedirectPath(callbackUrl));
+
+  return (
+    <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-8 px-6 py-16">
+      <div className="space-y-4">
+        <p className="text-sm font-semibold uppercase tracking-wide text-make">Make connection starter</p>
+        <h1 className="text-4xl font-bold tracking-tight">Connect your Make account</h1>
+        <p className="text-lg text-slate-600">
+          Sign in with Make over OpenID Connect. Your Make connection is kept on the server, renewed before it
+          expires, and you can revoke it at any time from your dashboard.
+        </p>
+      </div>
+      <SignInButton redirectTo={callbackUrl} />
+      <ul className="grid gap-3 text-sm text-slate-600 sm:grid-cols-3">
+        <li className="rounded-lg border border-slate-200 bg-white p-4">Tokens never reach your browser.</li>
+        <li className="rounded-lg border border-slate-200 bg-white p-4">Access is renewed without signing you out.</li>
+        <li className="rounded-lg border border-slate-200 bg-white p-4">Revoke really revokes, at Make too.</li>
+      </ul>
+    </main>
+  );
+}

@@ -1,0 +1,22 @@
+import Link from "next/link";
+import { isSignInFailure } from "@/lib/auth/sign-in-errors";
+import { SIGN_IN_FAILURE_MESSAGES } from "./messages";
+
+export const metadata = { title: "Sign-in failed" };
+
+export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<{ reason?: string }> }) {
+  const { reason } = await searchParams;
+  const failure = isSignInFailure(reason) ? reason : "server_error";
+  const message = SIGN_IN_FAILURE_MESSAGES[failure];
+  return (
+    <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
+      <div role="alert" data-sign-in-error={failure} className="space-y-3 rounded-xl border border-red-200 bg-white p-6 shadow-sm">
+        <h1 className="text-2xl font-semibold text-red-700">{message.title}</h1>
+        <p className="text-slate-700">{message.detail}</p>
+      </div>
+      <Link href="/" className="text-make underline underline-offset-4">
+        Back to the start page
+      </Link>
+    </main>
+  );
+}

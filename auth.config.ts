@@ -1,0 +1,17 @@
+/**
+ * The part of the Auth.js configuration that needs no database, shared by auth.ts and proxy.ts.
+ * Sessions live in the database, so the proxy can only see whether a session cookie is present;
+ * pages check the session for real with `auth()`.
+ * @see https://authjs.dev/getting-started/session-management/protecting
+ */
+import type { NextAuthConfig } from "next-auth";
+
+export const authConfig = {
+  pages: { signIn: "/", error: "/auth/error" },
+  session: { strategy: "database", maxAge: 30 * 24 * 60 * 60, updateAge: 24 * 60 * 60 },
+  trustHost: true,
+  providers: [],
+} satisfies NextAuthConfig;
+
+/** Cookie names Auth.js uses for the session, over http and https. */
+export const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];

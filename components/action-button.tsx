@@ -1,0 +1,26 @@
+import type { ReactNode } from "react";
+
+const tones = {
+  primary: "bg-make text-white hover:bg-make-dark",
+  danger: "bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50",
+  neutral: "bg-white text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50",
+} as const;
+
+/** A button that posts a server action: a real form, so it works before JavaScript loads. */
+export function ActionButton({
+  action,
+  children,
+  tone = "neutral",
+}: {
+  action: () => Promise<void>;
+  children: ReactNode;
+  tone?: keyof typeof tones;
+}) {
+  return (
+    <form action={action}>
+      <button type="submit" className={`rounded-lg px-4 py-2 text-sm font-medium shadow-sm ${tones[tone]}`}>
+        {children}
+      </button>
+    </form>
+  );
+}

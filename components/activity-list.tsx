@@ -1,0 +1,47 @@
+import { formatDate } from "@/components/format";
+
+const KIND_LABELS: Record<string, string> = {
+  connected: "Signed in with Make",
+  reconnected: "Reconnected",
+  refreshed: "Access renewed",
+  refresh_failed: "Renewal failed",
+  reauth_required: "Make asked to reconnect",
+  revoked: "Connection revoked",
+  revocation_confirmed: "Make confirmed a revocation",
+  revocation_failed: "Revocation not yet confirmed",
+};
+
+interface ActivityEntry {
+  id: string;
+  kind: string;
+  outcome: string;
+  errorCode: string | null;
+  createdAt: Date;
+}
+
+/** The latest events of the Make connection; outcomes and error codes only. */
+export function ActivityList({ events }: { events: ActivityEntry[] }) {
+  return (
+    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+      <h2 className="text-lg font-semibold">Recent activity</h2>
+      {events.length === 0 ? (
+        <p className="mt-2 text-sm text-slate-600">Nothing yet.</p>
+      ) : (
+        <ol className="mt-3 space-y-2 text-sm" data-activity>
+          {events.map((event) => (
+            <li key={event.id} data-event={event.kind} className="flex flex-wrap justify-between gap-x-4">
+              <span>
+                {KIND_LABELS[event.kind] ?? event.kind}
+                {event.outcome === "pending" && " (Make not reached yet)"}
+                {event.errorCode && <span className="text-slate-500"> · {event.errorCode}</span>}
+              </span>
+              <time className="text-slate-500" dateTime={event.createdAt.toISOString()}>
+                {formatDate(event.createdAt)}
+              </time>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+import { signIn } from "@/auth";
+import { redirect } from "next/navigation";
+import { AuthError } from "next-auth";
+import { classifySignInError } from "@/lib/auth/sign-in-errors";
+
+/** Only same-site paths may follow a sign-in: anything else would be an open redirect. */
+export function safeRedirectPath(candidate: string | undefined, fallback = "/dashboard") {
+  return candidate && /^\/(?![/\\])/.test(candidate) ? candidate : fallback;
+}
+
+/** A form posting to a server action: works without JavaScript, and Next checks the Origin of the POST. */
+export function SignInButton({ label = "Sign in with Make", redirectTo }: { label?: string; redirectTo?: string }) {
+  async function signInWithMake() {
+    "use server";
+    try {
+      await signIn("make", { redirectTo: safeRedirectPath(redirectTo) });
+    } catch (error) {
+      if (error instanceof AuthError) redirect(`/auth/error?reason=${classifySignInError(error)}`);
+      throw error;
+    }
+  }
+  return (
+    <form action={signInWithMake}>
+      <button
+        type="submit"
+        className="inline-flex items-center gap-2 rounded-lg bg-make px-5 py-2.5 font-medium text-white shadow-sm hover:bg-make-dark focus:outline-none focus-visible:ring-2 focus-visible:ring-make focus-visible:ring-offset-2"
+      >
+        {label}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * The activity log of a Make connection: sign-ins, refreshes, failures, revocations, reconnects.
+ * Entries carry an outcome and an error code, never a token.
+ */
+import "server-only";
+import { db } from "@/lib/db";
+
+export type ConnectionEventKind =
+  | "connected"
+  | "reconnected"
+  | "refreshed"
+  | "refresh_failed"
+  | "reauth_required"
+  | "revoked"
+  | "revocation_confirmed"
+  | "revocation_failed";
+
+export async function recordConnectionEvent(
+  userId: string,
+  kind: ConnectionEventKind,
+  outcome: "ok" | "error" | "pending",
+  details: { errorCode?: string; detail?: string } = {},
+) {
+  await db.connectionEvent.create({ data: { userId, kind, outcome, errorCode: details.errorCode, detail: details.detail } });
+}
+
+export function recentConnectionEvents(userId: string, take = 8) {
+  return db.connectionEvent.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, take });
+}

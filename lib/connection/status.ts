@@ -1,0 +1,65 @@
+/**
+ * What the dashboard's status panel shows about the Make connection. Reads the account row but hands out
+ * no token: only whether one is held.
+ */
+import "server-only";
+import { db } from "@/lib/db";
+import { requestedScopes } from "@/lib/env";
+
+export type ConnectionStateName = "active" | "reauth_required" | "revoked" | "not_connected";
+
+export interface ConnectionStatus {
+  state: ConnectionStateName;
+  /** The Make user id (`sub`), known even when Make cannot be asked. */
+  sub: string | null;
+  scopes: string[];
+  accessTokenExpiresAt: Date | null;
+  lastRefreshedAt: Date | null;
+  connectedAt: Date | null;
+  hasRefreshToken: boolean;
+  clientType: string | null;
+  issuer: string | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  nextRetryAt: Date | null;
+  pendingRevocations: number;
+}
+
+export async function connectionStatus(userId: string): Promise<ConnectionStatus> {
+  const [account, pendingRevocations] = await Promise.all([
+    db.account.findFirst({ where: { userId, provider: "make" } }),
+    db.pendingRevocation.count({ where: { userId } }),
+  ]);
+  if (!account) {
+    return {
+      state: "not_connected",
+      sub: null,
+      scopes: requestedScopes(),
+      accessTokenExpiresAt: null,
+      lastRefreshedAt: null,
+      connectedAt: null,
+      hasRefreshToken: false,
+      clientType: null,
+      issuer: null,
+      lastError: null,
+      lastErrorAt: null,
+      nextRetryAt: null,
+      pendingRevocations,
+    };
+  }
+  return {
+    state: account.state,
+    sub: account.providerAccountId,
+    scopes: (account.scope ?? "").split(/[\s,]+/).filter(Boolean),
+    accessTokenExpiresAt: account.expires_at ? new Date(account.expires_at * 1000) : null,
+    lastRefreshedAt: account.lastRefreshedAt,
+    connectedAt: account.connectedAt,
+    hasRefreshToken: !!account.refresh_token,
+    clientType: account.clientType,
+    issuer: account.issuer,
+    lastError: account.lastError,
+    lastErrorAt: account.lastErrorAt,
+    nextRetryAt: account.nextRetryAt,
+    pendingRevocations,
+  };
+}

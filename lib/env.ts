@@ -1,0 +1,55 @@
+/**
+ * The one place environment variables are read. Every variable is validated when the server starts
+ * (instrumentation.ts imports this module), so a bad or missing value stops it with a message that names
+ * the variable instead of failing later inside a request.
+ *
+ * `npm run dev` (scripts/dev.ts) fills in the development defaults (embedded database, local Make
+ * stand-in, a generated secret) before Next starts, so nothing here needs a development branch.
+ * @see https://env.t3.gg/docs/nextjs
+ */
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+const DEFAULT_SCOPE = "openid user:read organizations:read";
+
+const postgresUrl = z
+  .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// connection string" });
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+  .transform((value) => value === "true" || value === "1");
+
+export const env = createEnv({
+  server: {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: postgresUrl,
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `npx auth secret`)"),
+    AUTH_URL: z.url().optional(),
+    AUTH_MAKE_ISSUER: z.url({ error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com" }),
+    AUTH_MAKE_ID: z.string().min(1, "must be the OAuth client id Make gave you"),
+    AUTH_MAKE_SECRET: z.string().min(1).optional(),
+    AUTH_MAKE_SCOPE: z
+      .string()
+      .default(DEFAULT_SCOPE)
+      .refine((scope) => scope.split(/[\s,]+/).includes("openid"), "must include openid"),
+    AUTH_MAKE_NONCE: booleanFlag.default(true),
+    MAKE_API_URL: z.url().optional(),
+    TOKEN_ENCRYPTION_KEY: z.string().min(1).optional(),
+    TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
+    MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  },
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+  // `next build` evaluates server modules without the runtime configuration; the server validates at start.
+  skipValidation: !!process.env.SKIP_ENV_VALIDATION || process.env.NEXT_PHASE === "phase-production-build",
+  onValidationError: (issues) => {
+    const lines = issues.map((issue) => `  ${issue.path?.map(String).join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment variables:\n${lines.join("\n")}`);
+  },
+});
+
+/** Granted-scope list from the configured scope string (Make accepts spaces or commas). */
+export const requestedScopes = () => env.AUTH_MAKE_SCOPE.split(/[\s,]+/).filter(Boolean);
+
+/** Confidential clients authenticate with `client_secret_post`; public clients rely on PKCE alone. */
+export const clientType = (): "confidential" | "public" => (env.AUTH_MAKE_SECRET ? "confidential" : "public");

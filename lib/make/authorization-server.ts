@@ -1,0 +1,99 @@
+/**
+ * The one place that talks to Make's authorization server outside the sign-in redirect: discovery,
+ * the refresh grant and RFC 7009 revocation, all through oauth4webapi. Endpoints always come from
+ * discovery; every request is bounded by MAKE_TOKEN_TIMEOUT_MS so a hanging server cannot hang a page.
+ * @see https://github.com/panva/oauth4webapi/blob/main/docs/README.md
+ */
+import "server-only";
+import * as oauth from "oauth4webapi";
+import { clientType, env } from "@/lib/env";
+
+const DISCOVERY_TTL_MS = 10 * 60_000;
+
+let discovery: { issuer: string; at: number; as: Promise<oauth.AuthorizationServer> } | undefined;
+
+/** Plain-http issuers are only the local Make stand-in; real Make is https. */
+const requestOptions = () => ({
+  [oauth.allowInsecureRequests]: new URL(env.AUTH_MAKE_ISSUER).protocol === "http:",
+  signal: () => AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
+});
+
+export function authorizationServer(): Promise<oauth.AuthorizationServer> {
+  const now = Date.now();
+  if (!discovery || discovery.issuer !== env.AUTH_MAKE_ISSUER || now - discovery.at > DISCOVERY_TTL_MS) {
+    const issuer = new URL(env.AUTH_MAKE_ISSUER);
+    const as = oauth
+      .discoveryRequest(issuer, requestOptions())
+      .then((response) => oauth.processDiscoveryResponse(issuer, response));
+    discovery = { issuer: env.AUTH_MAKE_ISSUER, at: now, as };
+    as.catch(() => (discovery = undefined));
+  }
+  return discovery.as;
+}
+
+export const makeClient = (): oauth.Client => ({
+  client_id: env.AUTH_MAKE_ID,
+  token_endpoint_auth_method: clientType() === "confidential" ? "client_secret_post" : "none",
+});
+
+const clientAuth = (): oauth.ClientAuth =>
+  env.AUTH_MAKE_SECRET ? oauth.ClientSecretPost(env.AUTH_MAKE_SECRET) : oauth.None();
+
+export interface RefreshedTokens {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  expiresAt: number;
+  scope?: string;
+  tokenType: string;
+}
+
+/** `grant_type=refresh_token`. Throws oauth.ResponseBodyError for OAuth errors (e.g. invalid_grant). */
+export async function refreshGrant(refreshToken: string): Promise<RefreshedTokens> {
+  const as = await authorizationServer();
+  const response = await oauth.refreshTokenGrantRequest(as, makeClient(), clientAuth(), refreshToken, requestOptions());
+  const tokens = await oauth.processRefreshTokenResponse(as, makeClient(), response);
+  return {
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    idToken: tokens.id_token,
+    expiresAt: Math.floor(Date.now() / 1000) + (tokens.expires_in ?? 3600),
+    scope: tokens.scope,
+    tokenType: tokens.token_type,
+  };
+}
+
+/** RFC 7009 revocation. Resolves when Make confirms (200), throws otherwise. */
+export async function revokeAtMake(token: string, tokenTypeHint: "access_token" | "refresh_token"): Promise<void> {
+  const as = await authorizationServer();
+  const response = await oauth.revocationRequest(as, makeClient(), clientAuth(), token, {
+    ...requestOptions(),
+    additionalParameters: { token_type_hint: tokenTypeHint },
+  });
+  await oauth.processRevocationResponse(response);
+}
+
+/** The OIDC userinfo endpoint, with the subject checked against the signed-in account's `sub`. */
+export async function fetchUserinfo(accessToken: string, expectedSub: string): Promise<oauth.UserInfoResponse> {
+  const as = await authorizationServer();
+  const response = await oauth.userInfoRequest(as, makeClient(), accessToken, requestOptions());
+  return oauth.processUserInfoResponse(as, makeClient(), expectedSub, response);
+}
+
+/** invalid_grant means the grant is dead (expired, revoked, or a rotated refresh token reused). */
+export const isInvalidGrant = (error: unknown) =>
+  error instanceof oauth.ResponseBodyError && error.error === "invalid_grant";
+
+/** A short, token-free code for what went wrong, for the account row and the activity log. */
+export function errorCode(error: unknown): string {
+  if (error instanceof oauth.ResponseBodyError) return error.error;
+  if (error instanceof oauth.WWWAuthenticateChallengeError) return `http_${error.status}`;
+  if (error instanceof oauth.OperationProcessingError) {
+    const cause = error.cause as { status?: number } | undefined;
+    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM && cause?.status) return `http_${cause.status}`;
+    return error.code ?? "invalid_response";
+  }
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timeout";
+  if (error instanceof TypeError) return "network_error";
+  return "unknown_error";
+}

@@ -1,0 +1,45 @@
+/**
+ * Make as an Auth.js OpenID Connect provider. Endpoints come from `${AUTH_MAKE_ISSUER}/.well-known/
+ * openid-configuration`; nothing is hard-coded.
+ *
+ * - With AUTH_MAKE_SECRET it is a confidential client using `client_secret_post` (the only method Make's
+ *   discovery lists); without it, a public client (`none`) that relies on PKCE.
+ * - PKCE S256 and `state` on every authorization request, in both modes; `nonce` unless AUTH_MAKE_NONCE=false
+ *   (Make does not document whether it echoes one). oauth4webapi checks the `iss` response parameter whenever
+ *   the server sends it or advertises it.
+ * - Make's id_token may carry only `sub`, so the profile comes from userinfo (`idToken: false` makes Auth.js
+ *   fetch it and check that its `sub` equals the id_token's). Name, email and picture are optional.
+ * @see https://authjs.dev/guides/configuring-oauth-providers
+ */
+import type { OIDCConfig } from "next-auth/providers";
+import { env, requestedScopes } from "@/lib/env";
+
+export interface MakeProfile extends Record<string, unknown> {
+  sub: string;
+  name?: string;
+  email?: string;
+  picture?: string;
+}
+
+const optionalText = (value: unknown) => (typeof value === "string" && value.trim() ? value : null);
+
+export function Make(): OIDCConfig<MakeProfile> {
+  return {
+    id: "make",
+    name: "Make",
+    type: "oidc",
+    issuer: env.AUTH_MAKE_ISSUER,
+    clientId: env.AUTH_MAKE_ID,
+    clientSecret: env.AUTH_MAKE_SECRET,
+    client: { token_endpoint_auth_method: env.AUTH_MAKE_SECRET ? "client_secret_post" : "none" },
+    checks: env.AUTH_MAKE_NONCE ? ["pkce", "state", "nonce"] : ["pkce", "state"],
+    authorization: { params: { scope: requestedScopes().join(" ") } },
+    idToken: false,
+    profile: (claims) => ({
+      id: claims.sub,
+      name: optionalText(claims.name),
+      email: optionalText(claims.email)?.toLowerCase() ?? null,
+      image: optionalText(claims.picture),
+    }),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Authenticated encryption of Make tokens at rest: AES-256-GCM from Node's crypto, one random 96-bit IV
+ * per value, the column name as associated data (a ciphertext copied into another column fails to open).
+ *
+ * Keys come from TOKEN_ENCRYPTION_KEY (comma-separated: the first encrypts, every key decrypts, so a key
+ * can be rotated without a flag day) or, when it is unset, from AUTH_SECRET. Each secret is stretched to a
+ * 256-bit key with HKDF-SHA256, and every ciphertext names its key by a short fingerprint.
+ *
+ * Format: `enc:v1:<key id>:<iv>:<ciphertext+tag>` (base64url parts). This module is written by hand because
+ * it is twenty lines over `node:crypto` and no library offers key rotation with column binding.
+ */
+import "server-only";
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
+import { env } from "@/lib/env";
+
+const PREFIX = "enc:v1:";
+const HKDF_INFO = "make-starter token encryption v1";
+
+interface TokenKey {
+  id: string;
+  key: Buffer;
+}
+
+export class TokenDecryptionError extends Error {
+  override name = "TokenDecryptionError";
+}
+
+function deriveKey(secret: string): TokenKey {
+  const key = Buffer.from(hkdfSync("sha256", secret, "", HKDF_INFO, 32));
+  const id = createHash("sha256").update(key).digest("base64url").slice(0, 8);
+  return { id, key };
+}
+
+/** The configured keys, first one encrypts. Derived lazily once per process. */
+let cachedKeys: { source: string; keys: TokenKey[] } | undefined;
+export function tokenKeys(): TokenKey[] {
+  const source = env.TOKEN_ENCRYPTION_KEY ?? env.AUTH_SECRET;
+  if (cachedKeys?.source !== source) {
+    const secrets = env.TOKEN_ENCRYPTION_KEY
+      ? env.TOKEN_ENCRYPTION_KEY.split(",").map((s) => s.trim()).filter(Boolean)
+      : [env.AUTH_SECRET];
+    if (secrets.some((secret) => secret.length < 32)) {
+      throw new Error("TOKEN_ENCRYPTION_KEY: every key must be at least 32 characters");
+    }
+    cachedKeys = { source, keys: secrets.map(deriveKey) };
+  }
+  return cachedKeys.keys;
+}
+
+export const isEncrypted = (value: string) => value.startsWith(PREFIX);
+
+export function encryptToken(plaintext: string, column: string): string {
+  const [current] = tokenKeys();
+  if (!current) throw new Error("TOKEN_ENCRYPTION_KEY: no key configured");
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", current.key, iv).setAAD(Buffer.from(column));
+  const sealed = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+  return `${PREFIX}${current.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
+}
+
+export function decryptToken(stored: string, column: string): string {
+  if (!isEncrypted(stored)) throw new TokenDecryptionError(`${column} is not encrypted`);
+  const [keyId, ivPart, sealedPart] = stored.slice(PREFIX.length).split(":");
+  const key = tokenKeys().find((candidate) => candidate.id === keyId);
+  if (!key || !ivPart || !sealedPart) {
+    throw new TokenDecryptionError(
+      `${column} was encrypted with a key that is not configured (key id ${keyId}); keep old keys in TOKEN_ENCRYPTION_KEY after the first one until \`npm run tokens:rotate-key\` has run`,
+    );
+  }
+  const sealed = Buffer.from(sealedPart, "base64url");
+  const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(ivPart, "base64url"))
+    .setAAD(Buffer.from(column))
+    .setAuthTag(sealed.subarray(sealed.length - 16));
+  try {
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString("utf8");
+  } catch {
+    throw new TokenDecryptionError(`${column} failed authentication: the stored value was altered`);
+  }
+}
+
+/** True when a stored value is encrypted under a key other than the current (first) one. */
+export function needsReencryption(stored: string): boolean {
+  const [current] = tokenKeys();
+  return !stored.startsWith(`${PREFIX}${current?.id}:`);
+}

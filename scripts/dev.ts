@@ -1,0 +1,72 @@
+/**
+ * `npm run dev`: the whole app on a fresh clone with no configuration. Whatever .env does not provide is
+ * supplied locally: an embedded PostgreSQL-compatible database under .data/ (migrations applied), the
+ * local Make stand-in, and a generated AUTH_SECRET kept in .data/. Then `next dev` starts with that
+ * environment. Anything set in the environment or .env wins, so the same command works against real Make.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import nextEnv from "@next/env";
+import { applyMigrations } from "../lib/db/migrate";
+import { startEmbeddedDatabase } from "../lib/db/embedded";
+import { MOCK_CLIENTS, MOCK_USERS, startMakeMock } from "../make-mock/server";
+
+const root = process.cwd();
+const dataDir = path.join(root, ".data");
+nextEnv.loadEnvConfig(root, true);
+mkdirSync(dataDir, { recursive: true });
+
+const port = Number(process.env.PORT ?? 3000);
+const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
+const stops: Array<() => Promise<void>> = [];
+
+if (!env.AUTH_SECRET) {
+  const secretFile = path.join(dataDir, "auth-secret");
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  env.AUTH_SECRET = readFileSync(secretFile, "utf8").trim();
+}
+
+if (!env.DATABASE_URL) {
+  const database = await startEmbeddedDatabase({ dataDir: path.join(dataDir, "pglite"), port: Number(env.EMBEDDED_DB_PORT ?? 5433) });
+  stops.push(database.close);
+  env.DATABASE_URL = database.url;
+  console.log(`▸ embedded database (PGlite) in .data/pglite at ${database.url}`);
+}
+const { applied } = await applyMigrations(env.DATABASE_URL);
+console.log(applied.length ? `▸ applied migrations: ${applied.join(", ")}` : "▸ database schema up to date");
+
+if (!env.AUTH_MAKE_ISSUER) {
+  const mock = await startMakeMock({
+    port: Number(env.MAKE_MOCK_PORT ?? 4010),
+    redirectUris: [`http://localhost:${port}/api/auth/callback/make`, `http://127.0.0.1:${port}/api/auth/callback/make`],
+    quiet: true,
+  });
+  stops.push(mock.close);
+  Object.assign(env, {
+    AUTH_MAKE_ISSUER: mock.issuer,
+    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
+    AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
+    MAKE_API_URL: env.MAKE_API_URL ?? `${mock.url}/api/v2`,
+  });
+  const logins = MOCK_USERS.map((user) => user.login).join(", ");
+  console.log(`▸ local Make stand-in at ${mock.issuer} (test users: ${logins}; password: ${MOCK_USERS[0]?.password})`);
+}
+
+const next = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "dev", "--port", String(port)], {
+  env,
+  stdio: "inherit",
+});
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  next.kill("SIGTERM");
+  for (const close of stops.reverse()) await close().catch(() => {});
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+next.on("exit", (code) => void stop(code ?? 0));

@@ -1,0 +1,18 @@
+/**
+ * Builds the app once for the end-to-end tests, in production mode, into its own dist folder.
+ * Set E2E_SKIP_BUILD=1 to reuse the previous build while iterating on tests.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { TEST_DIST_DIR } from "../support/app-server";
+
+export default function buildApp() {
+  if (process.env.E2E_SKIP_BUILD === "1") return;
+  const root = path.resolve(import.meta.dirname, "../..");
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the production build (`next start`) of the app as a child process, the way users deploy it,
+ * with an environment of the test's choosing. Stops with the test process.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+export const TEST_DIST_DIR = ".next-test";
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface AppServer {
+  url: string;
+  output: () => string;
+  close(): Promise<void>;
+}
+
+export async function startAppServer(options: { port: number; env: Record<string, string> }): Promise<AppServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/next/dist/bin/next"), "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
+    try {
+      await fetch(`${url}/`, { redirect: "manual", signal: AbortSignal.timeout(2_000) });
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return {
+    url,
+    output: () => output,
+    close: async () => {
+      process.off("exit", killOnExit);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}

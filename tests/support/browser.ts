@@ -1,0 +1,38 @@
+/**
+ * Debian's Chromium driven by Playwright (a browser downloaded by Playwright cannot run here), headless,
+ * with the background networking that would reach the internet switched off.
+ */
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Clicks "Sign in with Make" (or any button that starts the flow), logs in at the stand-in, answers consent. */
+export async function completeMakeLogin(
+  page: Page,
+  user: { login: string; password?: string },
+  consent: "Allow" | "Deny" = "Allow",
+) {
+  await page.waitForURL(/\/interaction\//);
+  if (await page.locator('input[name="login"]').count()) {
+    await page.fill('input[name="login"]', user.login);
+    await page.fill('input[name="password"]', user.password ?? "password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+  }
+  await page.getByRole("button", { name: consent }).click();
+}

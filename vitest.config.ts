@@ -1,0 +1,38 @@
+/**
+ * One command runs the whole suite: unit tests, integration tests against a real PostgreSQL and the local
+ * Make stand-in, and end-to-end tests in Chromium against a production build. Each of the last two
+ * starts PostgreSQL once (global setup) and gives every test file its own database.
+ * @see https://vitest.dev/guide/projects
+ */
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const alias = {
+  "@": fileURLToPath(new URL(".", import.meta.url)),
+  "server-only": fileURLToPath(new URL("./tests/support/empty-module.ts", import.meta.url)),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
+    projects: [
+      { resolve: { alias }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
+      {
+        resolve: { alias },
+        test: { name: "integration", globalSetup: ["tests/support/global-setup.ts"], include: ["tests/integration/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "e2e",
+          globalSetup: ["tests/support/global-setup.ts", "tests/e2e/build.setup.ts"],
+          include: ["tests/e2e/**/*.test.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
