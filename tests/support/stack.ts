@@ -1,0 +1,57 @@
+/**
+ * A complete running system for end-to-end tests: a fresh database in the suite's PostgreSQL, the local
+ * Make stand-in, and the production build of the app configured like a real deployment — AUTH_URL on
+ * 127.0.0.1, not localhost, so a redirect_uri built from the wrong host would fail the tests.
+ */
+import { inject } from "vitest";
+import pg from "pg";
+import { startMakeMock, MOCK_CLIENTS, type MakeMock } from "@/make-mock/server";
+import { freshDatabase } from "./postgres";
+import { startAppServer, type AppServer } from "./app-server";
+import { freePort } from "./ports";
+
+export interface Stack {
+  app: AppServer;
+  mock: MakeMock;
+  databaseUrl: string;
+  query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export const TEST_AUTH_SECRET = "test-secret-".padEnd(48, "x");
+
+export async function startStack(options: { client?: "confidential" | "public"; env?: Record<string, string> } = {}): Promise<Stack> {
+  const database = await freshDatabase(inject("postgresUrl"));
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const mock = await startMakeMock({ port: 0, redirectUris: [`${appUrl}/api/auth/callback/make`], quiet: true });
+  const client =
+    options.client === "public"
+      ? { AUTH_MAKE_ID: MOCK_CLIENTS.public.clientId }
+      : { AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId, AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret };
+  const app = await startAppServer({
+    port,
+    env: {
+      DATABASE_URL: database.url,
+      AUTH_SECRET: TEST_AUTH_SECRET,
+      AUTH_URL: appUrl,
+      AUTH_MAKE_ISSUER: mock.issuer,
+      MAKE_API_URL: `${mock.url}/api/v2`,
+      ...client,
+      ...options.env,
+    },
+  });
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  return {
+    app,
+    mock,
+    databaseUrl: database.url,
+    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    close: async () => {
+      await app.close();
+      await mock.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
