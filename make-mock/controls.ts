@@ -1,0 +1,159 @@
+/**
+ * Test switches and counters of the mock. The same state is driven by the
+ * programmatic `controls` object (tests in-process) and by the HTTP API under
+ * `/__mock/` (tests that run the app in another process).
+ */
+import { z } from "zod";
+
+export type FailEndpoint = "token" | "revocation" | "discovery" | "jwks" | "userinfo";
+export type FailMode = "status" | "hang" | "invalid_grant" | "off";
+
+export interface FailSpec {
+  endpoint: FailEndpoint;
+  mode: FailMode;
+  /** HTTP status for mode "status"; default 503. */
+  status?: number;
+  /** How many requests the failure applies to; default: until turned off. */
+  times?: number;
+  /** Token endpoint only: grant types the failure applies to; default ["refresh_token"]. */
+  grants?: string[];
+}
+
+export interface MakeMockConfig {
+  accessTokenTtl: number;
+  tokenLatencyMs: number;
+  publicRefreshTokens: boolean;
+}
+
+export interface MakeMockStats {
+  /** Requests that reached the token endpoint, by grant_type (failure-switched ones included). */
+  grants: { authorization_code: number; refresh_token: number; [grantType: string]: number };
+  refreshSucceeded: number;
+  refreshFailed: number;
+  revocations: Array<{ tokenTypeHint: string | null; found: boolean; at: string }>;
+  userinfo: number;
+}
+
+export interface MakeMockControls {
+  stats(): MakeMockStats;
+  config(): MakeMockConfig;
+  configure(patch: Partial<MakeMockConfig>): MakeMockConfig;
+  fail(spec: FailSpec): void;
+  reset(): void;
+  /** Adds a new signing key, signs with it from then on; returns its `kid`. */
+  rotateKeys(): Promise<{ kid: string }>;
+}
+
+/** What the server answers instead of the real endpoint. */
+export type ActiveFailure =
+  | { mode: "status"; status: number }
+  | { mode: "hang" }
+  | { mode: "invalid_grant" };
+
+export const configSchema = z
+  .object({
+    accessTokenTtl: z.number().int().positive(),
+    tokenLatencyMs: z.number().int().min(0),
+    publicRefreshTokens: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const failSchema = z
+  .object({
+    endpoint: z.enum(["token", "revocation", "discovery", "jwks", "userinfo"]),
+    mode: z.enum(["status", "hang", "invalid_grant", "off"]),
+    status: z.number().int().min(400).max(599).optional(),
+    times: z.number().int().positive().optional(),
+    grants: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .refine((spec) => spec.mode !== "invalid_grant" || spec.endpoint === "token", {
+    message: 'mode "invalid_grant" only applies to the token endpoint',
+  });
+
+interface ArmedFailure {
+  failure: ActiveFailure;
+  remaining: number; // Infinity = until turned off
+  grants: ReadonlySet<string>;
+}
+
+function emptyStats(): MakeMockStats {
+  return {
+    // Keyed by client-supplied grant_type values: no prototype, so "__proto__" is just a key.
+    grants: Object.assign(Object.create(null) as MakeMockStats["grants"], { authorization_code: 0, refresh_token: 0 }),
+    refreshSucceeded: 0,
+    refreshFailed: 0,
+    revocations: [],
+    userinfo: 0,
+  };
+}
+
+/**
+ * Mutable state behind the controls. The server reads `config`, calls
+ * `takeFailure` once per request and records counters through `stats`.
+ */
+export class MockState {
+  readonly defaults: MakeMockConfig;
+  config: MakeMockConfig;
+  stats: MakeMockStats = emptyStats();
+  private failures = new Map<FailEndpoint, ArmedFailure>();
+
+  constructor(defaults: MakeMockConfig) {
+    this.defaults = { ...defaults };
+    this.config = { ...defaults };
+  }
+
+  configure(patch: Partial<MakeMockConfig>): MakeMockConfig {
+    const parsed = configSchema.parse(patch);
+    this.config = { ...this.config, ...parsed };
+    return { ...this.config };
+  }
+
+  fail(spec: FailSpec): void {
+    const parsed = failSchema.parse(spec);
+    if (parsed.mode === "off") {
+      this.failures.delete(parsed.endpoint);
+      return;
+    }
+    const failure: ActiveFailure =
+      parsed.mode === "status" ? { mode: "status", status: parsed.status ?? 503 } : { mode: parsed.mode };
+    this.failures.set(parsed.endpoint, {
+      failure,
+      remaining: parsed.times ?? Infinity,
+      // Token failures target refreshes by default: that is what the app must survive.
+      grants: new Set(parsed.grants ?? ["refresh_token"]),
+    });
+  }
+
+  /** Returns the failure to apply to this request (and counts it down), if any. */
+  takeFailure(endpoint: FailEndpoint, grantType?: string): ActiveFailure | undefined {
+    const armed = this.failures.get(endpoint);
+    if (!armed) return undefined;
+    if (endpoint === "token" && !armed.grants.has(grantType ?? "")) return undefined;
+    armed.remaining -= 1;
+    if (armed.remaining <= 0) this.failures.delete(endpoint);
+    return armed.failure;
+  }
+
+  reset(): void {
+    this.failures.clear();
+    this.stats = emptyStats();
+    this.config = { ...this.defaults };
+  }
+
+  snapshot(): MakeMockStats {
+    return structuredClone(this.stats);
+  }
+}
+
+export function createControls(state: MockState, rotateKeys: () => Promise<{ kid: string }>): MakeMockControls {
+  return {
+    stats: () => state.snapshot(),
+    config: () => ({ ...state.config }),
+    configure: (patch) => state.configure(patch),
+    fail: (spec) => state.fail(spec),
+    reset: () => state.reset(),
+    rotateKeys,
+  };
+}

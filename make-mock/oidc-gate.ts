@@ -1,0 +1,93 @@
+/**
+ * Sits in front of oidc-provider for the endpoints tests want to observe or
+ * break: counts requests, adds latency, and answers with the armed failure
+ * instead of the real endpoint. Everything else goes straight to the provider.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as delay } from "node:timers/promises";
+import type Provider from "oidc-provider";
+
+import type { ActiveFailure, FailEndpoint, MockState } from "./controls";
+import { readBody, replayRequest, sendJson } from "./http-utils";
+import { DISCOVERY_PATH, MAKE_ROUTES } from "./provider";
+
+export interface GateDeps {
+  state: MockState;
+  provider(): Provider;
+  forward(req: IncomingMessage, res: ServerResponse): void;
+  /** Responses deliberately left unanswered; the server destroys them on close. */
+  hanging: Set<ServerResponse>;
+}
+
+const ENDPOINTS: Record<string, FailEndpoint> = {
+  [MAKE_ROUTES.token]: "token",
+  [MAKE_ROUTES.revocation]: "revocation",
+  [MAKE_ROUTES.jwks]: "jwks",
+  [MAKE_ROUTES.userinfo]: "userinfo",
+  [DISCOVERY_PATH]: "discovery",
+};
+
+export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const { state } = deps;
+  const endpoint = ENDPOINTS[path];
+  if (!endpoint) return deps.forward(req, res);
+
+  let body: Buffer | undefined;
+  let grantType: string | undefined;
+
+  if (endpoint === "token" && req.method === "POST") {
+    body = await readBody(req);
+    grantType = new URLSearchParams(body.toString("utf8")).get("grant_type") ?? "(missing)";
+    state.stats.grants[grantType] = (state.stats.grants[grantType] ?? 0) + 1;
+    if (state.config.tokenLatencyMs > 0) await delay(state.config.tokenLatencyMs);
+  } else if (endpoint === "revocation" && req.method === "POST") {
+    body = await readBody(req);
+    const params = new URLSearchParams(body.toString("utf8"));
+    state.stats.revocations.push({
+      tokenTypeHint: params.get("token_type_hint"),
+      found: await isActiveToken(deps.provider(), params.get("token") ?? ""),
+      at: new Date().toISOString(),
+    });
+  } else if (endpoint === "userinfo") {
+    state.stats.userinfo += 1;
+  }
+
+  const isRefresh = grantType === "refresh_token";
+  const failure = state.takeFailure(endpoint, grantType);
+  if (failure) {
+    if (isRefresh) state.stats.refreshFailed += 1;
+    return answerFailure(deps, res, failure);
+  }
+
+  if (isRefresh) {
+    res.on("finish", () => {
+      if (res.statusCode === 200) state.stats.refreshSucceeded += 1;
+      else state.stats.refreshFailed += 1;
+    });
+  }
+  deps.forward(body ? replayRequest(req, body) : req, res);
+}
+
+/** Whether `value` is a live access token or an unused refresh token (for revocation stats). */
+async function isActiveToken(provider: Provider, value: string): Promise<boolean> {
+  if (!value) return false;
+  if (await provider.AccessToken.find(value)) return true;
+  const refreshToken = await provider.RefreshToken.find(value);
+  return Boolean(refreshToken && !refreshToken.consumed);
+}
+
+function answerFailure(deps: GateDeps, res: ServerResponse, failure: ActiveFailure): void {
+  switch (failure.mode) {
+    case "hang":
+      deps.hanging.add(res);
+      res.on("close", () => deps.hanging.delete(res));
+      return;
+    case "invalid_grant":
+      return sendJson(res, 400, { error: "invalid_grant", error_description: "grant is invalid (mock failure switch)" });
+    case "status":
+      return sendJson(res, failure.status, {
+        error: failure.status === 503 ? "temporarily_unavailable" : failure.status >= 500 ? "server_error" : "invalid_request",
+        error_description: `mock failure switch answered ${failure.status}`,
+      });
+  }
+}

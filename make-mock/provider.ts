@@ -1,0 +1,135 @@
+/**
+ * oidc-provider configured like Make's OAuth 2.0 / OpenID Connect server
+ * (paths, client authentication, scopes, claims, refresh-token behaviour).
+ */
+import Provider, { type AdapterFactory, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+
+import { clientMetadata } from "./clients";
+import type { MockState } from "./controls";
+import { escapeHtml, page } from "./html";
+import type { SigningJwk } from "./keys";
+import { findUserBySub } from "./users";
+
+export const MAKE_SCOPES = [
+  "openid",
+  "user:read",
+  "organizations:read",
+  "scenarios:read",
+  "scenarios:run",
+  "templates:read",
+] as const;
+
+export const MAKE_ROUTES = {
+  authorization: "/oauth/v2/authorize",
+  token: "/oauth/v2/token",
+  jwks: "/oauth/v2/oidc/jwks",
+  userinfo: "/oauth/v2/oidc/userinfo",
+  revocation: "/oauth/v2/revoke",
+} as const;
+
+export const DISCOVERY_PATH = "/.well-known/openid-configuration";
+
+export interface ProviderSetup {
+  issuer: string;
+  redirectUris: readonly string[];
+  state: MockState;
+  store: AdapterFactory;
+  keys: readonly SigningJwk[];
+  cookieKeys: string[];
+}
+
+const DAY = 24 * 60 * 60;
+
+export function createProvider(setup: ProviderSetup): Provider {
+  const { issuer, state } = setup;
+
+  const configuration: Configuration = {
+    adapter: setup.store,
+    clients: clientMetadata(setup.redirectUris),
+    clientAuthMethods: ["client_secret_post", "none"],
+    responseTypes: ["code"],
+    scopes: [...MAKE_SCOPES],
+    // Userinfo may return these for any `openid` token; the id_token gets only
+    // `sub` (see `claims()` below) and discovery advertises only `sub`, like Make.
+    claims: { openid: ["sub", "name", "email", "picture"] },
+    jwks: { keys: [...setup.keys] },
+    cookies: { keys: setup.cookieKeys },
+    routes: MAKE_ROUTES,
+
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      userinfo: { enabled: true },
+      // Make supports none of these; keeping them off keeps discovery honest and
+      // makes tokens plain opaque bearer tokens with no audience, which is what
+      // lets the userinfo endpoint accept them.
+      resourceIndicators: { enabled: false },
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+    },
+
+    // PKCE is mandatory for the public client, optional for the confidential one.
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === "none" },
+
+    // Make issues refresh tokens on every code exchange without offline_access or
+    // prompt=consent, to confidential clients; "typically" not to public ones.
+    issueRefreshToken: async (_ctx, client) =>
+      client.grantTypeAllowed("refresh_token") &&
+      (client.clientAuthMethod !== "none" || state.config.publicRefreshTokens),
+    rotateRefreshToken: true,
+    // Tokens must outlive the browser session at the mock (the app keeps them).
+    expiresWithSession: async () => false,
+
+    ttl: {
+      AccessToken: () => state.config.accessTokenTtl,
+      AuthorizationCode: 600,
+      IdToken: 3600,
+      RefreshToken: 30 * DAY,
+      Interaction: 3600,
+      Session: 14 * DAY,
+      Grant: 30 * DAY,
+    },
+
+    findAccount: async (_ctx, sub) => {
+      const user = findUserBySub(sub);
+      if (!user) return undefined;
+      return {
+        accountId: user.sub,
+        claims: (use) => {
+          if (use === "id_token") return { sub: user.sub };
+          return {
+            sub: user.sub,
+            name: user.name,
+            email: user.email,
+            picture: user.picture ? new URL(user.picture, issuer).href : undefined,
+          };
+        },
+      };
+    },
+
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+
+    renderError: async (ctx, out) => {
+      ctx.type = "html";
+      const details = Object.entries(out)
+        .map(([key, value]) => `<p><strong>${escapeHtml(key)}</strong>: <code>${escapeHtml(value)}</code></p>`)
+        .join("\n");
+      ctx.body = page("Sign-in error", details);
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+
+  // Make's discovery is reported to list only `sub` in claims_supported. The
+  // `discovery` config option cannot override computed fields, so patch the body.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidcCtx = ctx as KoaContextWithOIDC;
+    if (oidcCtx.oidc?.route === "discovery" && ctx.body && typeof ctx.body === "object") {
+      (ctx.body as Record<string, unknown>).claims_supported = ["sub"];
+    }
+  });
+
+  return provider;
+}

@@ -1,0 +1,158 @@
+/**
+ * The local Make stand-in: oidc-provider configured like Make's OAuth/OIDC
+ * server, the login and consent pages, two Make REST endpoints, and test
+ * switches, all on one node:http server.
+ *
+ *   const mock = await startMakeMock({ port: 0, quiet: true });
+ *   mock.controls.fail({ endpoint: "token", mode: "invalid_grant", times: 1 });
+ *   await mock.close();
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type Provider from "oidc-provider";
+
+import { DEFAULT_REDIRECT_URIS } from "./clients";
+import { CONTROL_PREFIX, handleControlApi } from "./control-api";
+import { createControls, MockState, type MakeMockControls } from "./controls";
+import { escapeHtml, page } from "./html";
+import { HttpError, sendHtml, sendJson } from "./http-utils";
+import { handleInteraction } from "./interactions";
+import { createCookieKeys, createSigningKey, type SigningJwk } from "./keys";
+import { handleMakeApi, isMakeApiPath } from "./make-api";
+import { createMemoryStore } from "./memory-store";
+import { handleOidc } from "./oidc-gate";
+import { createProvider } from "./provider";
+import { avatarSvg } from "./users";
+
+export { MOCK_CLIENTS } from "./clients";
+export { MOCK_USERS } from "./users";
+export type { FailSpec, MakeMockConfig, MakeMockControls, MakeMockStats } from "./controls";
+
+export interface MakeMockOptions {
+  /** Default 4010; 0 = a random free port. */
+  port?: number;
+  /** Listen address, default "127.0.0.1". */
+  host?: string;
+  /** Default `http://localhost:${actualPort}`. */
+  issuer?: string;
+  /** Registered for both clients. */
+  redirectUris?: string[];
+  /** Seconds, default 3600; can be changed at run time through the controls. */
+  accessTokenTtl?: number;
+  quiet?: boolean;
+}
+
+export interface MakeMock {
+  issuer: string;
+  /** Where the server actually listens (may differ from the issuer's host). */
+  url: string;
+  port: number;
+  controls: MakeMockControls;
+  close(): Promise<void>;
+}
+
+export async function startMakeMock(options: MakeMockOptions = {}): Promise<MakeMock> {
+  const host = options.host ?? "127.0.0.1";
+  const log = options.quiet ? () => {} : (line: string) => console.log(`[make-mock] ${line}`);
+  const state = new MockState({ accessTokenTtl: options.accessTokenTtl ?? 3600, tokenLatencyMs: 0, publicRefreshTokens: false });
+  const store = createMemoryStore();
+  const cookieKeys = createCookieKeys();
+  let keys: SigningJwk[] = [await createSigningKey()];
+  const hanging = new Set<ServerResponse>();
+
+  // Built once the port (and so the issuer) is known; rebuilt on key rotation.
+  let provider: Provider | undefined;
+  let providerCallback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+
+  const controls = createControls(state, async () => {
+    // oidc-provider fixes its keystore at construction, so rotating means a new
+    // Provider over the same store, cookie keys and clients, newest key first.
+    const key = await createSigningKey();
+    keys = [key, ...keys];
+    buildProvider();
+    log(`signing key rotated, now signing with kid ${key.kid}`);
+    return { kid: key.kid };
+  });
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    res.on("finish", () => log(`${req.method} ${req.url} -> ${res.statusCode} (${Date.now() - started} ms)`));
+    route(req, res).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (status === 500) console.error("[make-mock] request failed:", error);
+      if (res.headersSent) return void res.destroy();
+      const message = error instanceof HttpError ? error.message : "internal error";
+      if (req.url?.startsWith("/interaction/")) sendHtml(res, status, page("Error", `<p>${escapeHtml(message)}</p>`));
+      else sendJson(res, status, { error: status === 500 ? "server_error" : "invalid_request", error_description: message });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 4010, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = options.issuer ?? `http://localhost:${port}`;
+  const redirectUris = options.redirectUris ?? [...DEFAULT_REDIRECT_URIS];
+
+  function buildProvider(): void {
+    const next = createProvider({ issuer, redirectUris, state, store, keys, cookieKeys });
+    next.on("server_error", (_ctx, error) => console.error("[make-mock] oidc-provider error:", error));
+    provider = next;
+    providerCallback = next.callback();
+  }
+  buildProvider();
+
+  const current = (): Provider => {
+    if (!provider) throw new HttpError(503, "mock is starting");
+    return provider;
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://make-mock.invalid").pathname;
+    if (path.startsWith(CONTROL_PREFIX)) return handleControlApi(controls, req, res, path);
+    if (path.startsWith("/interaction/")) return handleInteraction(current(), req, res, path);
+    if (isMakeApiPath(path)) return handleMakeApi(current(), req, res, path);
+    const avatar = /^\/avatars\/([\w-]+)\.svg$/.exec(path);
+    if (avatar?.[1]) return sendAvatar(res, avatar[1]);
+    return handleOidc(
+      {
+        state,
+        hanging,
+        provider: current,
+        forward: (request, response) => {
+          if (!providerCallback) throw new HttpError(503, "mock is starting");
+          providerCallback(request, response);
+        },
+      },
+      req,
+      res,
+      path,
+    );
+  }
+
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  log(`listening on ${url}, issuer ${issuer}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      // Ends keep-alive sockets and the requests a "hang" failure left open.
+      for (const res of hanging) res.destroy();
+      hanging.clear();
+      server.closeAllConnections();
+    }));
+
+  return { issuer, url, port, controls, close };
+}
+
+function sendAvatar(res: ServerResponse, login: string): void {
+  const svg = avatarSvg(login);
+  if (!svg) return sendJson(res, 404, { error: "not_found" });
+  res.writeHead(200, { "content-type": "image/svg+xml; charset=utf-8", "cache-control": "public, max-age=3600" });
+  res.end(svg);
+}

@@ -1,0 +1,400 @@
+/**
+ * The local Make stand-in, driven like a real client would drive Make: discovery, the code flow through the
+ * login and consent pages (followed by hand with a tiny cookie jar, no browser), token refresh and revocation,
+ * userinfo, the Make REST endpoints, and the test switches.
+ */
+import { createPublicKey, verify } from "node:crypto";
+import * as oauth from "oauth4webapi";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "../../make-mock/server";
+
+const REDIRECT_URI = "http://localhost:3000/api/auth/callback/make";
+const insecure = { [oauth.allowInsecureRequests]: true } as const;
+
+type ClientKind = "confidential" | "public";
+
+let mock: MakeMock;
+let as: oauth.AuthorizationServer;
+
+beforeAll(async () => {
+  mock = await startMakeMock({ port: 0, quiet: true });
+  const issuer = new URL(mock.issuer);
+  as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
+});
+
+afterAll(async () => {
+  await mock?.close();
+});
+
+beforeEach(() => {
+  mock.controls.reset();
+});
+
+/** Cookies by name only: enough for one authorization flow against one host. */
+class CookieJar {
+  private cookies = new Map<string, string>();
+
+  async fetch(url: URL | string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    const res = await fetch(url, { ...init, headers, redirect: "manual" });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = "", ...attributes] = line.split(";");
+      const name = pair.slice(0, pair.indexOf("=")).trim();
+      const expired = attributes.some((attr) => /^\s*(max-age=0|expires=Thu, 01 Jan 1970)/i.test(attr));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(pair.indexOf("=") + 1).trim());
+    }
+    return res;
+  }
+}
+
+interface FlowOptions {
+  client: ClientKind;
+  login?: string;
+  password?: string;
+  pkce?: boolean;
+  scope?: string;
+  nonce?: string;
+  decision?: "allow" | "deny";
+}
+
+interface Flow {
+  callback: URL;
+  state: string;
+  codeVerifier?: string;
+  nonce?: string;
+}
+
+function clientOf(kind: ClientKind): [oauth.Client, oauth.ClientAuth] {
+  return kind === "confidential"
+    ? [{ client_id: MOCK_CLIENTS.confidential.clientId }, oauth.ClientSecretPost(MOCK_CLIENTS.confidential.clientSecret)]
+    : [{ client_id: MOCK_CLIENTS.public.clientId }, oauth.None()];
+}
+
+const formAction = (html: string, base: URL) => new URL(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? "", base);
+
+/** Runs the authorization request through the login and consent pages until the mock redirects to the app. */
+async function authorize(options: FlowOptions): Promise<Flow> {
+  const [client] = clientOf(options.client);
+  const state = oauth.generateRandomState();
+  const codeVerifier = options.pkce ? oauth.generateRandomCodeVerifier() : undefined;
+  const url = new URL(as.authorization_endpoint!);
+  url.search = new URLSearchParams({
+    client_id: client.client_id,
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    scope: options.scope ?? "openid user:read organizations:read",
+    state,
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+    ...(codeVerifier ? { code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: "S256" } : {}),
+  }).toString();
+
+  const jar = new CookieJar();
+  let current = url;
+  let res = await jar.fetch(current);
+  for (let step = 0; step < 12; step++) {
+    if (res.status === 302 || res.status === 303) {
+      current = new URL(res.headers.get("location")!, current);
+      if (current.href.startsWith(REDIRECT_URI)) return { callback: current, state, codeVerifier, nonce: options.nonce };
+      res = await jar.fetch(current);
+      continue;
+    }
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    const form: Record<string, string> = html.includes('name="password"')
+      ? { login: options.login ?? "ada", password: options.password ?? "password" }
+      : { decision: options.decision ?? "allow" };
+    res = await jar.fetch(formAction(html, current), { method: "POST", body: new URLSearchParams(form) });
+  }
+  throw new Error("authorization flow did not reach the redirect_uri");
+}
+
+async function exchange(flow: Flow, kind: ClientKind): Promise<oauth.TokenEndpointResponse> {
+  const [client, auth] = clientOf(kind);
+  const params = oauth.validateAuthResponse(as, client, flow.callback, flow.state);
+  const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, flow.codeVerifier ?? oauth.nopkce, insecure);
+  return oauth.processAuthorizationCodeResponse(as, client, res, {
+    expectedNonce: flow.nonce ?? oauth.expectNoNonce,
+    requireIdToken: true,
+  });
+}
+
+async function signIn(options: FlowOptions) {
+  return exchange(await authorize(options), options.client);
+}
+
+/** A raw refresh request, so error answers can be asserted as they are. */
+async function refresh(refreshToken: string, kind: ClientKind = "confidential") {
+  const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientOf(kind)[0].client_id });
+  if (kind === "confidential") body.set("client_secret", MOCK_CLIENTS.confidential.clientSecret);
+  const res = await fetch(as.token_endpoint!, { method: "POST", body });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const api = (path: string, accessToken: string) =>
+  fetch(new URL(`/api/v2${path}`, mock.issuer), { headers: { authorization: `Bearer ${accessToken}` } });
+
+const control = (path: string, body?: unknown) =>
+  fetch(new URL(`/__mock/${path}`, mock.url), body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+
+function decodeJwt(jwt: string) {
+  const [header = "", payload = ""] = jwt.split(".");
+  const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+  return { header: decode(header), payload: decode(payload) };
+}
+
+/** Verifies an id_token signature against the JWKS currently published. */
+async function verifiedKid(jwt: string): Promise<string> {
+  const [header = "", payload = "", signature = ""] = jwt.split(".");
+  const kid = String(decodeJwt(jwt).header.kid);
+  const jwks = (await (await fetch(as.jwks_uri!)).json()) as { keys: Array<{ kid: string }> };
+  const jwk = jwks.keys.find((key) => key.kid === kid);
+  expect(jwk).toBeDefined();
+  const key = createPublicKey({ key: jwk as never, format: "jwk" });
+  expect(verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, "base64url"))).toBe(true);
+  return kid;
+}
+
+describe("discovery", () => {
+  it("lists Make's endpoints, client auth methods, PKCE S256 and only `sub`", () => {
+    const base = mock.issuer;
+    expect(as.issuer).toBe(base);
+    expect(as.authorization_endpoint).toBe(`${base}/oauth/v2/authorize`);
+    expect(as.token_endpoint).toBe(`${base}/oauth/v2/token`);
+    expect(as.jwks_uri).toBe(`${base}/oauth/v2/oidc/jwks`);
+    expect(as.userinfo_endpoint).toBe(`${base}/oauth/v2/oidc/userinfo`);
+    expect(as.revocation_endpoint).toBe(`${base}/oauth/v2/revoke`);
+    expect(as.token_endpoint_auth_methods_supported).toEqual(["client_secret_post", "none"]);
+    expect(as.code_challenge_methods_supported).toContain("S256");
+    expect(as.claims_supported).toEqual(["sub"]);
+    expect(as.scopes_supported).toEqual(expect.arrayContaining(["openid", "user:read", "organizations:read", "scenarios:run"]));
+  });
+});
+
+describe("authorization code flow", () => {
+  it("gives the confidential client access, refresh and id tokens (id_token: sub, nonce, no profile)", async () => {
+    const tokens = await signIn({ client: "confidential", nonce: "n-0S6_WzA2Mj" });
+    expect(tokens.token_type).toBe("bearer");
+    expect(tokens.expires_in).toBe(3600);
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    expect(tokens.access_token.split(".")).toHaveLength(1); // opaque, not a JWT
+
+    const claims = decodeJwt(tokens.id_token!).payload;
+    expect(claims.sub).toBe("1001");
+    expect(claims.nonce).toBe("n-0S6_WzA2Mj");
+    expect(claims.iss).toBe(mock.issuer);
+    expect(claims.aud).toBe(MOCK_CLIENTS.confidential.clientId);
+    expect(Object.keys(claims).sort()).toEqual(["aud", "exp", "iat", "iss", "nonce", "sub"]);
+    await verifiedKid(tokens.id_token!);
+  });
+
+  it("returns `iss` in the authorization response and accepts PKCE from the confidential client", async () => {
+    const flow = await authorize({ client: "confidential", pkce: true });
+    expect(flow.callback.searchParams.get("iss")).toBe(mock.issuer);
+    const tokens = await exchange(flow, "confidential");
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+  });
+
+  it("rejects the public client without PKCE", async () => {
+    const flow = await authorize({ client: "public", pkce: false });
+    expect(flow.callback.searchParams.get("error")).toBe("invalid_request");
+    expect(flow.callback.searchParams.get("error_description")).toMatch(/PKCE/);
+  });
+
+  it("gives the public client with PKCE tokens but no refresh token, unless switched on", async () => {
+    const tokens = await signIn({ client: "public", pkce: true });
+    expect(tokens.access_token).toEqual(expect.any(String));
+    expect(tokens.id_token).toEqual(expect.any(String));
+    expect(tokens.refresh_token).toBeUndefined();
+
+    mock.controls.configure({ publicRefreshTokens: true });
+    const withRefresh = await signIn({ client: "public", pkce: true });
+    expect(withRefresh.refresh_token).toEqual(expect.any(String));
+  });
+
+  it("ends with access_denied when the user denies consent", async () => {
+    const flow = await authorize({ client: "confidential", decision: "deny" });
+    expect(flow.callback.searchParams.get("error")).toBe("access_denied");
+    expect(flow.callback.searchParams.get("state")).toBe(flow.state);
+    expect(flow.callback.searchParams.get("code")).toBeNull();
+  });
+
+  it("shows the login form again with an error after a wrong password", async () => {
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: MOCK_CLIENTS.confidential.clientId,
+      response_type: "code",
+      redirect_uri: REDIRECT_URI,
+      scope: "openid",
+      state: "s",
+    }).toString();
+    const jar = new CookieJar();
+    const start = await jar.fetch(url);
+    const loginUrl = new URL(start.headers.get("location")!, url);
+    const html = await (await jar.fetch(loginUrl)).text();
+    expect(html).toContain("Sign in</button>");
+    const res = await jar.fetch(formAction(html, loginUrl), { method: "POST", body: new URLSearchParams({ login: "ada", password: "nope" }) });
+    expect(res.status).toBe(401);
+    const again = await res.text();
+    expect(again).toContain("Wrong login or password");
+    expect(again).toContain('name="password"');
+  });
+});
+
+describe("refresh tokens", () => {
+  it("rotate on every use; reusing an old one revokes the whole grant", async () => {
+    const first = await signIn({ client: "confidential" });
+    const rotated = await refresh(first.refresh_token!);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refresh_token).toEqual(expect.any(String));
+    expect(rotated.body.refresh_token).not.toBe(first.refresh_token);
+    expect(rotated.body.expires_in).toBe(3600);
+    expect((await api("/users/me", String(rotated.body.access_token))).status).toBe(200);
+
+    const reused = await refresh(first.refresh_token!);
+    expect(reused).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    const afterReuse = await refresh(String(rotated.body.refresh_token));
+    expect(afterReuse).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect((await api("/users/me", String(rotated.body.access_token))).status).toBe(401);
+
+    expect(mock.controls.stats()).toMatchObject({
+      grants: { authorization_code: 1, refresh_token: 3 },
+      refreshSucceeded: 1,
+      refreshFailed: 2,
+    });
+  });
+});
+
+describe("revocation, userinfo and the Make API", () => {
+  it("serves /users/me and /organizations, and 401s a revoked access token", async () => {
+    const tokens = await signIn({ client: "confidential" });
+    const me = await api("/users/me", tokens.access_token);
+    expect(await me.json()).toEqual({
+      authUser: { id: 1001, name: "Ada Lovelace", email: "ada@example.com", timezone: "Europe/Prague", locale: "en" },
+    });
+    const orgs = (await (await api("/organizations", tokens.access_token)).json()) as { organizations: Array<Record<string, unknown>> };
+    expect(orgs.organizations[0]).toMatchObject({ id: expect.any(Number), zone: "eu1.make.com", countryId: 1, timezoneId: 113 });
+
+    const [client, auth] = clientOf("confidential");
+    const revoked = await oauth.revocationRequest(as, client, auth, tokens.access_token, {
+      ...insecure,
+      additionalParameters: { token_type_hint: "access_token" },
+    });
+    await oauth.processRevocationResponse(revoked);
+    expect((await api("/users/me", tokens.access_token)).status).toBe(401);
+    expect(mock.controls.stats().revocations).toEqual([{ tokenTypeHint: "access_token", found: true, at: expect.any(String) }]);
+  });
+
+  it("revokes the whole grant when the refresh token is revoked", async () => {
+    const tokens = await signIn({ client: "confidential" });
+    const [client, auth] = clientOf("confidential");
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, client, auth, tokens.refresh_token!, {
+        ...insecure,
+        additionalParameters: { token_type_hint: "refresh_token" },
+      }),
+    );
+    expect(await refresh(tokens.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect((await api("/users/me", tokens.access_token)).status).toBe(401);
+    // Revoking an unknown token still answers 200 (RFC 7009); the stats tell the two apart.
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, "no-such-token", insecure));
+    expect(mock.controls.stats().revocations.map(({ tokenTypeHint, found }) => ({ tokenTypeHint, found }))).toEqual([
+      { tokenTypeHint: "refresh_token", found: true },
+      { tokenTypeHint: null, found: false },
+    ]);
+  });
+
+  it("answers 401 without a token and 403 without the scope", async () => {
+    expect((await fetch(new URL("/api/v2/users/me", mock.issuer))).status).toBe(401);
+    const tokens = await signIn({ client: "confidential", scope: "openid organizations:read" });
+    const res = await api("/users/me", tokens.access_token);
+    expect(res.status).toBe(403);
+    expect((await api("/organizations", tokens.access_token)).status).toBe(200);
+  });
+
+  it("returns name, email and picture for ada and only sub for sub-only", async () => {
+    const [client] = clientOf("confidential");
+    const ada = await signIn({ client: "confidential", login: "ada" });
+    const adaInfo = await oauth.processUserInfoResponse(as, client, "1001", await oauth.userInfoRequest(as, client, ada.access_token, insecure));
+    expect(adaInfo).toEqual({ sub: "1001", name: "Ada Lovelace", email: "ada@example.com", picture: `${mock.issuer}/avatars/ada.svg` });
+    const avatar = await fetch(adaInfo.picture!);
+    expect(avatar.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+
+    const bare = await signIn({ client: "confidential", login: "sub-only" });
+    const bareInfo = await oauth.processUserInfoResponse(as, client, "1002", await oauth.userInfoRequest(as, client, bare.access_token, insecure));
+    expect(bareInfo).toEqual({ sub: "1002" });
+    expect(mock.controls.stats().userinfo).toBe(2);
+  });
+});
+
+describe("test switches", () => {
+  it("fails refreshes with 503 for `times` requests, then recovers; code exchanges are untouched", async () => {
+    const tokens = await signIn({ client: "confidential" });
+    mock.controls.fail({ endpoint: "token", mode: "status", status: 503, times: 1 });
+    const failed = await refresh(tokens.refresh_token!);
+    expect(failed.status).toBe(503);
+    const ok = await refresh(tokens.refresh_token!); // the failed request never reached oidc-provider
+    expect(ok.status).toBe(200);
+    expect(mock.controls.stats()).toMatchObject({ grants: { authorization_code: 1, refresh_token: 2 }, refreshSucceeded: 1, refreshFailed: 1 });
+  });
+
+  it("answers invalid_grant on demand, also for code exchanges when asked, through the HTTP API", async () => {
+    const tokens = await signIn({ client: "confidential" });
+    expect((await control("fail", { endpoint: "token", mode: "invalid_grant" })).status).toBe(200);
+    expect(await refresh(tokens.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect(await refresh(tokens.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    await control("fail", { endpoint: "token", mode: "off" });
+    expect((await refresh(tokens.refresh_token!)).status).toBe(200);
+
+    await control("fail", { endpoint: "token", mode: "invalid_grant", grants: ["authorization_code"], times: 1 });
+    await expect(signIn({ client: "confidential" })).rejects.toMatchObject({ error: "invalid_grant" });
+
+    const stats = (await (await control("stats")).json()) as Record<string, unknown>;
+    expect(stats).toMatchObject({ grants: { authorization_code: 2, refresh_token: 3 }, refreshSucceeded: 1, refreshFailed: 2 });
+    expect((await control("fail", { endpoint: "token", mode: "explode" })).status).toBe(400);
+  });
+
+  it("hangs an endpoint until the client gives up, and close() still ends the socket", async () => {
+    mock.controls.fail({ endpoint: "discovery", mode: "hang", times: 1 });
+    const discovery = new URL("/.well-known/openid-configuration", mock.issuer);
+    await expect(fetch(discovery, { signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    expect((await fetch(discovery)).status).toBe(200);
+
+    const other = await startMakeMock({ port: 0, quiet: true });
+    other.controls.fail({ endpoint: "jwks", mode: "hang" });
+    const pending = fetch(new URL("/oauth/v2/oidc/jwks", other.url)).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await other.close();
+    expect(await pending).toBeInstanceOf(Error);
+  });
+
+  it("applies a new access token lifetime and token latency", async () => {
+    expect(await (await control("config", { accessTokenTtl: 120, tokenLatencyMs: 150 })).json()).toMatchObject({ accessTokenTtl: 120 });
+    const tokens = await signIn({ client: "confidential" });
+    expect(tokens.expires_in).toBe(120);
+    const started = Date.now();
+    expect((await refresh(tokens.refresh_token!)).body.expires_in).toBe(120);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect((await control("config", { accessTokenTtl: -1 })).status).toBe(400);
+
+    await control("reset", {});
+    expect(mock.controls.config()).toEqual({ accessTokenTtl: 3600, tokenLatencyMs: 0, publicRefreshTokens: false });
+  });
+
+  it("rotates the signing key: new kid in the JWKS, old one kept, tokens signed with the new one", async () => {
+    const before = await signIn({ client: "confidential" });
+    const oldKid = await verifiedKid(before.id_token!);
+
+    const { kid } = (await (await control("rotate-keys", {})).json()) as { kid: string };
+    expect(kid).not.toBe(oldKid);
+    const jwks = (await (await fetch(as.jwks_uri!)).json()) as { keys: Array<{ kid: string }> };
+    expect(jwks.keys.map((key) => key.kid)).toEqual([kid, oldKid]);
+
+    // Grants and tokens survive the rotation; new id_tokens use the new key.
+    const refreshed = await refresh(before.refresh_token!);
+    expect(refreshed.status).toBe(200);
+    expect(await verifiedKid(String(refreshed.body.id_token))).toBe(kid);
+    expect(await verifiedKid((await signIn({ client: "confidential" })).id_token!)).toBe(kid);
+  });
+});
