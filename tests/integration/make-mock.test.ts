@@ -7,11 +7,21 @@ import { createPublicKey, verify } from "node:crypto";
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "../../make-mock/server";
+import {
+  CookieJar,
+  DEFAULT_REDIRECT_URI as REDIRECT_URI,
+  authorize as authorizeFlow,
+  clientOf,
+  formAction,
+  exchange as exchangeCode,
+  signInTokens,
+  type ClientKind,
+  type Flow,
+  type FlowOptions,
+} from "../support/make-code-flow";
 
-const REDIRECT_URI = "http://localhost:3000/api/auth/callback/make";
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
-type ClientKind = "confidential" | "public";
 
 let mock: MakeMock;
 let as: oauth.AuthorizationServer;
@@ -30,99 +40,9 @@ beforeEach(() => {
   mock.controls.reset();
 });
 
-/** Cookies by name only: enough for one authorization flow against one host. */
-class CookieJar {
-  private cookies = new Map<string, string>();
-
-  async fetch(url: URL | string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
-    const res = await fetch(url, { ...init, headers, redirect: "manual" });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = "", ...attributes] = line.split(";");
-      const name = pair.slice(0, pair.indexOf("=")).trim();
-      const expired = attributes.some((attr) => /^\s*(max-age=0|expires=Thu, 01 Jan 1970)/i.test(attr));
-      if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(pair.indexOf("=") + 1).trim());
-    }
-    return res;
-  }
-}
-
-interface FlowOptions {
-  client: ClientKind;
-  login?: string;
-  password?: string;
-  pkce?: boolean;
-  scope?: string;
-  nonce?: string;
-  decision?: "allow" | "deny";
-}
-
-interface Flow {
-  callback: URL;
-  state: string;
-  codeVerifier?: string;
-  nonce?: string;
-}
-
-function clientOf(kind: ClientKind): [oauth.Client, oauth.ClientAuth] {
-  return kind === "confidential"
-    ? [{ client_id: MOCK_CLIENTS.confidential.clientId }, oauth.ClientSecretPost(MOCK_CLIENTS.confidential.clientSecret)]
-    : [{ client_id: MOCK_CLIENTS.public.clientId }, oauth.None()];
-}
-
-const formAction = (html: string, base: URL) => new URL(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? "", base);
-
-/** Runs the authorization request through the login and consent pages until the mock redirects to the app. */
-async function authorize(options: FlowOptions): Promise<Flow> {
-  const [client] = clientOf(options.client);
-  const state = oauth.generateRandomState();
-  const codeVerifier = options.pkce ? oauth.generateRandomCodeVerifier() : undefined;
-  const url = new URL(as.authorization_endpoint!);
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
-    response_type: "code",
-    redirect_uri: REDIRECT_URI,
-    scope: options.scope ?? "openid user:read organizations:read",
-    state,
-    ...(options.nonce ? { nonce: options.nonce } : {}),
-    ...(codeVerifier ? { code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: "S256" } : {}),
-  }).toString();
-
-  const jar = new CookieJar();
-  let current = url;
-  let res = await jar.fetch(current);
-  for (let step = 0; step < 12; step++) {
-    if (res.status === 302 || res.status === 303) {
-      current = new URL(res.headers.get("location")!, current);
-      if (current.href.startsWith(REDIRECT_URI)) return { callback: current, state, codeVerifier, nonce: options.nonce };
-      res = await jar.fetch(current);
-      continue;
-    }
-    const html = await res.text();
-    expect(res.status, html).toBe(200);
-    const form: Record<string, string> = html.includes('name="password"')
-      ? { login: options.login ?? "ada", password: options.password ?? "password" }
-      : { decision: options.decision ?? "allow" };
-    res = await jar.fetch(formAction(html, current), { method: "POST", body: new URLSearchParams(form) });
-  }
-  throw new Error("authorization flow did not reach the redirect_uri");
-}
-
-async function exchange(flow: Flow, kind: ClientKind): Promise<oauth.TokenEndpointResponse> {
-  const [client, auth] = clientOf(kind);
-  const params = oauth.validateAuthResponse(as, client, flow.callback, flow.state);
-  const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, flow.codeVerifier ?? oauth.nopkce, insecure);
-  return oauth.processAuthorizationCodeResponse(as, client, res, {
-    expectedNonce: flow.nonce ?? oauth.expectNoNonce,
-    requireIdToken: true,
-  });
-}
-
-async function signIn(options: FlowOptions) {
-  return exchange(await authorize(options), options.client);
-}
+const authorize = (options: FlowOptions) => authorizeFlow(as, options);
+const exchange = (flow: Flow, kind: ClientKind) => exchangeCode(as, flow, kind);
+const signIn = (options: FlowOptions) => signInTokens(as, options);
 
 /** A raw refresh request, so error answers can be asserted as they are. */
 async function refresh(refreshToken: string, kind: ClientKind = "confidential") {

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { discover, signInTokens } from "../support/make-code-flow";
+import { loadAppModules, type AppModules } from "../support/app-modules";
+
+let app: AppModules;
+let userId: string;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const account = () => app.db.account.findFirstOrThrow({ where: { userId } });
+const grants = async () => (await app.mock.controls.stats()).grants.refresh_token;
+
+/** A signed-in user with real tokens from the stand-in, stored through the encrypted client. */
+async function connect(login = "ada") {
+  const as = await discover(app.mock);
+  const tokens = await signInTokens(as, { client: "confidential", login, nonce: "n" });
+  const user = await app.db.user.create({ data: { name: login } });
+  await app.db.account.create({
+    data: {
+      userId: user.id,
+      type: "oidc",
+      provider: "make",
+      providerAccountId: login === "ada" ? "1001" : "1002",
+      access_token: tokens.access_token,
+      refresh_token: tokens.refresh_token,
+      id_token: tokens.id_token,
+      expires_at: nowSeconds() + (tokens.expires_in ?? 3600),
+      scope: tokens.scope,
+      token_type: tokens.token_type,
+      clientType: "confidential",
+    },
+  });
+  return { userId: user.id, tokens };
+}
+
+/** Moves the stored expiry so the next call sees a token about to expire (or already expired). */
+const expireIn = (seconds: number) => app.db.account.updateMany({ where: { userId }, data: { expires_at: nowSeconds() + seconds } });
+
+beforeAll(async () => {
+  app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "800" } });
+});
+afterAll(async () => {
+  await app?.close();
+});
+beforeEach(async () => {
+  app.mock.controls.reset();
+  await app.db.user.deleteMany();
+  await app.db.pendingRevocation.deleteMany();
+  ({ userId } = await connect());
+});
+
+describe("getMakeAccessToken", () => {
+  it("hands out the stored token while it is fresh, without asking Make", async () => {
+    const stored = await account();
+    const token = await app.tokens.getMakeAccessToken(userId);
+    expect(token.accessToken).toBe(stored.access_token);
+    expect(await grants()).toBe(0);
+  });
+
+  it("makes exactly one token request for 50 concurrent callers after expiry", async () => {
+    const before = await account();
+    await expireIn(-10);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => app.tokens.getMakeAccessToken(userId)));
+    expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+    const tokens = new Set(results.map((result) => (result as PromiseFulfilledResult<{ accessToken: string }>).value.accessToken));
+    expect(tokens.size).toBe(1);
+    expect(await grants()).toBe(1);
+    const after = await account();
+    expect(after.state).toBe("active");
+    expect(after.refresh_token).not.toBe(before.refresh_token);
+    expect(after.access_token).toBe([...tokens][0]);
+    expect(after.lastRefreshedAt).not.toBeNull();
+  });
+
+  it("refreshes a margin before expiry, with the rotated refresh token each time", async () => {
+    for (let round = 1; round <= 3; round++) {
+      await expireIn(30);
+      await app.tokens.getMakeAccessToken(userId);
+      expect(await grants()).toBe(round);
+    }
+    expect((await account()).state).toBe("active");
+  });
+
+  it("moves the account to reauth_required and deletes its tokens on invalid_grant", async () => {
+    await expireIn(-1);
+    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
+    const after = await account();
+    expect(after).toMatchObject({ state: "reauth_required", access_token: null, refresh_token: null, lastError: "invalid_grant" });
+    await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
+    expect(await grants()).toBe(1);
+    expect(await app.db.user.count({ where: { id: userId } })).toBe(1);
+  });
+
+  it("keeps the current token on a 5xx, records the error and backs off", async () => {
+    const stored = await account();
+    await expireIn(30);
+    app.mock.controls.fail({ endpoint: "token", mode: "status", status: 503 });
+    const token = await app.tokens.getMakeAccessToken(userId);
+    expect(token.accessToken).toBe(stored.access_token);
+    const after = await account();
+    expect(after).toMatchObject({ state: "active", lastError: "http_503", refreshFailures: 1 });
+    expect(after.nextRetryAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(after.refresh_token).toBe(stored.refresh_token);
+    await app.tokens.getMakeAccessToken(userId);
+    expect(await grants()).toBe(1);
+  });
+
+  it("cuts off a hanging token request and keeps the connection", async () => {
+    const stored = await account();
+    await expireIn(30);
+    app.mock.controls.fail({ endpoint: "token", mode: "hang" });
+    const started = Date.now();
+    const token = await app.tokens.getMakeAccessToken(userId);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(token.accessToken).toBe(stored.access_token);
+    expect(await account()).toMatchObject({ state: "active", lastError: "timeout" });
+  });
+
+  it("says Make is unavailable when the token has expired and the refresh failed", async () => {
+    await expireIn(-1);
+    app.mock.controls.fail({ endpoint: "token", mode: "status", status: 502 });
+    await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "make_unavailable" });
+    expect((await account()).state).toBe("active");
+  });
+
+  it("retries after the back-off and recovers", async () => {
+    await expireIn(30);
+    app.mock.controls.fail({ endpoint: "token", mode: "status", status: 503, times: 1 });
+    await app.tokens.getMakeAccessToken(userId);
+    await app.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
+    const token = await app.tokens.getMakeAccessToken(userId);
+    expect(await account()).toMatchObject({ state: "active", lastError: null, refreshFailures: 0, access_token: token.accessToken });
+    expect(await grants()).toBe(2);
+  });
+
+  it("records each refresh and failure in the activity log, without tokens", async () => {
+    await expireIn(-1);
+    await app.tokens.getMakeAccessToken(userId);
+    const events = await app.db.connectionEvent.findMany({ where: { userId } });
+    expect(events.map((event) => event.kind)).toContain("refreshed");
+    const stored = await account();
+    expect(JSON.stringify(events)).not.toContain(stored.access_token!);
+  });
+});
+
+describe("revokeMakeConnection", () => {
+  it("revokes both tokens at Make and deletes them", async () => {
+    const stored = await account();
+    const result = await app.revoke.revokeMakeConnection(userId);
+    expect(result.confirmed).toBe(true);
+    expect(await account()).toMatchObject({ state: "revoked", access_token: null, refresh_token: null, id_token: null });
+    const revocations = (await app.mock.controls.stats()).revocations;
+    expect(revocations.map((entry) => entry.tokenTypeHint).sort()).toEqual(["access_token", "refresh_token"]);
+    expect(revocations.every((entry) => entry.found)).toBe(true);
+    expect(stored.access_token).toBeTruthy();
+  });
+
+  it("revokes locally at once when Make is down, and delivers the revocation once Make is back", async () => {
+    app.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
+    const result = await app.revoke.revokeMakeConnection(userId);
+    expect(result.confirmed).toBe(false);
+    expect(await account()).toMatchObject({ state: "revoked", access_token: null, refresh_token: null });
+    expect(await app.db.pendingRevocation.count({ where: { userId } })).toBe(2);
+
+    app.mock.controls.reset();
+    await app.db.pendingRevocation.updateMany({ where: { userId }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
+    expect(await app.revoke.deliverPendingRevocations({ userId })).toBe(true);
+    const delivered = (await app.mock.controls.stats()).revocations.filter((entry) => entry.found);
+    expect(delivered.map((entry) => entry.tokenTypeHint).sort()).toEqual(["access_token", "refresh_token"]);
+    expect(await app.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+  });
+
+  it("never hands out a token after revocation", async () => {
+    await app.revoke.revokeMakeConnection(userId);
+    await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "revoked" });
+  });
+});

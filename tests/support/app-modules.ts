@@ -1,0 +1,53 @@
+/**
+ * Loads the app's server modules inside a test process, configured against a fresh database and a local
+ * Make stand-in. The env module reads process.env once at import, so modules are re-imported per call.
+ */
+import { inject, vi } from "vitest";
+import { MOCK_CLIENTS, startMakeMock, type MakeMock, type MakeMockOptions } from "@/make-mock/server";
+import { freshDatabase } from "./postgres";
+import { TEST_AUTH_SECRET } from "./stack";
+
+export interface AppModules {
+  mock: MakeMock;
+  databaseUrl: string;
+  db: typeof import("@/lib/db").db;
+  tokens: typeof import("@/lib/tokens/access-token");
+  revoke: typeof import("@/lib/tokens/revoke");
+  close(): Promise<void>;
+}
+
+export async function loadAppModules(
+  options: { client?: "confidential" | "public"; env?: Record<string, string>; mock?: MakeMockOptions } = {},
+): Promise<AppModules> {
+  const database = await freshDatabase(inject("postgresUrl"));
+  const mock = await startMakeMock({ port: 0, quiet: true, ...options.mock });
+  vi.resetModules();
+  const confidential = options.client !== "public";
+  const env: Record<string, string | undefined> = {
+    NODE_ENV: "test",
+    DATABASE_URL: database.url,
+    AUTH_SECRET: TEST_AUTH_SECRET,
+    AUTH_MAKE_ISSUER: mock.issuer,
+    AUTH_MAKE_ID: confidential ? MOCK_CLIENTS.confidential.clientId : MOCK_CLIENTS.public.clientId,
+    AUTH_MAKE_SECRET: confidential ? MOCK_CLIENTS.confidential.clientSecret : undefined,
+    MAKE_API_URL: `${mock.url}/api/v2`,
+    TOKEN_ENCRYPTION_KEY: undefined,
+    SKIP_ENV_VALIDATION: undefined,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  const { db } = await import("@/lib/db");
+  return {
+    mock,
+    databaseUrl: database.url,
+    db,
+    tokens: await import("@/lib/tokens/access-token"),
+    revoke: await import("@/lib/tokens/revoke"),
+    close: async () => {
+      await db.$disconnect();
+      await mock.close();
+      await database.drop();
+      vi.unstubAllEnvs();
+    },
+  };
+}
