@@ -18,9 +18,11 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
     select: { id: true, access_token: true, refresh_token: true },
   });
   if (!account) return { confirmed: true };
+  // Access token first: many servers (Make's stand-in too) end the whole grant with the refresh token, and
+  // the access token's own revocation would then go unconfirmed.
   const tokens = [
-    { token: account.refresh_token, tokenTypeHint: "refresh_token" },
     { token: account.access_token, tokenTypeHint: "access_token" },
+    { token: account.refresh_token, tokenTypeHint: "refresh_token" },
   ].filter((entry): entry is { token: string; tokenTypeHint: string } => !!entry.token);
 
   await db.$transaction([
@@ -51,7 +53,7 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
 export async function deliverPendingRevocations(filter: { userId?: string } = {}): Promise<boolean> {
   const due = await db.pendingRevocation.findMany({
     where: { ...filter, nextAttemptAt: { lte: new Date() } },
-    orderBy: { createdAt: "asc" },
+    orderBy: [{ createdAt: "asc" }, { tokenTypeHint: "asc" }],
     take: 50,
   });
   for (const pending of due) {

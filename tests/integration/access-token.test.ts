@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MOCK_CLIENTS } from "@/make-mock/server";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { loadAppModules, type AppModules } from "../support/app-modules";
 
@@ -143,6 +144,22 @@ describe("getMakeAccessToken", () => {
   });
 });
 
+/** Neither token works at Make any more: the API refuses the access token, the token endpoint the refresh token. */
+async function expectDeadAtMake(stored: { access_token: string | null; refresh_token: string | null }) {
+  const me = await fetch(`${app.mock.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${stored.access_token}` } });
+  expect(me.status).toBe(401);
+  const refresh = await fetch(`${app.mock.url}/oauth/v2/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: stored.refresh_token!,
+      client_id: MOCK_CLIENTS.confidential.clientId,
+      client_secret: MOCK_CLIENTS.confidential.clientSecret,
+    }),
+  });
+  expect(((await refresh.json()) as { error?: string }).error).toBe("invalid_grant");
+}
+
 describe("revokeMakeConnection", () => {
   it("revokes both tokens at Make and deletes them", async () => {
     const stored = await account();
@@ -150,12 +167,13 @@ describe("revokeMakeConnection", () => {
     expect(result.confirmed).toBe(true);
     expect(await account()).toMatchObject({ state: "revoked", access_token: null, refresh_token: null, id_token: null });
     const revocations = (await app.mock.controls.stats()).revocations;
-    expect(revocations.map((entry) => entry.tokenTypeHint).sort()).toEqual(["access_token", "refresh_token"]);
-    expect(revocations.every((entry) => entry.found)).toBe(true);
-    expect(stored.access_token).toBeTruthy();
+    expect(revocations.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
+    expect(revocations[0]?.found).toBe(true);
+    await expectDeadAtMake(stored);
   });
 
   it("revokes locally at once when Make is down, and delivers the revocation once Make is back", async () => {
+    const stored = await account();
     app.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
     const result = await app.revoke.revokeMakeConnection(userId);
     expect(result.confirmed).toBe(false);
@@ -165,8 +183,9 @@ describe("revokeMakeConnection", () => {
     app.mock.controls.reset();
     await app.db.pendingRevocation.updateMany({ where: { userId }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
     expect(await app.revoke.deliverPendingRevocations({ userId })).toBe(true);
-    const delivered = (await app.mock.controls.stats()).revocations.filter((entry) => entry.found);
-    expect(delivered.map((entry) => entry.tokenTypeHint).sort()).toEqual(["access_token", "refresh_token"]);
+    const delivered = (await app.mock.controls.stats()).revocations;
+    expect(delivered.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
+    await expectDeadAtMake(stored);
     expect(await app.db.pendingRevocation.count({ where: { userId } })).toBe(0);
   });
 
