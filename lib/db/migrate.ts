@@ -1,0 +1,242 @@
+// Applies the committed SQL migrations in prisma/migrations/ without Prisma's schema engine, which cannot be
+// downloaded everywhere this starter runs. It keeps Prisma Migrate's own bookkeeping, so `prisma migrate
+// deploy` / `migrate status` on a machine that has the engine see the same history, and vice versa:
+//
+// - the `_prisma_migrations` table, created with the exact DDL of Prisma's PostgreSQL connector
+//   (prisma-engines: schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs);
+// - checksum = lowercase hex SHA-256 of migration.sql (schema-connector/src/checksum.rs), compared
+//   ignoring CRLF/LF differences as Prisma does, so a Windows checkout with autocrlf is not "modified";
+// - the advisory lock key 72707369 that Prisma Migrate takes, so this runner and Prisma never interleave.
+//
+// Differences, on purpose: each migration runs in one transaction together with its history row, so a
+// failure leaves nothing behind (no half-applied migration, no "failed" row that only `prisma migrate
+// resolve` — which needs the engine — could clear); the next run simply tries again.
+import { createHash, randomUUID } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+
+import pg from "pg";
+
+export interface ApplyMigrationsOptions {
+  /** Receives one line per event (migration started, applied, warnings). */
+  log?: (line: string) => void;
+  /** Folder holding one sub-folder per migration; default `prisma/migrations` under the working directory. */
+  migrationsDir?: string;
+  /** How long to wait for another process holding the migration lock; default 60 s. */
+  lockTimeoutMs?: number;
+}
+
+export interface ApplyMigrationsResult {
+  /** Names of the migrations this call applied, in order; empty when the database was up to date. */
+  applied: string[];
+}
+
+/** A refusal or failure with a message meant for the person running the migration. */
+export class MigrationError extends Error {
+  override name = "MigrationError";
+}
+
+// Prisma Migrate's advisory lock key (flavour/postgres.rs: "72707369 is a unique number we chose").
+const PRISMA_MIGRATE_LOCK_KEY = 72707369;
+
+// Verbatim from prisma-engines' PostgresFlavour::create_migrations_table, plus IF NOT EXISTS (we run it
+// under the advisory lock, so it only matters as "create when missing").
+const CREATE_MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS _prisma_migrations (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             TIMESTAMPTZ,
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          TIMESTAMPTZ,
+    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
+    applied_steps_count     INTEGER NOT NULL DEFAULT 0
+)`;
+
+interface LocalMigration {
+  name: string;
+  script: string;
+  checksum: string;
+}
+
+interface MigrationRow {
+  id: string;
+  checksum: string;
+  migration_name: string;
+  started_at: Date;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
+  logs: string | null;
+}
+
+export function migrationChecksum(script: string | Buffer): string {
+  return createHash("sha256").update(script).digest("hex");
+}
+
+// Prisma accepts the recorded checksum of the file as it is, with CRLF turned to LF, or LF to CRLF.
+function checksumMatches(script: string, recorded: string): boolean {
+  return [script, script.replaceAll("\r\n", "\n"), script.replaceAll("\n", "\r\n")].some(
+    (variant) => migrationChecksum(variant) === recorded,
+  );
+}
+
+export async function readMigrations(migrationsDir: string): Promise<LocalMigration[]> {
+  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") throw new MigrationError(`No migrations folder at ${migrationsDir}.`);
+    throw error;
+  });
+  // Code-point order: deterministic on every machine, and the same as Prisma's order for its
+  // timestamp-prefixed folder names.
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  return Promise.all(
+    names.map(async (name) => {
+      const file = path.join(migrationsDir, name, "migration.sql");
+      const bytes = await readFile(file).catch(() => {
+        throw new MigrationError(`Migration folder ${name} has no readable migration.sql (${file}).`);
+      });
+      return { name, script: bytes.toString("utf8"), checksum: migrationChecksum(bytes) };
+    }),
+  );
+}
+
+export async function applyMigrations(
+  databaseUrl: string,
+  options: ApplyMigrationsOptions = {},
+): Promise<ApplyMigrationsResult> {
+  const log = options.log ?? (() => {});
+  const migrationsDir = options.migrationsDir ?? path.join(process.cwd(), "prisma", "migrations");
+  const local = await readMigrations(migrationsDir);
+
+  const client = new pg.Client({ connectionString: databaseUrl });
+  // An idle client whose server goes away emits 'error'; without a listener that would crash the process.
+  // The query in flight rejects on its own, which is what reports the problem.
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await acquireLock(client, options.lockTimeoutMs ?? 60_000);
+    try {
+      return await applyPending(client, local, log);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function acquireLock(client: pg.Client, timeoutMs: number): Promise<void> {
+  // lock_timeout bounds the wait for advisory locks too; a plain pg_advisory_lock would wait forever behind
+  // a stuck process.
+  await client.query(`SET lock_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
+  } catch (error) {
+    if (isPgError(error) && error.code === "55P03") {
+      throw new MigrationError(
+        `Another process has held the migration lock (pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})) for ` +
+          `${timeoutMs} ms; is a migration still running?`,
+      );
+    }
+    throw error;
+  } finally {
+    await client.query("RESET lock_timeout");
+  }
+}
+
+async function applyPending(
+  client: pg.Client,
+  local: LocalMigration[],
+  log: (line: string) => void,
+): Promise<ApplyMigrationsResult> {
+  await client.query(CREATE_MIGRATIONS_TABLE);
+  const rows = await readHistory(client);
+
+  // Every check happens before anything is applied, so a refusal changes nothing.
+  const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
+  if (failed) {
+    throw new MigrationError(
+      `Migration ${failed.migration_name} is recorded as failed in _prisma_migrations (started ` +
+        `${failed.started_at.toISOString()}, never finished)${failed.logs ? `:\n${failed.logs}\n` : ". "}` +
+        `Nothing was applied. Repair the database by hand, then mark the attempt rolled back: ` +
+        `UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = '${failed.id}';`,
+    );
+  }
+
+  const byName = new Map(local.map((migration) => [migration.name, migration]));
+  const applied = new Set<string>();
+  for (const row of rows) {
+    if (row.rolled_back_at !== null) continue; // Prisma treats rolled-back attempts as not applied.
+    applied.add(row.migration_name);
+    const migration = byName.get(row.migration_name);
+    if (!migration) {
+      // A newer release may have applied it; an older server starting during a rolling deploy must not fail.
+      log(`warning: migration ${row.migration_name} is applied in the database but missing from this checkout`);
+    } else if (!checksumMatches(migration.script, row.checksum)) {
+      throw new MigrationError(
+        `Migration ${row.migration_name} was modified after it was applied: the checksum recorded in ` +
+          `_prisma_migrations (${row.checksum}) differs from migration.sql (${migration.checksum}). ` +
+          `Nothing was applied. Restore the original file and put the change in a new migration.`,
+      );
+    }
+  }
+
+  const pending = local.filter((migration) => !applied.has(migration.name));
+  const done: string[] = [];
+  for (const migration of pending) {
+    if (await applyOne(client, migration, log)) done.push(migration.name);
+  }
+  return { applied: done };
+}
+
+async function readHistory(client: pg.Client): Promise<MigrationRow[]> {
+  const result = await client.query<MigrationRow>(
+    `SELECT id, checksum, migration_name, started_at, finished_at, rolled_back_at, logs
+       FROM _prisma_migrations ORDER BY started_at, migration_name`,
+  );
+  return result.rows;
+}
+
+async function applyOne(client: pg.Client, migration: LocalMigration, log: (line: string) => void) {
+  log(`Applying migration ${migration.name}`);
+  const began = Date.now();
+  await client.query("BEGIN");
+  try {
+    // Checked again inside the transaction: on the embedded database (one shared PostgreSQL session) the
+    // advisory lock does not exclude a second caller, but transactions there do run one at a time.
+    const already = await client.query(
+      "SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND rolled_back_at IS NULL",
+      [migration.name],
+    );
+    if (already.rowCount) {
+      await client.query("ROLLBACK");
+      return false;
+    }
+    const { rows } = await client.query<{ now: Date }>("SELECT clock_timestamp() AS now");
+    // Simple-query protocol (no parameters): the whole file runs as-is, many statements at once.
+    await client.query(migration.script);
+    await client.query(
+      `INSERT INTO _prisma_migrations
+         (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+       VALUES ($1, $2, clock_timestamp(), $3, NULL, NULL, $4, 1)`,
+      [randomUUID(), migration.checksum, migration.name, rows[0]?.now],
+    );
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(
+      `Migration ${migration.name} failed and was rolled back; nothing of it was applied: ${reason}`,
+      { cause: error },
+    );
+  }
+  log(`Applied migration ${migration.name} in ${Date.now() - began} ms`);
+  return true;
+}
+
+function isPgError(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === "string";
+}

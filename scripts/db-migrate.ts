@@ -1,0 +1,39 @@
+// `npm run db:migrate`: applies prisma/migrations/ to DATABASE_URL with lib/db/migrate.ts, which needs no
+// Prisma schema engine (it cannot be downloaded on every machine). Exit code 0 = database up to date.
+import { applyMigrations } from "../lib/db/migrate";
+
+async function main(): Promise<number> {
+  const databaseUrl = process.env.DATABASE_URL?.trim();
+  if (!databaseUrl) {
+    console.error(
+      "db:migrate: DATABASE_URL is not set. Set it to the PostgreSQL connection string to migrate, e.g.\n" +
+        "  DATABASE_URL=postgresql://user:password@localhost:5432/app npm run db:migrate",
+    );
+    return 1;
+  }
+
+  const started = Date.now();
+  try {
+    const { applied } = await applyMigrations(databaseUrl, { log: (line) => console.log(line) });
+    const took = `${Date.now() - started} ms`;
+    if (applied.length === 0) console.log(`Database is up to date: no migrations to apply (${took}).`);
+    else console.log(`Applied ${applied.length} migration(s) in ${took}: ${applied.join(", ")}`);
+    return 0;
+  } catch (error) {
+    // The message, not a stack: MigrationError messages say what happened and what to do.
+    console.error(`db:migrate failed: ${describe(error)}`);
+    return 1;
+  }
+}
+
+// Connecting to "localhost" tries ::1 and 127.0.0.1; when both are refused Node reports an AggregateError
+// whose own message is empty, so the reasons are in its `errors`.
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) {
+    return error.errors.map(describe).join("; ");
+  }
+  if (error instanceof Error) return error.message || String((error as { code?: unknown }).code ?? error.name);
+  return String(error);
+}
+
+process.exitCode = await main();
