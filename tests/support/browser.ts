@@ -22,13 +22,20 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Clicks "Sign in with Make" (or any button that starts the flow), logs in at the stand-in, answers consent. */
+/**
+ * After "Sign in with Make" (or "Reconnect"): logs in at the stand-in and answers consent, when it asks.
+ * A stand-in that still has a login session and a grant sends the browser straight back to the app.
+ */
 export async function completeMakeLogin(
   page: Page,
   user: { login: string; password?: string },
   consent: "Allow" | "Deny" = "Allow",
 ) {
-  await page.waitForURL(/\/interaction\//);
+  const askedToLogIn = await Promise.race([
+    page.waitForURL(/\/interaction\//).then(() => true),
+    page.waitForRequest((request) => request.url().includes("/api/auth/callback/make")).then(() => false),
+  ]);
+  if (!askedToLogIn) return;
   if (await page.locator('input[name="login"]').count()) {
     await page.fill('input[name="login"]', user.login);
     await page.fill('input[name="password"]', user.password ?? "password");

@@ -25,7 +25,7 @@ export async function startStack(options: { client?: "confidential" | "public"; 
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const mock = await startMakeMock({ port: 0, redirectUris: [`${appUrl}/api/auth/callback/make`], quiet: true });
-  const client =
+  const client: Record<string, string> =
     options.client === "public"
       ? { AUTH_MAKE_ID: MOCK_CLIENTS.public.clientId }
       : { AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId, AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret };
