@@ -22,6 +22,8 @@ export async function loadAppModules(
   const database = await freshDatabase(inject("postgresUrl"));
   const mock = await startMakeMock({ port: 0, quiet: true, ...options.mock });
   vi.resetModules();
+  // lib/db keeps its client on globalThis outside production; a new configuration needs a new client.
+  delete (globalThis as { prisma?: unknown }).prisma;
   const confidential = options.client !== "public";
   const env: Record<string, string | undefined> = {
     NODE_ENV: "test",

@@ -96,6 +96,11 @@ interface Binaries {
   postgres: string;
 }
 
+/** Another client program of the same PostgreSQL installation, e.g. `pg_dump`. */
+export function postgresTool(name: string): string {
+  return path.join(path.dirname(findBinaries().postgres), name);
+}
+
 function findBinaries(): Binaries {
   const candidates: string[] = [];
   const debianRoot = "/usr/lib/postgresql";
