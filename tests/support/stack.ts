@@ -12,6 +12,8 @@ import { freePort } from "./ports";
 
 export interface Stack {
   app: AppServer;
+  /** Every app server of the stack (the first is `app`); all share the database and the stand-in. */
+  apps: AppServer[];
   mock: MakeMock;
   databaseUrl: string;
   query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -20,35 +22,42 @@ export interface Stack {
 
 export const TEST_AUTH_SECRET = "test-secret-".padEnd(48, "x");
 
-export async function startStack(options: { client?: "confidential" | "public"; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  options: { client?: "confidential" | "public"; env?: Record<string, string>; servers?: number } = {},
+): Promise<Stack> {
   const database = await freshDatabase(inject("postgresUrl"));
-  const port = await freePort();
-  const appUrl = `http://127.0.0.1:${port}`;
-  const mock = await startMakeMock({ port: 0, redirectUris: [`${appUrl}/api/auth/callback/make`], quiet: true });
+  const ports = await Promise.all(Array.from({ length: options.servers ?? 1 }, () => freePort()));
+  const appUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const mock = await startMakeMock({ port: 0, redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`), quiet: true });
   const client: Record<string, string> =
     options.client === "public"
       ? { AUTH_MAKE_ID: MOCK_CLIENTS.public.clientId }
       : { AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId, AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret };
-  const app = await startAppServer({
-    port,
-    env: {
-      DATABASE_URL: database.url,
-      AUTH_SECRET: TEST_AUTH_SECRET,
-      AUTH_URL: appUrl,
-      AUTH_MAKE_ISSUER: mock.issuer,
-      MAKE_API_URL: `${mock.url}/api/v2`,
-      ...client,
-      ...options.env,
-    },
-  });
+  const apps = await Promise.all(
+    ports.map((port, index) =>
+      startAppServer({
+        port,
+        env: {
+          DATABASE_URL: database.url,
+          AUTH_SECRET: TEST_AUTH_SECRET,
+          AUTH_URL: appUrls[index]!,
+          AUTH_MAKE_ISSUER: mock.issuer,
+          MAKE_API_URL: `${mock.url}/api/v2`,
+          ...client,
+          ...options.env,
+        },
+      }),
+    ),
+  );
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   return {
-    app,
+    app: apps[0]!,
+    apps,
     mock,
     databaseUrl: database.url,
     query: async (sql, params) => (await pool.query(sql, params)).rows,
     close: async () => {
-      await app.close();
+      await Promise.all(apps.map((app) => app.close()));
       await mock.close();
       await pool.end();
       await database.drop();
