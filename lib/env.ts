@@ -36,6 +36,7 @@ export const env = createEnv({
     MAKE_API_URL: z.url().optional(),
     TOKEN_ENCRYPTION_KEY: z.string().min(1).optional(),
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
+    MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   },
   experimental__runtimeEnv: {},

@@ -1,16 +1,83 @@
 /**
- * The signed-in user, read once per request (React `cache`), and the guard pages and actions use.
- * @see https://authjs.dev/getting-started/session-management/get-session
+ * The signed-in user for pages, routes and actions, read in ONE database round trip per request: the
+ * session (by the Auth.js session cookie), its user, the user's Make account and the latest activity,
+ * joined in a single SQL query (Prisma `relationJoins`). Auth.js's `auth()` would cost one query for the
+ * session and the dashboard three more; this is the hot path of every protected page.
+ *
+ * Validity follows Auth.js's database sessions: the row must exist and not be expired; like `auth()`, a
+ * session older than `updateAge` has its expiry pushed forward (after the response, off the hot path).
+ * @see https://authjs.dev/concepts/session-strategies#database-session
  */
 import "server-only";
 import { cache } from "react";
+import { cookies } from "next/headers";
+import { after } from "next/server";
 import { redirect } from "next/navigation";
-import { auth } from "@/auth";
+import { authConfig, SESSION_COOKIES } from "@/auth.config";
+import { db } from "@/lib/db";
 
-export const currentUser = cache(async () => (await auth())?.user ?? null);
+const RECENT_EVENTS = 8;
 
-export async function requireUser(callbackUrl = "/dashboard") {
+async function sessionToken(): Promise<string | undefined> {
+  const jar = await cookies();
+  return SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
+}
+
+function loadSession(sessionToken: string) {
+  return db.session.findUnique({
+    relationLoadStrategy: "join",
+    where: { sessionToken },
+    select: {
+      expires: true,
+      user: {
+        select: {
+          id: true,
+          name: true,
+          email: true,
+          image: true,
+          accounts: { where: { provider: "make" }, take: 1 },
+          events: { orderBy: { createdAt: "desc" }, take: RECENT_EVENTS },
+        },
+      },
+    },
+  });
+}
+
+type LoadedSession = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
+export type MakeAccountRow = LoadedSession["user"]["accounts"][number];
+export type ConnectionEventRow = LoadedSession["user"]["events"][number];
+
+export interface SignedInUser {
+  id: string;
+  name: string | null;
+  email: string | null;
+  image: string | null;
+  /** The Make account row as it was at the start of the request (tokens decrypted, server-side only). */
+  makeAccount: MakeAccountRow | null;
+  recentEvents: ConnectionEventRow[];
+}
+
+function extendWhenDue(sessionToken: string, expires: Date) {
+  const { maxAge, updateAge } = authConfig.session;
+  const lastExtended = expires.getTime() - maxAge * 1000;
+  if (Date.now() - lastExtended < updateAge * 1000) return;
+  after(() =>
+    db.session.updateMany({ where: { sessionToken }, data: { expires: new Date(Date.now() + maxAge * 1000) } }).then(() => {}),
+  );
+}
+
+export const currentUser = cache(async (): Promise<SignedInUser | null> => {
+  const token = await sessionToken();
+  if (!token) return null;
+  const session = await loadSession(token);
+  if (!session || session.expires.getTime() <= Date.now()) return null;
+  extendWhenDue(token, session.expires);
+  const { accounts, events, ...user } = session.user;
+  return { ...user, makeAccount: accounts[0] ?? null, recentEvents: events };
+});
+
+export async function requireUser(callbackUrl = "/dashboard"): Promise<SignedInUser> {
   const user = await currentUser();
-  if (!user?.id) redirect(`/?callbackUrl=${encodeURIComponent(callbackUrl)}`);
-  return { ...user, id: user.id };
+  if (!user) redirect(`/?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+  return user;
 }

@@ -25,11 +25,12 @@ export interface ConnectionStatus {
   pendingRevocations: number;
 }
 
-export async function connectionStatus(userId: string): Promise<ConnectionStatus> {
-  const [account, pendingRevocations] = await Promise.all([
-    db.account.findFirst({ where: { userId, provider: "make" } }),
-    db.pendingRevocation.count({ where: { userId } }),
-  ]);
+type AccountRow = NonNullable<Awaited<ReturnType<typeof loadAccount>>>;
+
+const loadAccount = (userId: string) => db.account.findFirst({ where: { userId, provider: "make" } });
+
+/** The panel's view of an account row already in hand. */
+export function describeConnection(account: AccountRow | null, pendingRevocations: number): ConnectionStatus {
   if (!account) {
     return {
       state: "not_connected",
@@ -62,4 +63,13 @@ export async function connectionStatus(userId: string): Promise<ConnectionStatus
     nextRetryAt: account.nextRetryAt,
     pendingRevocations,
   };
+}
+
+/** Reads the account and the revocations Make has not confirmed yet. */
+export async function connectionStatus(userId: string): Promise<ConnectionStatus> {
+  const [account, pendingRevocations] = await Promise.all([
+    loadAccount(userId),
+    db.pendingRevocation.count({ where: { userId } }),
+  ]);
+  return describeConnection(account, pendingRevocations);
 }

@@ -45,13 +45,14 @@ const accountSelect = {
   refreshLeaseUntil: true,
 } as const;
 
-type TokenRow = NonNullable<Awaited<ReturnType<typeof loadAccount>>>;
+export type TokenRow = NonNullable<Awaited<ReturnType<typeof loadAccount>>>;
 
 const loadAccount = (where: { id: string } | { userId: string }) =>
   db.account.findFirst({ where: { ...where, provider: "make" }, select: accountSelect });
 
 const nowSeconds = () => Date.now() / 1000;
-const isFresh = (row: TokenRow) =>
+/** True while the token is outside the refresh margin: handing it out needs no request to Make. */
+export const isFresh = (row: TokenRow) =>
   !!row.access_token && row.expires_at !== null && row.expires_at - nowSeconds() > env.TOKEN_REFRESH_MARGIN_SECONDS;
 const isUnexpired = (row: TokenRow) => !!row.access_token && row.expires_at !== null && row.expires_at > nowSeconds();
 const handOut = (row: TokenRow): MakeAccessToken => ({
@@ -62,8 +63,12 @@ const handOut = (row: TokenRow): MakeAccessToken => ({
 
 const inFlight = new Map<string, Promise<MakeAccessToken>>();
 
-export async function getMakeAccessToken(userId: string): Promise<MakeAccessToken> {
-  const row = await loadAccount({ userId });
+/**
+ * A valid Make access token for the user. `preloaded` is the user's Make account row when the caller has
+ * already read it in this request (lib/auth/session.ts does), so a fresh token costs no query at all.
+ */
+export async function getMakeAccessToken(userId: string, preloaded?: TokenRow | null): Promise<MakeAccessToken> {
+  const row = preloaded === undefined ? await loadAccount({ userId }) : preloaded;
   if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
   assertUsable(row);
   if (isFresh(row)) return handOut(row);

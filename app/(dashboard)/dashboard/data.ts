@@ -1,27 +1,35 @@
 /**
- * Everything the dashboard shows, loaded for one user. Make is called with a token from
- * getMakeAccessToken, so a page view after expiry is also the moment the token is renewed.
+ * Everything the dashboard shows, for one signed-in user. With a fresh token this costs no database round
+ * trip beyond the session read (lib/auth/session.ts) and, within MAKE_PROFILE_CACHE_SECONDS, no call to Make.
+ * A page view after expiry is also the moment the token is renewed; the panel then re-reads the account so
+ * it shows the outcome.
  */
 import "server-only";
-import { getMakeAccessToken } from "@/lib/tokens/access-token";
+import type { SignedInUser } from "@/lib/auth/session";
+import { getMakeAccessToken, isFresh } from "@/lib/tokens/access-token";
 import { MakeConnectionError, type ConnectionUnavailableReason } from "@/lib/tokens/errors";
 import { fetchUserinfo } from "@/lib/make/authorization-server";
 import { listOrganizations, type MakeOrganization } from "@/lib/make/api";
-import { connectionStatus } from "@/lib/connection/status";
+import { cachedProfile } from "@/lib/make/profile-cache";
+import { connectionStatus, describeConnection } from "@/lib/connection/status";
 import { recentConnectionEvents } from "@/lib/connection/events";
 
 export type MakeIdentity =
   | { ok: true; claims: Record<string, unknown>; organizations: MakeOrganization[] }
   | { ok: false; reason: ConnectionUnavailableReason | "make_error" };
 
-async function loadIdentity(userId: string): Promise<MakeIdentity> {
+async function loadIdentity(user: SignedInUser): Promise<MakeIdentity> {
+  const account = user.makeAccount;
   try {
-    const token = await getMakeAccessToken(userId);
-    const [claims, organizations] = await Promise.all([
-      fetchUserinfo(token.accessToken, token.sub),
-      listOrganizations(token.accessToken).catch(() => []),
-    ]);
-    return { ok: true, claims: { ...claims }, organizations };
+    const token = await getMakeAccessToken(user.id, account);
+    const profile = await cachedProfile(`${user.id}:${token.expiresAt}`, async () => {
+      const [claims, organizations] = await Promise.all([
+        fetchUserinfo(token.accessToken, token.sub),
+        listOrganizations(token.accessToken).catch(() => []),
+      ]);
+      return { claims: { ...claims }, organizations };
+    });
+    return { ok: true, ...profile };
   } catch (error) {
     if (error instanceof MakeConnectionError) return { ok: false, reason: error.reason };
     console.error("[dashboard] Make identity unavailable:", error instanceof Error ? error.message : error);
@@ -29,8 +37,11 @@ async function loadIdentity(userId: string): Promise<MakeIdentity> {
   }
 }
 
-export async function loadDashboard(userId: string) {
-  const identity = await loadIdentity(userId);
-  const [status, events] = await Promise.all([connectionStatus(userId), recentConnectionEvents(userId)]);
+export async function loadDashboard(user: SignedInUser) {
+  const account = user.makeAccount;
+  const untouched = account?.state === "active" && isFresh(account);
+  const identity = await loadIdentity(user);
+  if (untouched && identity.ok) return { identity, status: describeConnection(account, 0), events: user.recentEvents };
+  const [status, events] = await Promise.all([connectionStatus(user.id), recentConnectionEvents(user.id)]);
   return { identity, status, events };
 }

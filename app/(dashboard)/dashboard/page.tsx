@@ -12,7 +12,7 @@ export const metadata = { title: "Dashboard · Make connection starter" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const { identity, status, events } = await loadDashboard(user.id);
+  const { identity, status, events } = await loadDashboard(user);
   if (status.pendingRevocations > 0) after(() => deliverPendingRevocations({ userId: user.id }));
 
   return (

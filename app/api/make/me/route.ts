@@ -3,7 +3,7 @@
  * profile (`GET /users/me`). The access token comes from getMakeAccessToken, which renews it when needed;
  * the token itself never appears in the response.
  */
-import { auth } from "@/auth";
+import { currentUser } from "@/lib/auth/session";
 import { getMakeAccessToken } from "@/lib/tokens/access-token";
 import { MakeConnectionError } from "@/lib/tokens/errors";
 import { currentMakeUser, MakeApiError } from "@/lib/make/api";
@@ -11,10 +11,10 @@ import { currentMakeUser, MakeApiError } from "@/lib/make/api";
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const session = await auth();
-  if (!session?.user?.id) return Response.json({ error: "not_signed_in" }, { status: 401 });
+  const user = await currentUser();
+  if (!user) return Response.json({ error: "not_signed_in" }, { status: 401 });
   try {
-    const token = await getMakeAccessToken(session.user.id);
+    const token = await getMakeAccessToken(user.id, user.makeAccount);
     return Response.json({ user: await currentMakeUser(token.accessToken) });
   } catch (error) {
     if (error instanceof MakeConnectionError) {
