@@ -2,11 +2,7 @@ import { signIn } from "@/auth";
 import { redirect } from "next/navigation";
 import { AuthError } from "next-auth";
 import { classifySignInError } from "@/lib/auth/sign-in-errors";
-
-/** Only same-site paths may follow a sign-in: anything else would be an open redirect. */
-export function safeRedirectPath(candidate: string | undefined, fallback = "/dashboard") {
-  return candidate && /^\/(?![/\\])/.test(candidate) ? candidate : fallback;
-}
+import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 
 /** A form posting to a server action: works without JavaScript, and Next checks the Origin of the POST. */
 export function SignInButton({ label = "Sign in with Make", redirectTo }: { label?: string; redirectTo?: string }) {

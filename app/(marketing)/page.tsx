@@ -1,11 +1,11 @@
 import { redirect } from "next/navigation";
-import { auth } from "@/auth";
-import { SignInButton, safeRedirectPath } from "@/components/sign-in-button";
+import { currentUser } from "@/lib/auth/session";
+import { SignInButton } from "@/components/sign-in-button";
+import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 
 export default async function LandingPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
   const { callbackUrl } = await searchParams;
-  const session = await auth();
-  if (session?.user) redirect(safeRedirectPath(callbackUrl));
+  if (await currentUser()) redirect(safeRedirectPath(callbackUrl));
 
   return (
     <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-8 px-6 py-16">

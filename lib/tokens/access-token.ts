@@ -17,6 +17,7 @@ import { db } from "@/lib/db";
 import { errorCode, isInvalidGrant, refreshGrant } from "@/lib/make/authorization-server";
 import { recordConnectionEvent } from "@/lib/connection/events";
 import { MakeConnectionError } from "@/lib/tokens/errors";
+import { HEALTHY, WITHOUT_TOKENS } from "@/lib/tokens/account-updates";
 
 export interface MakeAccessToken {
   accessToken: string;
@@ -130,12 +131,7 @@ async function refreshWithLease(row: TokenRow, leaseId: string): Promise<MakeAcc
       scope: tokens.scope ?? row.scope,
       token_type: tokens.tokenType,
       lastRefreshedAt: new Date(),
-      lastError: null,
-      lastErrorAt: null,
-      nextRetryAt: null,
-      refreshFailures: 0,
-      refreshLeaseId: null,
-      refreshLeaseUntil: null,
+      ...HEALTHY,
       tokenVersion: { increment: 1 },
     },
   });
@@ -150,21 +146,12 @@ async function refreshWithLease(row: TokenRow, leaseId: string): Promise<MakeAcc
   return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, sub: row.providerAccountId };
 }
 
-const clearedTokens = {
-  access_token: null,
-  refresh_token: null,
-  id_token: null,
-  expires_at: null,
-  refreshLeaseId: null,
-  refreshLeaseUntil: null,
-  nextRetryAt: null,
-};
-
 async function markReauthRequired(row: TokenRow, leaseId: string | null, code = "invalid_grant"): Promise<never> {
   await db.account.updateMany({
     where: leaseId ? { id: row.id, refreshLeaseId: leaseId } : { id: row.id, tokenVersion: row.tokenVersion },
     data: {
-      ...clearedTokens,
+      ...WITHOUT_TOKENS,
+      ...HEALTHY,
       state: "reauth_required",
       lastError: code,
       lastErrorAt: new Date(),

@@ -9,6 +9,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { errorCode, revokeAtMake } from "@/lib/make/authorization-server";
 import { recordConnectionEvent } from "@/lib/connection/events";
+import { HEALTHY, WITHOUT_TOKENS } from "@/lib/tokens/account-updates";
 
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
 
@@ -30,15 +31,8 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
       where: { id: account.id },
       data: {
         state: "revoked",
-        access_token: null,
-        refresh_token: null,
-        id_token: null,
-        expires_at: null,
-        refreshLeaseId: null,
-        refreshLeaseUntil: null,
-        nextRetryAt: null,
-        lastError: null,
-        lastErrorAt: null,
+        ...WITHOUT_TOKENS,
+        ...HEALTHY,
         tokenVersion: { increment: 1 },
       },
     }),

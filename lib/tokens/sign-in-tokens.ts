@@ -9,6 +9,7 @@ import type { Account } from "next-auth";
 import { clientType, env } from "@/lib/env";
 import { db } from "@/lib/db";
 import { recordConnectionEvent } from "@/lib/connection/events";
+import { HEALTHY } from "@/lib/tokens/account-updates";
 
 /** The token set from the code exchange, with everything the lifecycle tracks reset. */
 function freshConnection(account: Account) {
@@ -23,12 +24,7 @@ function freshConnection(account: Account) {
     issuer: env.AUTH_MAKE_ISSUER,
     clientType: clientType(),
     connectedAt: new Date(),
-    lastError: null,
-    lastErrorAt: null,
-    nextRetryAt: null,
-    refreshFailures: 0,
-    refreshLeaseId: null,
-    refreshLeaseUntil: null,
+    ...HEALTHY,
   };
 }
 
