@@ -44,8 +44,11 @@ export const env = createEnv({
   // `next build` evaluates server modules without the runtime configuration; the server validates at start.
   skipValidation: !!process.env.SKIP_ENV_VALIDATION || process.env.NEXT_PHASE === "phase-production-build",
   onValidationError: (issues) => {
-    const lines = issues.map((issue) => `  ${issue.path?.map(String).join(".")}: ${issue.message}`);
-    throw new Error(`Invalid environment variables:\n${lines.join("\n")}`);
+    const lines = issues.map((issue) => {
+      const name = issue.path?.map(String).join(".") ?? "?";
+      return `  ${name}: ${process.env[name] === undefined || process.env[name] === "" ? "is not set" : issue.message}`;
+    });
+    throw new Error(`Invalid environment variables (see .env.example):\n${lines.join("\n")}`);
   },
 });
 

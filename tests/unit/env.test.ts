@@ -31,7 +31,7 @@ describe("environment", () => {
 
   for (const name of Object.keys(VALID)) {
     it(`names ${name} when it is missing`, async () => {
-      await expect(loadEnv({ ...VALID, [name]: undefined })).rejects.toThrow(name);
+      await expect(loadEnv({ ...VALID, [name]: undefined })).rejects.toThrow(`${name}: is not set`);
     });
   }
 
