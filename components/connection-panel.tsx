@@ -37,7 +37,7 @@ export function ConnectionPanel({ status }: { status: ConnectionStatus }) {
       {retrying && (
         <p role="status" data-status="retry" className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900">
           The last renewal failed ({status.lastError}, {formatRelative(status.lastErrorAt)}). The current access stays
-          valid until it expires; the next attempt is {formatRelative(status.nextRetryAt) || "on the next request"}.
+          valid until it expires; the next attempt is {status.nextRetryAt ? formatRelative(status.nextRetryAt) : "on the next request"}.
         </p>
       )}
       {status.pendingRevocations > 0 && (
