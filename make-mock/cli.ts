@@ -40,7 +40,7 @@ Local Make stand-in running
   Make API base              ${mock.issuer}/api/v2
   test users (login / password):
 ${MOCK_USERS.map((user) => `    ${user.login} / ${user.password}  (sub ${user.sub})`).join("\n")}
-  controls                   ${mock.url}/__mock/stats, /__mock/config, /__mock/fail, /__mock/reset, /__mock/rotate-keys
+  controls                   ${mock.url}/__mock/stats, /__mock/config, /__mock/fail, /__mock/tamper, /__mock/reset, /__mock/rotate-keys
 `);
 
   const stop = (signal: string) => {

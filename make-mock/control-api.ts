@@ -5,13 +5,15 @@
  *   GET  /__mock/config       current switches
  *   POST /__mock/config       { accessTokenTtl?, tokenLatencyMs?, publicRefreshTokens? }
  *   POST /__mock/fail         { endpoint, mode, status?, times?, grants? }
- *   POST /__mock/reset        failures, stats and config back to defaults
+ *   POST /__mock/tamper       { idToken?, userinfoSub?, authorizationIss? }; {} turns tampering off
+ *   POST /__mock/reset        failures, tamper switches, stats and config back to defaults
  *   POST /__mock/rotate-keys  new signing key; answers { kid }
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ZodError } from "zod";
 
 import type { FailSpec, MakeMockConfig, MakeMockControls } from "./controls";
+import type { TamperSpec } from "./tamper";
 import { readJson, sendJson } from "./http-utils";
 
 export const CONTROL_PREFIX = "/__mock/";
@@ -28,6 +30,9 @@ export async function handleControlApi(controls: MakeMockControls, req: Incoming
         return sendJson(res, 200, controls.configure((await readJson(req)) as Partial<MakeMockConfig>));
       case "POST fail":
         controls.fail((await readJson(req)) as FailSpec);
+        return sendJson(res, 200, { ok: true });
+      case "POST tamper":
+        controls.tamper((await readJson(req)) as TamperSpec);
         return sendJson(res, 200, { ok: true });
       case "POST reset":
         controls.reset();

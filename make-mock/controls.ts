@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 
+import { emptyTamperStats, tamperSchema, type TamperSpec, type TamperStats } from "./tamper";
+
 export type FailEndpoint = "token" | "revocation" | "discovery" | "jwks" | "userinfo";
 export type FailMode = "status" | "hang" | "invalid_grant" | "off";
 
@@ -32,6 +34,10 @@ export interface MakeMockStats {
   refreshFailed: number;
   revocations: Array<{ tokenTypeHint: string | null; found: boolean; at: string }>;
   userinfo: number;
+  /** Requests for the JWKS (a client verifying id_token signatures fetches it). */
+  jwks: number;
+  /** Answers a `tamper` switch rewrote. */
+  tampered: TamperStats;
 }
 
 export interface MakeMockControls {
@@ -39,6 +45,8 @@ export interface MakeMockControls {
   config(): MakeMockConfig;
   configure(patch: Partial<MakeMockConfig>): MakeMockConfig;
   fail(spec: FailSpec): void;
+  /** Misbehaving-server switches (forged id_token, foreign userinfo `sub`, authorization response `iss`). */
+  tamper(spec: TamperSpec): void;
   reset(): void;
   /** Adds a new signing key, signs with it from then on; returns its `kid`. */
   rotateKeys(): Promise<{ kid: string }>;
@@ -86,6 +94,8 @@ function emptyStats(): MakeMockStats {
     refreshFailed: 0,
     revocations: [],
     userinfo: 0,
+    jwks: 0,
+    tampered: emptyTamperStats(),
   };
 }
 
@@ -97,6 +107,7 @@ export class MockState {
   readonly defaults: MakeMockConfig;
   config: MakeMockConfig;
   stats: MakeMockStats = emptyStats();
+  tampering: TamperSpec = {};
   private failures = new Map<FailEndpoint, ArmedFailure>();
 
   constructor(defaults: MakeMockConfig) {
@@ -126,6 +137,10 @@ export class MockState {
     });
   }
 
+  tamper(spec: TamperSpec): void {
+    this.tampering = tamperSchema.parse(spec);
+  }
+
   /** Returns the failure to apply to this request (and counts it down), if any. */
   takeFailure(endpoint: FailEndpoint, grantType?: string): ActiveFailure | undefined {
     const armed = this.failures.get(endpoint);
@@ -138,6 +153,7 @@ export class MockState {
 
   reset(): void {
     this.failures.clear();
+    this.tampering = {};
     this.stats = emptyStats();
     this.config = { ...this.defaults };
   }
@@ -153,6 +169,7 @@ export function createControls(state: MockState, rotateKeys: () => Promise<{ kid
     config: () => ({ ...state.config }),
     configure: (patch) => state.configure(patch),
     fail: (spec) => state.fail(spec),
+    tamper: (spec) => state.tamper(spec),
     reset: () => state.reset(),
     rotateKeys,
   };

@@ -50,6 +50,8 @@ export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: Serv
     });
   } else if (endpoint === "userinfo") {
     state.stats.userinfo += 1;
+  } else if (endpoint === "jwks") {
+    state.stats.jwks += 1;
   }
 
   const isRefresh = grantType === "refresh_token";

@@ -8,6 +8,7 @@ import { clientMetadata } from "./clients";
 import type { MockState } from "./controls";
 import { escapeHtml, page } from "./html";
 import type { SigningJwk } from "./keys";
+import { tamperResponses } from "./tamper";
 import { findUserBySub } from "./users";
 
 export const MAKE_SCOPES = [
@@ -130,6 +131,15 @@ export function createProvider(setup: ProviderSetup): Provider {
       (ctx.body as Record<string, unknown>).claims_supported = ["sub"];
     }
   });
+
+  provider.use(
+    tamperResponses({
+      tamper: () => state.tampering,
+      stats: () => state.stats.tampered,
+      redirectUris: setup.redirectUris,
+      signingKey: setup.keys[0]!,
+    }),
+  );
 
   return provider;
 }

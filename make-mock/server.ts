@@ -27,6 +27,8 @@ import { avatarSvg } from "./users";
 export { MOCK_CLIENTS } from "./clients";
 export { MOCK_USERS } from "./users";
 export type { FailSpec, MakeMockConfig, MakeMockControls, MakeMockStats } from "./controls";
+export type { IdTokenTamper } from "./id-token-tamper";
+export type { TamperSpec } from "./tamper";
 
 export interface MakeMockOptions {
   /** Default 4010; 0 = a random free port. */

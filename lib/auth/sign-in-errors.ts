@@ -8,6 +8,7 @@
  * Auth.js creates the session only after every check passed.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { unstable_rethrow } from "next/navigation";
 import type { NextRequest } from "next/server";
 import * as oauth from "oauth4webapi";
 
@@ -21,6 +22,8 @@ export const SIGN_IN_FAILURES = [
   "make_unreachable",
   "account_in_use",
   "make_error",
+  "forged_request",
+  "service_unavailable",
   "server_error",
 ] as const;
 
@@ -31,16 +34,18 @@ export const isSignInFailure = (value: unknown): value is SignInFailure =>
 
 interface ErrorWithCause {
   type?: string;
+  name?: string;
   message?: string;
-  code?: string;
+  code?: unknown;
+  status?: number;
   cause?: unknown;
 }
 
-/** The chain of errors: Auth.js wraps the real one in `cause.err`, oauth4webapi in `cause`. */
+/** The chain of errors: Auth.js wraps the real one in `cause.err`, oauth4webapi and Prisma in `cause`. */
 function errorChain(error: unknown): ErrorWithCause[] {
   const chain: ErrorWithCause[] = [];
   let current: unknown = error;
-  while (current && typeof current === "object" && chain.length < 6) {
+  while (current && typeof current === "object" && chain.length < 8) {
     chain.push(current as ErrorWithCause);
     const cause = (current as ErrorWithCause).cause;
     current = cause && typeof cause === "object" && "err" in cause ? (cause as { err: unknown }).err : cause;
@@ -48,24 +53,45 @@ function errorChain(error: unknown): ErrorWithCause[] {
   return chain;
 }
 
+const NETWORK_FAILURE = /fetch failed|timeout|timed out|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|aborted/i;
+// What node-postgres and Prisma's driver adapter say when the database cannot be reached.
+const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|Can't reach database|DatabaseNotReachable|the database system is (starting up|shutting down)/i;
+
+/** Make answered, but not with what the protocol expects: 5xx means it is down, anything else is an error. */
+const byStatus = (status: number | undefined): SignInFailure => (status !== undefined && status >= 500 ? "make_unreachable" : "make_error");
+
+function classifyOAuthProcessingError(link: ErrorWithCause): SignInFailure {
+  const message = link.message ?? "";
+  if (link.code === oauth.RESPONSE_IS_NOT_CONFORM) return byStatus((link.cause as { status?: number } | undefined)?.status);
+  if (/"state"/.test(message)) return "state_mismatch";
+  if (/"iss"|issuer/i.test(message) && !/ID Token|JWT/i.test(message)) return "issuer_mismatch";
+  if (/"sub"/.test(message) && /response/.test(message)) return "userinfo_mismatch";
+  return "id_token_invalid";
+}
+
 export function classifySignInError(error: unknown): SignInFailure {
-  for (const link of errorChain(error)) {
-    const message = link.message ?? "";
+  const chain = errorChain(error);
+  for (const link of chain) {
+    const message = typeof link.message === "string" ? link.message : "";
+    const code = typeof link.code === "string" ? link.code : ""; // a DOMException's code is a number
     if (link.type === "OAuthCallbackError") return "make_error";
     if (link.type === "OAuthAccountNotLinked") return "account_in_use";
     if (link.type === "InvalidCheck") return "state_mismatch";
-    if (link instanceof oauth.ResponseBodyError) return link.error === "invalid_grant" ? "code_rejected" : "make_error";
+    if (link.type === "MissingCSRF") return "forged_request";
+    if (link instanceof oauth.ResponseBodyError) return link.error === "invalid_grant" ? "code_rejected" : byStatus(link.status);
     if (link instanceof oauth.OperationProcessingError || link instanceof oauth.UnsupportedOperationError) {
-      if (/"state"/.test(message)) return "state_mismatch";
-      if (/"iss"|issuer/i.test(message) && !/ID Token|JWT/i.test(message)) return "issuer_mismatch";
-      if (/"sub"/.test(message) && /response/.test(message)) return "userinfo_mismatch";
-      return "id_token_invalid";
+      return classifyOAuthProcessingError(link);
     }
     if (link instanceof oauth.WWWAuthenticateChallengeError) return "make_error";
-    if (link.type === "AdapterError") return "server_error";
-    if (/fetch failed|timeout|ECONNREFUSED|aborted/i.test(message) || (link as Error).name === "TimeoutError") {
-      return "make_unreachable";
+    if (link.type === "AdapterError") {
+      return chain.some((cause) => DATABASE_DOWN.test(`${String(cause.code ?? "")} ${String(cause.message ?? "")}`))
+        ? "service_unavailable"
+        : "server_error";
     }
+    // jose (id_token signature and claim checks): a JWKS that cannot be fetched is an outage, the rest a bad token.
+    if (code === "ERR_JWKS_TIMEOUT" || /Key Set HTTP response/.test(message)) return "make_unreachable";
+    if (code.startsWith("ERR_JW") || code === "ERR_JOSE_ALG_NOT_ALLOWED") return "id_token_invalid";
+    if (NETWORK_FAILURE.test(message) || link.name === "TimeoutError" || link.name === "AbortError") return "make_unreachable";
   }
   return "server_error";
 }
@@ -88,6 +114,25 @@ function providerError(request: Request): SignInFailure | undefined {
   const error = new URL(request.url).searchParams.get("error");
   if (!error) return undefined;
   return error === "access_denied" ? "access_denied" : "make_error";
+}
+
+/**
+ * For the server actions that start a sign-in ("Sign in with Make", "Reconnect"), called as
+ * `redirect(await signInDestination(() => signIn("make", { redirectTo, redirect: false })))`: where to send
+ * the browser. Auth.js answers a sign-in that cannot start (Make's discovery unreachable) with its own
+ * `?error=Configuration` URL and raises nothing, so the action runs in the same scope as the auth route and
+ * lands on the error page with the real reason.
+ */
+export async function signInDestination(start: () => Promise<string>): Promise<string> {
+  const scope: { error?: unknown } = {};
+  try {
+    const url = await store.run(scope, start);
+    if (!new URL(url, "http://relative.invalid").searchParams.has("error")) return url;
+  } catch (error) {
+    unstable_rethrow(error); // Next's own control flow (a redirect) is not a failed sign-in
+    scope.error ??= error;
+  }
+  return `${ERROR_PAGE}?reason=${scope.error !== undefined ? classifySignInError(scope.error) : "server_error"}`;
 }
 
 /** Wraps an Auth.js route handler so failed sign-ins land on the error page with a precise reason. */

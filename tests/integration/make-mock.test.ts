@@ -6,6 +6,7 @@
 import { createPublicKey, verify } from "node:crypto";
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { FOREIGN_AUDIENCE, FOREIGN_ISSUER, ID_TOKEN_TAMPERS, type IdTokenTamper } from "../../make-mock/id-token-tamper";
 import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "../../make-mock/server";
 import {
   CookieJar,
@@ -64,16 +65,31 @@ function decodeJwt(jwt: string) {
   return { header: decode(header), payload: decode(payload) };
 }
 
-/** Verifies an id_token signature against the JWKS currently published. */
-async function verifiedKid(jwt: string): Promise<string> {
+/** Checks an id_token signature against the JWKS currently published. */
+async function checkSignature(jwt: string): Promise<{ kid: string; published: boolean; valid: boolean }> {
   const [header = "", payload = "", signature = ""] = jwt.split(".");
   const kid = String(decodeJwt(jwt).header.kid);
   const jwks = (await (await fetch(as.jwks_uri!)).json()) as { keys: Array<{ kid: string }> };
   const jwk = jwks.keys.find((key) => key.kid === kid);
-  expect(jwk).toBeDefined();
+  if (!jwk) return { kid, published: false, valid: false };
   const key = createPublicKey({ key: jwk as never, format: "jwk" });
-  expect(verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, "base64url"))).toBe(true);
+  return { kid, published: true, valid: verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, "base64url")) };
+}
+
+async function verifiedKid(jwt: string): Promise<string> {
+  const { kid, published, valid } = await checkSignature(jwt);
+  expect({ published, valid }).toEqual({ published: true, valid: true });
   return kid;
+}
+
+/** The code exchange as raw JSON: a tampered id_token must reach the test unvalidated. */
+async function rawCodeExchange(nonce: string) {
+  const flow = await authorize({ client: "confidential", nonce });
+  const [client, auth] = clientOf("confidential");
+  const params = oauth.validateAuthResponse(as, client, flow.callback, flow.state);
+  const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, oauth.nopkce, insecure);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { id_token: string; refresh_token: string };
 }
 
 describe("discovery", () => {
@@ -316,5 +332,95 @@ describe("test switches", () => {
     expect(refreshed.status).toBe(200);
     expect(await verifiedKid(String(refreshed.body.id_token))).toBe(kid);
     expect(await verifiedKid((await signIn({ client: "confidential" })).id_token!)).toBe(kid);
+  });
+});
+
+describe("tamper switches (a misbehaving authorization server)", () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const forged: Record<IdTokenTamper, (jwt: string, nonce: string) => Promise<void>> = {
+    wrong_aud: async (jwt) => {
+      expect(decodeJwt(jwt).payload.aud).toBe(FOREIGN_AUDIENCE);
+      await verifiedKid(jwt);
+    },
+    wrong_iss: async (jwt) => {
+      expect(decodeJwt(jwt).payload.iss).toBe(FOREIGN_ISSUER);
+      await verifiedKid(jwt);
+    },
+    expired: async (jwt) => {
+      expect(decodeJwt(jwt).payload.exp).toBeLessThan(now() - 600);
+      await verifiedKid(jwt);
+    },
+    future_iat: async (jwt) => {
+      expect(decodeJwt(jwt).payload.iat).toBeGreaterThan(now() + 3600);
+      await verifiedKid(jwt);
+    },
+    bad_signature: async (jwt) => {
+      expect(await checkSignature(jwt)).toMatchObject({ published: true, valid: false });
+    },
+    alg_none: async (jwt) => {
+      expect(decodeJwt(jwt).header).toEqual({ alg: "none", typ: "JWT" });
+      expect(jwt.endsWith(".")).toBe(true);
+    },
+    unknown_key: async (jwt) => {
+      expect(await checkSignature(jwt)).toMatchObject({ published: false });
+    },
+    wrong_nonce: async (jwt, nonce) => {
+      expect(decodeJwt(jwt).payload.nonce).not.toBe(nonce);
+      await verifiedKid(jwt);
+    },
+    no_nonce: async (jwt) => {
+      expect(decodeJwt(jwt).payload).not.toHaveProperty("nonce");
+      await verifiedKid(jwt);
+    },
+  };
+
+  it.each(ID_TOKEN_TAMPERS)("forges the id_token of a code exchange: %s, and leaves every other claim alone", async (tamper) => {
+    mock.controls.tamper({ idToken: tamper });
+    const nonce = `nonce-${tamper}`;
+    const { id_token: idToken } = await rawCodeExchange(nonce);
+    await forged[tamper](idToken, nonce);
+    const claims = decodeJwt(idToken).payload;
+    expect(claims.sub).toBe("1001");
+    if (!["wrong_aud", "wrong_iss", "wrong_nonce", "no_nonce"].includes(tamper)) {
+      expect({ aud: claims.aud, iss: claims.iss, nonce: claims.nonce }).toEqual({ aud: MOCK_CLIENTS.confidential.clientId, iss: mock.issuer, nonce });
+    }
+    expect(mock.controls.stats().tampered).toEqual({ idToken: 1, userinfo: 0, authorizationIss: 0 });
+  });
+
+  it("leaves refresh responses alone, and `{}` turns tampering off", async () => {
+    mock.controls.tamper({ idToken: "wrong_aud" });
+    const { refresh_token: refreshToken } = await rawCodeExchange("n");
+    const refreshed = await refresh(refreshToken);
+    expect(decodeJwt(String(refreshed.body.id_token)).payload.aud).toBe(MOCK_CLIENTS.confidential.clientId);
+    mock.controls.tamper({});
+    expect(decodeJwt((await rawCodeExchange("n")).id_token).payload.aud).toBe(MOCK_CLIENTS.confidential.clientId);
+    expect(mock.controls.stats().tampered.idToken).toBe(1);
+  });
+
+  it("answers userinfo with another `sub`, and the authorization response with another or no `iss`, over HTTP", async () => {
+    expect((await control("tamper", { authorizationIss: FOREIGN_ISSUER })).status).toBe(200);
+    const flow = await authorize({ client: "confidential" });
+    expect(flow.callback.searchParams.get("iss")).toBe(FOREIGN_ISSUER);
+    expect(flow.callback.searchParams.get("code")).toEqual(expect.any(String));
+
+    await control("tamper", { userinfoSub: "9999" });
+    const tokens = await signIn({ client: "confidential" });
+    const userinfo = await fetch(as.userinfo_endpoint!, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(await userinfo.json()).toMatchObject({ sub: "9999", name: "Ada Lovelace" });
+
+    await control("tamper", { authorizationIss: null });
+    expect((await authorize({ client: "confidential" })).callback.searchParams.has("iss")).toBe(false);
+    await control("tamper", {});
+    expect((await authorize({ client: "confidential" })).callback.searchParams.get("iss")).toBe(mock.issuer);
+
+    const stats = (await (await control("stats")).json()) as { tampered: Record<string, number> };
+    expect(stats.tampered).toEqual({ idToken: 0, userinfo: 1, authorizationIss: 2 });
+    expect((await control("tamper", { idToken: "explode" })).status).toBe(400);
+  });
+
+  it("counts JWKS requests, so a test can see whether a client verified a signature", async () => {
+    expect(mock.controls.stats().jwks).toBe(0);
+    await verifiedKid((await signIn({ client: "confidential" })).id_token!);
+    expect(mock.controls.stats().jwks).toBe(1);
   });
 });

@@ -10,17 +10,24 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 export interface AppServer {
   url: string;
+  /** Process id of `next start`, e.g. to read its memory use. */
+  pid: number;
   output: () => string;
   close(): Promise<void>;
 }
 
-export async function startAppServer(options: { port: number; env: Record<string, string> }): Promise<AppServer> {
+export async function startAppServer(options: {
+  port: number;
+  env: Record<string, string>;
+  /** Build folder to serve (NEXT_DIST_DIR); default the test build. */
+  distDir?: string;
+}): Promise<AppServer> {
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(root, "node_modules/next/dist/bin/next"), "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
     {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_DIST_DIR: options.distDir ?? TEST_DIST_DIR, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -49,6 +56,7 @@ export async function startAppServer(options: { port: number; env: Record<string
   }
   return {
     url,
+    pid: child.pid!,
     output: () => output,
     close: async () => {
       process.off("exit", killOnExit);

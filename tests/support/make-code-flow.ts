@@ -76,13 +76,25 @@ export async function authorize(as: oauth.AuthorizationServer, options: FlowOpti
     ...(codeVerifier ? { code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: "S256" } : {}),
   }).toString();
 
+  return { callback: await followAuthorization(url, redirectUri, options), state, codeVerifier, nonce: options.nonce };
+}
+
+/**
+ * From an authorization request URL (built here or by the app) through the login and consent pages to
+ * the redirect back to `redirectUri`, returned undelivered.
+ */
+export async function followAuthorization(
+  url: URL,
+  redirectUri: string,
+  options: Pick<FlowOptions, "login" | "password" | "decision"> = {},
+): Promise<URL> {
   const jar = new CookieJar();
   let current = url;
   let res = await jar.fetch(current);
   for (let step = 0; step < 12; step++) {
     if (res.status === 302 || res.status === 303) {
       current = new URL(res.headers.get("location")!, current);
-      if (current.href.startsWith(redirectUri)) return { callback: current, state, codeVerifier, nonce: options.nonce };
+      if (current.href.startsWith(redirectUri)) return current;
       res = await jar.fetch(current);
       continue;
     }

@@ -22,12 +22,20 @@ export interface Stack {
 
 export const TEST_AUTH_SECRET = "test-secret-".padEnd(48, "x");
 
-export async function startStack(
-  options: { client?: "confidential" | "public"; env?: Record<string, string>; servers?: number } = {},
-): Promise<Stack> {
+export interface StackOptions {
+  client?: "confidential" | "public";
+  env?: Record<string, string>;
+  servers?: number;
+  /** Scheme of the public URL (AUTH_URL, the registered redirect URI); the servers themselves listen on http. */
+  publicScheme?: "http" | "https";
+  /** What the apps connect to instead of the database URL, e.g. a proxy the test can cut. */
+  appDatabaseUrl?: (databaseUrl: string) => string;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await freshDatabase(inject("postgresUrl"));
   const ports = await Promise.all(Array.from({ length: options.servers ?? 1 }, () => freePort()));
-  const appUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const appUrls = ports.map((port) => `${options.publicScheme ?? "http"}://127.0.0.1:${port}`);
   const mock = await startMakeMock({ port: 0, redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`), quiet: true });
   const client: Record<string, string> =
     options.client === "public"
@@ -38,7 +46,7 @@ export async function startStack(
       startAppServer({
         port,
         env: {
-          DATABASE_URL: database.url,
+          DATABASE_URL: options.appDatabaseUrl?.(database.url) ?? database.url,
           AUTH_SECRET: TEST_AUTH_SECRET,
           AUTH_URL: appUrls[index]!,
           AUTH_MAKE_ISSUER: mock.issuer,

@@ -39,6 +39,15 @@ export const SIGN_IN_FAILURE_MESSAGES: Record<SignInFailure, { title: string; de
     title: "Make could not complete the sign-in",
     detail: "Make answered with an error. Please try again later.",
   },
+  forged_request: {
+    title: "This request was refused",
+    detail:
+      "It did not come from this app's own pages, so nothing was changed. If you meant to sign in or out, use the buttons on this site.",
+  },
+  service_unavailable: {
+    title: "The app is temporarily unavailable",
+    detail: "We could not reach our database just now, so the sign-in was stopped and nothing was saved. Please try again in a few minutes.",
+  },
   server_error: {
     title: "Something went wrong on our side",
     detail: "The sign-in could not be completed. Nothing was saved. Please try again in a moment.",

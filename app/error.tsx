@@ -1,0 +1,39 @@
+"use client";
+/**
+ * What a visitor sees when a page fails on the server, e.g. while the database is down: plain words and a
+ * way to retry, never the error itself (it may hold details an attacker could use). The reference is the
+ * digest Next prints next to the error in the server log, so a report can be matched to it.
+ * @see https://nextjs.org/docs/app/api-reference/file-conventions/error
+ */
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { startTransition } from "react";
+
+export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const router = useRouter();
+  const retry = () =>
+    startTransition(() => {
+      router.refresh();
+      reset();
+    });
+  return (
+    <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
+      <div role="alert" data-app-error="unavailable" className="space-y-3 rounded-xl border border-amber-200 bg-white p-6 shadow-sm">
+        <h1 className="text-2xl font-semibold text-amber-800">This page is temporarily unavailable</h1>
+        <p className="text-slate-700">
+          Part of our service is not answering just now. Your Make connection is kept as it was. Please try again in a
+          moment.
+        </p>
+        {error.digest && <p className="text-sm text-slate-500">Reference: {error.digest}</p>}
+      </div>
+      <div className="flex gap-4">
+        <button type="button" onClick={retry} className="rounded-lg bg-make px-4 py-2 text-sm font-medium text-white">
+          Try again
+        </button>
+        <Link href="/" className="self-center text-make underline underline-offset-4">
+          Back to the start page
+        </Link>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,27 @@
+"use client";
+/**
+ * The last line: replaces the root layout when the layout itself fails. Same words as app/error.tsx, and
+ * its own <html> and <body> because the layout that provides them is what failed.
+ * @see https://nextjs.org/docs/app/api-reference/file-conventions/error#global-error
+ */
+import "./globals.css";
+
+export default function GlobalError({ error }: { error: Error & { digest?: string } }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen font-sans">
+        <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
+          <div role="alert" data-app-error="unavailable" className="space-y-3 rounded-xl border border-amber-200 bg-white p-6 shadow-sm">
+            <h1 className="text-2xl font-semibold text-amber-800">This page is temporarily unavailable</h1>
+            <p className="text-slate-700">Part of our service is not answering just now. Please try again in a moment.</p>
+            {error.digest && <p className="text-sm text-slate-500">Reference: {error.digest}</p>}
+          </div>
+          {/* A full page load: the client router may be what is broken. */}
+          <a href="/" className="text-make underline underline-offset-4">
+            Back to the start page
+          </a>
+        </main>
+      </body>
+    </html>
+  );
+}

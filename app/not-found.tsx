@@ -1,0 +1,18 @@
+import Link from "next/link";
+
+export const metadata = { title: "Page not found" };
+
+/** Unknown paths: a plain page, served with the same security headers as every other response. */
+export default function NotFound() {
+  return (
+    <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
+      <div data-not-found className="space-y-3 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h1 className="text-2xl font-semibold">This page does not exist</h1>
+        <p className="text-slate-700">The address may be mistyped, or the page may have moved.</p>
+      </div>
+      <Link href="/" className="text-make underline underline-offset-4">
+        Back to the start page
+      </Link>
+    </main>
+  );
+}

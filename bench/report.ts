@@ -1,0 +1,143 @@
+/**
+ * The printed result: one markdown table of figures with their targets and PASS/MISS, the SQL behind the
+ * round-trip counts, and a short note on how each figure is measured.
+ */
+import type { ClientJs } from "./client-js";
+import { percentile } from "./load";
+import type { MemoryReport } from "./memory";
+import type { PageCost, VariantCost } from "./page-cost";
+import type { RefreshReport } from "./refresh";
+import type { RoundTrip } from "./pg-proxy";
+import type { RequestRoundTrips, RoundTripReport } from "./round-trips";
+import type { SignInSummary } from "./sign-in";
+
+export interface BenchResults {
+  environment: string;
+  pageCost: PageCost[];
+  roundTrips: RoundTripReport;
+  refresh: RefreshReport;
+  signIn: SignInSummary;
+  clientJs: { landing: ClientJs; dashboard: ClientJs; bare: ClientJs };
+  memory: MemoryReport & { afterStart: number };
+}
+
+type Row = [section: string, figure: string, measured: string, target?: string, pass?: boolean];
+
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1)) + " ms";
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+const ratio = (value: number) => `${value.toFixed(2)}×`;
+const signedPercent = (value: number) => `${value >= 0 ? "+" : ""}${(value * 100).toFixed(1)}%`;
+const load = (summary: VariantCost) =>
+  `${summary.perSecond.toFixed(0)} req/s · p50 ${ms(summary.p50)} · p95 ${ms(summary.p95)} · app CPU ${ms(summary.appCpuMsPerRequest)}/req` +
+  (summary.failed ? ` · **${summary.failed} of ${summary.requests} failed**` : "");
+const median = (values: number[]) => percentile(values, 50);
+const spread = (values: number[]) => `${ratio(median(values))} (rounds ${ratio(Math.min(...values))}–${ratio(Math.max(...values))})`;
+const relative = (page: VariantCost, base: VariantCost) =>
+  [page.p50 / base.p50, page.p95 / base.p95, page.appCpuMsPerRequest / base.appCpuMsPerRequest].map(ratio).join(" · ");
+
+function rows(results: BenchResults): Row[] {
+  const out: Row[] = [];
+  for (const { concurrency, results: r, roundRatios } of results.pageCost) {
+    const c = `c=${concurrency}`;
+    const target = concurrency === 16;
+    const throughput = median(roundRatios.dashboard);
+    out.push(["1", `/bare, ${c}`, load(r.bare)]);
+    out.push(["1", `/dashboard, ${c}`, load(r.dashboard)]);
+    out.push(["1", `/dashboard, Make profile live¹, ${c}`, load(r.dashboardLive)]);
+    out.push(["1", `/dashboard ÷ /bare throughput, ${c}³`, spread(roundRatios.dashboard), target ? "≥ 0.70×" : undefined, target ? throughput >= 0.7 : undefined]);
+    out.push(["1", `/dashboard ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`, relative(r.dashboard, r.bare)]);
+    out.push(["1", `/dashboard live¹ ÷ /bare throughput, ${c}³`, spread(roundRatios.dashboardLive)]);
+    out.push(["1", `/dashboard live¹ ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`, relative(r.dashboardLive, r.bare)]);
+  }
+
+  const { fresh, refresh, refreshGrants, opaque } = results.roundTrips;
+  const counted = (trips: RequestRoundTrips, more = "") =>
+    `${trips.count}${opaque ? " (TLS: incomplete)" : ""} (samples ${trips.samples.join(" ")}${more}` +
+    `${trips.connectionsOpened ? `; ${trips.connectionsOpened} new connections meanwhile` : ""})`;
+  out.push(["2", "DB round trips, /dashboard with a fresh token", counted(fresh), "≤ 1", fresh.count <= 1]);
+  out.push(["2", "DB round trips, /dashboard that refreshes the token", counted(refresh, `; grants ${refreshGrants.join(" ")}`)]);
+
+  const r = results.refresh;
+  const during = `requests that arrived during a refresh (n=${r.during}; stand-in token latency ${r.tokenLatencyMs} ms)`;
+  out.push(["3", `refresh grants per expiry (${r.expiries} expiries, c=${r.concurrency})`, r.grantsPerExpiry.join(", "), "1 each", r.grantsPerExpiry.every((grants) => grants === 1)]);
+  out.push(["3", "failed requests during the refresh run", `${r.failed} of ${r.requests}`, "0", r.failed === 0]);
+  out.push(["3", `p99 of ${during}`, ms(r.duringP99), `< ${ms(2 * r.tokenLatencyMs)}`, r.during > 0 && r.duringP99 < 2 * r.tokenLatencyMs]);
+  out.push(["3", "…the same requests: p50 · p99 of the time left after Make answered the refresh", `${ms(r.duringP50)} · ${ms(r.afterAnswerP99)}`]);
+  out.push(["3", "userinfo requests to the stand-in per expiry (Make profile reloads)", r.userinfoPerExpiry.join(", ")]);
+
+  const s = results.signIn;
+  out.push(["4", `sign-in callback, app's own time (${s.count} sign-ins), median · p95`, `${ms(s.appMedian)} · ${ms(s.appP95)}`]);
+  out.push(["4", "sign-in callback as the browser sees it · stand-in's part, medians", `${ms(s.callbackMedian)} · ${ms(s.standInMedian)}`]);
+
+  const js = results.clientJs;
+  const jsRow = (value: ClientJs) => `${kb(value.gzipBytes)} gzip (${kb(value.bytes)} raw, ${value.scripts} files)`;
+  out.push(["5", "first-load JS, /", jsRow(js.landing)]);
+  out.push(["5", "first-load JS, /dashboard", jsRow(js.dashboard)]);
+  out.push(["5", "first-load JS, /bare", jsRow(js.bare)]);
+  const jsGrowth = js.dashboard.gzipBytes / js.bare.gzipBytes - 1;
+  out.push(["5", "first-load JS, /dashboard vs /bare (gzip)", signedPercent(jsGrowth), "within ±5%", Math.abs(jsGrowth) <= 0.05]);
+
+  const m = results.memory;
+  const warm = `${m.warmUpRequests.toLocaleString("en")} requests`;
+  const more = `${m.requests.toLocaleString("en")} more`;
+  out.push(["6", `server RSS after start · after ${warm} (warm) · after ${more}`, `${mb(m.afterStart)} · ${mb(m.warm.rss)} · ${mb(m.after.rss)}`]);
+  const growth = m.after.rss / m.warm.rss - 1;
+  out.push(["6", `RSS growth over the ${more} /dashboard requests²`, signedPercent(growth), "≤ +10%", growth <= 0.1]);
+  const heapGrowth = m.after.heapAfterFullGc / m.warm.heapAfterFullGc - 1;
+  const heapKnown = Number.isFinite(heapGrowth);
+  out.push([
+    "6",
+    `JS heap after V8's own full GCs, warm → after ${more} (${m.warm.fullGcs} · ${m.after.fullGcs} full GCs)²`,
+    heapKnown ? `${mb(m.warm.heapAfterFullGc)} → ${mb(m.after.heapAfterFullGc)} (${signedPercent(heapGrowth)})` : "n/a (V8 ran no full GC in a phase)",
+  ]);
+  return out;
+}
+
+const roundTripLines = (title: string, trips: RoundTrip[]) => [
+  `${title}:`,
+  ...trips.map((trip, i) => `  ${String(i + 1).padStart(2)}. [conn ${trip.connection}] ${trip.sql.join(" ; ") || "(sync, no statement)"}`),
+];
+
+export function formatReport(results: BenchResults): string {
+  const table = [
+    "| # | figure | measured | target | result |",
+    "|---|---|---|---|---|",
+    ...rows(results).map(([section, figure, measured, target, pass]) =>
+      `| ${section} | ${figure} | ${measured} | ${target ?? ""} | ${pass === undefined ? "" : pass ? "PASS" : "**MISS**"} |`,
+    ),
+  ];
+  return [
+    `## npm run bench — ${results.environment}`,
+    "",
+    ...table,
+    "",
+    "¹ live: a second server of the same build with MAKE_PROFILE_CACHE_SECONDS=0, so every view calls Make's userinfo",
+    "  and organizations endpoints. Plain /dashboard runs with the default (profile cached 60 s).",
+    "² Measured from a warm server: right after start the routes are not loaded and V8 has not sized its heap, so",
+    "  growth from that first reading says nothing about leaks. RSS readings are medians of the last 4 samples (every",
+    "  250 requests) of each phase. RSS also steps up and down when V8 resizes its heap, by 10-20% on a host with",
+    "  plenty of memory, so check the heap row before calling RSS growth a leak. Heap: the lowest after any full GC",
+    "  V8 ran in the second half of the phase (else its last one): what stays alive, requests in flight included.",
+    "³ Median of the per-round ratios (each round's variants ran next to each other), with their range.",
+    "",
+    ...roundTripLines("Round trips of one /dashboard request, fresh token", results.roundTrips.fresh.example),
+    "",
+    ...roundTripLines("Round trips of one /dashboard request that refreshes the token", results.roundTrips.refresh.example),
+    "",
+    "How measured:",
+    "- 1: closed-loop keep-alive load (bench/load.ts) for a signed-in user; the variants alternate in short rounds,",
+    "  so only their ratios are meant to be compared. The database, the stand-in and the load generator share this",
+    "  machine with the app. App CPU per request: utime+stime of the server process from /proc.",
+    "- 2: a TCP proxy reads the PostgreSQL protocol (bench/pg-proxy.ts): one round trip per simple query or per",
+    "  Sync of the extended protocol; sequential requests; the most frequent count is reported.",
+    "- 3: during the run the token is made due in the database (1-2 s before expiry, inside the refresh margin);",
+    "  grants counted by the stand-in; \"arrived during a refresh\" = started between that moment and the",
+    "  stand-in's answer to the refresh grant.",
+    "- 4: client-side time of GET /api/auth/callback/make minus the time the stand-in spent answering requests",
+    "  during it (Node's HTTP diagnostics channels in this process).",
+    "- 5: the HTML of each page, every script it loads or preloads, downloaded and gzip-compressed.",
+    "- 6: VmRSS of `next start` and its children from /proc; heap after V8's own full GCs from a preloaded probe",
+    "  (bench/heap-probe.cjs); no GC is forced.",
+  ].join("\n");
+}

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: what one request of this starter costs, measured against a baseline page of the same
+ * build in the same run, so a slow or noisy machine changes the numbers but not the verdict.
+ *
+ * It builds the app in production mode (.next-bench/), starts it on a real PostgreSQL (BENCH_DATABASE_URL,
+ * else a temporary local cluster, else the embedded PGlite; BENCH_DATABASE_URL=embedded forces PGlite) with
+ * the local Make stand-in, signs a test user in, measures, and prints one table. BENCH_SKIP_BUILD=1 reuses
+ * the last build. Missed targets are reported, not fatal: the exit code is non-zero only when the benchmark
+ * could not run. Progress goes to stderr, the report to stdout.
+ */
+import os from "node:os";
+
+import { firstLoadJs } from "./client-js";
+import { measureMemory } from "./memory";
+import { measurePageCost } from "./page-cost";
+import { residentBytes } from "./process-stats";
+import { measureRefreshUnderLoad } from "./refresh";
+import { formatReport } from "./report";
+import { measureRoundTrips } from "./round-trips";
+import { measureSignIns } from "./sign-in";
+import { buildApp, startBenchStack } from "./stack";
+
+const WARM_UP_REQUESTS = 2_000;
+const MEMORY_REQUESTS = 5_000;
+const began = performance.now();
+const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
+
+async function main() {
+  await buildApp(log);
+  const stack = await startBenchStack(log);
+  try {
+    const { app, mock, standIn } = stack;
+    const afterStart = residentBytes(app.pid);
+    log(`app on ${app.url}, stand-in on ${mock.url}, database: ${stack.database.kind}`);
+
+    log("sign-in: 20 sign-ins through the stand-in");
+    const signIn = await measureSignIns(app.url, standIn);
+    const { cookie } = signIn;
+    const [account] = await stack.query<{ userId: string }>(`SELECT "userId" FROM "Account" WHERE provider = 'make' LIMIT 1`);
+    if (!account) throw new Error("no Make account after sign-in");
+
+    log("client JavaScript of /, /dashboard, /bare");
+    const clientJs = {
+      landing: await firstLoadJs(`${app.url}/`),
+      dashboard: await firstLoadJs(`${app.url}/dashboard`, { cookie }),
+      bare: await firstLoadJs(`${app.url}/bare`),
+    };
+
+    log(`memory: ${WARM_UP_REQUESTS.toLocaleString("en")} /dashboard requests to warm up, then ${MEMORY_REQUESTS.toLocaleString("en")} more (c=16)`);
+    const memory = await measureMemory(app, cookie, WARM_UP_REQUESTS, MEMORY_REQUESTS);
+    if (memory.failed) log(`warning: ${memory.failed} /dashboard requests failed during the memory phase`);
+
+    log("protected page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, at c=1 and c=16");
+    const liveApp = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
+    const pageCost = await measurePageCost(
+      { app, liveApp, cookie },
+      { concurrencies: [1, 16], rounds: 7, roundMs: 1_500, warmUpMs: 2_000 },
+    );
+    await liveApp.close();
+
+    log("database round trips per request (second server behind the counting proxy)");
+    const roundTrips = await measureRoundTrips(stack, cookie, account.userId);
+
+    log("refresh under load: 5 expiries during a c=16 run");
+    const refresh = await measureRefreshUnderLoad(stack, cookie, account.userId);
+
+    const environment = [
+      new Date().toISOString().slice(0, 16).replace("T", " "),
+      `Node ${process.version}`,
+      `${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"})`,
+      stack.database.kind,
+    ].join(", ");
+    process.stdout.write(
+      formatReport({
+        environment,
+        pageCost,
+        roundTrips,
+        refresh,
+        signIn,
+        clientJs,
+        memory: { afterStart, ...memory },
+      }) + "\n",
+    );
+  } finally {
+    await stack.close();
+  }
+  log("done");
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`\nnpm run bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,133 @@
+/**
+ * Everything the benchmark runs against: the production build of the app (built into its own folder so it
+ * never clashes with `npm run dev` or the tests), a real database, and the local Make stand-in in this
+ * process, where its requests can be timed. The app is configured like a deployment behind AUTH_URL on
+ * 127.0.0.1, with the confidential client.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+
+import pg from "pg";
+
+import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "../make-mock/server";
+import { startAppServer, type AppServer } from "../tests/support/app-server";
+import { freePort } from "../tests/support/ports";
+import { startBenchDatabase, type BenchDatabase } from "./database";
+import { timeStandIn, type StandInTiming } from "./stand-in-timing";
+
+export const BENCH_DIST_DIR = ".next-bench";
+/** The app's default, set explicitly because bench/refresh.ts relies on it to make a token due. */
+export const REFRESH_MARGIN_SECONDS = 60;
+const root = path.resolve(import.meta.dirname, "..");
+
+export interface BenchStack {
+  database: BenchDatabase;
+  mock: MakeMock;
+  standIn: StandInTiming;
+  app: AppServer;
+  /** Another server of the same build and stand-in: on another database URL (a proxy) or with more env. */
+  startApp(options: { databaseUrl?: string; env?: Record<string, string> }): Promise<AppServer>;
+  query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** `next build` in production mode; BENCH_SKIP_BUILD=1 reuses the last one while iterating. */
+export async function buildApp(log: (line: string) => void): Promise<void> {
+  if (process.env.BENCH_SKIP_BUILD === "1") return log(`reusing the build in ${BENCH_DIST_DIR} (BENCH_SKIP_BUILD=1)`);
+  log(`building the app into ${BENCH_DIST_DIR} (next build)…`);
+  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output}`);
+}
+
+export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+  const database = await startBenchDatabase(log);
+  const mockPort = await freePort();
+  const appUrls = async () => {
+    const port = await freePort();
+    return { port, url: `http://127.0.0.1:${port}` };
+  };
+  const first = await appUrls();
+  const mock = await startMakeMock({
+    port: mockPort,
+    issuer: `http://127.0.0.1:${mockPort}`,
+    redirectUris: [`${first.url}/api/auth/callback/make`],
+    quiet: true,
+  });
+  const standIn = timeStandIn(mockPort);
+  const authSecret = randomBytes(32).toString("base64url");
+  const apps: AppServer[] = [];
+
+  const startOn = async ({ port, url }: { port: number; url: string }, databaseUrl: string, env: Record<string, string> = {}) => {
+    const app = await startAppServer({
+      port,
+      distDir: BENCH_DIST_DIR,
+      env: {
+        DATABASE_URL: databaseUrl,
+        AUTH_SECRET: authSecret,
+        AUTH_URL: url,
+        AUTH_MAKE_ISSUER: mock.issuer,
+        AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
+        AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
+        MAKE_API_URL: `${mock.url}/api/v2`,
+        TOKEN_REFRESH_MARGIN_SECONDS: String(REFRESH_MARGIN_SECONDS),
+        NODE_OPTIONS: `--require ${JSON.stringify(path.join(root, "bench/heap-probe.cjs"))}`,
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...env,
+      },
+    });
+    apps.push(app);
+    const probe = await fetch(`${url}/bare`).catch((error: Error) => error);
+    if (!(probe instanceof Response) || probe.status !== 200) {
+      throw new Error(`the app did not start (GET /bare: ${probe instanceof Response ? probe.status : probe.message}):\n${app.output()}`);
+    }
+    return app;
+  };
+
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool.on("error", () => {});
+  try {
+    const app = await startOn(first, database.url);
+    return {
+      database,
+      mock,
+      standIn,
+      app,
+      startApp: async (options) => startOn(await appUrls(), options.databaseUrl ?? database.url, options.env),
+      query: async (sql, params) => (await pool.query(sql, params)).rows,
+      close: async () => {
+        for (const server of apps) await server.close();
+        standIn.stop();
+        await mock.close();
+        await pool.end();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    for (const server of apps) await server.close();
+    await mock.close();
+    await pool.end();
+    await database.close();
+    throw error;
+  }
+}
+
+/**
+ * Makes the user's Make access token due for renewal now: inside the refresh margin, 1–2 s before it
+ * expires. (Under steady traffic a token is renewed as soon as it enters the margin; this is the tighter
+ * case. The stand-in itself keeps accepting the token for its full lifetime.)
+ */
+export async function makeTokenDue(stack: BenchStack, userId: string): Promise<void> {
+  await stack.query(`UPDATE "Account" SET expires_at = $1 WHERE "userId" = $2 AND provider = 'make'`, [
+    Math.floor(Date.now() / 1000) + 2,
+    userId,
+  ]);
+}

@@ -1,0 +1,35 @@
+/**
+ * The Make tokens an e2e stack's app stored, in clear: read from the Account row and opened with the
+ * app's own decryption module and the stack's secret. For tests that prove a token value appears nowhere
+ * else (responses, client JavaScript).
+ */
+import { vi } from "vitest";
+import { MOCK_CLIENTS } from "@/make-mock/server";
+import { TEST_AUTH_SECRET, type Stack } from "./stack";
+
+export async function storedTokens(stack: Stack): Promise<{ accessToken: string; refreshToken: string | null }> {
+  const [row] = await stack.query<{ access_token: string; refresh_token: string | null }>(
+    `SELECT access_token, refresh_token FROM "Account" ORDER BY "connectedAt" DESC LIMIT 1`,
+  );
+  if (!row?.access_token) throw new Error("no stored Make access token");
+  const env = {
+    NODE_ENV: "test",
+    SKIP_ENV_VALIDATION: "",
+    DATABASE_URL: stack.databaseUrl,
+    AUTH_SECRET: TEST_AUTH_SECRET,
+    AUTH_MAKE_ISSUER: stack.mock.issuer,
+    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
+    TOKEN_ENCRYPTION_KEY: "",
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  try {
+    vi.resetModules();
+    const { decryptToken } = await import("@/lib/tokens/crypto");
+    return {
+      accessToken: decryptToken(row.access_token, "access_token"),
+      refreshToken: row.refresh_token ? decryptToken(row.refresh_token, "refresh_token") : null,
+    };
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
