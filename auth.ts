@@ -10,10 +10,11 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { authConfig } from "@/auth.config";
 import { db } from "@/lib/db";
 import { Make } from "@/lib/make/provider";
+import { withHashedSessionTokens } from "@/lib/auth/hashed-sessions";
 import { recordAuthError } from "@/lib/auth/sign-in-errors";
 import { linkMakeAccount, replaceSignInTokens } from "@/lib/tokens/sign-in-tokens";
 
-const adapter = PrismaAdapter(db as unknown as PrismaClient);
+const adapter = withHashedSessionTokens(PrismaAdapter(db as unknown as PrismaClient));
 
 // A function, so the configuration is read at request time: `next build` runs without the runtime environment.
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({

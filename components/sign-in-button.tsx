@@ -1,19 +1,13 @@
 import { signIn } from "@/auth";
 import { redirect } from "next/navigation";
-import { AuthError } from "next-auth";
-import { classifySignInError } from "@/lib/auth/sign-in-errors";
+import { signInDestination } from "@/lib/auth/sign-in-errors";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 
 /** A form posting to a server action: works without JavaScript, and Next checks the Origin of the POST. */
 export function SignInButton({ label = "Sign in with Make", redirectTo }: { label?: string; redirectTo?: string }) {
   async function signInWithMake() {
     "use server";
-    try {
-      await signIn("make", { redirectTo: safeRedirectPath(redirectTo) });
-    } catch (error) {
-      if (error instanceof AuthError) redirect(`/auth/error?reason=${classifySignInError(error)}`);
-      throw error;
-    }
+    redirect(await signInDestination(() => signIn("make", { redirectTo: safeRedirectPath(redirectTo), redirect: false })));
   }
   return (
     <form action={signInWithMake}>

@@ -15,12 +15,15 @@ import { after } from "next/server";
 import { redirect } from "next/navigation";
 import { authConfig, SESSION_COOKIES } from "@/auth.config";
 import { db } from "@/lib/db";
+import { hashSessionToken } from "@/lib/auth/hashed-sessions";
 
 const RECENT_EVENTS = 8;
 
-async function sessionToken(): Promise<string | undefined> {
+/** The stored (hashed) token of this browser's session cookie, if it has one. */
+export async function currentSessionKey(): Promise<string | undefined> {
   const jar = await cookies();
-  return SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
+  const token = SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
+  return token && hashSessionToken(token);
 }
 
 function loadSession(sessionToken: string) {
@@ -67,7 +70,7 @@ function extendWhenDue(sessionToken: string, expires: Date) {
 }
 
 export const currentUser = cache(async (): Promise<SignedInUser | null> => {
-  const token = await sessionToken();
+  const token = await currentSessionKey();
   if (!token) return null;
   const session = await loadSession(token);
   if (!session || session.expires.getTime() <= Date.now()) return null;

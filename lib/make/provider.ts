@@ -7,12 +7,18 @@
  * - PKCE S256 and `state` on every authorization request, in both modes; `nonce` unless AUTH_MAKE_NONCE=false
  *   (Make does not document whether it echoes one). oauth4webapi checks the `iss` response parameter whenever
  *   the server sends it or advertises it.
+ * - The id_token's signature and `iat` are verified against Make's JWKS (lib/make/id-token.ts), on top of
+ *   oauth4webapi's checks of `iss`, `aud`, `exp`, `nonce` and `alg`.
+ * - Every request Auth.js makes to Make during a sign-in (discovery, token, userinfo) is cut off after
+ *   MAKE_TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser.
  * - Make's id_token may carry only `sub`, so the profile comes from userinfo (`idToken: false` makes Auth.js
  *   fetch it and check that its `sub` equals the id_token's). Name, email and picture are optional.
  * @see https://authjs.dev/guides/configuring-oauth-providers
  */
+import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import { env, requestedScopes } from "@/lib/env";
+import { verifyIdTokenInResponse } from "@/lib/make/id-token";
 
 export interface MakeProfile extends Record<string, unknown> {
   sub: string;
@@ -20,6 +26,12 @@ export interface MakeProfile extends Record<string, unknown> {
   email?: string;
   picture?: string;
 }
+
+/** `fetch` bounded by MAKE_TOKEN_TIMEOUT_MS, keeping any signal the caller passed. */
+const fetchWithTimeout: typeof fetch = (input, init) => {
+  const timeout = AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS);
+  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+};
 
 const optionalText = (value: unknown) => (typeof value === "string" && value.trim() ? value : null);
 
@@ -35,6 +47,10 @@ export function Make(): OIDCConfig<MakeProfile> {
     checks: env.AUTH_MAKE_NONCE ? ["pkce", "state", "nonce"] : ["pkce", "state"],
     authorization: { params: { scope: requestedScopes().join(" ") } },
     idToken: false,
+    // `conform` is Auth.js's hook on the raw token response, run before oauth4webapi processes it.
+    token: { conform: verifyIdTokenInResponse } as OIDCConfig<MakeProfile>["token"],
+    // Auth.js reads `customFetch` from the provider's options only (symbols are not merged from the top level).
+    options: { [customFetch]: fetchWithTimeout } as OIDCConfig<MakeProfile>["options"],
     profile: (claims) => ({
       id: claims.sub,
       name: optionalText(claims.name),

@@ -260,11 +260,9 @@ describe("security headers", () => {
 });
 
 describe("a database dump", () => {
-  // Known failure: Auth.js's database sessions keep the session token itself in "Session"."sessionToken",
-  // so whoever reads a dump (or a backup) can use it as a cookie until the session expires. Make tokens
-  // are encrypted at rest (tests/integration/encryption-at-rest.test.ts); session tokens are not even
-  // hashed. See SECURITY.md for the change.
-  it.fails("gives no working session cookie: the stored session token is not the cookie value", () =>
+  // Auth.js's database sessions would keep the cookie value itself in "Session"."sessionToken"; here only
+  // its SHA-256 is stored (lib/auth/hashed-sessions.ts), so a dump or a backup yields no usable cookie.
+  it("gives no working session cookie: the stored session token is not the cookie value", () =>
     withPage(async (page) => {
       await page.goto(stack.app.url);
       expect((await signInFrom(page)).pathname).toBe("/dashboard");

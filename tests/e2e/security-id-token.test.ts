@@ -58,12 +58,11 @@ describe("id_token", () => {
   it("refuses an id_token carrying a nonce this browser did not send", () => expectForgedIdTokenRefused("wrong_nonce"));
   it("refuses an id_token without the nonce this browser sent", () => expectForgedIdTokenRefused("no_nonce"));
 
-  // Known failures: oauth4webapi (under Auth.js) does not verify the signature of an id_token that comes
-  // from the token endpoint (OpenID Connect Core §3.1.3.7 allows relying on TLS instead) and does not
-  // check `iat`. See SECURITY.md for the change in lib/make/provider.ts that closes them.
-  it.fails("refuses an id_token whose signature does not verify", () => expectForgedIdTokenRefused("bad_signature"));
-  it.fails("refuses an id_token signed with a key Make does not publish", () => expectForgedIdTokenRefused("unknown_key"));
-  it.fails("refuses an id_token issued a day in the future (`iat`)", () => expectForgedIdTokenRefused("future_iat"));
+  // oauth4webapi (under Auth.js) checks neither the signature of an id_token from the token endpoint nor
+  // `iat`; lib/make/id-token.ts does, against Make's JWKS.
+  it("refuses an id_token whose signature does not verify", () => expectForgedIdTokenRefused("bad_signature"));
+  it("refuses an id_token signed with a key Make does not publish", () => expectForgedIdTokenRefused("unknown_key"));
+  it("refuses an id_token issued a day in the future (`iat`)", () => expectForgedIdTokenRefused("future_iat"));
 
   it("signs in after Make rotates its signing key", async () => {
     const { kid } = await stack.mock.controls.rotateKeys();
@@ -73,8 +72,7 @@ describe("id_token", () => {
     expect(await page.locator('[data-claim="sub"]').innerText()).toBe("1001");
   });
 
-  // Known failure, same cause: the JWKS is never fetched, so a new key is never looked up either.
-  it.fails("verifies the id_token with Make's JWKS, fetched again for a new signing key", async () => {
+  it("verifies the id_token with Make's JWKS, fetched again for a new signing key", async () => {
     await stack.mock.controls.rotateKeys();
     const page = await signIn();
     expect(new URL(page.url()).pathname).toBe("/dashboard");

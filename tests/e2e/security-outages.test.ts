@@ -68,10 +68,7 @@ async function signInWhileFailing(endpoint: FailSpec["endpoint"], mode: "status"
 }
 
 describe("Make unreachable during a sign-in", () => {
-  // Known failure: the "Sign in with Make" server action calls Auth.js outside the route that classifies
-  // errors, and Auth.js turns a failed discovery into `?error=Configuration`: the page says "something
-  // went wrong on our side" instead of "Make could not be reached". See SECURITY.md.
-  it.fails("explains that Make is unreachable when its discovery is down as the sign-in starts", async () => {
+  it("explains that Make is unreachable when its discovery is down as the sign-in starts", async () => {
     stack.mock.controls.fail({ endpoint: "discovery", mode: "status", status: 503 });
     const page = await newPage();
     await page.goto(stack.app.url);
@@ -97,10 +94,8 @@ describe("Make unreachable during a sign-in", () => {
     await expectRefused(page, stack, before, "make_unreachable");
   });
 
-  // Known failure: the id_token signature is never verified (see security-id-token.test.ts), so the JWKS
-  // is never fetched and its outage goes unnoticed. The key rotation makes sure a verifying app cannot
-  // answer from a JWKS it cached earlier.
-  it.fails("explains that Make is unreachable when its JWKS is down, and signs in once it is back", async () => {
+  // The key rotation makes sure the app cannot answer from a JWKS it cached earlier.
+  it("explains that Make is unreachable when its JWKS is down, and signs in once it is back", async () => {
     await stack.mock.controls.rotateKeys();
     const page = await signInWhileFailing("jwks");
     await expectRefused(page, stack, before, "make_unreachable");
@@ -108,10 +103,8 @@ describe("Make unreachable during a sign-in", () => {
     await signIn();
   });
 
-  // Known failure: Auth.js's requests to Make during the callback have no timeout (MAKE_TOKEN_TIMEOUT_MS,
-  // 1 s here, only bounds the app's own requests), so a Make that never answers holds the browser for
-  // minutes. See SECURITY.md.
-  it.fails("gives up on a Make that does not answer within MAKE_TOKEN_TIMEOUT_MS", async () => {
+  // MAKE_TOKEN_TIMEOUT_MS is 1 s here; without it Auth.js's requests would wait for minutes.
+  it("gives up on a Make that does not answer within MAKE_TOKEN_TIMEOUT_MS", async () => {
     const page = await signInWhileFailing("discovery", "hang");
     await expectRefused(page, stack, before, "make_unreachable");
   });

@@ -5,14 +5,11 @@
  * @see https://nextjs.org/docs/app/guides/data-security#built-in-server-actions-security-features
  */
 import { revalidatePath } from "next/cache";
-import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { AuthError } from "next-auth";
 import { signIn, signOut } from "@/auth";
-import { SESSION_COOKIES } from "@/auth.config";
 import { db } from "@/lib/db";
-import { requireUser } from "@/lib/auth/session";
-import { classifySignInError } from "@/lib/auth/sign-in-errors";
+import { currentSessionKey, requireUser } from "@/lib/auth/session";
+import { signInDestination } from "@/lib/auth/sign-in-errors";
 import { revokeMakeConnection } from "@/lib/tokens/revoke";
 
 export async function revokeConnection() {
@@ -23,12 +20,7 @@ export async function revokeConnection() {
 
 export async function reconnect() {
   await requireUser();
-  try {
-    await signIn("make", { redirectTo: "/dashboard" });
-  } catch (error) {
-    if (error instanceof AuthError) redirect(`/auth/error?reason=${classifySignInError(error)}`);
-    throw error;
-  }
+  redirect(await signInDestination(() => signIn("make", { redirectTo: "/dashboard", redirect: false })));
 }
 
 export async function signOutHere() {
@@ -38,8 +30,7 @@ export async function signOutHere() {
 /** Ends every session of this user, on every device; this one last, through Auth.js. */
 export async function signOutEverywhere() {
   const user = await requireUser();
-  const jar = await cookies();
-  const current = SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
+  const current = await currentSessionKey();
   await db.session.deleteMany({ where: { userId: user.id, ...(current ? { sessionToken: { not: current } } : {}) } });
   await signOut({ redirectTo: "/" });
 }

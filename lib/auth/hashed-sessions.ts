@@ -1,0 +1,42 @@
+/**
+ * Session tokens are stored hashed. Auth.js's database sessions keep the cookie value itself in
+ * "Session"."sessionToken", so a leaked dump or backup would let anyone sign in as every user with a live
+ * session. Here the browser keeps the random token and the database only its SHA-256: a dump holds nothing
+ * that works as a cookie. The token is 32 random bytes, so a plain (unsalted, fast) hash is enough.
+ *
+ * Every lookup by session token goes through `hashSessionToken`: the adapter below for Auth.js, and
+ * lib/auth/session.ts and the "Sign out everywhere" action for the app's own queries.
+ */
+import "server-only";
+import { createHash } from "node:crypto";
+import type { Adapter } from "next-auth/adapters";
+
+export const hashSessionToken = (sessionToken: string) => createHash("sha256").update(sessionToken).digest("base64url");
+
+/** Wraps the session methods of an Auth.js database adapter so that only hashes reach the database. */
+export function withHashedSessionTokens(base: Adapter): Adapter {
+  const { createSession, getSessionAndUser, updateSession, deleteSession } = base;
+  if (!createSession || !getSessionAndUser || !updateSession || !deleteSession) {
+    throw new TypeError("database sessions need an adapter with session methods");
+  }
+  const adapter = { createSession, getSessionAndUser, updateSession, deleteSession };
+  return {
+    ...base,
+    ...adapter,
+    async createSession(session) {
+      const created = await adapter.createSession({ ...session, sessionToken: hashSessionToken(session.sessionToken) });
+      return { ...created, sessionToken: session.sessionToken };
+    },
+    async getSessionAndUser(sessionToken) {
+      const found = await adapter.getSessionAndUser(hashSessionToken(sessionToken));
+      return found && { ...found, session: { ...found.session, sessionToken } };
+    },
+    async updateSession(session) {
+      const updated = await adapter.updateSession({ ...session, sessionToken: hashSessionToken(session.sessionToken) });
+      return updated && { ...updated, sessionToken: session.sessionToken };
+    },
+    async deleteSession(sessionToken) {
+      await adapter.deleteSession(hashSessionToken(sessionToken));
+    },
+  };
+}
