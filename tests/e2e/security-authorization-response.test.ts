@@ -4,11 +4,11 @@
  * A refused response lands on the error page, leaves no session cookie and writes nothing.
  * Denied consent (`error=access_denied`) is covered in sign-in.test.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
 import { FOREIGN_ISSUER } from "@/make-mock/id-token-tamper";
 import { MOCK_CLIENTS } from "@/make-mock/server";
-import { completeMakeLogin, launchBrowser } from "../support/browser";
+import { completeMakeLogin } from "../support/browser";
+import { useBrowserAndStack } from "../support/browser-stack";
 import {
   callbackUrlOf,
   cookieHeader,
@@ -18,34 +18,14 @@ import {
   startSignIn,
   type RowCounts,
 } from "../support/sign-in-attempts";
-import { startStack, type Stack } from "../support/stack";
 
-let browser: Browser;
-let stack: Stack;
-let contexts: BrowserContext[] = [];
+const e2e = useBrowserAndStack({ client: "confidential" });
+const newPage = () => e2e.newPage();
 let before: RowCounts;
 
-beforeAll(async () => {
-  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential" })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 beforeEach(async () => {
-  stack.mock.controls.reset();
-  before = await rowCounts(stack);
-  return async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    contexts = [];
-  };
+  before = await rowCounts(e2e.stack);
 });
-
-async function newPage() {
-  const context = await browser.newContext();
-  contexts.push(context);
-  return context.newPage();
-}
 
 /** The held response with some parameters changed (undefined removes one). */
 function altered(response: URL, changes: Record<string, string | undefined>): string {
@@ -63,14 +43,14 @@ describe("the authorization request", () => {
     for (const _ of [1, 2]) {
       const page = await newPage();
       const sent = page.waitForRequest((request) => request.url().includes("/oauth/v2/authorize?"));
-      await startSignIn(page, stack.app.url);
+      await startSignIn(page, e2e.stack.app.url);
       requests.push(new URL((await sent).url()).searchParams);
     }
     for (const params of requests) {
       expect(Object.fromEntries(params)).toMatchObject({
         response_type: "code",
         client_id: MOCK_CLIENTS.confidential.clientId,
-        redirect_uri: callbackUrlOf(stack.app.url),
+        redirect_uri: callbackUrlOf(e2e.stack.app.url),
         code_challenge_method: "S256",
       });
       expect(params.get("code_challenge")).toMatch(/^[\w-]{43}$/);
@@ -80,88 +60,88 @@ describe("the authorization request", () => {
       expect(params.has("response_mode")).toBe(false);
     }
     for (const name of ["state", "nonce", "code_challenge"]) expect(requests[0]!.get(name)).not.toBe(requests[1]!.get(name));
-    expect(await rowCounts(stack)).toEqual(before);
+    expect(await rowCounts(e2e.stack)).toEqual(before);
   });
 });
 
 describe("state (CSRF protection of the redirect)", () => {
   it("refuses a response without `state`", async () => {
     const page = await newPage();
-    const response = await holdAuthorizationResponse(page, stack.app.url);
+    const response = await holdAuthorizationResponse(page, e2e.stack.app.url);
     await page.goto(altered(response, { state: undefined }));
-    await expectRefused(page, stack, before, "state_mismatch");
+    await expectRefused(page, e2e.stack, before, "state_mismatch");
   });
 
   it("refuses a response whose `state` was altered", async () => {
     const page = await newPage();
-    const response = await holdAuthorizationResponse(page, stack.app.url);
+    const response = await holdAuthorizationResponse(page, e2e.stack.app.url);
     const state = response.searchParams.get("state")!;
     const middle = Math.floor(state.length / 2);
     const flipped = `${state.slice(0, middle)}${state[middle] === "A" ? "B" : "A"}${state.slice(middle + 1)}`;
     await page.goto(altered(response, { state: flipped }));
-    await expectRefused(page, stack, before, "state_mismatch");
+    await expectRefused(page, e2e.stack, before, "state_mismatch");
   });
 
   it("refuses a response from a sign-in another browser started (login CSRF)", async () => {
     const attacker = await newPage();
-    const response = await holdAuthorizationResponse(attacker, stack.app.url, "mallory");
+    const response = await holdAuthorizationResponse(attacker, e2e.stack.app.url, "mallory");
     const victim = await newPage();
-    await startSignIn(victim, stack.app.url); // the victim's browser has its own state cookie
+    await startSignIn(victim, e2e.stack.app.url); // the victim's browser has its own state cookie
     await victim.goto(response.href);
-    await expectRefused(victim, stack, before, "state_mismatch");
+    await expectRefused(victim, e2e.stack, before, "state_mismatch");
   });
 });
 
 describe("iss (mix-up protection, RFC 9207)", () => {
   it("refuses a response whose `iss` names another server", async () => {
-    stack.mock.controls.tamper({ authorizationIss: FOREIGN_ISSUER });
+    e2e.stack.mock.controls.tamper({ authorizationIss: FOREIGN_ISSUER });
     const page = await newPage();
-    await startSignIn(page, stack.app.url);
+    await startSignIn(page, e2e.stack.app.url);
     await completeMakeLogin(page, { login: "ada" });
-    await expectRefused(page, stack, before, "issuer_mismatch");
-    expect(stack.mock.controls.stats().grants.authorization_code).toBe(0);
+    await expectRefused(page, e2e.stack, before, "issuer_mismatch");
+    expect(e2e.stack.mock.controls.stats().grants.authorization_code).toBe(0);
   });
 
   it("refuses a response without `iss` when Make's discovery promises one", async () => {
-    stack.mock.controls.tamper({ authorizationIss: null });
+    e2e.stack.mock.controls.tamper({ authorizationIss: null });
     const page = await newPage();
-    await startSignIn(page, stack.app.url);
+    await startSignIn(page, e2e.stack.app.url);
     await completeMakeLogin(page, { login: "ada" });
-    await expectRefused(page, stack, before, "issuer_mismatch");
-    expect(stack.mock.controls.stats().grants.authorization_code).toBe(0);
+    await expectRefused(page, e2e.stack, before, "issuer_mismatch");
+    expect(e2e.stack.mock.controls.stats().grants.authorization_code).toBe(0);
   });
 });
 
 describe("the authorization code", () => {
   it("signs in once with a code and refuses the same code replayed with the same cookies", async () => {
     const page = await newPage();
-    const response = await holdAuthorizationResponse(page, stack.app.url);
-    const cookie = await cookieHeader(page.context(), stack.app.url);
+    const response = await holdAuthorizationResponse(page, e2e.stack.app.url);
+    const cookie = await cookieHeader(page.context(), e2e.stack.app.url);
     const deliver = () => fetch(response, { headers: { cookie }, redirect: "manual" });
 
     const first = await deliver();
-    expect(first.headers.get("location")).toBe(`${stack.app.url}/dashboard`);
+    expect(first.headers.get("location")).toBe(`${e2e.stack.app.url}/dashboard`);
     expect(first.headers.getSetCookie().some((line) => line.startsWith("authjs.session-token="))).toBe(true);
-    const afterFirst = await rowCounts(stack);
+    const afterFirst = await rowCounts(e2e.stack);
     expect(afterFirst.sessions).toBe(before.sessions + 1);
 
     const replay = await deliver();
-    expect(replay.headers.get("location")).toBe(`${stack.app.url}/auth/error?reason=code_rejected`);
+    expect(replay.headers.get("location")).toBe(`${e2e.stack.app.url}/auth/error?reason=code_rejected`);
     expect(replay.headers.getSetCookie().some((line) => line.startsWith("authjs.session-token="))).toBe(false);
-    expect(await rowCounts(stack)).toEqual(afterFirst);
-    expect(stack.mock.controls.stats().grants.authorization_code).toBe(2);
+    expect(await rowCounts(e2e.stack)).toEqual(afterFirst);
+    expect(e2e.stack.mock.controls.stats().grants.authorization_code).toBe(2);
     await page.goto(replay.headers.get("location")!);
     expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("code_rejected");
   });
 
   it("refuses a code injected into another browser's sign-in (the PKCE verifier does not match)", async () => {
     const victim = await newPage();
-    const stolen = await holdAuthorizationResponse(victim, stack.app.url, "ada");
+    const stolen = await holdAuthorizationResponse(victim, e2e.stack.app.url, "ada");
     const attacker = await newPage();
-    const own = await holdAuthorizationResponse(attacker, stack.app.url, "mallory");
+    const own = await holdAuthorizationResponse(attacker, e2e.stack.app.url, "mallory");
     // The attacker's own state (so the state check passes) with the victim's code.
     await attacker.goto(altered(own, { code: stolen.searchParams.get("code")! }));
-    await expectRefused(attacker, stack, before, "code_rejected");
-    expect(stack.mock.controls.stats().grants.authorization_code).toBe(1);
+    await expectRefused(attacker, e2e.stack, before, "code_rejected");
+    expect(e2e.stack.mock.controls.stats().grants.authorization_code).toBe(1);
   });
 });

@@ -4,50 +4,34 @@
  * profile claims. The local Make stand-in forges each answer (`mock.controls.tamper`); a refused sign-in
  * lands on the error page, leaves no session cookie and writes nothing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import type { IdTokenTamper } from "@/make-mock/id-token-tamper";
-import { completeMakeLogin, launchBrowser } from "../support/browser";
+import { completeMakeLogin } from "../support/browser";
+import { useBrowserAndStack } from "../support/browser-stack";
 import { expectRefused, rowCounts, startSignIn, type RowCounts } from "../support/sign-in-attempts";
-import { startStack, type Stack } from "../support/stack";
 
-let browser: Browser;
-let stack: Stack;
-let contexts: BrowserContext[] = [];
+const e2e = useBrowserAndStack({ client: "confidential" });
 let before: RowCounts;
 
-beforeAll(async () => {
-  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential" })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 beforeEach(async () => {
-  stack.mock.controls.reset();
-  before = await rowCounts(stack);
-  return async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    contexts = [];
-  };
+  before = await rowCounts(e2e.stack);
 });
 
 /** A whole sign-in in a fresh browser, up to wherever the app sends it. */
 async function signIn(login = "ada"): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await startSignIn(page, stack.app.url);
+  const page = await e2e.newPage();
+  await startSignIn(page, e2e.stack.app.url);
   await completeMakeLogin(page, { login });
   await page.waitForURL((url) => url.pathname === "/dashboard" || url.pathname === "/auth/error");
   return page;
 }
 
 async function expectForgedIdTokenRefused(tamper: IdTokenTamper) {
-  stack.mock.controls.tamper({ idToken: tamper });
+  e2e.stack.mock.controls.tamper({ idToken: tamper });
   const page = await signIn();
-  expect(stack.mock.controls.stats().tampered.idToken).toBe(1);
-  await expectRefused(page, stack, before, "id_token_invalid");
+  expect(e2e.stack.mock.controls.stats().tampered.idToken).toBe(1);
+  await expectRefused(page, e2e.stack, before, "id_token_invalid");
 }
 
 describe("id_token", () => {
@@ -65,7 +49,7 @@ describe("id_token", () => {
   it("refuses an id_token issued a day in the future (`iat`)", () => expectForgedIdTokenRefused("future_iat"));
 
   it("signs in after Make rotates its signing key", async () => {
-    const { kid } = await stack.mock.controls.rotateKeys();
+    const { kid } = await e2e.stack.mock.controls.rotateKeys();
     expect(kid).toMatch(/^mock-/);
     const page = await signIn();
     expect(new URL(page.url()).pathname).toBe("/dashboard");
@@ -73,33 +57,31 @@ describe("id_token", () => {
   });
 
   it("verifies the id_token with Make's JWKS, fetched again for a new signing key", async () => {
-    await stack.mock.controls.rotateKeys();
+    await e2e.stack.mock.controls.rotateKeys();
     const page = await signIn();
     expect(new URL(page.url()).pathname).toBe("/dashboard");
-    expect(stack.mock.controls.stats().jwks).toBeGreaterThan(0);
+    expect(e2e.stack.mock.controls.stats().jwks).toBeGreaterThan(0);
   });
 });
 
 describe("userinfo", () => {
   it("refuses a profile whose `sub` differs from the id_token's", async () => {
-    stack.mock.controls.tamper({ userinfoSub: "1002" });
+    e2e.stack.mock.controls.tamper({ userinfoSub: "1002" });
     const page = await signIn();
-    expect(stack.mock.controls.stats().tampered.userinfo).toBe(1);
-    await expectRefused(page, stack, before, "userinfo_mismatch");
+    expect(e2e.stack.mock.controls.stats().tampered.userinfo).toBe(1);
+    await expectRefused(page, e2e.stack, before, "userinfo_mismatch");
   });
 
   it("shows hostile claims (markup, a 500-character email) as text, without breaking the layout", async () => {
     const dialogs: string[] = [];
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await e2e.newPage({ viewport: { width: 1024, height: 768 } });
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await startSignIn(page, stack.app.url);
+    await startSignIn(page, e2e.stack.app.url);
     await completeMakeLogin(page, { login: "mallory" });
-    await page.waitForURL(`${stack.app.url}/dashboard`);
+    await page.waitForURL(`${e2e.stack.app.url}/dashboard`);
 
     const card = page.locator("section", { has: page.locator('[data-claim="sub"]') });
     expect(await card.locator('[data-claim="name"]').innerText()).toBe("<img src=x onerror=alert(1)>");

@@ -2,28 +2,15 @@
  * Hostile input at the edge: malformed cookies, oversized headers, query strings and bodies, malformed
  * parameters. Each must get a 4xx or the sign-in error page, never a 5xx, and the server keeps serving.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext } from "playwright-core";
-import { launchBrowser } from "../support/browser";
+import { afterEach, describe, expect, it } from "vitest";
+import { useBrowserAndStack } from "../support/browser-stack";
 import { expectRefused, holdAuthorizationResponse, rowCounts } from "../support/sign-in-attempts";
-import { startStack, type Stack } from "../support/stack";
 
-let browser: Browser;
-let stack: Stack;
-let contexts: BrowserContext[] = [];
+const e2e = useBrowserAndStack({ client: "confidential" });
 
-beforeAll(async () => {
-  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential" })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
   // Whatever the case did, the server still answers.
-  expect((await fetch(stack.app.url)).status).toBe(200);
+  expect((await fetch(e2e.stack.app.url)).status).toBe(200);
 });
 
 const GARBAGE = [
@@ -35,7 +22,7 @@ const GARBAGE = [
 ];
 
 async function get(target: string, headers: Record<string, string> = {}) {
-  return fetch(`${stack.app.url}${target}`, { headers, redirect: "manual" });
+  return fetch(`${e2e.stack.app.url}${target}`, { headers, redirect: "manual" });
 }
 
 describe("malformed cookies", () => {
@@ -55,14 +42,12 @@ describe("malformed cookies", () => {
 
   for (const name of ["authjs.state", "authjs.pkce.code_verifier", "authjs.nonce"]) {
     it(`refuses a sign-in whose ${name} cookie was replaced with garbage`, async () => {
-      const context = await browser.newContext();
-      contexts.push(context);
-      const page = await context.newPage();
-      const response = await holdAuthorizationResponse(page, stack.app.url);
-      await context.addCookies([{ name, value: "garbage", url: stack.app.url }]);
-      const before = await rowCounts(stack);
+      const page = await e2e.newPage();
+      const response = await holdAuthorizationResponse(page, e2e.stack.app.url);
+      await page.context().addCookies([{ name, value: "garbage", url: e2e.stack.app.url }]);
+      const before = await rowCounts(e2e.stack);
       await page.goto(response.href);
-      await expectRefused(page, stack, before, "state_mismatch");
+      await expectRefused(page, e2e.stack, before, "state_mismatch");
     });
   }
 });
@@ -74,45 +59,43 @@ describe("oversized and malformed requests", () => {
   });
 
   it("answers a callback with a 12 KB query on the error page, and one of 100 KB with 4xx", async () => {
-    const before = await rowCounts(stack);
+    const before = await rowCounts(e2e.stack);
     const medium = await get(`/api/auth/callback/make?code=${"c".repeat(12 * 1024)}&state=s`);
     expect(medium.status).toBe(302);
-    expect(medium.headers.get("location")).toBe(`${stack.app.url}/auth/error?reason=state_mismatch`);
+    expect(medium.headers.get("location")).toBe(`${e2e.stack.app.url}/auth/error?reason=state_mismatch`);
     const huge = await get(`/api/auth/callback/make?code=${"c".repeat(100 * 1024)}&state=s`);
     expect(huge.status).toBeGreaterThanOrEqual(400);
     expect(huge.status).toBeLessThan(500);
-    expect(await rowCounts(stack)).toEqual(before);
+    expect(await rowCounts(e2e.stack)).toEqual(before);
   });
 
   it("answers a callback with malformed or repeated parameters on the error page", async () => {
     for (const query of ["code=%E0%A4%A&state=%", "code=a&code=b&state=s&state=t", "error=%00%0d%0a", "code[]=a&state[$ne]=b"]) {
       const response = await get(`/api/auth/callback/make?${query}`);
       expect(response.status, query).toBe(302);
-      expect(response.headers.get("location"), query).toMatch(new RegExp(`^${stack.app.url}/auth/error\\?reason=\\w+$`));
+      expect(response.headers.get("location"), query).toMatch(new RegExp(`^${e2e.stack.app.url}/auth/error\\?reason=\\w+$`));
     }
   });
 
   it("refuses a genuine authorization response with a second, forged `code` appended", async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    const response = await holdAuthorizationResponse(page, stack.app.url);
+    const page = await e2e.newPage();
+    const response = await holdAuthorizationResponse(page, e2e.stack.app.url);
     response.searchParams.append("code", "forged-code");
-    const before = await rowCounts(stack);
+    const before = await rowCounts(e2e.stack);
     await page.goto(response.href);
     // Auth.js keeps the last of repeated parameters, so the forged code goes to Make, which rejects it.
-    await expectRefused(page, stack, before, "code_rejected");
+    await expectRefused(page, e2e.stack, before, "code_rejected");
   });
 
   it("answers a 2 MB form post to the auth endpoints and an unknown server action with 4xx or the error page", async () => {
     const body = new URLSearchParams({ csrfToken: "x".repeat(2 * 1024 * 1024) });
     for (const target of ["/api/auth/signin/make", "/api/auth/signout", "/api/auth/callback/make"]) {
-      const response = await fetch(`${stack.app.url}${target}`, { method: "POST", body, redirect: "manual" });
+      const response = await fetch(`${e2e.stack.app.url}${target}`, { method: "POST", body, redirect: "manual" });
       expect(response.status, target).toBeLessThan(500);
     }
-    const action = await fetch(`${stack.app.url}/`, {
+    const action = await fetch(`${e2e.stack.app.url}/`, {
       method: "POST",
-      headers: { "next-action": "0".repeat(42), origin: stack.app.url, "content-type": "text/plain;charset=UTF-8" },
+      headers: { "next-action": "0".repeat(42), origin: e2e.stack.app.url, "content-type": "text/plain;charset=UTF-8" },
       body: "[]",
     });
     expect(action.status).toBeLessThan(500);
