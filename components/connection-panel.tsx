@@ -12,14 +12,15 @@ const STATE_LABELS: Record<ConnectionStatus["state"], { label: string; tone: str
   not_connected: { label: "Not connected", tone: "bg-slate-200 text-slate-700", explanation: "No Make account is connected." },
 };
 
+/** One label and value of the panel: two cells of the panel's grid, no wrapper element. */
 function Row({ label, children, name }: { label: string; children: React.ReactNode; name: string }) {
   return (
-    <div className="flex flex-wrap justify-between gap-x-4 gap-y-1 py-2">
-      <dt className="text-slate-500">{label}</dt>
-      <dd data-status={name} className="text-right font-medium break-all">
+    <>
+      <dt className="border-t border-slate-100 py-2 text-slate-500">{label}</dt>
+      <dd data-status={name} className="border-t border-slate-100 py-2 text-right font-medium break-all">
         {children}
       </dd>
-    </div>
+    </>
   );
 }
 
@@ -45,7 +46,7 @@ export function ConnectionPanel({ status }: { status: ConnectionStatus }) {
           Your tokens are deleted here, but Make has not confirmed the revocation yet. It is retried automatically.
         </p>
       )}
-      <dl className="mt-4 divide-y divide-slate-100 text-sm">
+      <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-4 text-sm">
         <Row label="Granted scopes" name="scopes">{status.scopes.join(" ") || "none"}</Row>
         <Row label="Access token expires" name="expires">
           {status.accessTokenExpiresAt

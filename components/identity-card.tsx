@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import type { MakeIdentity } from "@/app/(dashboard)/dashboard/data";
 
 const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string> = {
@@ -46,12 +47,12 @@ export function IdentityCard({ identity, fallbackSub }: { identity: MakeIdentity
           <h2 className="text-lg font-semibold break-words">{text(claims.name) ?? "Make user"}</h2>
           <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
             {rows.map((claim) => (
-              <div key={claim} className="contents">
+              <Fragment key={claim}>
                 <dt className="text-slate-500">{claim}</dt>
                 <dd data-claim={claim} className="min-w-0 font-mono break-all">
                   {text(claims[claim])}
                 </dd>
-              </div>
+              </Fragment>
             ))}
           </dl>
         </div>

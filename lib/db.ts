@@ -1,22 +1,31 @@
 /**
- * The one Prisma client. It speaks to PostgreSQL through the `pg` driver adapter (Prisma 7 has no
- * built-in engine connection) and carries the token-encryption extension, so every read and write of a
- * token column goes through lib/tokens/encrypted-prisma.ts.
+ * The one Prisma client, and the `pg` pool under it. Prisma 7 speaks to PostgreSQL through the `pg`
+ * driver adapter; the client carries the token-encryption extension, so every read and write of a token
+ * column goes through lib/tokens/encrypted-prisma.ts. The pool is exported for the one hot-path read that
+ * skips Prisma's client (lib/auth/session-read.ts); sharing it keeps one set of connections per process.
  * @see https://www.prisma.io/docs/orm/overview/databases/postgresql#using-the-node-postgres-driver
  */
 import "server-only";
+import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 import { encryptedTokens } from "@/lib/tokens/encrypted-prisma";
 
-const createPrismaClient = () =>
-  new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL }) }).$extends(encryptedTokens);
+function connect() {
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL });
+  // An idle connection the server dropped must not crash the process; the pool replaces it.
+  pool.on("error", (error) => console.error("[db] idle connection lost:", error.message));
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }).$extends(encryptedTokens);
+  return { pool, db };
+}
 
-export type Database = ReturnType<typeof createPrismaClient>;
+export type Database = ReturnType<typeof connect>["db"];
 
-const globalForPrisma = globalThis as unknown as { prisma?: Database };
+const globalForPrisma = globalThis as unknown as { prisma?: ReturnType<typeof connect> };
 
-export const db = globalForPrisma.prisma ?? createPrismaClient();
+const connection = globalForPrisma.prisma ?? connect();
 
-if (env.NODE_ENV !== "production") globalForPrisma.prisma = db;
+export const { db, pool } = connection;
+
+if (env.NODE_ENV !== "production") globalForPrisma.prisma = connection;

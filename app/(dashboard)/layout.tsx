@@ -1,14 +1,13 @@
 import type { ReactNode } from "react";
-import Link from "next/link";
 
 export default function DashboardShell({ children }: { children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-4xl items-center justify-between px-6 py-4">
-          <Link href="/dashboard" className="font-semibold text-make">
+          <a href="/dashboard" className="font-semibold text-make">
             Make connection starter
-          </Link>
+          </a>
         </div>
       </header>
       <main className="mx-auto max-w-4xl px-6 py-8">{children}</main>

@@ -1,7 +1,7 @@
 /**
  * The signed-in user for pages, routes and actions, read in ONE database round trip per request: the
  * session (by the Auth.js session cookie), its user, the user's Make account and the latest activity,
- * joined in a single SQL query (Prisma `relationJoins`). Auth.js's `auth()` would cost one query for the
+ * in a single SQL statement (lib/auth/session-read.ts). Auth.js's `auth()` would cost one query for the
  * session and the dashboard three more; this is the hot path of every protected page.
  *
  * Validity follows Auth.js's database sessions: the row must exist and not be expired; like `auth()`, a
@@ -16,8 +16,7 @@ import { redirect } from "next/navigation";
 import { authConfig, SESSION_COOKIES } from "@/auth.config";
 import { db } from "@/lib/db";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
-
-const RECENT_EVENTS = 8;
+import { readSession, type StoredSession } from "@/lib/auth/session-read";
 
 /** The stored (hashed) token of this browser's session cookie, if it has one. */
 export async function currentSessionKey(): Promise<string | undefined> {
@@ -26,29 +25,8 @@ export async function currentSessionKey(): Promise<string | undefined> {
   return token && hashSessionToken(token);
 }
 
-function loadSession(sessionToken: string) {
-  return db.session.findUnique({
-    relationLoadStrategy: "join",
-    where: { sessionToken },
-    select: {
-      expires: true,
-      user: {
-        select: {
-          id: true,
-          name: true,
-          email: true,
-          image: true,
-          accounts: { where: { provider: "make" }, take: 1 },
-          events: { orderBy: { createdAt: "desc" }, take: RECENT_EVENTS },
-        },
-      },
-    },
-  });
-}
-
-type LoadedSession = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
-export type MakeAccountRow = LoadedSession["user"]["accounts"][number];
-export type ConnectionEventRow = LoadedSession["user"]["events"][number];
+export type MakeAccountRow = NonNullable<StoredSession["account"]>;
+export type ConnectionEventRow = StoredSession["events"][number];
 
 export interface SignedInUser {
   id: string;
@@ -72,11 +50,10 @@ function extendWhenDue(sessionToken: string, expires: Date) {
 export const currentUser = cache(async (): Promise<SignedInUser | null> => {
   const token = await currentSessionKey();
   if (!token) return null;
-  const session = await loadSession(token);
+  const session = await readSession(token);
   if (!session || session.expires.getTime() <= Date.now()) return null;
   extendWhenDue(token, session.expires);
-  const { accounts, events, ...user } = session.user;
-  return { ...user, makeAccount: accounts[0] ?? null, recentEvents: events };
+  return { ...session.user, makeAccount: session.account, recentEvents: session.events };
 });
 
 export async function requireUser(callbackUrl = "/dashboard"): Promise<SignedInUser> {

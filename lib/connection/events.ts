@@ -24,6 +24,9 @@ export async function recordConnectionEvent(
   await db.connectionEvent.create({ data: { userId, kind, outcome, errorCode: details.errorCode, detail: details.detail } });
 }
 
-export function recentConnectionEvents(userId: string, take = 8) {
-  return db.connectionEvent.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, take });
+/** How many of the latest events the dashboard shows. */
+export const RECENT_EVENTS = 5;
+
+export function recentConnectionEvents(userId: string, take = RECENT_EVENTS) {
+  return db.connectionEvent.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take });
 }

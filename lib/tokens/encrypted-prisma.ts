@@ -5,7 +5,8 @@
  *
  * Writes: any `data` field named like a token column is encrypted, at any depth (nested creates too).
  * Reads: any such field in a result is decrypted, at any depth (includes of accounts too).
- * Raw SQL bypasses this: token columns are never touched with $queryRaw / $executeRaw.
+ * Raw SQL bypasses this: token columns are never written with raw SQL, and the one raw read of them (the
+ * session read, lib/auth/session-read.ts) opens them with `openTokenColumns` below.
  * @see https://www.prisma.io/docs/orm/prisma-client/client-extensions/query
  */
 import "server-only";
@@ -31,6 +32,9 @@ function mapTokenFields(value: unknown, transform: Transform): unknown {
 
 const isSetOperation = (field: unknown): field is { set: string } =>
   typeof field === "object" && field !== null && typeof (field as { set?: unknown }).set === "string";
+
+/** Decrypts the token columns of rows read without Prisma. */
+export const openTokenColumns = <T>(rows: T): T => mapTokenFields(rows, decryptToken) as T;
 
 const WRITE_KEYS = ["data", "create", "update"] as const;
 

@@ -56,3 +56,12 @@ describe("publicOrigin", () => {
     expect(publicOrigin(request)).toBe("http://127.0.0.1:3100");
   });
 });
+
+describe("proxy matcher", () => {
+  it("skips the proxy for exactly the session cookies Auth.js sets, so signed-in requests never run it", async () => {
+    const { config } = await import("@/proxy");
+    const { SESSION_COOKIES } = await import("@/auth.config");
+    const keys = config.matcher.flatMap((entry) => entry.missing.map((condition) => condition.key));
+    expect(keys.sort()).toEqual([...SESSION_COOKIES].sort());
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The session read of every protected request (lib/auth/session-read.ts) is one hand-written SQL
+ * statement, not Prisma. These tests hold it to Prisma's own answer for the same rows, so a column added
+ * to the schema, a date read in the wrong zone or a token left encrypted shows up here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAppModules, type AppModules } from "../support/app-modules";
+
+let app: AppModules;
+let session: typeof import("@/lib/auth/session-read");
+let RECENT_EVENTS: number;
+
+const zone = process.env.TZ;
+beforeAll(async () => {
+  // Away from UTC, so a timestamp read as local time cannot pass for the right one.
+  process.env.TZ = "America/New_York";
+  app = await loadAppModules();
+  session = await import("@/lib/auth/session-read");
+  ({ RECENT_EVENTS } = await import("@/lib/connection/events"));
+});
+afterAll(async () => {
+  await app?.close();
+  if (zone === undefined) delete process.env.TZ;
+  else process.env.TZ = zone;
+});
+
+/** What Prisma reads for the same session: the reference the raw read must equal. */
+async function prismaRead(sessionToken: string) {
+  const row = await app.db.session.findUnique({
+    where: { sessionToken },
+    select: {
+      expires: true,
+      user: {
+        select: {
+          id: true,
+          name: true,
+          email: true,
+          image: true,
+          accounts: { where: { provider: "make" }, take: 1 },
+          events: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: RECENT_EVENTS },
+        },
+      },
+    },
+  });
+  if (!row) return null;
+  const { accounts, events, ...user } = row.user;
+  return { expires: row.expires, user, account: accounts[0] ?? null, events };
+}
+
+async function userWithSession(sessionToken: string, name: string | null) {
+  const user = await app.db.user.create({ data: { name, email: name && `${name.toLowerCase()}@example.com` } });
+  await app.db.session.create({ data: { sessionToken, userId: user.id, expires: new Date("2031-02-03T04:05:06.789Z") } });
+  return user;
+}
+
+describe("the session read", () => {
+  it("equals Prisma's read of a connected user: every account column, tokens decrypted, dates in UTC", async () => {
+    const user = await userWithSession("key-connected", "Ada");
+    await app.db.account.create({
+      data: {
+        userId: user.id,
+        type: "oidc",
+        provider: "make",
+        providerAccountId: "1001",
+        access_token: "access-token-value",
+        refresh_token: "refresh-token-value",
+        id_token: "id-token-value",
+        expires_at: 2_000_000_000,
+        scope: "openid profile",
+        issuer: "https://www.make.com",
+        clientType: "confidential",
+      },
+    });
+    const base = Date.parse("2026-01-01T00:00:00.000Z");
+    for (let i = 0; i < RECENT_EVENTS + 3; i++) {
+      // Two events share each timestamp: the order must still be the same as Prisma's.
+      const createdAt = new Date(base + Math.floor(i / 2) * 1_000);
+      await app.db.connectionEvent.create({ data: { userId: user.id, kind: "refreshed", outcome: "ok", createdAt } });
+    }
+
+    const read = await session.readSession("key-connected");
+    expect(read).toEqual(await prismaRead("key-connected"));
+    expect(read?.account?.access_token).toBe("access-token-value");
+    expect(read?.events).toHaveLength(RECENT_EVENTS);
+    expect(read?.expires.toISOString()).toBe("2031-02-03T04:05:06.789Z");
+  });
+
+  it("equals Prisma's read once every optional column of the account is set", async () => {
+    const at = (iso: string) => new Date(iso);
+    await app.db.account.updateMany({
+      where: { providerAccountId: "1001" },
+      data: {
+        state: "reauth_required",
+        token_type: "bearer",
+        session_state: "s",
+        lastRefreshedAt: at("2026-03-04T05:06:07.008Z"),
+        lastError: "http_503",
+        lastErrorAt: at("2026-03-04T05:06:08.009Z"),
+        nextRetryAt: at("2026-03-04T05:06:09.010Z"),
+        refreshFailures: 2,
+        refreshLeaseId: "lease",
+        refreshLeaseUntil: at("2026-03-04T05:06:10.011Z"),
+        tokenVersion: 7,
+      },
+    });
+    const read = await session.readSession("key-connected");
+    expect(read).toEqual(await prismaRead("key-connected"));
+    expect(read?.account?.lastErrorAt?.toISOString()).toBe("2026-03-04T05:06:08.009Z");
+  });
+
+  it("reads a user without a Make account or activity, and with no name or email", async () => {
+    await userWithSession("key-bare", null);
+    const read = await session.readSession("key-bare");
+    expect(read).toEqual(await prismaRead("key-bare"));
+    expect(read).toMatchObject({ account: null, events: [], user: { name: null, email: null } });
+  });
+
+  it("finds nothing for an unknown session key, including one shaped like SQL", async () => {
+    expect(await session.readSession("no-such-key")).toBeNull();
+    expect(await session.readSession(`' OR '1'='1`)).toBeNull();
+  });
+});
