@@ -1,14 +1,15 @@
 /**
- * Memory under sustained use: /dashboard at c=16 for a warm-up, then for 5,000 more requests, with the
- * server's RSS sampled every 250 requests. A reading is the median of the last four samples of a phase,
- * since one sample can land just before or after V8 resizes its heap.
+ * Memory under sustained use: /dashboard at c=16 until the server is warm, then for 5,000 more requests.
  *
- * RSS right after start says little: the routes are not loaded yet and V8 has not sized its heap. And on a
- * host with plenty of memory V8 reserves heap lazily, so RSS steps up and down by tens of MB with no leak.
- * So beside RSS the report gives the JS heap in use after the full GCs V8 ran by itself in the second half
- * of each phase (bench/heap-probe.cjs), the lowest of them (or the phase's last one when none ran that
- * late): what is still alive then, with the fewest requests in flight. That is the figure a leak makes
- * grow. No collection is forced.
+ * Readings are taken at the same point of V8's cycle: right after each full (mark-compact) garbage
+ * collection V8 runs by itself, where bench/heap-probe.cjs records the RSS and the JS heap in use. Between
+ * two full GCs the RSS swings by a third or more with garbage V8 has not collected yet (on a host with
+ * plenty of memory it collects lazily), so two arbitrary samples can differ by 30% with nothing leaking;
+ * right after a full GC it is what the process keeps. A reading is the median over the phase's full GCs.
+ * The peak of the RSS sampled every 250 requests is reported beside it. No collection is forced.
+ *
+ * Warm: the routes are loaded on first use and V8 sizes its heap over its first full GCs, so the warm-up
+ * lasts at least `warmUpRequests` and until V8 has run WARM_FULL_GCS full GCs (at most MAX_WARM_UP).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -18,14 +19,20 @@ import { dashboardIsHealthy } from "./page-cost";
 import { residentBytes } from "./process-stats";
 
 const SAMPLE_EVERY = 250;
-const SAMPLES_PER_READING = 4;
+const WARM_FULL_GCS = 6;
+/** The warm reading is taken over the last full GCs of the warm-up. */
+const WARM_READING_GCS = 4;
+const MAX_WARM_UP = 20_000;
 
 export interface MemoryReading {
+  /** Median RSS right after the phase's full GCs (NaN: V8 ran none). */
   rss: number;
-  /** Lowest heap in use after a full GC in the second half of the phase (else its last one); NaN: none ran. */
+  /** Median JS heap in use right after the phase's full GCs. */
   heapAfterFullGc: number;
-  /** Full GCs in the whole phase. */
+  /** Full GCs the reading is taken over. */
   fullGcs: number;
+  /** Highest RSS sampled during the phase. */
+  peakRss: number;
 }
 
 export interface MemoryReport {
@@ -36,12 +43,13 @@ export interface MemoryReport {
   failed: number;
 }
 
-const median = (values: number[]) => percentile(values, 50);
+const median = (values: number[]) => (values.length ? percentile(values, 50) : NaN);
 
 interface HeapProbe {
   majorGcs: number;
-  /** Heap in use after each of the latest full GCs, oldest first. */
+  /** The latest full GCs, oldest first: heap in use and RSS right after each. */
   heapsAfterMajorGc: number[];
+  rssAfterMajorGc: number[];
 }
 
 async function heapProbe(app: AppServer): Promise<HeapProbe> {
@@ -55,37 +63,48 @@ async function heapProbe(app: AppServer): Promise<HeapProbe> {
   throw new Error("the heap probe (bench/heap-probe.cjs) did not answer; is it preloaded?");
 }
 
-async function phase(app: AppServer, cookie: string, requests: number): Promise<MemoryReading & { failed: number }> {
-  const rss: number[] = [];
+/** Sends /dashboard requests in steps of SAMPLE_EVERY until `done` says so; returns what it saw. */
+async function phase(app: AppServer, cookie: string, done: (sent: number, fullGcs: number) => boolean) {
   const start = await heapProbe(app);
-  let halfway: HeapProbe | undefined;
+  let probe = start;
+  let sent = 0;
   let failed = 0;
-  for (let sent = 0; sent < requests; sent += SAMPLE_EVERY) {
-    if (!halfway && sent >= requests / 2) halfway = await heapProbe(app);
+  let peakRss = 0;
+  while (!done(sent, probe.majorGcs - start.majorGcs)) {
     const { samples } = await runLoad({
       url: `${app.url}/dashboard`,
       headers: { cookie },
       concurrency: 16,
-      requests: Math.min(SAMPLE_EVERY, requests - sent),
+      requests: SAMPLE_EVERY,
       check: dashboardIsHealthy,
     });
+    sent += samples.length;
     failed += samples.filter((sample) => !sample.ok).length;
-    rss.push(residentBytes(app.pid));
+    peakRss = Math.max(peakRss, residentBytes(app.pid));
+    probe = await heapProbe(app);
   }
-  const end = await heapProbe(app);
-  // The full GCs of the second half of the phase, or else the phase's last one.
-  const lateGcs = Math.min(Math.max(end.majorGcs - (halfway ?? start).majorGcs, 1), end.majorGcs - start.majorGcs);
-  const late = lateGcs > 0 ? end.heapsAfterMajorGc.slice(-lateGcs) : [];
+  return { sent, failed, peakRss, fullGcs: probe.majorGcs - start.majorGcs, probe };
+}
+
+function reading(run: Awaited<ReturnType<typeof phase>>, lastGcs: number): MemoryReading {
+  const count = Math.min(lastGcs, run.fullGcs, run.probe.rssAfterMajorGc.length);
+  const last = <T>(values: T[]) => (count > 0 ? values.slice(-count) : []);
   return {
-    rss: median(rss.slice(-SAMPLES_PER_READING)),
-    heapAfterFullGc: late.length ? Math.min(...late) : NaN,
-    fullGcs: end.majorGcs - start.majorGcs,
-    failed,
+    rss: median(last(run.probe.rssAfterMajorGc)),
+    heapAfterFullGc: median(last(run.probe.heapsAfterMajorGc)),
+    fullGcs: count,
+    peakRss: run.peakRss,
   };
 }
 
 export async function measureMemory(app: AppServer, cookie: string, warmUpRequests = 2_000, requests = 5_000): Promise<MemoryReport> {
-  const { failed: warmUpFailed, ...warm } = await phase(app, cookie, warmUpRequests);
-  const { failed, ...after } = await phase(app, cookie, requests);
-  return { warmUpRequests, requests, warm, after, failed: warmUpFailed + failed };
+  const warmUp = await phase(app, cookie, (sent, fullGcs) => sent >= MAX_WARM_UP || (sent >= warmUpRequests && fullGcs >= WARM_FULL_GCS));
+  const measured = await phase(app, cookie, (sent) => sent >= requests);
+  return {
+    warmUpRequests: warmUp.sent,
+    requests: measured.sent,
+    warm: reading(warmUp, WARM_READING_GCS),
+    after: reading(measured, Infinity),
+    failed: warmUp.failed + measured.failed,
+  };
 }

@@ -63,7 +63,7 @@ function rows(results: BenchResults): Row[] {
   out.push(["3", `refresh grants per expiry (${r.expiries} expiries, c=${r.concurrency})`, r.grantsPerExpiry.join(", "), "1 each", r.grantsPerExpiry.every((grants) => grants === 1)]);
   out.push(["3", "failed requests during the refresh run", `${r.failed} of ${r.requests}`, "0", r.failed === 0]);
   out.push(["3", `p99 of ${during}`, ms(r.duringP99), `< ${ms(2 * r.tokenLatencyMs)}`, r.during > 0 && r.duringP99 < 2 * r.tokenLatencyMs]);
-  out.push(["3", "…the same requests: p50 · p99 of the time left after Make answered the refresh", `${ms(r.duringP50)} · ${ms(r.afterAnswerP99)}`]);
+  out.push(["3", "…the same requests: p50 latency · p99 of the part after Make answered the refresh", `${ms(r.duringP50)} · ${ms(r.afterAnswerP99)}`]);
   out.push(["3", "userinfo requests to the stand-in per expiry (Make profile reloads)", r.userinfoPerExpiry.join(", ")]);
 
   const s = results.signIn;
@@ -81,16 +81,26 @@ function rows(results: BenchResults): Row[] {
   const m = results.memory;
   const warm = `${m.warmUpRequests.toLocaleString("en")} requests`;
   const more = `${m.requests.toLocaleString("en")} more`;
-  out.push(["6", `server RSS after start · after ${warm} (warm) · after ${more}`, `${mb(m.afterStart)} · ${mb(m.warm.rss)} · ${mb(m.after.rss)}`]);
-  const growth = m.after.rss / m.warm.rss - 1;
-  out.push(["6", `RSS growth over the ${more} /dashboard requests²`, signedPercent(growth), "≤ +10%", growth <= 0.1]);
-  const heapGrowth = m.after.heapAfterFullGc / m.warm.heapAfterFullGc - 1;
-  const heapKnown = Number.isFinite(heapGrowth);
   out.push([
     "6",
-    `JS heap after V8's own full GCs, warm → after ${more} (${m.warm.fullGcs} · ${m.after.fullGcs} full GCs)²`,
-    heapKnown ? `${mb(m.warm.heapAfterFullGc)} → ${mb(m.after.heapAfterFullGc)} (${signedPercent(heapGrowth)})` : "n/a (V8 ran no full GC in a phase)",
+    `server RSS after start · warm (after ${warm}) · after ${more}²`,
+    `${mb(m.afterStart)} · ${mb(m.warm.rss)} · ${mb(m.after.rss)}`,
   ]);
+  const growth = m.after.rss / m.warm.rss - 1;
+  const growthKnown = Number.isFinite(growth);
+  out.push([
+    "6",
+    `RSS growth over the ${more} /dashboard requests (${m.warm.fullGcs} · ${m.after.fullGcs} full GCs)²`,
+    growthKnown ? signedPercent(growth) : "n/a (V8 ran no full GC in a phase)",
+    "≤ +10%",
+    growthKnown ? growth <= 0.1 : undefined,
+  ]);
+  out.push([
+    "6",
+    `JS heap in use after V8's full GCs, warm → after ${more}²`,
+    `${mb(m.warm.heapAfterFullGc)} → ${mb(m.after.heapAfterFullGc)} (${signedPercent(m.after.heapAfterFullGc / m.warm.heapAfterFullGc - 1)})`,
+  ]);
+  out.push(["6", "highest RSS sampled (every 250 requests), warm-up · after", `${mb(m.warm.peakRss)} · ${mb(m.after.peakRss)}`]);
   return out;
 }
 
@@ -114,11 +124,10 @@ export function formatReport(results: BenchResults): string {
     "",
     "¹ live: a second server of the same build with MAKE_PROFILE_CACHE_SECONDS=0, so every view calls Make's userinfo",
     "  and organizations endpoints. Plain /dashboard runs with the default (profile cached 60 s).",
-    "² Measured from a warm server: right after start the routes are not loaded and V8 has not sized its heap, so",
-    "  growth from that first reading says nothing about leaks. RSS readings are medians of the last 4 samples (every",
-    "  250 requests) of each phase. RSS also steps up and down when V8 resizes its heap, by 10-20% on a host with",
-    "  plenty of memory, so check the heap row before calling RSS growth a leak. Heap: the lowest after any full GC",
-    "  V8 ran in the second half of the phase (else its last one): what stays alive, requests in flight included.",
+    "² RSS and heap right after the full GCs V8 ran by itself (median over the phase; warm: its last 4), since in",
+    "  between they swing by a third or more with garbage not yet collected. Warm = the routes loaded and V8's heap",
+    "  sized: at least 2,000 requests and 6 full GCs. Right after start the server has loaded nothing yet, so growth",
+    "  from that first reading says nothing about leaks. Requests in flight (c=16) are part of every reading.",
     "³ Median of the per-round ratios (each round's variants ran next to each other), with their range.",
     "",
     ...roundTripLines("Round trips of one /dashboard request, fresh token", results.roundTrips.fresh.example),
@@ -137,7 +146,8 @@ export function formatReport(results: BenchResults): string {
     "- 4: client-side time of GET /api/auth/callback/make minus the time the stand-in spent answering requests",
     "  during it (Node's HTTP diagnostics channels in this process).",
     "- 5: the HTML of each page, every script it loads or preloads, downloaded and gzip-compressed.",
-    "- 6: VmRSS of `next start` and its children from /proc; heap after V8's own full GCs from a preloaded probe",
-    "  (bench/heap-probe.cjs); no GC is forced.",
+    "- 6: RSS and heap in use right after each full GC, from a probe preloaded into the server",
+    "  (bench/heap-probe.cjs); after start and the peak: VmRSS of `next start` and its children from /proc. No GC",
+    "  is forced.",
   ].join("\n");
 }

@@ -46,7 +46,7 @@ async function main() {
       bare: await firstLoadJs(`${app.url}/bare`),
     };
 
-    log(`memory: ${WARM_UP_REQUESTS.toLocaleString("en")} /dashboard requests to warm up, then ${MEMORY_REQUESTS.toLocaleString("en")} more (c=16)`);
+    log(`memory: /dashboard at c=16 until warm (≥ ${WARM_UP_REQUESTS.toLocaleString("en")} requests and 6 full GCs), then ${MEMORY_REQUESTS.toLocaleString("en")} more`);
     const memory = await measureMemory(app, cookie, WARM_UP_REQUESTS, MEMORY_REQUESTS);
     if (memory.failed) log(`warning: ${memory.failed} /dashboard requests failed during the memory phase`);
 

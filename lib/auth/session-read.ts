@@ -25,10 +25,8 @@ export interface StoredSession {
   events: ConnectionEvent[];
 }
 
-// A named statement: each pooled connection parses and plans it once.
-const STATEMENT = {
-  name: "session-read-v1",
-  text: `
+// Unnamed on purpose: a named (prepared) statement breaks behind PgBouncer-style transaction poolers.
+const SESSION_SQL = `
     SELECT json_build_object(
       'expires', s.expires,
       'user', json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'image', u.image),
@@ -39,8 +37,7 @@ const STATEMENT = {
       )
     )::text AS session
     FROM "Session" s JOIN "User" u ON u.id = s."userId"
-    WHERE s."sessionToken" = $1`,
-};
+    WHERE s."sessionToken" = $1`;
 
 type Json = Record<string, unknown>;
 
@@ -95,7 +92,7 @@ function toEvent(row: Json): ConnectionEvent {
 
 /** The session stored under `sessionKey` (the hashed cookie value), expired or not; null when there is none. */
 export async function readSession(sessionKey: string): Promise<StoredSession | null> {
-  const { rows } = await pool.query<{ session: string }>({ ...STATEMENT, values: [sessionKey] });
+  const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey]);
   if (!rows[0]) return null;
   const { expires, user, account, events } = JSON.parse(rows[0].session) as {
     expires: string;

@@ -3,23 +3,30 @@
  * a dashboard view does not wait on two calls to Make every time. MAKE_PROFILE_CACHE_SECONDS sets the
  * lifetime (default 60, 0 turns it off). Callers key entries by the access token's expiry, so a refresh or
  * reconnect never serves a profile from before it (and a revoked connection has no token to look up with).
- * Bounded: the oldest entries go first.
+ *
+ * Single flight: concurrent callers with the same key share one load, so the burst of requests that
+ * follows a token refresh asks Make once, not once per request. A failed load is not kept. Bounded: the
+ * oldest entries go first.
  */
 import "server-only";
 import { env } from "@/lib/env";
 
 const MAX_ENTRIES = 1_000;
-const entries = new Map<string, { at: number; value: unknown }>();
+const entries = new Map<string, { at: number; value: Promise<unknown> }>();
 
-export async function cachedProfile<T>(key: string, load: () => Promise<T>): Promise<T> {
+export function cachedProfile<T>(key: string, load: () => Promise<T>): Promise<T> {
   const ttlMs = env.MAKE_PROFILE_CACHE_SECONDS * 1000;
   const hit = entries.get(key);
-  if (hit && Date.now() - hit.at < ttlMs) return hit.value as T;
-  const value = await load();
+  if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;
+  const value = load();
   if (ttlMs > 0) {
+    const entry = { at: Date.now(), value };
     entries.delete(key);
-    entries.set(key, { at: Date.now(), value });
+    entries.set(key, entry);
     if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+    value.catch(() => {
+      if (entries.get(key) === entry) entries.delete(key);
+    });
   }
   return value;
 }
