@@ -16,8 +16,8 @@ const STATE_LABELS: Record<ConnectionStatus["state"], { label: string; tone: str
 function Row({ label, children, name }: { label: string; children: React.ReactNode; name: string }) {
   return (
     <>
-      <dt className="border-t border-slate-100 py-2 text-slate-500">{label}</dt>
-      <dd data-status={name} className="border-t border-slate-100 py-2 text-right font-medium break-all">
+      <dt className="border-t border-slate-100 py-2 pr-4 text-slate-500">{label}</dt>
+      <dd data-status={name} className="border-t border-slate-100 py-2 text-right font-medium wrap-anywhere">
         {children}
       </dd>
     </>
@@ -46,7 +46,7 @@ export function ConnectionPanel({ status }: { status: ConnectionStatus }) {
           Your tokens are deleted here, but Make has not confirmed the revocation yet. It is retried automatically.
         </p>
       )}
-      <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-4 text-sm">
+      <dl className="mt-4 grid grid-cols-[fit-content(45%)_1fr] text-sm">
         <Row label="Granted scopes" name="scopes">{status.scopes.join(" ") || "none"}</Row>
         <Row label="Access token expires" name="expires">
           {status.accessTokenExpiresAt
