@@ -1,17 +1,11 @@
 /**
- * Runs once when a server starts. Importing the env module validates every variable: a missing or bad one
- * stops the server at start with a message naming it, not at the first request. On Node it also starts
- * the sweep that delivers revocations Make has not confirmed yet.
- * @see https://nextjs.org/docs/app/guides/instrumentation
+ * Runs once when a server starts. The Node.js part lives in its own module, so the Edge build of this file
+ * never sees Node-only APIs (Next.js compiles instrumentation for both runtimes).
+ * @see https://nextjs.org/docs/app/guides/instrumentation#importing-runtime-specific-code
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  try {
-    await import("@/lib/env");
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { startServer } = await import("@/lib/server-start");
+    await startServer();
   }
-  const { startRevocationSweep } = await import("@/lib/tokens/revocation-sweep");
-  startRevocationSweep();
 }

@@ -1,0 +1,15 @@
+/**
+ * What a Node.js server does once at start (called from instrumentation.ts). Importing the env module
+ * validates every variable: a missing or bad one stops the server at start with a message naming it, not
+ * at the first request. Then it starts the sweep that delivers revocations Make has not confirmed yet.
+ */
+export async function startServer() {
+  try {
+    await import("@/lib/env");
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  const { startRevocationSweep } = await import("@/lib/tokens/revocation-sweep");
+  startRevocationSweep();
+}
