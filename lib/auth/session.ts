@@ -25,17 +25,10 @@ export async function currentSessionKey(): Promise<string | undefined> {
   return token && hashSessionToken(token);
 }
 
-export type MakeAccountRow = NonNullable<StoredSession["account"]>;
-export type ConnectionEventRow = StoredSession["events"][number];
-
-export interface SignedInUser {
-  id: string;
-  name: string | null;
-  email: string | null;
-  image: string | null;
+export interface SignedInUser extends Readonly<StoredSession["user"]> {
   /** The Make account row as it was at the start of the request (tokens decrypted, server-side only). */
-  makeAccount: MakeAccountRow | null;
-  recentEvents: ConnectionEventRow[];
+  makeAccount: StoredSession["account"];
+  recentEvents: StoredSession["events"];
 }
 
 function extendWhenDue(sessionToken: string, expires: Date) {
