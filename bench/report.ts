@@ -98,7 +98,9 @@ function rows(results: BenchResults): Row[] {
   out.push([
     "6",
     `JS heap in use after V8's full GCs, warm → after ${more}²`,
-    `${mb(m.warm.heapAfterFullGc)} → ${mb(m.after.heapAfterFullGc)} (${signedPercent(m.after.heapAfterFullGc / m.warm.heapAfterFullGc - 1)})`,
+    growthKnown
+      ? `${mb(m.warm.heapAfterFullGc)} → ${mb(m.after.heapAfterFullGc)} (${signedPercent(m.after.heapAfterFullGc / m.warm.heapAfterFullGc - 1)})`
+      : "n/a (V8 ran no full GC in a phase)",
   ]);
   out.push(["6", "highest RSS sampled (every 250 requests), warm-up · after", `${mb(m.warm.peakRss)} · ${mb(m.after.peakRss)}`]);
   return out;
