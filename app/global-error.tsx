@@ -17,6 +17,7 @@ export default function GlobalError({ error }: { error: Error & { digest?: strin
             {error.digest && <p className="text-sm text-slate-500">Reference: {error.digest}</p>}
           </div>
           {/* A full page load: the client router may be what is broken. */}
+          {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a full load, not client navigation */}
           <a href="/" className="text-make underline underline-offset-4">
             Back to the start page
           </a>
