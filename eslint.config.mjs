@@ -8,7 +8,14 @@ import { defineConfig, globalIgnores } from "eslint/config";
 export default defineConfig([
   ...nextVitals,
   ...nextTypescript,
-  globalIgnores([".next*/**", ".data/**", "lib/generated/**", "coverage/**", "test-results/**", "next-env.d.ts"]),
+  globalIgnores([
+    ".next*/**",
+    ".data/**",
+    "lib/generated/**",
+    "coverage/**",
+    "test-results/**",
+    "next-env.d.ts",
+  ]),
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
