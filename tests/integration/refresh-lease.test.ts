@@ -56,7 +56,7 @@ const tokensOf = (results: PromiseSettledResult<{ accessToken: string }>[]) =>
 
 describe("the refresh lease across processes", () => {
   it("lets exactly one of three server processes refresh an expired token; the others get its token", async () => {
-    const copies = await Promise.all([backends.load(), backends.load(), backends.load()]);
+    const copies = [await backends.load(), await backends.load(), await backends.load()];
     const { userId, accessToken } = await connectExpired();
     // Make answers slowly, so all three processes reach the refresh while the first is still waiting.
     backends.mock.controls.configure({ tokenLatencyMs: 500 });
@@ -129,7 +129,7 @@ describe("a database that drops out during a refresh", () => {
 
 describe("revocation deliveries", () => {
   it("delivers a queued revocation exactly once when two processes deliver at the same time", async () => {
-    const [first, second] = await Promise.all([backends.load(), backends.load()]);
+    const [first, second] = [await backends.load(), await backends.load()];
     const { userId } = await connectExpired();
     backends.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
     expect(await first!.revoke.revokeMakeConnection(userId)).toEqual({ confirmed: false });

@@ -21,7 +21,7 @@ export interface SharedBackends {
   database: FreshDatabase;
   /** Between the copies loaded with `{ throughProxy: true }` and the database. */
   proxy: TcpProxy;
-  /** A fresh copy of the token modules (module registry reset, new database pool). */
+  /** A fresh copy of the token modules (module registry reset, new database pool); load one at a time. */
   load(options?: { throughProxy?: boolean; env?: Record<string, string> }): Promise<TokenModules>;
   close(): Promise<void>;
 }
