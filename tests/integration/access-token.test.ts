@@ -144,6 +144,54 @@ describe("getMakeAccessToken", () => {
   });
 });
 
+describe("a renewal whose answer is slow or lost", () => {
+  it("stores the renewed token when Make answers after the callers stopped waiting", async () => {
+    const stored = await account();
+    await expireIn(30);
+    // Callers wait MAKE_TOKEN_TIMEOUT_MS (800 ms here); Make rotates the token and answers at 1.5 s.
+    app.mock.controls.configure({ tokenLatencyMs: 1_500 });
+    const token = await app.tokens.getMakeAccessToken(userId);
+    expect(token.accessToken).toBe(stored.access_token);
+
+    await expect.poll(async () => (await account()).access_token, { timeout: 5_000 }).not.toBe(stored.access_token);
+    await expect(app.tokens.getMakeAccessToken(userId)).resolves.toMatchObject({ accessToken: (await account()).access_token });
+    expect(await account()).toMatchObject({ state: "active", lastError: null, refreshFailures: 0 });
+    expect(await grants()).toBe(1);
+  });
+
+  it("waits longer after a renewal whose answer never came, and explains a following invalid_grant", async () => {
+    await expireIn(30);
+    app.mock.controls.fail({ endpoint: "token", mode: "hang", times: 1 });
+    await app.tokens.getMakeAccessToken(userId);
+    await expect.poll(async () => (await account()).nextRetryAt, { timeout: 10_000 }).not.toBeNull();
+    const failed = await account();
+    expect(failed).toMatchObject({ state: "active", lastError: "timeout" });
+    // A 503 is retried after 5 s; an answer that never came, after a minute at least.
+    expect(failed.nextRetryAt!.getTime() - failed.lastErrorAt!.getTime()).toBeGreaterThanOrEqual(60_000);
+
+    await app.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
+    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
+    expect(await account()).toMatchObject({ state: "reauth_required", lastError: "invalid_grant_after_timeout" });
+    const explained = await app.db.connectionEvent.findFirstOrThrow({ where: { userId, kind: "reauth_required" } });
+    expect(explained).toMatchObject({ errorCode: "invalid_grant_after_timeout" });
+    expect(explained.detail).toContain("got no answer from Make in time");
+  });
+});
+
+describe("the refresh margin", () => {
+  it("refreshes once, not on every call, when Make's tokens live shorter than the refresh margin", async () => {
+    // TOKEN_REFRESH_MARGIN_SECONDS is 60; Make hands out tokens valid for 40 s.
+    app.mock.controls.configure({ accessTokenTtl: 40 });
+    await expireIn(-1);
+    const renewed = await app.tokens.getMakeAccessToken(userId);
+    for (let call = 0; call < 5; call++) {
+      expect((await app.tokens.getMakeAccessToken(userId)).accessToken).toBe(renewed.accessToken);
+    }
+    expect(await grants()).toBe(1);
+  });
+});
+
 describe("renewRejectedAccessToken", () => {
   it("renews a token Make's API refused once, for any number of concurrent callers", async () => {
     const stored = await account();

@@ -113,9 +113,9 @@ describe("a database that drops out during a refresh", () => {
 
     const renewal = app.tokens.getMakeAccessToken(userId);
     // The refresh request has reached Make (which answers 800 ms later): take the database away now.
-    await expect.poll(grants, { interval: 5 }).toBe(1);
+    await expect.poll(grants, { interval: 5, timeout: 10_000 }).toBe(1);
     await backends.proxy.cut();
-    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 20 }).toBe(1);
+    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 }).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await backends.proxy.restore();
 
@@ -124,6 +124,30 @@ describe("a database that drops out during a refresh", () => {
     expect(await storedAccount(userId)).toMatchObject({ state: "active", access_token: token.accessToken, lastError: null });
     expect((await app.tokens.getMakeAccessToken(userId)).accessToken).toBe(token.accessToken);
     expect(await grants()).toBe(1);
+  });
+});
+
+describe("revoking while a refresh is in flight", () => {
+  it("revokes the tokens Make issued to a refresh that finished after the user revoked", async () => {
+    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });
+    const { userId } = await connectExpired();
+    backends.mock.controls.configure({ tokenLatencyMs: 800 });
+
+    const renewal = app.tokens.getMakeAccessToken(userId);
+    // Make has rotated the tokens; before this server can store them, the user revokes from another one.
+    await expect.poll(grants, { interval: 5, timeout: 10_000 }).toBe(1);
+    await backends.proxy.cut();
+    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 }).toBe(1);
+    expect(await direct.revoke.revokeMakeConnection(userId)).toEqual({ confirmed: true });
+    await backends.proxy.restore();
+
+    await expect(renewal).rejects.toMatchObject({ reason: "revoked" });
+    // The revoke's own two, then the pair the late refresh received.
+    await expect
+      .poll(async () => (await stats()).revocations.map((entry) => entry.tokenTypeHint))
+      .toEqual(["access_token", "refresh_token", "access_token", "refresh_token"]);
+    await expect.poll(() => direct.db.pendingRevocation.count()).toBe(0);
+    expect(await storedAccount(userId)).toMatchObject({ state: "revoked", access_token: null, refresh_token: null });
   });
 });
 
@@ -155,7 +179,7 @@ describe("revocation deliveries", () => {
 
     const revoking = app.revoke.revokeMakeConnection(userId);
     // The local cut is committed and Make is being asked: the database goes away before the outcome is noted.
-    await expect.poll(async () => (await stats()).revocations.length, { interval: 5 }).toBe(1);
+    await expect.poll(async () => (await stats()).revocations.length, { interval: 5, timeout: 10_000 }).toBe(1);
     await backends.proxy.cut();
 
     await expect(revoking).resolves.toEqual({ confirmed: false });
