@@ -108,13 +108,26 @@ async function saveRefreshedTokens(row: TokenRow, lease: RefreshLease, tokens: R
   };
   for (let pause = FIRST_WRITE_PAUSE_MS; ; pause = Math.min(2 * pause, MAX_WRITE_PAUSE_MS)) {
     try {
-      if ((await write()) === "lost") return discardStaleRefresh(row, tokens);
+      if ((await withinMs(write(), lease.writeRemainingMs())) === "lost") return discardStaleRefresh(row, tokens);
       await recordConnectionEvent(row.userId, "refreshed", "ok").catch(() => {});
       return token;
     } catch (error) {
       if (lease.writeRemainingMs() < pause) return keepUnwritten(row, tokens, token, write, error);
       await sleep(pause);
     }
+  }
+}
+
+/** `work`, or a rejection once `ms` have passed (a query stuck on a dead connection must not hold the lease). */
+async function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the database did not answer in time")), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
