@@ -25,6 +25,8 @@ export interface MakeMockConfig {
   accessTokenTtl: number;
   tokenLatencyMs: number;
   publicRefreshTokens: boolean;
+  /** Delay before the discovery document is answered. */
+  discoveryLatencyMs?: number;
 }
 
 export interface MakeMockStats {
@@ -62,6 +64,7 @@ export const configSchema = z
   .object({
     accessTokenTtl: z.number().int().positive(),
     tokenLatencyMs: z.number().int().min(0),
+    discoveryLatencyMs: z.number().int().min(0),
     publicRefreshTokens: z.boolean(),
   })
   .partial()

@@ -48,6 +48,8 @@ export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: Serv
       found: await isActiveToken(deps.provider(), params.get("token") ?? ""),
       at: new Date().toISOString(),
     });
+  } else if (endpoint === "discovery" && state.config.discoveryLatencyMs) {
+    await delay(state.config.discoveryLatencyMs);
   } else if (endpoint === "userinfo") {
     state.stats.userinfo += 1;
   } else if (endpoint === "jwks") {

@@ -1,7 +1,8 @@
 /**
  * The one place that talks to Make's authorization server outside the sign-in redirect: discovery,
  * the refresh grant and RFC 7009 revocation, all through oauth4webapi. Endpoints always come from
- * discovery; every request is bounded by MAKE_TOKEN_TIMEOUT_MS so a hanging server cannot hang a page.
+ * discovery; every request is bounded by MAKE_TOKEN_TIMEOUT_MS so a hanging server cannot hang a page,
+ * except the refresh grant, whose caller (lib/tokens/refresh.ts) bounds it by its lease.
  * @see https://github.com/panva/oauth4webapi/blob/main/docs/README.md
  */
 import "server-only";
@@ -13,9 +14,9 @@ const DISCOVERY_TTL_MS = 10 * 60_000;
 let discovery: { issuer: string; at: number; as: Promise<oauth.AuthorizationServer> } | undefined;
 
 /** Plain-http issuers are only the local Make stand-in; real Make is https. */
-const requestOptions = () => ({
+const requestOptions = (signal = () => AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS)) => ({
   [oauth.allowInsecureRequests]: new URL(env.AUTH_MAKE_ISSUER).protocol === "http:",
-  signal: () => AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
+  signal,
 });
 
 export function authorizationServer(): Promise<oauth.AuthorizationServer> {
@@ -44,20 +45,31 @@ export interface RefreshedTokens {
   refreshToken?: string;
   idToken?: string;
   expiresAt: number;
+  /** The access token's lifetime in seconds, as Make reported it. */
+  expiresIn: number;
   scope?: string;
   tokenType: string;
 }
 
-/** `grant_type=refresh_token`. Throws oauth.ResponseBodyError for OAuth errors (e.g. invalid_grant). */
-export async function refreshGrant(refreshToken: string): Promise<RefreshedTokens> {
-  const as = await authorizationServer();
-  const response = await oauth.refreshTokenGrantRequest(as, makeClient(), clientAuth(), refreshToken, requestOptions());
+/**
+ * `grant_type=refresh_token` against an already discovered server, cut off when `signal` aborts.
+ * Throws oauth.ResponseBodyError for OAuth errors (e.g. invalid_grant).
+ */
+export async function refreshGrant(
+  as: oauth.AuthorizationServer,
+  refreshToken: string,
+  signal: AbortSignal,
+): Promise<RefreshedTokens> {
+  const options = requestOptions(() => signal);
+  const response = await oauth.refreshTokenGrantRequest(as, makeClient(), clientAuth(), refreshToken, options);
   const tokens = await oauth.processRefreshTokenResponse(as, makeClient(), response);
+  const expiresIn = tokens.expires_in ?? 3600;
   return {
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token,
     idToken: tokens.id_token,
-    expiresAt: Math.floor(Date.now() / 1000) + (tokens.expires_in ?? 3600),
+    expiresAt: Math.floor(Date.now() / 1000) + expiresIn,
+    expiresIn,
     scope: tokens.scope,
     tokenType: tokens.token_type,
   };
@@ -83,6 +95,12 @@ export async function fetchUserinfo(accessToken: string, expectedSub: string): P
 /** invalid_grant means the grant is dead (expired, revoked, or a rotated refresh token reused). */
 export const isInvalidGrant = (error: unknown) =>
   error instanceof oauth.ResponseBodyError && error.error === "invalid_grant";
+
+/**
+ * Whether Make may have acted on a request whose answer never arrived (timed out, connection lost): for a
+ * refresh this means the refresh token may already be used up.
+ */
+export const outcomeUnknown = (error: unknown) => ["timeout", "network_error"].includes(errorCode(error));
 
 /** A short, token-free code for what went wrong, for the account row and the activity log. */
 export function errorCode(error: unknown): string {

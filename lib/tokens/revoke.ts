@@ -1,69 +1,142 @@
 /**
  * Revoke: the connection is cut locally at once, and Make is told with RFC 7009 revocation of the refresh
- * token and the access token. The local part and the queueing of both revocations are one transaction,
- * so a revocation cannot be lost: when Make cannot be reached the token stays, encrypted, in
- * PendingRevocation and is retried (on the next dashboard visit and by the background sweep) until Make
- * confirms.
+ * token and the access token. The local cut and the queueing of both revocations are one transaction that
+ * commits only if the row still holds the tokens it read (tokenVersion), so a refresh finishing at the same
+ * moment cannot slip a newer refresh token past it. Make is then asked from the queue (PendingRevocation),
+ * retried until it confirms; tokens the app drops elsewhere while Make still honours them go the same way.
  */
 import "server-only";
 import { db } from "@/lib/db";
-import { errorCode, revokeAtMake } from "@/lib/make/authorization-server";
+import { env } from "@/lib/env";
+import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
 import { recordConnectionEvent } from "@/lib/connection/events";
 import { HEALTHY, WITHOUT_TOKENS } from "@/lib/tokens/account-updates";
 
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
+/** Attempts at the version-checked cut before giving up (each one lost to a concurrent write). */
+const CUT_ATTEMPTS = 5;
+/** Rows one delivery run claims at a time, and how many batches it sends at most. */
+const CLAIM_BATCH = 10;
+const MAX_BATCHES = 5;
+
+type TokenTypeHint = "access_token" | "refresh_token";
+
+/** Access token first: many servers (Make's stand-in too) end the whole grant with the refresh token. */
+function revocationsOf(tokens: { accessToken?: string | null; refreshToken?: string | null }) {
+  return [
+    { token: tokens.accessToken, tokenTypeHint: "access_token" as TokenTypeHint },
+    { token: tokens.refreshToken, tokenTypeHint: "refresh_token" as TokenTypeHint },
+  ].filter((entry): entry is { token: string; tokenTypeHint: TokenTypeHint } => !!entry.token);
+}
 
 export async function revokeMakeConnection(userId: string): Promise<{ confirmed: boolean }> {
-  const account = await db.account.findFirst({
-    where: { userId, provider: "make" },
-    select: { id: true, access_token: true, refresh_token: true },
-  });
-  if (!account) return { confirmed: true };
-  // Access token first: many servers (Make's stand-in too) end the whole grant with the refresh token, and
-  // the access token's own revocation would then go unconfirmed.
-  const tokens = [
-    { token: account.access_token, tokenTypeHint: "access_token" },
-    { token: account.refresh_token, tokenTypeHint: "refresh_token" },
-  ].filter((entry): entry is { token: string; tokenTypeHint: string } => !!entry.token);
-
-  await db.$transaction([
-    db.account.update({
-      where: { id: account.id },
-      data: {
-        state: "revoked",
-        ...WITHOUT_TOKENS,
-        ...HEALTHY,
-        tokenVersion: { increment: 1 },
-      },
-    }),
-    ...tokens.map((entry) => db.pendingRevocation.create({ data: { userId, ...entry } })),
-  ]);
-  const confirmed = await deliverPendingRevocations({ userId });
-  await recordConnectionEvent(userId, "revoked", confirmed ? "ok" : "pending");
+  if (!(await cutConnection(userId))) return { confirmed: true };
+  // The cut is committed: from here on, nothing may make the action fail.
+  let confirmed = false;
+  try {
+    confirmed = await deliverPendingRevocations({ userId });
+    await recordConnectionEvent(userId, "revoked", confirmed ? "ok" : "pending");
+  } catch (error) {
+    console.error(`[revoke] user ${userId}: revoked here; Make is told later:`, (error as Error)?.message ?? error);
+  }
   return { confirmed };
 }
 
-/** Sends every due revocation (of one user, or all); true when none is left waiting. */
-export async function deliverPendingRevocations(filter: { userId?: string } = {}): Promise<boolean> {
-  const due = await db.pendingRevocation.findMany({
-    where: { ...filter, nextAttemptAt: { lte: new Date() } },
-    orderBy: [{ createdAt: "asc" }, { tokenTypeHint: "asc" }],
-    take: 50,
-  });
-  for (const pending of due) {
-    try {
-      await revokeAtMake(pending.token, pending.tokenTypeHint as "access_token" | "refresh_token");
-      await db.pendingRevocation.delete({ where: { id: pending.id } });
-      await recordConnectionEvent(pending.userId, "revocation_confirmed", "ok");
-    } catch (error) {
-      const attempts = pending.attempts + 1;
-      await db.pendingRevocation.update({
-        where: { id: pending.id },
-        data: { attempts, lastError: errorCode(error), nextAttemptAt: new Date(Date.now() + retryDelayMs(attempts)) },
+/** Deletes the tokens and queues their revocation, version-checked; false when there is no account. */
+async function cutConnection(userId: string): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const account = await db.account.findFirst({
+      where: { userId, provider: "make" },
+      select: { id: true, access_token: true, refresh_token: true, tokenVersion: true },
+    });
+    if (!account) return false;
+    const cut = await db.$transaction(async (tx) => {
+      const updated = await tx.account.updateMany({
+        where: { id: account.id, tokenVersion: account.tokenVersion },
+        data: { state: "revoked", ...WITHOUT_TOKENS, ...HEALTHY, tokenVersion: { increment: 1 } },
       });
-    }
+      if (updated.count !== 1) return false;
+      const tokens = { accessToken: account.access_token, refreshToken: account.refresh_token };
+      for (const entry of revocationsOf(tokens)) await tx.pendingRevocation.create({ data: { userId, ...entry } });
+      return true;
+    });
+    if (cut) return true;
+    if (attempt >= CUT_ATTEMPTS) throw new Error("The Make connection kept changing while it was being revoked.");
+  }
+}
+
+/**
+ * Tokens the app drops while Make may still honour them (a renewal whose result lost to a revoke or a new
+ * sign-in, a sign-in replacing live tokens): queued for revocation, and a delivery started.
+ */
+export async function revokeDiscardedTokens(
+  userId: string,
+  tokens: { accessToken?: string | null; refreshToken?: string | null },
+): Promise<void> {
+  const entries = revocationsOf(tokens);
+  if (entries.length === 0) return;
+  await db.$transaction(entries.map((entry) => db.pendingRevocation.create({ data: { userId, ...entry } })));
+  deliverPendingRevocations({ userId }).catch((error) =>
+    console.error(`[revoke] user ${userId}: delivery failed:`, (error as Error)?.message ?? error),
+  );
+}
+
+/**
+ * Sends every due revocation (of one user, or all); true when none is left waiting. Safe to run in
+ * several processes at once: each run claims the rows it sends (`claimedUntil`, on the database's clock),
+ * so a revocation is delivered by one run only.
+ */
+export async function deliverPendingRevocations(filter: { userId?: string } = {}): Promise<boolean> {
+  await authorizationServer().catch(() => undefined);
+  for (let batch = 0; batch < MAX_BATCHES; batch++) {
+    const claimed = await claimDueRevocations(filter.userId);
+    if (claimed.length === 0) break;
+    for (const pending of claimed) await deliver(pending);
   }
   return (await db.pendingRevocation.count({ where: filter })) === 0;
+}
+
+/** Claims up to CLAIM_BATCH due rows for long enough to send each of them (each request is bounded). */
+async function claimDueRevocations(userId: string | undefined) {
+  const claimMs = CLAIM_BATCH * env.MAKE_TOKEN_TIMEOUT_MS + 30_000;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "PendingRevocation"
+    SET "claimedUntil" = (now() AT TIME ZONE 'UTC') + ${claimMs}::integer * interval '1 millisecond'
+    WHERE id IN (
+      SELECT id FROM "PendingRevocation"
+      WHERE "nextAttemptAt" <= (now() AT TIME ZONE 'UTC')
+        AND ("claimedUntil" IS NULL OR "claimedUntil" < (now() AT TIME ZONE 'UTC'))
+        AND (${userId ?? null}::text IS NULL OR "userId" = ${userId ?? null}::text)
+      ORDER BY "createdAt", "tokenTypeHint"
+      LIMIT ${CLAIM_BATCH}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id`;
+  if (rows.length === 0) return [];
+  return db.pendingRevocation.findMany({
+    where: { id: { in: rows.map((row) => row.id) } },
+    orderBy: [{ createdAt: "asc" }, { tokenTypeHint: "asc" }],
+  });
+}
+
+async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[number]) {
+  try {
+    await revokeAtMake(pending.token, pending.tokenTypeHint as TokenTypeHint);
+  } catch (error) {
+    const attempts = pending.attempts + 1;
+    await db.pendingRevocation.update({
+      where: { id: pending.id },
+      data: {
+        attempts,
+        lastError: errorCode(error),
+        nextAttemptAt: new Date(Date.now() + retryDelayMs(attempts)),
+        claimedUntil: null,
+      },
+    });
+    return;
+  }
+  await db.pendingRevocation.delete({ where: { id: pending.id } });
+  await recordConnectionEvent(pending.userId, "revocation_confirmed", "ok");
 }
 
 export const pendingRevocationCount = (userId: string) => db.pendingRevocation.count({ where: { userId } });

@@ -22,6 +22,8 @@ beforeEach(() => stack.mock.controls.reset());
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+/** What the user reads in the connection panel: the badge, the explanation and any notes. */
+const panelText = (page: Page) => page.locator("[data-connection-state]").innerText();
 const refreshGrants = async () => (await stack.mock.controls.stats()).grants.refresh_token ?? 0;
 const setAccount = (assignments: string, params: unknown[] = []) => stack.query(`UPDATE "Account" SET ${assignments}`, params);
 
@@ -43,7 +45,10 @@ describe("refresh across servers", () => {
   it("makes exactly one refresh grant for 25 + 25 concurrent requests on two app servers after expiry", async () => {
     const { context } = await signedIn();
     const cookie = await sessionCookieHeader(context);
-    stack.mock.controls.configure({ tokenLatencyMs: 300 });
+    // Both servers warm (discovery cached, code loaded), so neither is held up before it reaches the refresh;
+    // Make answering in 1 s keeps the first refresh open long after the second server has arrived.
+    for (const app of stack.apps) expect((await fetch(`${app.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
+    stack.mock.controls.configure({ tokenLatencyMs: 1_000 });
     await setAccount(`expires_at = $1`, [nowSeconds() - 5]);
     const before = await refreshGrants();
 
@@ -72,12 +77,25 @@ describe("the dashboard during failures", () => {
     await context?.close();
   });
 
+  it("says the connection is active and healthy", async () => {
+    await page.reload();
+    const panel = await panelText(page);
+    expect(panel).toContain("Active");
+    expect(panel).toContain("The connection to Make is healthy.");
+    expect(panel).not.toContain("The last renewal failed");
+    expect(panel).not.toContain("Reconnect needed");
+  });
+
   it("stays active on a 503 from Make, shows the error and keeps the current token", async () => {
     await setAccount(`expires_at = $1, "nextRetryAt" = NULL`, [nowSeconds() + 30]);
     stack.mock.controls.fail({ endpoint: "token", mode: "status", status: 503 });
     await page.reload();
     expect(await connectionState(page)).toBe("active");
     expect(await page.locator('[data-status="retry"]').innerText()).toContain("http_503");
+    const panel = await panelText(page);
+    expect(panel).toContain("Active");
+    expect(panel).toContain("The last renewal failed (http_503");
+    expect(panel).toContain("The current access stays valid until it expires");
     expect(await page.locator('[data-claim="name"]').innerText()).toBe("Ada Lovelace");
     expect(await page.locator('[data-event="refresh_failed"]').count()).toBeGreaterThan(0);
   });
@@ -104,6 +122,10 @@ describe("the dashboard during failures", () => {
     stack.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
     await page.reload();
     expect(await connectionState(page)).toBe("reauth_required");
+    const panel = await panelText(page);
+    expect(panel).toContain("Reconnect needed");
+    expect(panel).toContain("Make no longer accepts this connection. Reconnect to continue");
+    expect(panel).not.toContain("Active");
     expect(new URL(page.url()).pathname).toBe("/dashboard");
     expect((await stack.query(`SELECT access_token, refresh_token FROM "Account"`))[0]).toEqual({
       access_token: null,
@@ -114,6 +136,7 @@ describe("the dashboard during failures", () => {
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${stack.app.url}/dashboard`);
     expect(await connectionState(page)).toBe("active");
+    expect(await panelText(page)).toContain("The connection to Make is healthy.");
     expect(await page.locator('[data-event="reconnected"]').count()).toBeGreaterThan(0);
   });
 
@@ -122,6 +145,11 @@ describe("the dashboard during failures", () => {
     await page.getByRole("button", { name: "Revoke", exact: true }).click();
     await page.locator('[data-connection-state="revoked"]').waitFor();
     expect(await page.locator('[data-status="revocation-pending"]').isVisible()).toBe(true);
+    const pending = await panelText(page);
+    expect(pending).toContain("Revoked");
+    expect(pending).toContain("You revoked this connection.");
+    expect(pending).toContain("Make has not confirmed the revocation yet");
+    expect(pending).not.toContain("Active");
     expect((await stack.query(`SELECT access_token, refresh_token FROM "Account"`))[0]).toEqual({
       access_token: null,
       refresh_token: null,
@@ -134,6 +162,9 @@ describe("the dashboard during failures", () => {
     await expect.poll(async () => (await stack.query(`SELECT count(*)::int AS n FROM "PendingRevocation"`))[0]).toEqual({ n: 0 });
     await page.reload();
     expect(await page.locator('[data-status="revocation-pending"]').count()).toBe(0);
+    const confirmed = await panelText(page);
+    expect(confirmed).toContain("Revoked");
+    expect(confirmed).not.toContain("Make has not confirmed the revocation yet");
   });
 });
 

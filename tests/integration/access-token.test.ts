@@ -144,6 +144,84 @@ describe("getMakeAccessToken", () => {
   });
 });
 
+describe("a renewal whose answer is slow or lost", () => {
+  it("stores the renewed token when Make answers after the callers stopped waiting", async () => {
+    const stored = await account();
+    await expireIn(30);
+    // Callers wait MAKE_TOKEN_TIMEOUT_MS (800 ms here); Make rotates the token and answers at 1.5 s.
+    app.mock.controls.configure({ tokenLatencyMs: 1_500 });
+    const token = await app.tokens.getMakeAccessToken(userId);
+    expect(token.accessToken).toBe(stored.access_token);
+
+    await expect.poll(async () => (await account()).access_token, { timeout: 5_000 }).not.toBe(stored.access_token);
+    await expect(app.tokens.getMakeAccessToken(userId)).resolves.toMatchObject({ accessToken: (await account()).access_token });
+    expect(await account()).toMatchObject({ state: "active", lastError: null, refreshFailures: 0 });
+    expect(await grants()).toBe(1);
+  });
+
+  it("waits longer after a renewal whose answer never came, and explains a following invalid_grant", async () => {
+    await expireIn(30);
+    app.mock.controls.fail({ endpoint: "token", mode: "hang", times: 1 });
+    await app.tokens.getMakeAccessToken(userId);
+    await expect.poll(async () => (await account()).nextRetryAt, { timeout: 10_000 }).not.toBeNull();
+    const failed = await account();
+    expect(failed).toMatchObject({ state: "active", lastError: "timeout" });
+    // A 503 is retried after 5 s; an answer that never came, after a minute at least.
+    expect(failed.nextRetryAt!.getTime() - failed.lastErrorAt!.getTime()).toBeGreaterThanOrEqual(60_000);
+
+    await app.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
+    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
+    expect(await account()).toMatchObject({ state: "reauth_required", lastError: "invalid_grant_after_timeout" });
+    const explained = await app.db.connectionEvent.findFirstOrThrow({ where: { userId, kind: "reauth_required" } });
+    expect(explained).toMatchObject({ errorCode: "invalid_grant_after_timeout" });
+    expect(explained.detail).toContain("got no answer from Make in time");
+  });
+});
+
+describe("the refresh margin", () => {
+  it("refreshes once, not on every call, when Make's tokens live shorter than the refresh margin", async () => {
+    // TOKEN_REFRESH_MARGIN_SECONDS is 60; Make hands out tokens valid for 40 s.
+    app.mock.controls.configure({ accessTokenTtl: 40 });
+    await expireIn(-1);
+    const renewed = await app.tokens.getMakeAccessToken(userId);
+    for (let call = 0; call < 5; call++) {
+      expect((await app.tokens.getMakeAccessToken(userId)).accessToken).toBe(renewed.accessToken);
+    }
+    expect(await grants()).toBe(1);
+  });
+});
+
+describe("renewRejectedAccessToken", () => {
+  it("renews a token Make's API refused once, for any number of concurrent callers", async () => {
+    const stored = await account();
+    const renewed = await Promise.all(
+      Array.from({ length: 20 }, () => app.tokens.renewRejectedAccessToken(userId, stored.access_token!)),
+    );
+    expect(new Set(renewed.map((token) => token.accessToken)).size).toBe(1);
+    expect(renewed[0]!.accessToken).not.toBe(stored.access_token);
+    expect(await grants()).toBe(1);
+    expect(await account()).toMatchObject({ state: "active", access_token: renewed[0]!.accessToken });
+  });
+
+  it("hands out the current token without asking Make when the refused one was already replaced", async () => {
+    const stored = await account();
+    const renewed = await app.tokens.renewRejectedAccessToken(userId, stored.access_token!);
+    const again = await app.tokens.renewRejectedAccessToken(userId, stored.access_token!);
+    expect(again.accessToken).toBe(renewed.accessToken);
+    expect(await grants()).toBe(1);
+  });
+
+  it("moves the account to reauth_required when Make answers invalid_grant", async () => {
+    const stored = await account();
+    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    await expect(app.tokens.renewRejectedAccessToken(userId, stored.access_token!)).rejects.toMatchObject({
+      reason: "reauth_required",
+    });
+    expect(await account()).toMatchObject({ state: "reauth_required", access_token: null });
+  });
+});
+
 /** Neither token works at Make any more: the API refuses the access token, the token endpoint the refresh token. */
 async function expectDeadAtMake(stored: { access_token: string | null; refresh_token: string | null }) {
   const me = await fetch(`${app.mock.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${stored.access_token}` } });

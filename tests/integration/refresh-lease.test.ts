@@ -1,0 +1,190 @@
+/**
+ * The two layers that make "one refresh per expiry" true, each tested on its own, and the refresh surviving
+ * a database that drops out just after Make answered. Separate copies of the token modules stand for
+ * separate server processes: they share only the database and the Make stand-in.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { discover, signInTokens } from "../support/make-code-flow";
+import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";
+
+let backends: SharedBackends;
+let direct: TokenModules;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const stats = () => backends.mock.controls.stats();
+const grants = async () => (await stats()).grants.refresh_token;
+
+/** A user with real tokens from the stand-in whose access token expired a moment ago. */
+async function connectExpired(): Promise<{ userId: string; accessToken: string }> {
+  const tokens = await signInTokens(await discover(backends.mock), { client: "confidential", login: "ada", nonce: "n" });
+  const user = await direct.db.user.create({ data: { name: "ada" } });
+  await direct.db.account.create({
+    data: {
+      userId: user.id,
+      type: "oidc",
+      provider: "make",
+      providerAccountId: "1001",
+      access_token: tokens.access_token,
+      refresh_token: tokens.refresh_token,
+      expires_at: nowSeconds() - 10,
+      token_type: tokens.token_type,
+      clientType: "confidential",
+    },
+  });
+  return { userId: user.id, accessToken: tokens.access_token };
+}
+
+const storedAccount = (userId: string) => direct.db.account.findFirstOrThrow({ where: { userId } });
+
+beforeAll(async () => {
+  backends = await startSharedBackends();
+  direct = await backends.load();
+});
+afterAll(async () => {
+  await backends?.close();
+});
+beforeEach(async () => {
+  backends.mock.controls.reset();
+  await backends.proxy.restore();
+  await direct.db.user.deleteMany();
+  await direct.db.pendingRevocation.deleteMany();
+});
+
+const tokensOf = (results: PromiseSettledResult<{ accessToken: string }>[]) =>
+  new Set(results.map((result) => (result.status === "fulfilled" ? result.value.accessToken : `rejected: ${result.reason}`)));
+
+describe("the refresh lease across processes", () => {
+  it("lets exactly one of three server processes refresh an expired token; the others get its token", async () => {
+    const copies = [await backends.load(), await backends.load(), await backends.load()];
+    const { userId, accessToken } = await connectExpired();
+    // Make answers slowly, so all three processes reach the refresh while the first is still waiting.
+    backends.mock.controls.configure({ tokenLatencyMs: 500 });
+
+    const results = await Promise.allSettled(
+      copies.flatMap((copy) => Array.from({ length: 10 }, () => copy.tokens.getMakeAccessToken(userId))),
+    );
+
+    const handedOut = tokensOf(results);
+    expect(handedOut.size).toBe(1);
+    expect([...handedOut][0]).not.toBe(accessToken);
+    expect(await grants()).toBe(1);
+    expect(await storedAccount(userId)).toMatchObject({ state: "active", access_token: [...handedOut][0] });
+  });
+});
+
+describe("the refresh inside one process", () => {
+  it("makes one grant for 50 concurrent callers even when the lease would let every caller in", async () => {
+    // A lease that every caller obtains: only the in-process single flight stands between 50 callers and Make.
+    vi.doMock("@/lib/tokens/refresh-lease", async (importOriginal) => {
+      const real = await importOriginal<typeof import("@/lib/tokens/refresh-lease")>();
+      const { db } = await import("@/lib/db");
+      return {
+        ...real,
+        claimRefreshLease: async (row: { id: string }) => {
+          const id = randomUUID();
+          await db.account.update({ where: { id: row.id }, data: { refreshLeaseId: id } });
+          return { id, requestRemainingMs: () => 10_000, writeRemainingMs: () => 10_000 };
+        },
+      };
+    });
+    let copy: TokenModules;
+    try {
+      copy = await backends.load();
+    } finally {
+      vi.doUnmock("@/lib/tokens/refresh-lease");
+    }
+    const { userId } = await connectExpired();
+    backends.mock.controls.configure({ tokenLatencyMs: 300 });
+
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => copy.tokens.getMakeAccessToken(userId)));
+
+    expect(tokensOf(results).size).toBe(1);
+    expect(await grants()).toBe(1);
+    expect((await storedAccount(userId)).state).toBe("active");
+  });
+});
+
+describe("a database that drops out during a refresh", () => {
+  it("keeps the rotated tokens when the database is cut right after Make answered, and writes them once it is back", async () => {
+    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });
+    const { userId, accessToken } = await connectExpired();
+    backends.mock.controls.configure({ tokenLatencyMs: 800 });
+
+    const renewal = app.tokens.getMakeAccessToken(userId);
+    // The refresh request has reached Make (which answers 800 ms later): take the database away now.
+    await expect.poll(grants, { interval: 5, timeout: 10_000 }).toBe(1);
+    await backends.proxy.cut();
+    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await backends.proxy.restore();
+
+    const token = await renewal;
+    expect(token.accessToken).not.toBe(accessToken);
+    expect(await storedAccount(userId)).toMatchObject({ state: "active", access_token: token.accessToken, lastError: null });
+    expect((await app.tokens.getMakeAccessToken(userId)).accessToken).toBe(token.accessToken);
+    expect(await grants()).toBe(1);
+  });
+});
+
+describe("revoking while a refresh is in flight", () => {
+  it("revokes the tokens Make issued to a refresh that finished after the user revoked", async () => {
+    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });
+    const { userId } = await connectExpired();
+    backends.mock.controls.configure({ tokenLatencyMs: 800 });
+
+    const renewal = app.tokens.getMakeAccessToken(userId);
+    // Make has rotated the tokens; before this server can store them, the user revokes from another one.
+    await expect.poll(grants, { interval: 5, timeout: 10_000 }).toBe(1);
+    await backends.proxy.cut();
+    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 }).toBe(1);
+    expect(await direct.revoke.revokeMakeConnection(userId)).toEqual({ confirmed: true });
+    await backends.proxy.restore();
+
+    await expect(renewal).rejects.toMatchObject({ reason: "revoked" });
+    // The revoke's own two, then the pair the late refresh received.
+    await expect
+      .poll(async () => (await stats()).revocations.map((entry) => entry.tokenTypeHint))
+      .toEqual(["access_token", "refresh_token", "access_token", "refresh_token"]);
+    await expect.poll(() => direct.db.pendingRevocation.count()).toBe(0);
+    expect(await storedAccount(userId)).toMatchObject({ state: "revoked", access_token: null, refresh_token: null });
+  });
+});
+
+describe("revocation deliveries", () => {
+  it("delivers a queued revocation exactly once when two processes deliver at the same time", async () => {
+    const [first, second] = [await backends.load(), await backends.load()];
+    const { userId } = await connectExpired();
+    backends.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
+    expect(await first!.revoke.revokeMakeConnection(userId)).toEqual({ confirmed: false });
+    backends.mock.controls.reset();
+    await direct.db.pendingRevocation.updateMany({ data: { nextAttemptAt: new Date(Date.now() - 1_000) } });
+
+    await Promise.all([
+      first!.revoke.deliverPendingRevocations(),
+      second!.revoke.deliverPendingRevocations(),
+      first!.revoke.deliverPendingRevocations({ userId }),
+      second!.revoke.deliverPendingRevocations({ userId }),
+    ]);
+
+    const delivered = (await stats()).revocations;
+    expect(delivered.map((entry) => entry.tokenTypeHint).sort()).toEqual(["access_token", "refresh_token"]);
+    expect(await direct.db.pendingRevocation.count()).toBe(0);
+  });
+
+  it("reports Revoke as done once the tokens are deleted here, even if the database drops out afterwards", async () => {
+    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "1500" } });
+    const { userId } = await connectExpired();
+    backends.mock.controls.fail({ endpoint: "revocation", mode: "hang" });
+
+    const revoking = app.revoke.revokeMakeConnection(userId);
+    // The local cut is committed and Make is being asked: the database goes away before the outcome is noted.
+    await expect.poll(async () => (await stats()).revocations.length, { interval: 5, timeout: 10_000 }).toBe(1);
+    await backends.proxy.cut();
+
+    await expect(revoking).resolves.toEqual({ confirmed: false });
+    await backends.proxy.restore();
+    expect(await storedAccount(userId)).toMatchObject({ state: "revoked", access_token: null, refresh_token: null });
+    expect(await direct.db.pendingRevocation.count({ where: { userId } })).toBe(2);
+  });
+});
