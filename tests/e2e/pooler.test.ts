@@ -60,7 +60,10 @@ describe("the app through PgBouncer in transaction mode", () => {
     const { context } = await signedIn();
     const cookie = (await context.cookies()).map((entry) => `${entry.name}=${entry.value}`).join("; ");
     stack.mock.controls.reset();
-    stack.mock.controls.configure({ tokenLatencyMs: 300 });
+    // Both servers warm, so neither is held up before it reaches the refresh; Make answering in 1 s keeps the
+    // first refresh open long after the second server has arrived (as in token-lifecycle.test.ts).
+    for (const app of stack.apps) expect((await fetch(`${app.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
+    stack.mock.controls.configure({ tokenLatencyMs: 1_000 });
     await stack.query(`UPDATE "Account" SET expires_at = $1`, [nowSeconds() - 5]);
     const before = refreshGrants();
 
