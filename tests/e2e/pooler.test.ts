@@ -20,7 +20,7 @@ beforeAll(async () => {
   pooler = await startPgBouncer(inject("postgresUrl"), { poolSize: 3 });
   stack = await startStack({
     servers: 2,
-    env: { MAKE_TOKEN_TIMEOUT_MS: "1500", CRON_SECRET, VERCEL: "1" },
+    env: { CRON_SECRET, VERCEL: "1" },
     appDatabaseUrl: (url) => pooler.pooledUrl(url),
   });
 });
@@ -70,10 +70,12 @@ describe("the app through PgBouncer in transaction mode", () => {
     const responses = await Promise.all(
       stack.apps.flatMap((app) => Array.from({ length: 25 }, () => fetch(`${app.url}/api/make/me`, { headers: { cookie } }))),
     );
-    const bodies = await Promise.all(responses.map((response) => response.json() as Promise<{ user?: { id: number } }>));
+    const texts = await Promise.all(responses.map((response) => response.text()));
 
-    expect(responses.map((response) => response.status)).toEqual(Array(50).fill(200));
-    expect(bodies.every((body) => body.user?.id === 1001)).toBe(true);
+    expect(responses.map((response) => response.status), texts.find((text) => !text.includes('"id":1001'))).toEqual(
+      Array(50).fill(200),
+    );
+    expect(texts.every((text) => (JSON.parse(text) as { user?: { id: number } }).user?.id === 1001)).toBe(true);
     expect(refreshGrants() - before).toBe(1);
     expect(await stack.query(`SELECT state FROM "Account"`)).toEqual([{ state: "active" }]);
     await context.close();
