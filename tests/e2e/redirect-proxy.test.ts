@@ -96,6 +96,26 @@ describe("sign-in on a preview deployment through the stable deployment's redire
     await context.close();
   });
 
+  it("refuses an id_token with a bad signature on the preview, with the preview's error page", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const origin = previewOrigin("feature-e");
+    const sessionsBefore = await sessions(previewDb);
+    mock.controls.tamper({ idToken: "bad_signature" });
+    try {
+      await page.goto(origin);
+      await page.getByRole("button", { name: "Sign in with Make" }).click();
+      await completeMakeLogin(page, { login: "ada" });
+      await page.waitForURL(new RegExp(`^${origin.replaceAll(".", "\\.")}/auth/error`));
+      expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("id_token_invalid");
+      expect(mock.controls.stats().tampered.idToken).toBe(1);
+      expect(await sessions(previewDb)).toBe(sessionsBefore);
+    } finally {
+      mock.controls.reset();
+      await context.close();
+    }
+  });
+
   it("refuses a forwarded answer in a browser or on an origin that did not start the sign-in", async () => {
     // A sign-in on one preview; Make's answer, as the stable deployment forwarded it there, is noted.
     const started = await browser.newContext();
