@@ -24,6 +24,8 @@ const nextConfig = {
   // the request URL, so the token request would name another host than the authorization request did.
   skipProxyUrlNormalize: true,
   serverExternalPackages: ["@electric-sql/pglite", "oidc-provider"],
+  // NEXT_OUTPUT=standalone: a self-contained server with only the files Next traces (what Vercel deploys).
+  output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   async headers() {
     return [
       {
@@ -40,4 +42,20 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+/**
+ * `next build` validates the environment with lib/env.ts wherever the deployment's variables are present:
+ * always on Vercel, and in any build that sets one of them. A Docker-style build that injects them only at
+ * run time sets none (or SKIP_ENV_VALIDATION=1), and the server validates when it starts.
+ */
+async function validateEnvironment() {
+  if (process.env.SKIP_ENV_VALIDATION) return;
+  const runtimeVariables = ["DATABASE_URL", "AUTH_SECRET", "AUTH_MAKE_ISSUER", "AUTH_MAKE_ID"];
+  if (process.env.VERCEL !== "1" && !runtimeVariables.some((name) => process.env[name])) return;
+  const { createJiti } = await import("jiti");
+  await createJiti(import.meta.url).import("./lib/env.ts");
+}
+
+export default async function config(phase) {
+  if (phase === "phase-production-build") await validateEnvironment();
+  return nextConfig;
+}

@@ -3,6 +3,7 @@
  * round-trip counts, and a short note on how each figure is measured.
  */
 import type { ClientJs } from "./client-js";
+import type { ColdStartReport } from "./cold-start";
 import { percentile } from "./load";
 import type { MemoryReport } from "./memory";
 import type { PageCost, VariantCost } from "./page-cost";
@@ -19,6 +20,7 @@ export interface BenchResults {
   signIn: SignInSummary;
   clientJs: { landing: ClientJs; dashboard: ClientJs; bare: ClientJs };
   memory: MemoryReport & { afterStart: number };
+  coldStart: ColdStartReport;
 }
 
 type Row = [section: string, figure: string, measured: string, target?: string, pass?: boolean];
@@ -103,6 +105,16 @@ function rows(results: BenchResults): Row[] {
       : "n/a (V8 ran no full GC in a phase)",
   ]);
   out.push(["6", "highest RSS sampled (every 250 requests), warm-up · after", `${mb(m.warm.peakRss)} · ${mb(m.after.peakRss)}`]);
+
+  const cold = results.coldStart;
+  const coldDashboard = median(cold.dashboard);
+  const coldBare = median(cold.bare);
+  out.push([
+    "7",
+    `cold start⁴, process start → first response, median of ${cold.runs}: /dashboard · /bare · ratio`,
+    `${ms(coldDashboard)} · ${ms(coldBare)} · ${ratio(coldDashboard / coldBare)}`,
+  ]);
+  out.push(["7", "standalone output (traced server files, node_modules, static files)", mb(cold.bytes)]);
   return out;
 }
 
@@ -131,6 +143,8 @@ export function formatReport(results: BenchResults): string {
     "  sized: at least 2,000 requests and 6 full GCs. Right after start the server has loaded nothing yet, so growth",
     "  from that first reading says nothing about leaks. Requests in flight (c=16) are part of every reading.",
     "³ Median of the per-round ratios (each round's variants ran next to each other), with their range.",
+    "⁴ A new standalone server (NEXT_OUTPUT=standalone, copied alone to an empty directory) per run; the",
+    "  first /dashboard includes the database connection, the session read and the first Make profile load.",
     "",
     ...roundTripLines("Round trips of one /dashboard request, fresh token", results.roundTrips.fresh.example),
     "",
@@ -151,5 +165,6 @@ export function formatReport(results: BenchResults): string {
     "- 6: RSS and heap in use right after each full GC, from a probe preloaded into the server",
     "  (bench/heap-probe.cjs); after start and the peak: VmRSS of `next start` and its children from /proc. No GC",
     "  is forced.",
+    "- 7: from spawning `node server.js` to the first response of the page, polled every 5 ms until it listens.",
   ].join("\n");
 }

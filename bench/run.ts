@@ -11,6 +11,7 @@
 import os from "node:os";
 
 import { firstLoadJs } from "./client-js";
+import { measureColdStarts } from "./cold-start";
 import { measureMemory } from "./memory";
 import { measurePageCost } from "./page-cost";
 import { residentBytes } from "./process-stats";
@@ -64,6 +65,9 @@ async function main() {
     log("refresh under load: 5 expiries during a c=16 run");
     const refresh = await measureRefreshUnderLoad(stack, cookie, account.userId);
 
+    log("cold start: the standalone server from process start to its first /dashboard, then /bare, 5 times each");
+    const coldStart = await measureColdStarts(stack, cookie);
+
     const environment = [
       new Date().toISOString().slice(0, 16).replace("T", " "),
       `Node ${process.version}`,
@@ -79,6 +83,7 @@ async function main() {
         signIn,
         clientJs,
         memory: { afterStart, ...memory },
+        coldStart,
       }) + "\n",
     );
   } finally {

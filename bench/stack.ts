@@ -26,6 +26,8 @@ export interface BenchStack {
   mock: MakeMock;
   standIn: StandInTiming;
   app: AppServer;
+  /** The environment every app server of the stack starts with. */
+  appEnv: Record<string, string>;
   /** Another server of the same build and stand-in: on another database URL (a proxy) or with more env. */
   startApp(options: { databaseUrl?: string; env?: Record<string, string> }): Promise<AppServer>;
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -38,7 +40,7 @@ export async function buildApp(log: (line: string) => void): Promise<void> {
   log(`building the app into ${BENCH_DIST_DIR} (next build)…`);
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_OUTPUT: "standalone", NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -66,23 +68,24 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const authSecret = randomBytes(32).toString("base64url");
   const apps: AppServer[] = [];
 
+  const appEnv: Record<string, string> = {
+    DATABASE_URL: database.url,
+    AUTH_SECRET: authSecret,
+    AUTH_URL: first.url,
+    AUTH_MAKE_ISSUER: mock.issuer,
+    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
+    AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
+    MAKE_API_URL: `${mock.url}/api/v2`,
+    TOKEN_REFRESH_MARGIN_SECONDS: String(REFRESH_MARGIN_SECONDS),
+    NODE_OPTIONS: `--require ${JSON.stringify(path.join(root, "bench/heap-probe.cjs"))}`,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+
   const startOn = async ({ port, url }: { port: number; url: string }, databaseUrl: string, env: Record<string, string> = {}) => {
     const app = await startAppServer({
       port,
       distDir: BENCH_DIST_DIR,
-      env: {
-        DATABASE_URL: databaseUrl,
-        AUTH_SECRET: authSecret,
-        AUTH_URL: url,
-        AUTH_MAKE_ISSUER: mock.issuer,
-        AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-        AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
-        MAKE_API_URL: `${mock.url}/api/v2`,
-        TOKEN_REFRESH_MARGIN_SECONDS: String(REFRESH_MARGIN_SECONDS),
-        NODE_OPTIONS: `--require ${JSON.stringify(path.join(root, "bench/heap-probe.cjs"))}`,
-        NEXT_TELEMETRY_DISABLED: "1",
-        ...env,
-      },
+      env: { ...appEnv, DATABASE_URL: databaseUrl, AUTH_URL: url, ...env },
     });
     apps.push(app);
     const probe = await fetch(`${url}/bare`).catch((error: Error) => error);
@@ -101,6 +104,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       mock,
       standIn,
       app,
+      appEnv,
       startApp: async (options) => startOn(await appUrls(), options.databaseUrl ?? database.url, options.env),
       query: async (sql, params) => (await pool.query(sql, params)).rows,
       close: async () => {

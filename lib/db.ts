@@ -8,12 +8,25 @@
 import "server-only";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { attachDatabasePool } from "@vercel/functions/db-connections";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 import { encryptedTokens } from "@/lib/tokens/encrypted-prisma";
 
 function connect() {
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL });
+  // Sized for many short-lived instances (serverless functions), each with its own pool, in front of a
+  // database or pooler with a fixed connection limit: a few connections per instance, closed after a few
+  // idle seconds so a suspended or retired instance does not hold them, and a bounded wait for one, so a
+  // saturated database fails a request instead of hanging it (the refresh lease relies on that bound).
+  // attachDatabasePool lets Vercel's Fluid compute keep an instance alive until idle connections have
+  // closed; elsewhere it does nothing.
+  const pool = new pg.Pool({
+    connectionString: env.DATABASE_URL,
+    max: 5,
+    idleTimeoutMillis: 5_000,
+    connectionTimeoutMillis: 5_000,
+  });
+  attachDatabasePool(pool);
   // An idle connection the server dropped must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("[db] idle connection lost:", error.message));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }).$extends(encryptedTokens);

@@ -1,7 +1,8 @@
 /**
  * The one place environment variables are read. Every variable is validated when the server starts
  * (instrumentation.ts imports this module), so a bad or missing value stops it with a message that names
- * the variable instead of failing later inside a request.
+ * the variable instead of failing later inside a request. `next build` validates as well wherever the
+ * deployment's variables are present (next.config.mjs), so a misconfigured deployment does not build green.
  *
  * `npm run dev` (scripts/dev.ts) fills in the development defaults (embedded database, local Make
  * stand-in, a generated secret) before Next starts, so nothing here needs a development branch.
@@ -15,6 +16,16 @@ const DEFAULT_SCOPE = "openid user:read organizations:read";
 const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// connection string" });
 
+// The redirect proxy is Auth.js's base path on the stable deployment; Auth.js appends /callback/<provider>.
+const redirectProxyUrl = z
+  .url()
+  .refine((url) => new URL(url).pathname.replace(/\/$/, "").endsWith("/api/auth"), {
+    error: "must be the stable deployment's /api/auth URL, e.g. https://app.example.com/api/auth",
+  });
+
+// Vercel Cron sends it as a bearer token; it must be required where Vercel runs the cron job.
+const cronSecret = z.string().min(16, "must be at least 16 random characters (openssl rand -hex 32)");
+
 const booleanFlag = z
   .enum(["true", "false", "1", "0"], { error: "must be true or false" })
   .transform((value) => value === "true" || value === "1");
@@ -23,8 +34,11 @@ export const env = createEnv({
   server: {
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     DATABASE_URL: postgresUrl,
+    DATABASE_URL_UNPOOLED: postgresUrl.optional(),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `npx auth secret`)"),
     AUTH_URL: z.url().optional(),
+    AUTH_REDIRECT_PROXY_URL: redirectProxyUrl.optional(),
+    CRON_SECRET: process.env.VERCEL === "1" ? cronSecret : cronSecret.optional(),
     AUTH_MAKE_ISSUER: z.url({ error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com" }),
     AUTH_MAKE_ID: z.string().min(1, "must be the OAuth client id Make gave you"),
     AUTH_MAKE_SECRET: z.string().min(1).optional(),
@@ -41,7 +55,8 @@ export const env = createEnv({
   },
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,
-  // `next build` evaluates server modules without the runtime configuration; the server validates at start.
+  // `next build` also evaluates server modules, often without the runtime configuration: next.config.mjs has
+  // validated once already where the deployment's variables are present, and the server validates at start.
   skipValidation: !!process.env.SKIP_ENV_VALIDATION || process.env.NEXT_PHASE === "phase-production-build",
   onValidationError: (issues) => {
     const lines = issues.map((issue) => {

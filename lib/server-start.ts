@@ -1,7 +1,8 @@
 /**
  * What a Node.js server does once at start (called from instrumentation.ts). Importing the env module
  * validates every variable: a missing or bad one stops the server at start with a message naming it, not
- * at the first request. Then it starts the sweep that delivers revocations Make has not confirmed yet.
+ * at the first request. Then, in a long-running server, it starts the sweep that delivers revocations Make
+ * has not confirmed yet; on Vercel, whose instances are suspended between requests, Vercel Cron does that.
  */
 export async function startServer() {
   try {
@@ -10,6 +11,7 @@ export async function startServer() {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
+  if (process.env.VERCEL === "1") return;
   const { startRevocationSweep } = await import("@/lib/tokens/revocation-sweep");
   startRevocationSweep();
 }

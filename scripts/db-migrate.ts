@@ -1,12 +1,14 @@
-// `npm run db:migrate`: applies prisma/migrations/ to DATABASE_URL with lib/db/migrate.ts, which needs no
-// Prisma schema engine (it cannot be downloaded on every machine). Exit code 0 = database up to date.
+// `npm run db:migrate`: applies prisma/migrations/ with lib/db/migrate.ts, which needs no Prisma schema engine
+// (it cannot be downloaded on every machine). It connects to DATABASE_URL_UNPOOLED when set (a direct
+// connection, as Neon and Vercel name it), else DATABASE_URL. Exit code 0 = database up to date.
 import { applyMigrations } from "../lib/db/migrate";
 
 async function main(): Promise<number> {
-  const databaseUrl = process.env.DATABASE_URL?.trim();
+  const databaseUrl = process.env.DATABASE_URL_UNPOOLED?.trim() || process.env.DATABASE_URL?.trim();
   if (!databaseUrl) {
     console.error(
-      "db:migrate: DATABASE_URL is not set. Set it to the PostgreSQL connection string to migrate, e.g.\n" +
+      "db:migrate: neither DATABASE_URL_UNPOOLED nor DATABASE_URL is set. Set one to the PostgreSQL\n" +
+        "connection string to migrate, e.g.\n" +
         "  DATABASE_URL=postgresql://user:password@localhost:5432/app npm run db:migrate",
     );
     return 1;

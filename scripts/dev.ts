@@ -34,7 +34,7 @@ if (!env.DATABASE_URL) {
   env.DATABASE_URL = database.url;
   console.log(`▸ embedded database (PGlite) in .data/pglite at ${database.url}`);
 }
-const { applied } = await applyMigrations(env.DATABASE_URL);
+const { applied } = await applyMigrations(env.DATABASE_URL_UNPOOLED || env.DATABASE_URL);
 console.log(applied.length ? `▸ applied migrations: ${applied.join(", ")}` : "▸ database schema up to date");
 
 if (!env.AUTH_MAKE_ISSUER) {

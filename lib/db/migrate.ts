@@ -10,7 +10,8 @@
 //
 // Differences, on purpose: each migration runs in one transaction together with its history row, so a
 // failure leaves nothing behind (no half-applied migration, no "failed" row that only `prisma migrate
-// resolve` — which needs the engine — could clear); the next run simply tries again.
+// resolve` — which needs the engine — could clear); the next run simply tries again. And the lock is taken
+// per transaction, not per session, so a transaction-mode pooler cannot strand it (see lockedTransaction).
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -109,6 +110,7 @@ export async function applyMigrations(
 ): Promise<ApplyMigrationsResult> {
   const log = options.log ?? (() => {});
   const migrationsDir = options.migrationsDir ?? path.join(process.cwd(), "prisma", "migrations");
+  const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
   const local = await readMigrations(migrationsDir);
 
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -117,41 +119,69 @@ export async function applyMigrations(
   client.on("error", () => {});
   await client.connect();
   try {
-    await acquireLock(client, options.lockTimeoutMs ?? 60_000);
-    try {
-      return await applyPending(client, local, log);
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
+    const applied: string[] = [];
+    // One transaction per migration, each under the lock and each re-reading the history: whatever another
+    // process applied meanwhile is seen, and every step holds its lock only until its own COMMIT.
+    for (;;) {
+      const next = await lockedTransaction(client, lockTimeoutMs, async () => {
+        const [migration] = await pendingMigrations(client, local, applied.length === 0 ? log : () => {});
+        return migration ? applyOne(client, migration, log) : undefined;
+      });
+      if (!next) return { applied };
+      applied.push(next);
     }
   } finally {
     await client.end();
   }
 }
 
-async function acquireLock(client: pg.Client, timeoutMs: number): Promise<void> {
-  // lock_timeout bounds the wait for advisory locks too; a plain pg_advisory_lock would wait forever behind
-  // a stuck process.
-  await client.query(`SET lock_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
+/**
+ * Runs `work` in a transaction that holds Prisma Migrate's advisory lock. A transaction-scoped lock
+ * (pg_advisory_xact_lock) ends with its transaction, whatever happens to the process; and a transaction is
+ * the one unit a transaction-mode pooler (PgBouncer, Neon's and Supabase's pooled URLs) keeps on one server
+ * connection. A session-level lock through such a pooler can be taken on one server connection and
+ * "released" on another, staying held for as long as the pooler keeps the first one open. (On the embedded
+ * database, one shared session, the lock excludes nothing; but its transactions run one at a time.)
+ */
+async function lockedTransaction<T>(client: pg.Client, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
   try {
-    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
+    await acquireLock(client, timeoutMs);
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
+async function acquireLock(client: pg.Client, timeoutMs: number): Promise<void> {
+  // lock_timeout bounds the wait for advisory locks too; a plain pg_advisory_xact_lock would wait forever
+  // behind a stuck process. SET LOCAL, so nothing leaks to the next user of a pooled connection; the
+  // previous value is restored for the migration itself.
+  const { rows } = await client.query<{ lock_timeout: string }>("SHOW lock_timeout");
+  await client.query("SELECT set_config('lock_timeout', $1, true)", [`${Math.max(1, Math.round(timeoutMs))}ms`]);
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
   } catch (error) {
     if (isPgError(error) && error.code === "55P03") {
       throw new MigrationError(
-        `Another process has held the migration lock (pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})) for ` +
+        `Another process has held the migration lock (advisory lock ${PRISMA_MIGRATE_LOCK_KEY}) for ` +
           `${timeoutMs} ms; is a migration still running?`,
       );
     }
     throw error;
-  } finally {
-    await client.query("RESET lock_timeout");
   }
+  await client.query("SELECT set_config('lock_timeout', $1, true)", [rows[0]?.lock_timeout ?? "0"]);
 }
 
-async function applyPending(
+/** Checks the recorded history against the checkout and returns what is still to apply, in order. */
+async function pendingMigrations(
   client: pg.Client,
   local: LocalMigration[],
   log: (line: string) => void,
-): Promise<ApplyMigrationsResult> {
+): Promise<LocalMigration[]> {
   await client.query(CREATE_MIGRATIONS_TABLE);
   const rows = await readHistory(client);
 
@@ -183,13 +213,7 @@ async function applyPending(
       );
     }
   }
-
-  const pending = local.filter((migration) => !applied.has(migration.name));
-  const done: string[] = [];
-  for (const migration of pending) {
-    if (await applyOne(client, migration, log)) done.push(migration.name);
-  }
-  return { applied: done };
+  return local.filter((migration) => !applied.has(migration.name));
 }
 
 async function readHistory(client: pg.Client): Promise<MigrationRow[]> {
@@ -200,21 +224,11 @@ async function readHistory(client: pg.Client): Promise<MigrationRow[]> {
   return result.rows;
 }
 
+/** Applies one migration and its history row inside the caller's transaction; returns its name. */
 async function applyOne(client: pg.Client, migration: LocalMigration, log: (line: string) => void) {
   log(`Applying migration ${migration.name}`);
   const began = Date.now();
-  await client.query("BEGIN");
   try {
-    // Checked again inside the transaction: on the embedded database (one shared PostgreSQL session) the
-    // advisory lock does not exclude a second caller, but transactions there do run one at a time.
-    const already = await client.query(
-      "SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND rolled_back_at IS NULL",
-      [migration.name],
-    );
-    if (already.rowCount) {
-      await client.query("ROLLBACK");
-      return false;
-    }
     const { rows } = await client.query<{ now: Date }>("SELECT clock_timestamp() AS now");
     // Simple-query protocol (no parameters): the whole file runs as-is, many statements at once.
     await client.query(migration.script);
@@ -224,9 +238,7 @@ async function applyOne(client: pg.Client, migration: LocalMigration, log: (line
        VALUES ($1, $2, clock_timestamp(), $3, NULL, NULL, $4, 1)`,
       [randomUUID(), migration.checksum, migration.name, rows[0]?.now],
     );
-    await client.query("COMMIT");
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
     const reason = error instanceof Error ? error.message : String(error);
     throw new MigrationError(
       `Migration ${migration.name} failed and was rolled back; nothing of it was applied: ${reason}`,
@@ -234,7 +246,7 @@ async function applyOne(client: pg.Client, migration: LocalMigration, log: (line
     );
   }
   log(`Applied migration ${migration.name} in ${Date.now() - began} ms`);
-  return true;
+  return migration.name;
 }
 
 function isPgError(error: unknown): error is Error & { code: string } {

@@ -1,6 +1,7 @@
 /**
- * Retries revocations Make has not confirmed, every 30 seconds, in each long-running server process.
- * On serverless hosts, where no timer outlives a request, the dashboard's visit retries them as well.
+ * Retries revocations Make has not confirmed, every 30 seconds, in each long-running server process
+ * (`npm start`). A convenience, not what correctness rests on: the scheduled route /api/cron/revocations
+ * (vercel.json) does the same wherever no timer outlives a request, and the dashboard's visit retries too.
  */
 import "server-only";
 import { deliverPendingRevocations } from "@/lib/tokens/revoke";

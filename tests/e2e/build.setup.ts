@@ -1,5 +1,6 @@
 /**
- * Builds the app once for the end-to-end tests, in production mode, into its own dist folder.
+ * Builds the app once for the end-to-end tests, in production mode, into its own dist folder, with the
+ * standalone output as well (tests/e2e/standalone.test.ts runs it alone; the other tests use `next start`).
  * Set E2E_SKIP_BUILD=1 to reuse the previous build while iterating on tests.
  */
 import { spawnSync } from "node:child_process";
@@ -11,7 +12,7 @@ export default function buildApp() {
   const root = path.resolve(import.meta.dirname, "../..");
   const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, NEXT_OUTPUT: "standalone", NEXT_TELEMETRY_DISABLED: "1" },
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);

@@ -1,0 +1,31 @@
+/**
+ * The app's scheduled background work, run by Vercel Cron (vercel.json) or any scheduler that can send a
+ * request: delivers the revocations Make has not confirmed yet and deletes expired sessions. Authorised by
+ * `Authorization: Bearer $CRON_SECRET`, Vercel Cron's convention; without CRON_SECRET it answers 401 to
+ * everyone. Idempotent, and safe when two runs overlap (each pending revocation is claimed by one run).
+ * @see https://vercel.com/docs/cron-jobs/manage-cron-jobs#securing-cron-jobs
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { env } from "@/lib/env";
+import { deleteExpiredSessions } from "@/lib/auth/expired-sessions";
+import { deliverPendingRevocations } from "@/lib/tokens/revoke";
+
+export const dynamic = "force-dynamic";
+
+// Compared as hashes so neither the length nor a prefix of the secret shows in the comparison's timing.
+function authorized(header: string | null): boolean {
+  if (!env.CRON_SECRET || !header) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(header), digest(`Bearer ${env.CRON_SECRET}`));
+}
+
+export async function GET(request: Request) {
+  if (!authorized(request.headers.get("authorization"))) {
+    return Response.json({ error: "unauthorized" }, { status: 401, headers: { "cache-control": "no-store" } });
+  }
+  const [revocationsSettled, expiredSessionsDeleted] = await Promise.all([
+    deliverPendingRevocations(),
+    deleteExpiredSessions(),
+  ]);
+  return Response.json({ revocationsSettled, expiredSessionsDeleted }, { headers: { "cache-control": "no-store" } });
+}
