@@ -23,6 +23,8 @@ export interface FailSpec {
 
 export interface MakeMockConfig {
   accessTokenTtl: number;
+  /** Delay before a revocation request is answered (tests that need overlapping deliveries). */
+  revocationLatencyMs?: number;
   tokenLatencyMs: number;
   publicRefreshTokens: boolean;
   /** Delay before the discovery document is answered. */
@@ -63,6 +65,7 @@ export type ActiveFailure =
 export const configSchema = z
   .object({
     accessTokenTtl: z.number().int().positive(),
+    revocationLatencyMs: z.number().int().min(0),
     tokenLatencyMs: z.number().int().min(0),
     discoveryLatencyMs: z.number().int().min(0),
     publicRefreshTokens: z.boolean(),

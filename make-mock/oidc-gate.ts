@@ -43,6 +43,7 @@ export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: Serv
   } else if (endpoint === "revocation" && req.method === "POST") {
     body = await readBody(req);
     const params = new URLSearchParams(body.toString("utf8"));
+    if (state.config.revocationLatencyMs) await delay(state.config.revocationLatencyMs);
     state.stats.revocations.push({
       tokenTypeHint: params.get("token_type_hint"),
       found: await isActiveToken(deps.provider(), params.get("token") ?? ""),

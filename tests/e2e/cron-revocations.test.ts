@@ -97,6 +97,8 @@ describe("/api/cron/revocations", () => {
 
   it("delivers a pending revocation once when two calls run at the same time", async () => {
     await revokeWhileMakeIsDown();
+    // Make answering each revocation after a second keeps the first call delivering while the second arrives.
+    stack.mock.controls.configure({ revocationLatencyMs: 1_000 });
     const responses = await Promise.all([runCron(authorized), runCron(authorized)]);
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
     expect(revocationsAtMake()).toBe(2);
