@@ -20,6 +20,9 @@ import type { OIDCConfig } from "next-auth/providers";
 import { env, requestedScopes } from "@/lib/env";
 import { verifyIdTokenInResponse } from "@/lib/make/id-token";
 
+/** The Auth.js provider id of Make: the `provider` column of its Account rows and the path of its callback. */
+export const MAKE_PROVIDER_ID = "make";
+
 export interface MakeProfile extends Record<string, unknown> {
   sub: string;
   name?: string;
@@ -37,7 +40,7 @@ const optionalText = (value: unknown) => (typeof value === "string" && value.tri
 
 export function Make(): OIDCConfig<MakeProfile> {
   return {
-    id: "make",
+    id: MAKE_PROVIDER_ID,
     name: "Make",
     type: "oidc",
     issuer: env.AUTH_MAKE_ISSUER,
