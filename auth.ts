@@ -11,7 +11,7 @@ import { PrismaAdapter } from "@auth/prisma-adapter";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { authConfig } from "@/auth.config";
 import { db } from "@/lib/db";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { signInProviders } from "@/lib/auth/providers";
 import { withHashedSessionTokens } from "@/lib/auth/hashed-sessions";
 import { signedInUserId } from "@/lib/auth/session";

@@ -2,7 +2,7 @@ import { signIn } from "@/auth";
 import { redirect } from "next/navigation";
 import { signInDestination } from "@/lib/auth/sign-in-errors";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 /** A form posting to a server action: works without JavaScript, and Next checks the Origin of the POST. */
 export function SignInButton({ label = "Sign in with Make", redirectTo }: { label?: string; redirectTo?: string }) {

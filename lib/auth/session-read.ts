@@ -16,7 +16,7 @@ import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
 import { pool } from "@/lib/db";
 import { openTokenColumns } from "@/lib/tokens/encrypted-prisma";
 import { RECENT_EVENTS } from "@/lib/connection/events";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export interface StoredSession {
   expires: Date;

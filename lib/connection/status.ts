@@ -5,7 +5,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { requestedScopes } from "@/lib/env";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
 
 export type ConnectionStateName = "active" | "reauth_required" | "revoked" | "not_connected";

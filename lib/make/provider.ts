@@ -19,9 +19,7 @@ import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import { env, requestedScopes } from "@/lib/env";
 import { verifyIdTokenInResponse } from "@/lib/make/id-token";
-
-/** The Auth.js provider id of Make: the `provider` column of its Account rows and the path of its callback. */
-export const MAKE_PROVIDER_ID = "make";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export interface MakeProfile extends Record<string, unknown> {
   sub: string;

@@ -13,7 +13,7 @@ import { clientType, env } from "@/lib/env";
 import { db } from "@/lib/db";
 import { recordConnectionEvent } from "@/lib/connection/events";
 import { HEALTHY } from "@/lib/tokens/account-updates";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { ACCOUNT_MISMATCH_PAGE } from "@/lib/auth/sign-in-errors";
 
 

@@ -115,6 +115,20 @@ describe("the session read", () => {
     expect(read).toMatchObject({ account: null, events: [], user: { name: null, email: null } });
   });
 
+  it("reads a token it cannot decrypt as absent and says which, instead of failing the whole read", async () => {
+    const user = await userWithSession("key-unreadable", "Grace");
+    await app.db.account.create({
+      data: { userId: user.id, type: "oidc", provider: "make", providerAccountId: "1002", access_token: "a", refresh_token: "r" },
+    });
+    const stored = await app.db.$queryRaw<{ access_token: string }[]>`SELECT access_token FROM "Account" WHERE "userId" = ${user.id}`;
+    const tampered = stored[0]!.access_token.replace(/.$/, (last) => (last === "A" ? "B" : "A"));
+    await app.db.$executeRaw`UPDATE "Account" SET access_token = ${tampered} WHERE "userId" = ${user.id}`;
+    const read = await session.readSession("key-unreadable");
+    expect(read?.account).toMatchObject({ access_token: null, refresh_token: "r" });
+    const { unreadableTokens } = await import("@/lib/tokens/encrypted-prisma");
+    expect(Object.keys(unreadableTokens(read?.account))).toEqual(["access_token"]);
+  });
+
   it("finds nothing for an unknown session key, including one shaped like SQL", async () => {
     expect(await session.readSession("no-such-key")).toBeNull();
     expect(await session.readSession(`' OR '1'='1`)).toBeNull();

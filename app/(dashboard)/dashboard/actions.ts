@@ -11,7 +11,7 @@ import { db } from "@/lib/db";
 import { currentSessionKey, requireUser } from "@/lib/auth/session";
 import { signInDestination } from "@/lib/auth/sign-in-errors";
 import { revokeMakeConnection } from "@/lib/tokens/revoke";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export async function revokeConnection() {
   const user = await requireUser();
