@@ -1,0 +1,58 @@
+/**
+ * A second sign-in provider beside Make (a second client of the stand-in, enabled only here through the
+ * TEST_OIDC_* variables) goes through Auth.js's adapter as it is: nothing about it is stored as Make, its
+ * user sees "not connected" with a "Connect Make" action, and connecting Make afterwards works.
+ */
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { MOCK_CLIENTS } from "@/make-mock/server";
+import { completeMakeLogin } from "../support/browser";
+import { useBrowserAndStack } from "../support/browser-stack";
+
+const second = MOCK_CLIENTS.secondProvider;
+const setup = useBrowserAndStack({
+  client: "confidential",
+  envFromMock: (mock) => ({ TEST_OIDC_ISSUER: mock.issuer, TEST_OIDC_ID: second.clientId, TEST_OIDC_SECRET: second.clientSecret }),
+});
+const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+
+describe("a second sign-in provider", () => {
+  let page: Page;
+
+  it("signs in, and stores nothing about it as Make", async () => {
+    const { stack } = setup;
+    page = await setup.newPage();
+    await page.goto(`${stack.app.url}/api/auth/signin?callbackUrl=${encodeURIComponent("/dashboard")}`);
+    await page.getByRole("button", { name: "Sign in with Test OIDC" }).click();
+    await completeMakeLogin(page, { login: "ada" });
+    await page.waitForURL(`${stack.app.url}/dashboard`);
+
+    const accounts = await stack.query(`SELECT provider, "providerAccountId", issuer, "clientType" FROM "Account"`);
+    expect(accounts).toEqual([{ provider: second.providerId, providerAccountId: "1001", issuer: null, clientType: null }]);
+    expect(await stack.query(`SELECT kind FROM "ConnectionEvent"`)).toEqual([]);
+    expect((await stack.mock.controls.stats()).grants.authorization_code).toBe(1);
+  });
+
+  it("shows the Make connection as not connected, with a Connect Make action", async () => {
+    expect(await connectionState(page)).toBe("not_connected");
+    expect(await page.getByRole("button", { name: "Connect Make" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Revoke", exact: true }).count()).toBe(0);
+  });
+
+  it("connects Make to the same user afterwards", async () => {
+    const { stack } = setup;
+    await page.getByRole("button", { name: "Connect Make" }).click();
+    await completeMakeLogin(page, { login: "ada" });
+    await page.waitForURL(`${stack.app.url}/dashboard`);
+    expect(await connectionState(page)).toBe("active");
+    expect(await page.locator('[data-claim="sub"]').innerText()).toBe("1001");
+
+    const accounts = await stack.query<{ provider: string; userId: string }>(
+      `SELECT provider, "userId" FROM "Account" ORDER BY provider`,
+    );
+    expect(accounts.map((account) => account.provider)).toEqual(["make", second.providerId]);
+    expect(new Set(accounts.map((account) => account.userId)).size).toBe(1);
+    expect(await stack.query(`SELECT count(*)::int AS n FROM "User"`)).toEqual([{ n: 1 }]);
+    expect(await stack.query(`SELECT kind FROM "ConnectionEvent"`)).toEqual([{ kind: "connected" }]);
+  });
+});
