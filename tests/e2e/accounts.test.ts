@@ -31,12 +31,15 @@ const accountOf = async (stack: Stack, sub: string) =>
   (await stack.query(`SELECT * FROM "Account" WHERE "providerAccountId" = $1`, [sub]))[0];
 
 describe("one Make account per user", () => {
+  let context: BrowserContext;
   let ada: Page;
 
   beforeAll(async () => {
-    ada = await setup.newPage();
+    context = await setup.browser.newContext();
+    ada = await context.newPage();
     await signIn(ada, setup.stack.app.url, "ada");
   });
+  afterAll(() => context?.close());
 
   it("refuses a Reconnect as another Make user after Revoke, names the connected one, and changes nothing", async () => {
     const { stack } = setup;
