@@ -75,7 +75,9 @@ describe("one Make account per user", () => {
     await ada.goto(`${stack.app.url}/dashboard`);
     await ada.getByRole("button", { name: "Reconnect" }).click();
     await completeMakeLogin(ada, { login: "mallory" });
-    await ada.waitForURL((url) => url.pathname.startsWith("/auth/"));
+    // Refused before Auth.js looks at the account (her own Make user is another one), so no write was possible.
+    await ada.waitForURL(`${stack.app.url}/auth/account-mismatch`);
+    expect(await ada.locator("[data-connected-make-user]").innerText()).toBe("1001");
 
     expect(await accountOf(stack, "1003")).toEqual(before.row);
     expect(await accountOf(stack, "1001")).toEqual(before.ada);

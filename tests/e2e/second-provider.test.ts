@@ -58,20 +58,40 @@ describe("a second sign-in provider", () => {
     expect(await page.getByRole("button", { name: "Revoke", exact: true }).count()).toBe(0);
   });
 
+  it("refuses to connect another user's Make account, and leaves that account untouched", async () => {
+    const { stack } = setup;
+    const other = await setup.newPage();
+    await other.goto(stack.app.url);
+    await other.getByRole("button", { name: "Sign in with Make" }).click();
+    await completeMakeLogin(other, { login: "mallory" });
+    await other.waitForURL(`${stack.app.url}/dashboard`);
+    const before = await stack.query(`SELECT * FROM "Account" WHERE provider = 'make'`);
+    const events = await stack.query(`SELECT * FROM "ConnectionEvent" ORDER BY id`);
+
+    await context.clearCookies({ domain: new URL(stack.mock.issuer).hostname }); // log out of Make
+    await page.getByRole("button", { name: "Connect Make" }).click();
+    await completeMakeLogin(page, { login: "mallory" });
+    await page.waitForURL(`${stack.app.url}/auth/error?reason=account_in_use`);
+    expect(await stack.query(`SELECT * FROM "Account" WHERE provider = 'make'`)).toEqual(before);
+    expect(await stack.query(`SELECT * FROM "ConnectionEvent" ORDER BY id`)).toEqual(events);
+  });
+
   it("connects Make to the same user afterwards", async () => {
     const { stack } = setup;
+    await page.goto(`${stack.app.url}/dashboard`);
+    await context.clearCookies({ domain: new URL(stack.mock.issuer).hostname });
     await page.getByRole("button", { name: "Connect Make" }).click();
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${stack.app.url}/dashboard`);
     expect(await connectionState(page)).toBe("active");
     expect(await page.locator('[data-claim="sub"]').innerText()).toBe("1001");
 
-    const accounts = await stack.query<{ provider: string; userId: string }>(
-      `SELECT provider, "userId" FROM "Account" ORDER BY provider`,
-    );
-    expect(accounts.map((account) => account.provider)).toEqual(["make", second.providerId]);
-    expect(new Set(accounts.map((account) => account.userId)).size).toBe(1);
-    expect(await stack.query(`SELECT count(*)::int AS n FROM "User"`)).toEqual([{ n: 1 }]);
-    expect(await stack.query(`SELECT kind FROM "ConnectionEvent"`)).toEqual([{ kind: "connected" }]);
+    const ofUser = `"userId" = (SELECT "userId" FROM "Account" WHERE provider = '${second.providerId}')`;
+    const accounts = await stack.query(`SELECT provider, "providerAccountId" FROM "Account" WHERE ${ofUser} ORDER BY provider`);
+    expect(accounts).toEqual([
+      { provider: "make", providerAccountId: "1001" },
+      { provider: second.providerId, providerAccountId: "1001" },
+    ]);
+    expect(await stack.query(`SELECT kind FROM "ConnectionEvent" WHERE ${ofUser}`)).toEqual([{ kind: "connected" }]);
   });
 });
