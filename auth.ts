@@ -22,7 +22,8 @@ const base = withHashedSessionTokens(PrismaAdapter(db as unknown as PrismaClient
 
 const adapter: Adapter = {
   ...base,
-  linkAccount: (account) => (account.provider === MAKE_PROVIDER_ID ? linkMakeAccount(account) : base.linkAccount!(account)),
+  linkAccount: (account) =>
+    account.provider === MAKE_PROVIDER_ID ? linkMakeAccount(account) : base.linkAccount!(account),
 };
 
 // A function, so the configuration is read at request time: `next build` runs without the runtime environment.

@@ -31,7 +31,9 @@ const contentSecurityPolicy = [
 ].join("; ");
 
 // Browsers ignore HSTS received over plain http, so sending it from every production response is safe.
-const strictTransportSecurity = isDev ? [] : [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }];
+const strictTransportSecurity = isDev
+  ? []
+  : [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }];
 
 /** @type {import("next").NextConfig} */
 const nextConfig = {

@@ -13,7 +13,8 @@ import { env } from "@/lib/env";
 import { sessionCookieName, SECURE_SESSION_COOKIE } from "@/lib/auth/session-cookie";
 
 export function proxy(request: NextRequest) {
-  const forwardedProto = request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "");
+  const forwardedProto =
+    request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "");
   const name = sessionCookieName({ authUrl: env.AUTH_URL, forwardedProto });
   const session = request.cookies.get(name)?.value;
   if (!session) {
@@ -22,7 +23,8 @@ export function proxy(request: NextRequest) {
     return NextResponse.redirect(landing);
   }
   const { maxAge, updateAge } = authConfig.session;
-  const flags = { httpOnly: true, sameSite: "lax", path: "/", secure: name === SECURE_SESSION_COOKIE } as const;
+  const secure = name === SECURE_SESSION_COOKIE;
+  const flags = { httpOnly: true, sameSite: "lax", path: "/", secure } as const;
   const response = NextResponse.next();
   response.cookies.set(name, session, { ...flags, expires: new Date(Date.now() + maxAge * 1000) });
   response.cookies.set(SESSION_RENEWED_COOKIE, "1", { ...flags, maxAge: updateAge });
@@ -30,6 +32,6 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // The literal is SESSION_RENEWED_COOKIE (Next.js reads this config statically); a unit test keeps them equal.
+  // The literal is SESSION_RENEWED_COOKIE (Next.js reads this config statically); a unit test checks it.
   matcher: [{ source: "/dashboard/:path*", missing: [{ type: "cookie", key: "session-renewed" }] }],
 };

@@ -28,7 +28,9 @@ export const DEFAULT_REDIRECT_URIS: readonly string[] = [
 
 /** The second provider's callbacks: the same apps as `redirectUris`, its own callback path. */
 const secondProviderRedirects = (redirectUris: readonly string[]) =>
-  redirectUris.map((uri) => uri.replace(/\/callback\/[^/]+$/, `/callback/${MOCK_CLIENTS.secondProvider.providerId}`));
+  redirectUris.map((uri) =>
+    uri.replace(/\/callback\/[^/]+$/, `/callback/${MOCK_CLIENTS.secondProvider.providerId}`),
+  );
 
 export function clientMetadata(redirectUris: readonly string[]): ClientMetadata[] {
   const common = {

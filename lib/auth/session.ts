@@ -29,7 +29,8 @@ import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
 /** The stored (hashed) token of this browser's session cookie, if it has one. */
 export async function currentSessionKey(): Promise<string | undefined> {
   const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
-  const name = sessionCookieName({ authUrl: env.AUTH_URL, forwardedProto: requestHeaders.get("x-forwarded-proto") });
+  const forwardedProto = requestHeaders.get("x-forwarded-proto");
+  const name = sessionCookieName({ authUrl: env.AUTH_URL, forwardedProto });
   const token = jar.get(name)?.value;
   return token ? hashSessionToken(token) : undefined;
 }
@@ -43,8 +44,9 @@ export interface SignedInUser extends Readonly<StoredSession["user"]> {
 const tokenRows = new WeakMap<SignedInUser, StoredSession["account"]>();
 
 /**
- * The user's Make account row read with the session, for `getMakeAccessToken(user.id, preloadedTokenRow(user))`
- * only: it spares that call a query. Undefined when the user object did not come from `currentUser`.
+ * The user's Make account row read with the session, only for
+ * `getMakeAccessToken(user.id, preloadedTokenRow(user))`: it spares that call a query. Undefined when the
+ * user object did not come from `currentUser`.
  */
 export const preloadedTokenRow = (user: SignedInUser) => tokenRows.get(user);
 
@@ -77,7 +79,10 @@ export const currentUser = cache(async (): Promise<SignedInUser | null> => {
 export async function signedInUserId(): Promise<string | null> {
   const key = await currentSessionKey();
   if (!key) return null;
-  const session = await db.session.findUnique({ where: { sessionToken: key }, select: { userId: true, expires: true } });
+  const session = await db.session.findUnique({
+    where: { sessionToken: key },
+    select: { userId: true, expires: true },
+  });
   return session && session.expires.getTime() > Date.now() ? session.userId : null;
 }
 

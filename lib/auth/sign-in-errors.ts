@@ -154,12 +154,16 @@ export function withSignInErrorReasons(handler: (request: NextRequest) => Promis
     const scope: { error?: unknown } = {};
     const response = await store.run(scope, () => handler(request));
     const location = response.headers.get("location");
-    if (!location || response.status < 300 || response.status >= 400 || setsSession(response)) return response;
-    const target = new URL(location, request.url);
+    const redirected = !!location && response.status >= 300 && response.status < 400;
+    if (!redirected || setsSession(response)) return response;
+    const target = new URL(location!, request.url);
     if (!target.searchParams.get("error")) return response;
     const reason =
       providerError(request) ?? (scope.error !== undefined ? classifySignInError(scope.error) : "server_error");
-    const page = reason === "make_account_mismatch" ? ACCOUNT_MISMATCH_PAGE : `${ERROR_PAGE}?reason=${reason}`;
+    const page =
+      reason === "make_account_mismatch"
+        ? ACCOUNT_MISMATCH_PAGE
+        : `${ERROR_PAGE}?reason=${reason}`;
     const headers = new Headers(response.headers);
     headers.set("location", new URL(page, target).toString());
     return new Response(null, { status: response.status, headers });

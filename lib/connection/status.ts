@@ -30,7 +30,9 @@ export interface ConnectionStatus {
 type AccountRow = NonNullable<Awaited<ReturnType<typeof loadAccount>>>;
 
 const loadAccount = (userId: string) =>
-  db.account.findUnique({ where: { userId_provider: { userId, provider: MAKE_PROVIDER_ID } } }).then(reauthIfUnreadable);
+  db.account
+    .findUnique({ where: { userId_provider: { userId, provider: MAKE_PROVIDER_ID } } })
+    .then(reauthIfUnreadable);
 
 /** The panel's view of an account row already in hand. */
 export function describeConnection(account: AccountRow | null, pendingRevocations: number): ConnectionStatus {

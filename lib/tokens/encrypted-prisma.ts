@@ -56,7 +56,9 @@ function openFields(value: unknown): unknown {
       unreadable[key] = field;
     }
   }
-  if (Object.keys(unreadable).length) Object.defineProperty(out, UNREADABLE, { value: unreadable, enumerable: false });
+  if (Object.keys(unreadable).length) {
+    Object.defineProperty(out, UNREADABLE, { value: unreadable, enumerable: false });
+  }
   return out;
 }
 

@@ -12,7 +12,7 @@ import { unreadableTokens } from "@/lib/tokens/encrypted-prisma";
 import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
 
 const ACCOUNT_TOKENS = ["access_token", "refresh_token", "id_token"] as const;
-/** A refresh every few seconds on one account cannot hold it back this many times; a misconfigured server can. */
+/** Enough for any number of refreshes racing it; a server still encrypting with an old key keeps rows back. */
 const MAX_PASSES = 20;
 
 export interface RotationReport {
@@ -36,14 +36,26 @@ export interface RotationOptions {
 function staleFilters() {
   const current = `enc:v1:${tokenKeys()[0]?.id}:`;
   // `where` filters see the stored ciphertext (only `data` is encrypted), so this finds values under old keys.
-  const stale = (column: string) => ({ AND: [{ [column]: { not: null } }, { NOT: { [column]: { startsWith: current } } }] });
-  return { account: { OR: ACCOUNT_TOKENS.map(stale) }, pendingRevocation: { NOT: { token: { startsWith: current } } } };
+  const stale = (column: string) => ({
+    AND: [{ [column]: { not: null } }, { NOT: { [column]: { startsWith: current } } }],
+  });
+  return {
+    account: { OR: ACCOUNT_TOKENS.map(stale) },
+    pendingRevocation: { NOT: { token: { startsWith: current } } },
+  };
 }
 
 async function reencryptAccounts(report: RotationReport, options: RotationOptions): Promise<number> {
   const rows = await db.account.findMany({
     where: staleFilters().account,
-    select: { id: true, userId: true, tokenVersion: true, access_token: true, refresh_token: true, id_token: true },
+    select: {
+      id: true,
+      userId: true,
+      tokenVersion: true,
+      access_token: true,
+      refresh_token: true,
+      id_token: true,
+    },
   });
   await options.afterRead?.();
   for (const row of rows) {
@@ -60,13 +72,17 @@ async function reencryptAccounts(report: RotationReport, options: RotationOption
 }
 
 async function reencryptPendingRevocations(report: RotationReport): Promise<number> {
-  const rows = await db.pendingRevocation.findMany({ where: staleFilters().pendingRevocation, select: { id: true, token: true } });
+  const rows = await db.pendingRevocation.findMany({
+    where: staleFilters().pendingRevocation,
+    select: { id: true, token: true },
+  });
   for (const { id, token } of rows) {
     if (token === null) {
       report.unreadableRevocations += (await db.pendingRevocation.deleteMany({ where: { id } })).count;
       continue;
     }
-    report.pendingRevocations += (await db.pendingRevocation.updateMany({ where: { id }, data: { token } })).count;
+    const { count } = await db.pendingRevocation.updateMany({ where: { id }, data: { token } });
+    report.pendingRevocations += count;
   }
   return rows.length;
 }
@@ -86,7 +102,10 @@ export async function reencryptAllTokens(options: RotationOptions = {}): Promise
     if (seen === 0) break;
   }
   const filters = staleFilters();
-  report.remaining =
-    (await db.account.count({ where: filters.account })) + (await db.pendingRevocation.count({ where: filters.pendingRevocation }));
+  const [accounts, pendingRevocations] = await Promise.all([
+    db.account.count({ where: filters.account }),
+    db.pendingRevocation.count({ where: filters.pendingRevocation }),
+  ]);
+  report.remaining = accounts + pendingRevocations;
   return report;
 }

@@ -49,7 +49,10 @@ const makeAccountOf = (userId: string) =>
  * `signIn` callback: a signed-in user (`signedInUserId`) whose Make account is another Make user than the
  * one who just logged in at Make is refused: the page to send the browser to. Null lets Auth.js decide.
  */
-export async function signInRefusal(account: Account, signedInUserId: string | null): Promise<string | null> {
+export async function signInRefusal(
+  account: Account,
+  signedInUserId: string | null,
+): Promise<string | null> {
   if (!signedInUserId) return null;
   const connected = await makeAccountOf(signedInUserId);
   return connected && connected.providerAccountId !== account.providerAccountId ? ACCOUNT_MISMATCH_PAGE : null;
@@ -74,7 +77,9 @@ export async function linkMakeAccount(account: Account & { userId: string }) {
 /** `signIn` event: a Make account Auth.js signed in again (or reconnected) gets the new tokens. */
 export async function storeSignInTokens(account: Account, userId: string) {
   const existing = await db.account.findUnique({
-    where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
+    where: {
+      provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId },
+    },
     select: { id: true, userId: true, state: true, access_token: true },
   });
   // Linked in this very sign-in (linkMakeAccount stored these tokens), or not this user's: nothing to do.

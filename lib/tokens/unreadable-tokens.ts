@@ -41,7 +41,8 @@ export async function reauthIfUnreadable<T extends AccountRow | null>(row: T): P
   });
   if (count === 1) {
     console.warn(`[tokens] account ${row.id}: ${Object.keys(unreadable).join(", ")} could not be decrypted`);
-    await recordConnectionEvent(row.userId, "reauth_required", "error", { errorCode: UNREADABLE_TOKEN_CODE, detail: DETAIL });
+    const details = { errorCode: UNREADABLE_TOKEN_CODE, detail: DETAIL };
+    await recordConnectionEvent(row.userId, "reauth_required", "error", details);
   }
   const current = Object.fromEntries(Object.entries(cleared).filter(([key]) => key in row));
   return { ...row, ...current };

@@ -9,7 +9,11 @@ export default async function AccountMismatchPage() {
   const connected = user?.makeConnection.sub;
   return (
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
-      <div role="alert" data-account-mismatch className="space-y-3 rounded-xl border border-amber-200 bg-white p-6 shadow-sm">
+      <div
+        role="alert"
+        data-account-mismatch
+        className="space-y-3 rounded-xl border border-amber-200 bg-white p-6 shadow-sm"
+      >
         <h1 className="text-2xl font-semibold text-amber-800">You signed in to Make as a different user</h1>
         <p className="text-slate-700">
           {connected ? (

@@ -38,7 +38,8 @@ export const SIGN_IN_FAILURE_MESSAGES: Record<SignInFailure, { title: string; de
   make_account_mismatch: {
     title: "Your account here is connected to another Make user",
     detail:
-      "Each account of this app has one Make account. Nothing was changed. To use a different Make account, sign out and sign in with it.",
+      "Each account of this app has one Make account. Nothing was changed. " +
+      "To use a different Make account, sign out and sign in with it.",
   },
   make_error: {
     title: "Make could not complete the sign-in",

@@ -22,7 +22,8 @@ SELECT 'm' || md5(random()::text || clock_timestamp()::text || "providerAccountI
        'revocation_failed',
        'error',
        'duplicate_account_removed',
-       'A second Make account (Make user ' || "providerAccountId" || ') was disconnected: one Make account per user.'
+       'A second Make account (Make user ' || "providerAccountId"
+           || ') was disconnected: one Make account per user.'
            || CASE WHEN "heldTokens" THEN ' Its tokens stay valid at Make until they expire.' ELSE '' END,
        CURRENT_TIMESTAMP
 FROM removed
