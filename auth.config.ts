@@ -13,5 +13,5 @@ export const authConfig = {
   providers: [],
 } satisfies NextAuthConfig;
 
-/** Cookie names Auth.js uses for the session, over http and https. */
-export const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
+/** Set beside the session cookie for `updateAge` once proxy.ts renewed the cookie's expiry. */
+export const SESSION_RENEWED_COOKIE = "session-renewed";

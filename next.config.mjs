@@ -1,19 +1,39 @@
-// Security headers live here so every response carries them, pages and API routes alike.
+// Security headers live here so every response carries them, pages and API routes alike. They are fixed
+// when the app is built (`next build` writes them into its routes manifest), so the build needs
+// AUTH_MAKE_ISSUER when it is not Make's own issuer.
 // @see https://nextjs.org/docs/app/api-reference/config/next-config-js/headers
 const isDev = process.env.NODE_ENV !== "production";
+
+/**
+ * Make's issuer as a CSP source: the sign-in form's POST is redirected there (form-action), and Make's
+ * profile picture is served from Make (img-src). A local stand-in on a loopback host may use any port.
+ */
+function makeIssuerSource() {
+  const issuer = new URL(process.env.AUTH_MAKE_ISSUER || "https://www.make.com");
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(issuer.hostname);
+  return loopback ? `${issuer.protocol}//${issuer.hostname}:*` : issuer.origin;
+}
+
+// Make's userinfo documents no `picture`; when one comes, it is on Make's own hosts (the issuer, the zones).
+const makeAvatarHosts = ["https://*.make.com", "https://*.make.celonis.com"];
 
 const contentSecurityPolicy = [
   "default-src 'self'",
   `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: https: http:",
+  `img-src 'self' data: ${makeIssuerSource()} ${makeAvatarHosts.join(" ")}`,
   "font-src 'self'",
   "connect-src 'self'",
-  "form-action 'self' http: https:",
+  `form-action 'self' ${makeIssuerSource()}`,
   "frame-ancestors 'none'",
   "base-uri 'self'",
   "object-src 'none'",
 ].join("; ");
+
+// Browsers ignore HSTS received over plain http, so sending it from every production response is safe.
+const strictTransportSecurity = isDev
+  ? []
+  : [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }];
 
 /** @type {import("next").NextConfig} */
 const nextConfig = {
@@ -36,6 +56,7 @@ const nextConfig = {
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+          ...strictTransportSecurity,
         ],
       },
     ];

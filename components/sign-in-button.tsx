@@ -2,6 +2,7 @@ import { signIn } from "@/auth";
 import { redirect } from "next/navigation";
 import { signInDestination } from "@/lib/auth/sign-in-errors";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 /** A form posting to a server action: works without JavaScript, and Next checks the Origin of the POST. */
 export function SignInButton({
@@ -13,11 +14,7 @@ export function SignInButton({
 }) {
   async function signInWithMake() {
     "use server";
-    redirect(
-      await signInDestination(() =>
-        signIn("make", { redirectTo: safeRedirectPath(redirectTo), redirect: false }),
-      ),
-    );
+    redirect(await signInDestination(() => signIn(MAKE_PROVIDER_ID, { redirectTo: safeRedirectPath(redirectTo), redirect: false })));
   }
   return (
     <form action={signInWithMake}>

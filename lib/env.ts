@@ -52,6 +52,10 @@ export const env = createEnv({
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    // Test suite only: a second OpenID provider beside Make (lib/auth/providers.ts). Never set in a deployment.
+    TEST_OIDC_ISSUER: z.url().optional(),
+    TEST_OIDC_ID: z.string().min(1).optional(),
+    TEST_OIDC_SECRET: z.string().min(1).optional(),
   },
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,

@@ -1,8 +1,9 @@
 /**
- * The two OAuth clients the starter can be configured as (see MAKE_OIDC.md):
- * a confidential server-side client that authenticates with `client_secret_post`
- * (the only method Make's discovery lists) and a public client (`none`) that
- * must use PKCE.
+ * The OAuth clients of the stand-in. Two are the starter configured for Make (see MAKE_OIDC.md): a
+ * confidential server-side client that authenticates with `client_secret_post` (the only method Make's
+ * discovery lists) and a public client (`none`) that must use PKCE. The third is a second, unrelated
+ * sign-in provider for the test suite (the app's `test-oidc` provider, lib/auth/providers.ts), registered
+ * under its own id and callback path so it is a different client in every respect.
  */
 import type { ClientMetadata } from "oidc-provider";
 
@@ -12,12 +13,24 @@ export const MOCK_CLIENTS = Object.freeze({
     clientSecret: "make-starter-local-secret",
   }),
   public: Object.freeze({ clientId: "make-starter-public" }),
+  secondProvider: Object.freeze({
+    clientId: "second-provider-client",
+    clientSecret: "second-provider-local-secret",
+    /** The app's provider id for it: its callback is /api/auth/callback/<providerId>. */
+    providerId: "test-oidc",
+  }),
 } as const);
 
 export const DEFAULT_REDIRECT_URIS: readonly string[] = [
   "http://localhost:3000/api/auth/callback/make",
   "http://127.0.0.1:3000/api/auth/callback/make",
 ];
+
+/** The second provider's callbacks: the same apps as `redirectUris`, its own callback path. */
+const secondProviderRedirects = (redirectUris: readonly string[]) =>
+  redirectUris.map((uri) =>
+    uri.replace(/\/callback\/[^/]+$/, `/callback/${MOCK_CLIENTS.secondProvider.providerId}`),
+  );
 
 export function clientMetadata(redirectUris: readonly string[]): ClientMetadata[] {
   const common = {
@@ -37,6 +50,13 @@ export function clientMetadata(redirectUris: readonly string[]): ClientMetadata[
       ...common,
       client_id: MOCK_CLIENTS.public.clientId,
       token_endpoint_auth_method: "none",
+    },
+    {
+      ...common,
+      redirect_uris: secondProviderRedirects(redirectUris),
+      client_id: MOCK_CLIENTS.secondProvider.clientId,
+      client_secret: MOCK_CLIENTS.secondProvider.clientSecret,
+      token_endpoint_auth_method: "client_secret_post",
     },
   ];
 }

@@ -16,11 +16,15 @@ import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
 import { pool } from "@/lib/db";
 import { openTokenColumns } from "@/lib/tokens/encrypted-prisma";
 import { RECENT_EVENTS } from "@/lib/connection/events";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export interface StoredSession {
   expires: Date;
   user: { id: string; name: string | null; email: string | null; image: string | null };
-  /** The user's Make account (tokens decrypted, server-side only), if one is connected. */
+  /**
+   * The user's Make account (one per user: a unique index), tokens decrypted (server-side only; a token
+   * that could not be decrypted reads as null, see `unreadableTokens`), if one is connected.
+   */
   account: Account | null;
   /** The latest activity of the Make connection, newest first. */
   events: ConnectionEvent[];
@@ -31,7 +35,7 @@ const SESSION_SQL = `
   SELECT json_build_object(
     'expires', s.expires,
     'user', json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'image', u.image),
-    'account', (SELECT row_to_json(a) FROM "Account" a WHERE a."userId" = u.id AND a.provider = 'make' LIMIT 1),
+    'account', (SELECT row_to_json(a) FROM "Account" a WHERE a."userId" = u.id AND a.provider = $2),
     'events', (
       SELECT coalesce(json_agg(e ORDER BY e."createdAt" DESC, e.id DESC), '[]'::json)
       FROM (
@@ -67,7 +71,7 @@ function withDates<T>(row: Json, columns: readonly (keyof T & string)[]): T {
 
 /** The session stored under `sessionKey` (the hashed cookie value), expired or not; null when there is none. */
 export async function readSession(sessionKey: string): Promise<StoredSession | null> {
-  const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey]);
+  const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey, MAKE_PROVIDER_ID]);
   if (!rows[0]) return null;
   const { expires, user, account, events } = JSON.parse(rows[0].session) as {
     expires: string;

@@ -4,32 +4,51 @@
  * in a single SQL statement (lib/auth/session-read.ts). Auth.js's `auth()` would cost one query for the
  * session and the dashboard three more; this is the hot path of every protected page.
  *
+ * Pages get the Make connection's status, never its tokens: the account row read here is kept aside for
+ * `getMakeAccessToken` (`preloadedTokenRow`), which is the one way to a token.
+ *
  * Validity follows Auth.js's database sessions: the row must exist and not be expired; like `auth()`, a
- * session older than `updateAge` has its expiry pushed forward (after the response, off the hot path).
+ * session older than `updateAge` has its expiry pushed forward (after the response, off the hot path);
+ * proxy.ts pushes the cookie's expiry forward on the same schedule.
  * @see https://authjs.dev/concepts/session-strategies#database-session
  */
 import "server-only";
 import { cache } from "react";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { after } from "next/server";
 import { redirect } from "next/navigation";
-import { authConfig, SESSION_COOKIES } from "@/auth.config";
+import { authConfig } from "@/auth.config";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
+import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { readSession, type StoredSession } from "@/lib/auth/session-read";
+import { describeConnection, type ConnectionStatus } from "@/lib/connection/status";
+import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
 
 /** The stored (hashed) token of this browser's session cookie, if it has one. */
 export async function currentSessionKey(): Promise<string | undefined> {
-  const jar = await cookies();
-  const token = SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
-  return token && hashSessionToken(token);
+  const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
+  const forwardedProto = requestHeaders.get("x-forwarded-proto");
+  const name = sessionCookieName({ authUrl: env.AUTH_URL, forwardedProto });
+  const token = jar.get(name)?.value;
+  return token ? hashSessionToken(token) : undefined;
 }
 
 export interface SignedInUser extends Readonly<StoredSession["user"]> {
-  /** The Make account row as it was at the start of the request (tokens decrypted, server-side only). */
-  makeAccount: StoredSession["account"];
+  /** The Make connection as it was at the start of the request: state, scopes, expiry; no token. */
+  makeConnection: ConnectionStatus;
   recentEvents: StoredSession["events"];
 }
+
+const tokenRows = new WeakMap<SignedInUser, StoredSession["account"]>();
+
+/**
+ * The user's Make account row read with the session, only for
+ * `getMakeAccessToken(user.id, preloadedTokenRow(user))`: it spares that call a query. Undefined when the
+ * user object did not come from `currentUser`.
+ */
+export const preloadedTokenRow = (user: SignedInUser) => tokenRows.get(user);
 
 function extendWhenDue(sessionToken: string, expires: Date) {
   const { maxAge, updateAge } = authConfig.session;
@@ -46,8 +65,26 @@ export const currentUser = cache(async (): Promise<SignedInUser | null> => {
   const session = await readSession(token);
   if (!session || session.expires.getTime() <= Date.now()) return null;
   extendWhenDue(token, session.expires);
-  return { ...session.user, makeAccount: session.account, recentEvents: session.events };
+  const account = await reauthIfUnreadable(session.account);
+  const user: SignedInUser = {
+    ...session.user,
+    makeConnection: describeConnection(account, 0),
+    recentEvents: session.events,
+  };
+  tokenRows.set(user, account);
+  return user;
 });
+
+/** The id of the user whose live session this browser holds, for Auth.js callbacks; one small query. */
+export async function signedInUserId(): Promise<string | null> {
+  const key = await currentSessionKey();
+  if (!key) return null;
+  const session = await db.session.findUnique({
+    where: { sessionToken: key },
+    select: { userId: true, expires: true },
+  });
+  return session && session.expires.getTime() > Date.now() ? session.userId : null;
+}
 
 export async function requireUser(callbackUrl = "/dashboard"): Promise<SignedInUser> {
   const user = await currentUser();

@@ -21,6 +21,7 @@ export const SIGN_IN_FAILURES = [
   "userinfo_mismatch",
   "make_unreachable",
   "account_in_use",
+  "make_account_mismatch",
   "make_error",
   "forged_request",
   "service_unavailable",
@@ -71,6 +72,8 @@ function classifyOAuthProcessingError(link: ErrorWithCause): SignInFailure {
 
 export function classifySignInError(error: unknown): SignInFailure {
   const chain = errorChain(error);
+  // Thrown by the adapter's linkAccount (lib/tokens/sign-in-tokens.ts), so it arrives inside an AdapterError.
+  if (chain.some((link) => link.name === "MakeAccountMismatchError")) return "make_account_mismatch";
   for (const link of chain) {
     const message = typeof link.message === "string" ? link.message : "";
     const code = typeof link.code === "string" ? link.code : ""; // a DOMException's code is a number
@@ -105,6 +108,8 @@ export function recordAuthError(error: unknown) {
 }
 
 const ERROR_PAGE = "/auth/error";
+/** Where a sign-in with another Make user than the one connected lands: it names the connected one. */
+export const ACCOUNT_MISMATCH_PAGE = "/auth/account-mismatch";
 
 /**
  * The OAuth error Make sent back on the callback (`?error=access_denied`). Auth.js drops it from the error
@@ -118,7 +123,7 @@ function providerError(request: Request): SignInFailure | undefined {
 
 /**
  * For the server actions that start a sign-in ("Sign in with Make", "Reconnect"), called as
- * `redirect(await signInDestination(() => signIn("make", { redirectTo, redirect: false })))`: where to send
+ * `redirect(await signInDestination(() => signIn(MAKE_PROVIDER_ID, { redirectTo, redirect: false })))`: where to send
  * the browser. Auth.js answers a sign-in that cannot start (Make's discovery unreachable) with its own
  * `?error=Configuration` URL and raises nothing, so the action runs in the same scope as the auth route and
  * lands on the error page with the real reason.
@@ -135,19 +140,32 @@ export async function signInDestination(start: () => Promise<string>): Promise<s
   return `${ERROR_PAGE}?reason=${scope.error !== undefined ? classifySignInError(scope.error) : "server_error"}`;
 }
 
-/** Wraps an Auth.js route handler so failed sign-ins land on the error page with a precise reason. */
+/** The session cookie a successful sign-in sets (never an empty one: that is a sign-out). */
+const setsSession = (response: Response) =>
+  response.headers.getSetCookie().some((line) => /^(__Secure-)?authjs\.session-token=[^;]/.test(line));
+
+/**
+ * Wraps an Auth.js route handler so failed sign-ins land on the error page with a precise reason. Auth.js
+ * marks a failure with `?error=` on its redirect; a sign-in that succeeded (it sets the session cookie) goes
+ * where it was asked to go even when that path carries an `error` parameter of its own.
+ */
 export function withSignInErrorReasons(handler: (request: NextRequest) => Promise<Response>) {
   return async (request: NextRequest): Promise<Response> => {
     const scope: { error?: unknown } = {};
     const response = await store.run(scope, () => handler(request));
     const location = response.headers.get("location");
-    if (!location || response.status < 300 || response.status >= 400) return response;
-    const target = new URL(location, request.url);
+    const redirected = !!location && response.status >= 300 && response.status < 400;
+    if (!redirected || setsSession(response)) return response;
+    const target = new URL(location!, request.url);
     if (!target.searchParams.get("error")) return response;
     const reason =
       providerError(request) ?? (scope.error !== undefined ? classifySignInError(scope.error) : "server_error");
+    const page =
+      reason === "make_account_mismatch"
+        ? ACCOUNT_MISMATCH_PAGE
+        : `${ERROR_PAGE}?reason=${reason}`;
     const headers = new Headers(response.headers);
-    headers.set("location", new URL(`${ERROR_PAGE}?reason=${reason}`, target).toString());
+    headers.set("location", new URL(page, target).toString());
     return new Response(null, { status: response.status, headers });
   };
 }

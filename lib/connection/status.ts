@@ -5,6 +5,8 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { requestedScopes } from "@/lib/env";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
 
 export type ConnectionStateName = "active" | "reauth_required" | "revoked" | "not_connected";
 
@@ -27,7 +29,10 @@ export interface ConnectionStatus {
 
 type AccountRow = NonNullable<Awaited<ReturnType<typeof loadAccount>>>;
 
-const loadAccount = (userId: string) => db.account.findFirst({ where: { userId, provider: "make" } });
+const loadAccount = (userId: string) =>
+  db.account
+    .findUnique({ where: { userId_provider: { userId, provider: MAKE_PROVIDER_ID } } })
+    .then(reauthIfUnreadable);
 
 /** The panel's view of an account row already in hand. */
 export function describeConnection(account: AccountRow | null, pendingRevocations: number): ConnectionStatus {

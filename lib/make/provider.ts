@@ -19,6 +19,7 @@ import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import { env, requestedScopes } from "@/lib/env";
 import { verifyIdTokenInResponse } from "@/lib/make/id-token";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export interface MakeProfile extends Record<string, unknown> {
   sub: string;
@@ -37,7 +38,7 @@ const optionalText = (value: unknown) => (typeof value === "string" && value.tri
 
 export function Make(): OIDCConfig<MakeProfile> {
   return {
-    id: "make",
+    id: MAKE_PROVIDER_ID,
     name: "Make",
     type: "oidc",
     issuer: env.AUTH_MAKE_ISSUER,

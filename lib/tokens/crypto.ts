@@ -14,7 +14,10 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import { env } from "@/lib/env";
 
 const PREFIX = "enc:v1:";
+// Part of every key: changing it makes every stored token unreadable. Never edit it once tokens are stored.
 const HKDF_INFO = "make-starter token encryption v1";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 interface TokenKey {
   id: string;
@@ -52,8 +55,8 @@ export const isEncrypted = (value: string) => value.startsWith(PREFIX);
 export function encryptToken(plaintext: string, column: string): string {
   const [current] = tokenKeys();
   if (!current) throw new Error("TOKEN_ENCRYPTION_KEY: no key configured");
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", current.key, iv).setAAD(Buffer.from(column));
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", current.key, iv, { authTagLength: TAG_BYTES }).setAAD(Buffer.from(column));
   const sealed = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
   return `${PREFIX}${current.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
 }
@@ -67,12 +70,17 @@ export function decryptToken(stored: string, column: string): string {
       `${column} was encrypted with a key that is not configured (key id ${keyId}); keep old keys in TOKEN_ENCRYPTION_KEY after the first one until \`npm run tokens:rotate-key\` has run`,
     );
   }
+  const iv = Buffer.from(ivPart, "base64url");
   const sealed = Buffer.from(sealedPart, "base64url");
-  const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(ivPart, "base64url"))
+  // GCM would accept any IV length and tags down to 4 bytes: only the exact shape encryptToken writes opens.
+  if (iv.length !== IV_BYTES || sealed.length < TAG_BYTES) {
+    throw new TokenDecryptionError(`${column} is malformed: the stored value was altered`);
+  }
+  const decipher = createDecipheriv("aes-256-gcm", key.key, iv, { authTagLength: TAG_BYTES })
     .setAAD(Buffer.from(column))
-    .setAuthTag(sealed.subarray(sealed.length - 16));
+    .setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString("utf8");
   } catch {
     throw new TokenDecryptionError(`${column} failed authentication: the stored value was altered`);
   }

@@ -1,23 +1,111 @@
 /**
  * Re-encrypts every stored token under the first key of TOKEN_ENCRYPTION_KEY (`npm run tokens:rotate-key`).
- * Each row is rewritten only if nobody changed it meanwhile (tokenVersion compare-and-swap), so a refresh
- * running at the same time is never overwritten with older tokens.
+ * Each account row is rewritten only if nobody changed it meanwhile (tokenVersion compare-and-swap), so a
+ * refresh running at the same time is never overwritten with older tokens; the rows such a race skipped
+ * are read again, pass after pass, until none is left under an old key. Old keys may be dropped once
+ * `remaining` is 0.
  */
 import "server-only";
 import { db } from "@/lib/db";
+import { tokenKeys } from "@/lib/tokens/crypto";
+import { unreadableTokens } from "@/lib/tokens/encrypted-prisma";
+import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
 
-export async function reencryptAllTokens(): Promise<{ accounts: number; pendingRevocations: number }> {
-  let accounts = 0;
-  const rows = await db.account.findMany({
-    where: { OR: [{ access_token: { not: null } }, { refresh_token: { not: null } }, { id_token: { not: null } }] },
-    select: { id: true, tokenVersion: true, access_token: true, refresh_token: true, id_token: true },
+const ACCOUNT_TOKENS = ["access_token", "refresh_token", "id_token"] as const;
+/** Enough for any number of refreshes racing it; a server still encrypting with an old key keeps rows back. */
+const MAX_PASSES = 20;
+
+export interface RotationReport {
+  /** Account rows and pending revocations rewritten under the current key. */
+  accounts: number;
+  pendingRevocations: number;
+  /** Accounts whose tokens no configured key opens: set to `reauth_required` (the user reconnects). */
+  unreadableAccounts: number;
+  /** Pending revocations whose token no configured key opens: dropped (they could never be delivered). */
+  unreadableRevocations: number;
+  /** Rows still under an old key at the end; old keys must stay configured until this is 0. */
+  remaining: number;
+  passes: number;
+}
+
+export interface RotationOptions {
+  /** Runs between reading a pass's rows and writing them: a test stages a concurrent refresh here. */
+  afterRead?: () => Promise<void>;
+}
+
+function staleFilters() {
+  const current = `enc:v1:${tokenKeys()[0]?.id}:`;
+  // `where` filters see the stored ciphertext (only `data` is encrypted), so this finds values under old keys.
+  const stale = (column: string) => ({
+    AND: [{ [column]: { not: null } }, { NOT: { [column]: { startsWith: current } } }],
   });
-  for (const { id, tokenVersion, ...tokens } of rows) {
-    accounts += (await db.account.updateMany({ where: { id, tokenVersion }, data: tokens })).count;
+  return {
+    account: { OR: ACCOUNT_TOKENS.map(stale) },
+    pendingRevocation: { NOT: { token: { startsWith: current } } },
+  };
+}
+
+async function reencryptAccounts(report: RotationReport, options: RotationOptions): Promise<number> {
+  const rows = await db.account.findMany({
+    where: staleFilters().account,
+    select: {
+      id: true,
+      userId: true,
+      tokenVersion: true,
+      access_token: true,
+      refresh_token: true,
+      id_token: true,
+    },
+  });
+  await options.afterRead?.();
+  for (const row of rows) {
+    if (Object.keys(unreadableTokens(row)).length > 0) {
+      await reauthIfUnreadable(row);
+      report.unreadableAccounts += 1;
+      continue;
+    }
+    const { id, tokenVersion, access_token, refresh_token, id_token } = row;
+    const data = { access_token, refresh_token, id_token };
+    report.accounts += (await db.account.updateMany({ where: { id, tokenVersion }, data })).count;
   }
-  let pendingRevocations = 0;
-  for (const { id, token } of await db.pendingRevocation.findMany({ select: { id: true, token: true } })) {
-    pendingRevocations += (await db.pendingRevocation.updateMany({ where: { id }, data: { token } })).count;
+  return rows.length;
+}
+
+async function reencryptPendingRevocations(report: RotationReport): Promise<number> {
+  const rows = await db.pendingRevocation.findMany({
+    where: staleFilters().pendingRevocation,
+    select: { id: true, token: true },
+  });
+  for (const { id, token } of rows) {
+    if (token === null) {
+      report.unreadableRevocations += (await db.pendingRevocation.deleteMany({ where: { id } })).count;
+      continue;
+    }
+    const { count } = await db.pendingRevocation.updateMany({ where: { id }, data: { token } });
+    report.pendingRevocations += count;
   }
-  return { accounts, pendingRevocations };
+  return rows.length;
+}
+
+export async function reencryptAllTokens(options: RotationOptions = {}): Promise<RotationReport> {
+  const report: RotationReport = {
+    accounts: 0,
+    pendingRevocations: 0,
+    unreadableAccounts: 0,
+    unreadableRevocations: 0,
+    remaining: 0,
+    passes: 0,
+  };
+  while (report.passes < MAX_PASSES) {
+    report.passes += 1;
+    const seen = (await reencryptAccounts(report, options)) + (await reencryptPendingRevocations(report));
+    if (seen === 0) break;
+  }
+  const filters = staleFilters();
+  const [accounts, pendingRevocations] = await Promise.all([
+    db.account.count({ where: filters.account }),
+    db.pendingRevocation.count({ where: filters.pendingRevocation }),
+  ]);
+  report.remaining = accounts + pendingRevocations;
+  return report;
 }

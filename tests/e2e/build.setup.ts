@@ -12,7 +12,17 @@ export default function buildApp() {
   const root = path.resolve(import.meta.dirname, "../..");
   const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, NEXT_OUTPUT: "standalone", NEXT_TELEMETRY_DISABLED: "1" },
+    // The stand-in's issuer (any port on localhost) goes into the build's Content-Security-Policy; the rest
+    // of the configuration comes from each test's server, so the build does not validate it.
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_DIST_DIR: TEST_DIST_DIR,
+      NEXT_OUTPUT: "standalone",
+      NEXT_TELEMETRY_DISABLED: "1",
+      AUTH_MAKE_ISSUER: "http://localhost",
+      SKIP_ENV_VALIDATION: "1",
+    },
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);

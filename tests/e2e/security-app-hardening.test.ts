@@ -56,6 +56,27 @@ describe("open redirect through callbackUrl", () => {
       }));
   }
 
+  it("answers a repeated callbackUrl with a redirect to the first path, signed in or not, never an error", () =>
+    withPage(async (page) => {
+      const landing = await page.goto(`${stack.app.url}/?callbackUrl=/dashboard&callbackUrl=/b`);
+      expect(landing?.status()).toBe(200);
+      expect((await signInFrom(page)).href).toBe(`${stack.app.url}/dashboard`);
+      const signedIn = await fetch(`${stack.app.url}/?callbackUrl=/dashboard&callbackUrl=/b`, {
+        headers: { cookie: await cookieHeader(page.context(), stack.app.url) },
+        redirect: "manual",
+      });
+      expect(signedIn.status).toBe(307);
+      expect(new URL(signedIn.headers.get("location")!, stack.app.url).pathname).toBe("/dashboard");
+    }));
+
+  it("sends a successful sign-in to its callbackUrl even when that carries ?error=, not to the error page", () =>
+    withPage(async (page) => {
+      await page.goto(`${stack.app.url}/?callbackUrl=${encodeURIComponent("/dashboard?error=Configuration")}`);
+      const landed = await signInFrom(page);
+      expect(`${landed.pathname}${landed.search}`).toBe("/dashboard?error=Configuration");
+      expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe("active");
+    }));
+
   it("stays on the app when the sign-in starts at Auth.js's own /api/auth/signin?callbackUrl=", () =>
     withPage(async (page) => {
       await page.goto(`${stack.app.url}/api/auth/signin?callbackUrl=${encodeURIComponent(EVIL)}`);
@@ -225,6 +246,16 @@ describe("cookies", () => {
         if (name.startsWith("__Host-")) expect(line, name).not.toMatch(/; Domain=/i);
       }
       expect(lines.get("__Secure-authjs.session-token")).toMatch(/; HttpOnly(;|$)/i);
+
+      // A session cookie without the prefix could have been planted over plain http: it opens nothing.
+      const token = /^__Secure-authjs\.session-token=([^;]+)/.exec(lines.get("__Secure-authjs.session-token")!)![1];
+      const dashboard = (cookie: string) => fetch(`${secure.app.url}/dashboard`, { headers: { cookie }, redirect: "manual" });
+      expect((await dashboard(`__Secure-authjs.session-token=${token}; session-renewed=1`)).status).toBe(200);
+      for (const cookie of [`authjs.session-token=${token}`, `authjs.session-token=${token}; session-renewed=1`]) {
+        const response = await dashboard(cookie);
+        expect(response.status, cookie).toBe(307);
+        expect(new URL(response.headers.get("location")!, secure.app.url).pathname, cookie).toBe("/");
+      }
     });
   });
 });
@@ -255,8 +286,26 @@ describe("security headers", () => {
       expect(headers["x-content-type-options"], target).toBe("nosniff");
       expect(headers["x-frame-options"], target).toBe("DENY");
       expect(headers["x-powered-by"], target).toBeUndefined();
+      expect(headers["strict-transport-security"], target).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
     }
   });
+
+  it("lets forms post only to the app and to Make, and images come only from the app and Make", async () => {
+    const csp = (await fetch(stack.app.url)).headers.get("content-security-policy")!;
+    const directive = (name: string) => csp.split(/;\s*/).find((part) => part.startsWith(`${name} `))!.split(" ").slice(1);
+    // The build knows the stand-in only as "localhost on some port" (tests/e2e/build.setup.ts).
+    expect(directive("form-action")).toEqual(["'self'", "http://localhost:*"]);
+    expect(directive("img-src")).toEqual(["'self'", "data:", "http://localhost:*", "https://*.make.com", "https://*.make.celonis.com"]);
+  });
+
+  it("shows Make's profile picture under that policy", () =>
+    withPage(async (page) => {
+      await page.goto(stack.app.url);
+      expect((await signInFrom(page)).pathname).toBe("/dashboard");
+      const picture = page.locator("section img").first();
+      await expect.poll(() => picture.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      expect(await picture.getAttribute("src")).toBe(`${stack.mock.issuer}/avatars/ada.svg`);
+    }));
 });
 
 describe("a database dump", () => {

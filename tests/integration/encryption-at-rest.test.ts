@@ -21,7 +21,22 @@ async function withKeys(keys: string) {
   delete (globalThis as { prisma?: unknown }).prisma;
   vi.stubEnv("TOKEN_ENCRYPTION_KEY", keys);
   const { db } = await import("@/lib/db");
-  return { db, rotate: await import("@/lib/tokens/rotate-key") };
+  return {
+    db,
+    rotate: await import("@/lib/tokens/rotate-key"),
+    crypto: await import("@/lib/tokens/crypto"),
+    status: await import("@/lib/connection/status"),
+    tokens: await import("@/lib/tokens/access-token"),
+    unreadable: await import("@/lib/tokens/unreadable-tokens"),
+  };
+}
+
+/** Every token column in the database, as stored. */
+async function storedCiphertexts(db: AppModules["db"]): Promise<string[]> {
+  const rows = await db.$queryRaw<{ value: string }[]>`
+    SELECT unnest(ARRAY[access_token, refresh_token, id_token]) AS value FROM "Account"
+    UNION ALL SELECT token FROM "PendingRevocation"`;
+  return rows.map((row) => row.value).filter(Boolean);
 }
 
 beforeAll(async () => {
@@ -62,7 +77,7 @@ describe("tokens at rest", () => {
     const rotated = await withKeys(`${KEY_NEW},${KEY_OLD}`);
     const readable = await rotated.db.account.findFirstOrThrow({ where: { userId } });
     expect(readable.access_token).toBe(before.access_token);
-    expect(await rotated.rotate.reencryptAllTokens()).toEqual({ accounts: 1, pendingRevocations: 0 });
+    expect(await rotated.rotate.reencryptAllTokens()).toMatchObject({ accounts: 1, pendingRevocations: 0, remaining: 0 });
     await rotated.db.$disconnect();
 
     const onlyNew = await withKeys(KEY_NEW);
@@ -71,9 +86,46 @@ describe("tokens at rest", () => {
     await onlyNew.db.$disconnect();
   });
 
-  it("refuses to read tokens when their key is no longer configured, naming the variable", async () => {
+  it("re-encrypts every row even when a refresh rewrites one under the old key between the read and the write", async () => {
+    const second = await app.db.user.create({ data: { name: "Grace" } });
+    await app.db.account.create({
+      data: { userId: second.id, type: "oidc", provider: "make", providerAccountId: "1002", access_token: "at-2", refresh_token: "rt-2" },
+    });
+    await app.db.pendingRevocation.create({ data: { userId: second.id, token: "rt-old", tokenTypeHint: "refresh_token" } });
+    const rotated = await withKeys(`${KEY_NEW},${KEY_OLD}`);
+    const [newKey] = rotated.crypto.tokenKeys();
+    let refreshes = 0;
+    const report = await rotated.rotate.reencryptAllTokens({
+      // A server still running with the old key refreshes Ada's tokens after rotate-key read the rows.
+      afterRead: async () => {
+        if (refreshes++ > 0) return;
+        await app.db.account.updateMany({
+          where: { userId },
+          data: { access_token: "at-refreshed", refresh_token: "rt-refreshed", tokenVersion: { increment: 1 } },
+        });
+      },
+    });
+    expect(report).toMatchObject({ remaining: 0, pendingRevocations: 1, unreadableAccounts: 0 });
+    expect(report.passes).toBeGreaterThanOrEqual(2);
+    const stored = await storedCiphertexts(rotated.db);
+    expect(stored.length).toBeGreaterThanOrEqual(6);
+    expect(stored.filter((value) => !value.startsWith(`enc:v1:${newKey!.id}:`))).toEqual([]);
+    const refreshed = await rotated.db.account.findFirstOrThrow({ where: { userId } });
+    expect([refreshed.access_token, refreshed.refresh_token]).toEqual(["at-refreshed", "rt-refreshed"]);
+    await rotated.db.$disconnect();
+  });
+
+  it("reads tokens whose key is no longer configured as absent and asks the user to reconnect, with a reason", async () => {
     const wrong = await withKeys("unrelated-key-".padEnd(40, "u"));
-    await expect(wrong.db.account.findFirstOrThrow({ where: { userId } })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY/);
+    const account = await wrong.db.account.findFirstOrThrow({ where: { userId } });
+    expect([account.access_token, account.refresh_token]).toEqual([null, null]);
+    const status = await wrong.status.connectionStatus(userId);
+    expect(status).toMatchObject({ state: "reauth_required", lastError: "token_unreadable", hasRefreshToken: false });
+    const events = await wrong.db.connectionEvent.findMany({ where: { userId, kind: "reauth_required" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ errorCode: "token_unreadable" });
+    expect(events[0]?.detail).toMatch(/AUTH_SECRET or TOKEN_ENCRYPTION_KEY/);
+    await expect(wrong.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
     await wrong.db.$disconnect();
   });
 });

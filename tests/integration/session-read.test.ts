@@ -3,8 +3,15 @@
  * statement, not Prisma. These tests hold it to Prisma's own answer for the same rows, so a column added
  * to the schema, a date read in the wrong zone or a token left encrypted shows up here.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadAppModules, type AppModules } from "../support/app-modules";
+
+// What lib/auth/session.ts reads from the request: the browser's cookies (set per test below).
+const requestCookies = new Map<string, string>();
+vi.mock("next/headers", () => ({
+  cookies: async () => ({ get: (name: string) => (requestCookies.has(name) ? { value: requestCookies.get(name) } : undefined) }),
+  headers: async () => new Headers(),
+}));
 
 let app: AppModules;
 let session: typeof import("@/lib/auth/session-read");
@@ -115,8 +122,52 @@ describe("the session read", () => {
     expect(read).toMatchObject({ account: null, events: [], user: { name: null, email: null } });
   });
 
+  it("reads a token it cannot decrypt as absent and says which, instead of failing the whole read", async () => {
+    const user = await userWithSession("key-unreadable", "Grace");
+    await app.db.account.create({
+      data: { userId: user.id, type: "oidc", provider: "make", providerAccountId: "1002", access_token: "a", refresh_token: "r" },
+    });
+    const stored = await app.db.$queryRaw<{ access_token: string }[]>`SELECT access_token FROM "Account" WHERE "userId" = ${user.id}`;
+    // Under a key this server does not have (as after AUTH_SECRET changed).
+    const tampered = stored[0]!.access_token.replace(/^enc:v1:[^:]+:/, "enc:v1:oldkey00:");
+    await app.db.$executeRaw`UPDATE "Account" SET access_token = ${tampered} WHERE "userId" = ${user.id}`;
+    const read = await session.readSession("key-unreadable");
+    expect(read?.account).toMatchObject({ access_token: null, refresh_token: "r" });
+    const { unreadableTokens } = await import("@/lib/tokens/encrypted-prisma");
+    expect(Object.keys(unreadableTokens(read?.account))).toEqual(["access_token"]);
+  });
+
   it("finds nothing for an unknown session key, including one shaped like SQL", async () => {
     expect(await session.readSession("no-such-key")).toBeNull();
     expect(await session.readSession(`' OR '1'='1`)).toBeNull();
+  });
+});
+
+describe("the signed-in user handed to pages", () => {
+  it("carries the Make connection's status, never a token", async () => {
+    const { hashSessionToken } = await import("@/lib/auth/hashed-sessions");
+    const user = await userWithSession(hashSessionToken("cookie-of-lin"), "Lin");
+    await app.db.account.create({
+      data: {
+        userId: user.id,
+        type: "oidc",
+        provider: "make",
+        providerAccountId: "1004",
+        access_token: "ada-access-token",
+        refresh_token: "ada-refresh-token",
+        id_token: "ada-id-token",
+        expires_at: 2_000_000_000,
+      },
+    });
+    requestCookies.set("__Secure-authjs.session-token", "cookie-of-lin");
+    const { currentUser, preloadedTokenRow } = await import("@/lib/auth/session");
+    const signedIn = await currentUser();
+    expect(signedIn).toMatchObject({ id: user.id, name: "Lin", makeConnection: { state: "active", sub: "1004" } });
+    const handedOut = JSON.stringify(signedIn);
+    for (const secret of ["ada-access-token", "ada-refresh-token", "ada-id-token", "enc:v1:"]) {
+      expect(handedOut).not.toContain(secret);
+    }
+    // getMakeAccessToken still gets the row without another query.
+    expect(preloadedTokenRow(signedIn!)?.access_token).toBe("ada-access-token");
   });
 });

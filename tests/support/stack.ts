@@ -28,6 +28,8 @@ export interface StackOptions {
   servers?: number;
   /** Scheme of the public URL (AUTH_URL, the registered redirect URI); the servers themselves listen on http. */
   publicScheme?: "http" | "https";
+  /** More app environment that depends on the stand-in (its issuer is known only once it listens). */
+  envFromMock?: (mock: MakeMock) => Record<string, string>;
   /** What the apps connect to instead of the database URL, e.g. a proxy the test can cut. */
   appDatabaseUrl?: (databaseUrl: string) => string;
 }
@@ -53,6 +55,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           MAKE_API_URL: `${mock.url}/api/v2`,
           ...client,
           ...options.env,
+          ...options.envFromMock?.(mock),
         },
       }),
     ),

@@ -1,3 +1,4 @@
+import { createCipheriv } from "node:crypto";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const SECRET_A = "a".repeat(40);
@@ -64,6 +65,30 @@ describe("token encryption", () => {
   it("derives the key from AUTH_SECRET when TOKEN_ENCRYPTION_KEY is unset", async () => {
     const { encryptToken, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: undefined });
     expect(decryptToken(encryptToken("v", "id_token"), "id_token")).toBe("v");
+  });
+
+  /** A value sealed with the app's own key but an IV and tag of the given sizes: genuine, only mis-shaped. */
+  function sealWith(keys: { id: string; key: Buffer }[], options: { ivBytes: number; tagBytes: number }, column: string) {
+    const [current] = keys;
+    const iv = Buffer.alloc(options.ivBytes, 7);
+    const cipher = createCipheriv("aes-256-gcm", current!.key, iv, { authTagLength: 16 }).setAAD(Buffer.from(column));
+    const sealed = Buffer.concat([cipher.update("", "utf8"), cipher.final(), cipher.getAuthTag().subarray(0, options.tagBytes)]);
+    return `enc:v1:${current!.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
+  }
+
+  it("refuses a value whose authentication tag is shorter than 16 bytes, even a genuine truncated one", async () => {
+    const { tokenKeys, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    expect(decryptToken(sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 16 }, "access_token"), "access_token")).toBe("");
+    const truncated = sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 4 }, "access_token");
+    expect(() => decryptToken(truncated, "access_token")).toThrow(/altered/);
+  });
+
+  it("refuses a value whose IV is not 12 bytes", async () => {
+    const { tokenKeys, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    for (const ivBytes of [1, 16]) {
+      const odd = sealWith(tokenKeys(), { ivBytes, tagBytes: 16 }, "access_token");
+      expect(() => decryptToken(odd, "access_token"), `${ivBytes}-byte IV`).toThrow(/altered/);
+    }
   });
 
   it("rejects a key shorter than 32 characters", async () => {

@@ -11,6 +11,7 @@ import { db } from "@/lib/db";
 import { currentSessionKey, requireUser } from "@/lib/auth/session";
 import { signInDestination } from "@/lib/auth/sign-in-errors";
 import { revokeMakeConnection } from "@/lib/tokens/revoke";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export async function revokeConnection() {
   const user = await requireUser();
@@ -20,7 +21,7 @@ export async function revokeConnection() {
 
 export async function reconnect() {
   await requireUser();
-  redirect(await signInDestination(() => signIn("make", { redirectTo: "/dashboard", redirect: false })));
+  redirect(await signInDestination(() => signIn(MAKE_PROVIDER_ID, { redirectTo: "/dashboard", redirect: false })));
 }
 
 export async function signOutHere() {

@@ -5,13 +5,13 @@
  * it shows the outcome.
  */
 import "server-only";
-import type { SignedInUser } from "@/lib/auth/session";
+import { preloadedTokenRow, type SignedInUser } from "@/lib/auth/session";
 import { getMakeAccessToken, isFresh } from "@/lib/tokens/access-token";
 import { MakeConnectionError, type ConnectionUnavailableReason } from "@/lib/tokens/errors";
 import { fetchUserinfo } from "@/lib/make/authorization-server";
 import { listOrganizations, type MakeOrganization } from "@/lib/make/api";
 import { cachedProfile } from "@/lib/make/profile-cache";
-import { connectionStatus, describeConnection } from "@/lib/connection/status";
+import { connectionStatus } from "@/lib/connection/status";
 import { recentConnectionEvents } from "@/lib/connection/events";
 
 export type MakeIdentity =
@@ -19,7 +19,7 @@ export type MakeIdentity =
   | { ok: false; reason: ConnectionUnavailableReason | "make_error" };
 
 async function loadIdentity(user: SignedInUser): Promise<MakeIdentity> {
-  const account = user.makeAccount;
+  const account = preloadedTokenRow(user);
   try {
     const token = await getMakeAccessToken(user.id, account);
     const profile = await cachedProfile(`${user.id}:${token.expiresAt}`, async () => {
@@ -38,10 +38,10 @@ async function loadIdentity(user: SignedInUser): Promise<MakeIdentity> {
 }
 
 export async function loadDashboard(user: SignedInUser) {
-  const account = user.makeAccount;
+  const account = preloadedTokenRow(user);
   const untouched = account?.state === "active" && isFresh(account);
   const identity = await loadIdentity(user);
-  if (untouched && identity.ok) return { identity, status: describeConnection(account, 0), events: user.recentEvents };
+  if (untouched && identity.ok) return { identity, status: user.makeConnection, events: user.recentEvents };
   const [status, events] = await Promise.all([connectionStatus(user.id), recentConnectionEvents(user.id)]);
   return { identity, status, events };
 }

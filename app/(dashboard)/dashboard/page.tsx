@@ -22,7 +22,7 @@ export default async function DashboardPage() {
         <div className="flex flex-wrap gap-2">
           {status.state !== "active" && (
             <ActionButton action={reconnect} tone="primary">
-              Reconnect
+              {status.state === "not_connected" ? "Connect Make" : "Reconnect"}
             </ActionButton>
           )}
           {status.state === "active" && (

@@ -35,6 +35,12 @@ export const SIGN_IN_FAILURE_MESSAGES: Record<SignInFailure, { title: string; de
     title: "That Make account belongs to another user",
     detail: "The Make account you chose is already connected to a different user of this app.",
   },
+  make_account_mismatch: {
+    title: "Your account here is connected to another Make user",
+    detail:
+      "Each account of this app has one Make account. Nothing was changed. " +
+      "To use a different Make account, sign out and sign in with it.",
+  },
   make_error: {
     title: "Make could not complete the sign-in",
     detail: "Make answered with an error. Please try again later.",

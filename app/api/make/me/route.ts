@@ -3,7 +3,7 @@
  * profile (`GET /users/me`). The access token comes from getMakeAccessToken, which renews it when needed;
  * the token itself never appears in the response.
  */
-import { currentUser } from "@/lib/auth/session";
+import { currentUser, preloadedTokenRow } from "@/lib/auth/session";
 import { getMakeAccessToken } from "@/lib/tokens/access-token";
 import { MakeConnectionError } from "@/lib/tokens/errors";
 import { currentMakeUser, MakeApiError } from "@/lib/make/api";
@@ -14,7 +14,7 @@ export async function GET() {
   const user = await currentUser();
   if (!user) return Response.json({ error: "not_signed_in" }, { status: 401 });
   try {
-    const token = await getMakeAccessToken(user.id, user.makeAccount);
+    const token = await getMakeAccessToken(user.id, preloadedTokenRow(user));
     return Response.json({ user: await currentMakeUser(token.accessToken) });
   } catch (error) {
     if (error instanceof MakeConnectionError) {
