@@ -7,6 +7,7 @@
  */
 import "server-only";
 import { db } from "@/lib/db";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { env } from "@/lib/env";
 import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
 import { recordConnectionEvent } from "@/lib/connection/events";
@@ -46,7 +47,7 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
 async function cutConnection(userId: string): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const account = await db.account.findFirst({
-      where: { userId, provider: "make" },
+      where: { userId, provider: MAKE_PROVIDER_ID },
       select: { id: true, access_token: true, refresh_token: true, tokenVersion: true },
     });
     if (!account) return false;

@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { db } from "@/lib/db";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { env } from "@/lib/env";
 import { MakeConnectionError } from "@/lib/tokens/errors";
 
@@ -32,7 +33,7 @@ const accountSelect = {
 } as const;
 
 export const loadAccount = (where: { id: string } | { userId: string }) =>
-  db.account.findFirst({ where: { ...where, provider: "make" }, select: accountSelect });
+  db.account.findFirst({ where: { ...where, provider: MAKE_PROVIDER_ID }, select: accountSelect });
 
 export type TokenRow = NonNullable<Awaited<ReturnType<typeof loadAccount>>>;
 
