@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/session";
 import { SignInButton } from "@/components/sign-in-button";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
+import { site } from "@/lib/site";
 
 export default async function LandingPage({
   searchParams,
@@ -15,7 +16,7 @@ export default async function LandingPage({
     <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-8 px-6 py-16">
       <div className="space-y-4">
         <p className="text-sm font-semibold tracking-wide text-make uppercase dark:text-make-light">
-          Make connection starter
+          {site.name}
         </p>
         <h1 className="text-4xl font-bold tracking-tight">Connect your Make account</h1>
         <p className="text-lg text-slate-600 dark:text-slate-300">
