@@ -3,7 +3,7 @@
  * Only the cookie's presence counts here (no database in the proxy); the page verifies the session.
  *
  * The matcher's `missing` conditions keep signed-in requests from entering the proxy at all: Next.js
- * checks them while routing, whereas running the proxy costs every request ~0.2 ms of CPU (npm run bench).
+ * checks them while routing, whereas running the proxy costs every request CPU time (bench/README.md).
  * The cookie names are literals because Next.js reads this config statically; they are the two of
  * SESSION_COOKIES (auth.config.ts), and tests/unit/auth-helpers.test.ts keeps them equal.
  * @see https://nextjs.org/docs/app/api-reference/file-conventions/proxy#matcher

@@ -14,6 +14,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import { env } from "@/lib/env";
 
 const PREFIX = "enc:v1:";
+// Never change this string once tokens are stored: every stored token would stop decrypting.
 const HKDF_INFO = "make-starter token encryption v1";
 
 interface TokenKey {

@@ -1,8 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import * as oauth from "oauth4webapi";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 import { classifySignInError } from "@/lib/auth/sign-in-errors";
-import { publicOrigin } from "@/lib/auth/public-url";
 
 describe("safeRedirectPath", () => {
   it("keeps paths on this site", () => {
@@ -44,14 +43,33 @@ describe("classifySignInError", () => {
 });
 
 describe("publicOrigin", () => {
-  it("follows the forwarded host and protocol when AUTH_URL is not set", () => {
+  /** The env module reads AUTH_URL once, at import. */
+  async function loadPublicOrigin(authUrl = "") {
+    vi.resetModules();
+    vi.stubEnv("SKIP_ENV_VALIDATION", "1");
+    vi.stubEnv("AUTH_URL", authUrl);
+    return (await import("@/lib/auth/public-url")).publicOrigin;
+  }
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("is AUTH_URL's origin when AUTH_URL is set, whatever host the request names", async () => {
+    const publicOrigin = await loadPublicOrigin("https://app.example.com/base");
+    const request = new Request("http://localhost:3000/api/auth/callback/make", { headers: { host: "localhost:3000" } });
+    expect(publicOrigin(request)).toBe("https://app.example.com");
+  });
+
+  it("follows the forwarded host and protocol when AUTH_URL is not set", async () => {
+    const publicOrigin = await loadPublicOrigin();
     const request = new Request("http://localhost:3000/api/auth/callback/make", {
       headers: { "x-forwarded-host": "app.example.com", "x-forwarded-proto": "https" },
     });
     expect(publicOrigin(request)).toBe("https://app.example.com");
   });
 
-  it("keeps a loopback IP the browser used instead of Next's localhost", () => {
+  it("keeps a loopback IP the browser used instead of Next's localhost", async () => {
+    const publicOrigin = await loadPublicOrigin();
     const request = new Request("http://localhost:3100/api/auth/signin", { headers: { host: "127.0.0.1:3100" } });
     expect(publicOrigin(request)).toBe("http://127.0.0.1:3100");
   });
