@@ -5,7 +5,7 @@ import { site } from "@/lib/site";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  // Social cards need absolute image URLs; without AUTH_URL, Next derives the origin (Vercel's URL on Vercel).
+  // Social cards (the landing page's) need absolute URLs; without AUTH_URL, Next uses Vercel's URL on Vercel.
   metadataBase: env.AUTH_URL ? new URL(env.AUTH_URL) : undefined,
   title: { default: site.name, template: `%s · ${site.name}` },
   description: site.description,
@@ -17,14 +17,6 @@ export const metadata: Metadata = {
     ],
     apple: "/apple-touch-icon.png",
   },
-  openGraph: {
-    type: "website",
-    siteName: site.name,
-    title: site.name,
-    description: site.description,
-    images: [{ url: "/og.png", width: 1200, height: 630, alt: `${site.name}: connect your Make account` }],
-  },
-  twitter: { card: "summary_large_image" },
 };
 
 export const viewport: Viewport = {

@@ -1,8 +1,21 @@
+import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/session";
 import { SignInButton } from "@/components/sign-in-button";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 import { site } from "@/lib/site";
+
+/** What a link to the app shows when shared: the Open Graph image is public/og.png. */
+export const metadata: Metadata = {
+  openGraph: {
+    type: "website",
+    siteName: site.name,
+    title: site.name,
+    description: site.description,
+    images: [{ url: "/og.png", width: 1200, height: 630, alt: `${site.name}: connect your Make account` }],
+  },
+  twitter: { card: "summary_large_image" },
+};
 
 export default async function LandingPage({
   searchParams,
