@@ -26,6 +26,19 @@ export default defineConfig([
     },
   },
   {
+    files: ["components/**", "lib/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@/app/*", "**/app/*"], message: "Routes import components and lib, not the reverse." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.cjs"],
     // CommonJS files (preloaded with `node --require`) can only load modules with require().
     rules: { "@typescript-eslint/no-require-imports": "off" },

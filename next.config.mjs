@@ -40,6 +40,8 @@ const nextConfig = {
   poweredByHeader: false,
   // The test-suite and the benchmark build into their own folder so they never clash with `npm run dev`.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // Benchmark-only pages are named page.bench.tsx and exist only in `npm run bench`'s build (BENCH_BUILD=1).
+  pageExtensions: ["tsx", "ts", "jsx", "js", ...(process.env.BENCH_BUILD === "1" ? ["bench.tsx"] : [])],
   // Next rewrites 127.0.0.1 and [::1] to "localhost" in request URLs. The OAuth redirect_uri is built from
   // the request URL, so the token request would name another host than the authorization request did.
   skipProxyUrlNormalize: true,

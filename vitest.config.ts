@@ -7,23 +7,30 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const alias = {
-  "@": fileURLToPath(new URL(".", import.meta.url)),
-  "server-only": fileURLToPath(new URL("./tests/support/empty-module.ts", import.meta.url)),
-};
-
 export default defineConfig({
-  resolve: { alias },
+  resolve: {
+    alias: {
+      "@": fileURLToPath(new URL(".", import.meta.url)),
+      "server-only": fileURLToPath(new URL("./tests/support/empty-module.ts", import.meta.url)),
+    },
+  },
   test: {
     reporters: ["default", "./tests/support/summary-reporter.ts"],
+    // Each project `extends` this file, so the aliases above apply to all three.
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
       {
-        resolve: { alias },
-        test: { name: "integration", globalSetup: ["tests/support/global-setup.ts"], include: ["tests/integration/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+        extends: true,
+        test: {
+          name: "integration",
+          globalSetup: ["tests/support/global-setup.ts"],
+          include: ["tests/integration/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
       },
       {
-        resolve: { alias },
+        extends: true,
         test: {
           name: "e2e",
           globalSetup: ["tests/support/global-setup.ts", "tests/e2e/build.setup.ts"],

@@ -1,10 +1,22 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { env } from "@/lib/env";
+import { site } from "@/lib/site";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "Make connection starter",
-  description: "Sign in with Make over OpenID Connect and keep the Make connection alive.",
+  // Social cards (the landing page's) need absolute URLs; without AUTH_URL, Next uses Vercel's URL on Vercel.
+  metadataBase: env.AUTH_URL ? new URL(env.AUTH_URL) : undefined,
+  title: { default: site.name, template: `%s · ${site.name}` },
+  description: site.description,
+  applicationName: site.name,
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
 };
 
 export const viewport: Viewport = {

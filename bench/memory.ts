@@ -4,7 +4,7 @@
  * Readings are taken at the same point of V8's cycle: right after each full (mark-compact) garbage
  * collection V8 runs by itself, where bench/heap-probe.cjs records the RSS and the JS heap in use. Between
  * two full GCs the RSS swings by a third or more with garbage V8 has not collected yet (on a host with
- * plenty of memory it collects lazily), so two arbitrary samples can differ by 30% with nothing leaking;
+ * plenty of memory it collects lazily), so two arbitrary samples can differ widely with nothing leaking;
  * right after a full GC it is what the process keeps. A reading is the median over the phase's full GCs.
  * The peak of the RSS sampled every 250 requests is reported beside it. No collection is forced.
  *

@@ -40,7 +40,15 @@ export async function buildApp(log: (line: string) => void): Promise<void> {
   log(`building the app into ${BENCH_DIST_DIR} (next build)…`);
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_OUTPUT: "standalone", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_DIST_DIR: BENCH_DIST_DIR,
+      NEXT_OUTPUT: "standalone",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // Builds the benchmark's own pages (app/(bench)/**/page.bench.tsx), absent from every other build.
+      BENCH_BUILD: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

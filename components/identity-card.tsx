@@ -1,5 +1,5 @@
 import { Fragment } from "react";
-import type { MakeIdentity } from "@/app/(dashboard)/dashboard/data";
+import type { MakeIdentity } from "@/lib/connection/identity";
 
 const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string> = {
   not_connected: "No Make account is connected.",

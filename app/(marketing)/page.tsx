@@ -1,7 +1,21 @@
+import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/session";
 import { SignInButton } from "@/components/sign-in-button";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
+import { site } from "@/lib/site";
+
+/** What a link to the app shows when shared: the Open Graph image is public/og.png. */
+export const metadata: Metadata = {
+  openGraph: {
+    type: "website",
+    siteName: site.name,
+    title: site.name,
+    description: site.description,
+    images: [{ url: "/og.png", width: 1200, height: 630, alt: `${site.name}: connect your Make account` }],
+  },
+  twitter: { card: "summary_large_image" },
+};
 
 export default async function LandingPage({
   searchParams,
@@ -15,7 +29,7 @@ export default async function LandingPage({
     <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-8 px-6 py-16">
       <div className="space-y-4">
         <p className="text-sm font-semibold tracking-wide text-make uppercase dark:text-make-light">
-          Make connection starter
+          {site.name}
         </p>
         <h1 className="text-4xl font-bold tracking-tight">Connect your Make account</h1>
         <p className="text-lg text-slate-600 dark:text-slate-300">

@@ -3,9 +3,9 @@
  * user's Make account and the latest activity, in ONE SQL statement sent straight to the `pg` pool that
  * Prisma also uses.
  *
- * Why not Prisma here: `npm run bench` measured Prisma's client at about 1 ms of CPU per query on top of
- * the query itself (the same joined read through `pg` costs a fraction of that), which on this request
- * alone made /dashboard a third slower. Everything else goes through Prisma. What keeps this honest:
+ * Why not Prisma here: `npm run bench` measured Prisma's client adding more CPU per query than the same
+ * joined read costs through `pg` altogether, enough to slow /dashboard visibly (figures in
+ * bench/README.md). Everything else goes through Prisma. What keeps this honest:
  * - whole rows are read (`row_to_json`), so a new column comes along by itself;
  * - token columns are opened by lib/tokens/encrypted-prisma.ts, the same code as every Prisma read;
  * - tests/integration/session-read.test.ts checks that this read equals Prisma's read of the same rows

@@ -1,6 +1,6 @@
 /**
  * Every page, in the light and the dark colour scheme: axe-core's WCAG 2 A/AA rules find nothing, the page
- * follows the system's scheme, and the browser fetches nothing that answers 404 (favicon and icons included).
+ * follows the system's scheme, and nothing the browser fetches answers 404 (the icons it declares included).
  * A new page is one row of PAGES.
  */
 import { createRequire } from "node:module";
@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContextOptions, Page } from "playwright-core";
 import type { AxeResults } from "axe-core";
+import { site } from "@/lib/site";
 import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 
@@ -105,9 +106,39 @@ describe.each(PAGES)("$name", (target) => {
     expect(dark).toBeLessThan(0.2);
   });
 
-  it("loads with no 404 in the browser (favicon and icons included)", async () => {
+  it("loads with no 404 in the browser, and every icon it declares loads", async () => {
     const { page, notFound } = await open(target, "light");
     const ownPath = new URL(page.url()).pathname;
     expect(notFound.filter((path) => !(target.status === 404 && path === ownPath))).toEqual([]);
+
+    const declared = await page
+      .locator('link[rel~="icon"], link[rel="apple-touch-icon"], link[rel="manifest"]')
+      .evaluateAll((links) =>
+        links.map((link) => `${link.getAttribute("rel")} ${(link as HTMLLinkElement).href}`),
+      );
+    expect(declared.map((entry) => entry.split(" ")[0])).toEqual(
+      expect.arrayContaining(["icon", "apple-touch-icon", "manifest"]),
+    );
+    // Browsers and crawlers also ask for /favicon.ico whatever the page declares.
+    for (const url of [
+      ...declared.map((entry) => entry.split(" ")[1]!),
+      `${fixture.stack.app.url}/favicon.ico`,
+    ]) {
+      expect(`${(await page.request.get(url)).status()} ${url}`).toBe(`200 ${url}`);
+    }
+  });
+});
+
+describe("the landing page's metadata", () => {
+  it("has the app's title, a description and a 1200×630 Open Graph image on the public URL", async () => {
+    const { page } = await open(PAGES[0]!, "light");
+    expect(await page.title()).toBe(site.name);
+    const meta = (selector: string) => page.locator(selector).getAttribute("content");
+    expect(await meta('meta[name="description"]')).toBe(site.description);
+    expect(await meta('meta[property="og:title"]')).toBe(site.name);
+    const image = await meta('meta[property="og:image"]');
+    expect(image).toBe(`${fixture.stack.app.url}/og.png`);
+    const png = Buffer.from(await (await page.request.get(image!)).body());
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 630]);
   });
 });

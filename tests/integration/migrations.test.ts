@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmbeddedDatabase } from "../../lib/db/embedded";
 import { applyMigrations, migrationChecksum } from "../../lib/db/migrate";
 import { PrismaClient } from "../../lib/generated/prisma/client";
-import { freshDatabase, startPostgres, type TestPostgres } from "../support/postgres";
+import { freshDatabase, startPostgres, type FreshDatabase, type TestPostgres } from "../support/postgres";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const migrationsDir = path.join(root, "prisma", "migrations");
@@ -37,13 +37,10 @@ afterAll(async () => {
 
 describe("schema drift", () => {
   it("the migrated database matches schema.prisma", async () => {
-    const db = await freshDatabase(server.url);
-    try {
+    await withFreshDatabase(async (db) => {
       const expected = expectedShape(await loadDmmf(await readFile(schemaPath, "utf8")));
       expect(await databaseShape(db.url)).toEqual(expected);
-    } finally {
-      await db.drop();
-    }
+    });
   }, 60_000);
 
   it("notices a schema change that has no migration", async () => {
@@ -52,71 +49,117 @@ describe("schema drift", () => {
       /model Session \{/,
       "model Session {\n  driftProbe String?\n  @@index([driftProbe])",
     );
-    const db = await freshDatabase(server.url);
-    try {
+    await withFreshDatabase(async (db) => {
       const expected = expectedShape(await loadDmmf(changed));
       const actual = await databaseShape(db.url);
       expect(actual).not.toEqual(expected);
       expect(actual.tables.Session?.columns).not.toHaveProperty("driftProbe");
       expect(expected.tables.Session?.indexes).toHaveProperty("Session_driftProbe_idx");
-    } finally {
-      await db.drop();
-    }
+    });
   }, 60_000);
 });
 
 describe("applyMigrations on PostgreSQL", () => {
   it("records one finished row per migration folder, in Prisma's table layout", async () => {
-    const db = await freshDatabase(server.url, { migrate: false });
-    try {
-      const folders = await migrationFolders(migrationsDir);
-      const { applied } = await applyMigrations(db.url, { migrationsDir });
-      expect(applied).toEqual(folders);
+    await withFreshDatabase(
+      async (db) => {
+        const folders = await migrationFolders(migrationsDir);
+        const { applied } = await applyMigrations(db.url, { migrationsDir });
+        expect(applied).toEqual(folders);
 
-      const rows = await query(db.url, "SELECT * FROM _prisma_migrations ORDER BY migration_name");
-      expect(rows.map((row) => row.migration_name)).toEqual(folders);
-      for (const row of rows) {
-        const file = await readFile(path.join(migrationsDir, String(row.migration_name), "migration.sql"));
-        expect(row.checksum).toBe(migrationChecksum(file));
-        expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-        expect(row.finished_at).toBeInstanceOf(Date);
-        expect((row.finished_at as Date).getTime()).toBeGreaterThanOrEqual((row.started_at as Date).getTime());
-        expect(row).toMatchObject({ applied_steps_count: 1, logs: null, rolled_back_at: null });
-      }
+        const rows = await query(db.url, "SELECT * FROM _prisma_migrations ORDER BY migration_name");
+        expect(rows.map((row) => row.migration_name)).toEqual(folders);
+        for (const row of rows) {
+          const file = await readFile(path.join(migrationsDir, String(row.migration_name), "migration.sql"));
+          expect(row.checksum).toBe(migrationChecksum(file));
+          expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+          expect(row.finished_at).toBeInstanceOf(Date);
+          expect((row.finished_at as Date).getTime()).toBeGreaterThanOrEqual(
+            (row.started_at as Date).getTime(),
+          );
+          expect(row).toMatchObject({ applied_steps_count: 1, logs: null, rolled_back_at: null });
+        }
 
-      // The layout of prisma-engines' PostgresFlavour::create_migrations_table.
-      const columns = await query(
-        db.url,
-        `SELECT column_name, data_type, character_maximum_length, is_nullable, column_default
+        // The layout of prisma-engines' PostgresFlavour::create_migrations_table.
+        const columns = await query(
+          db.url,
+          `SELECT column_name, data_type, character_maximum_length, is_nullable, column_default
            FROM information_schema.columns WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position`,
-      );
-      expect(columns).toEqual([
-        { column_name: "id", data_type: "character varying", character_maximum_length: 36, is_nullable: "NO", column_default: null },
-        { column_name: "checksum", data_type: "character varying", character_maximum_length: 64, is_nullable: "NO", column_default: null },
-        { column_name: "finished_at", data_type: "timestamp with time zone", character_maximum_length: null, is_nullable: "YES", column_default: null },
-        { column_name: "migration_name", data_type: "character varying", character_maximum_length: 255, is_nullable: "NO", column_default: null },
-        { column_name: "logs", data_type: "text", character_maximum_length: null, is_nullable: "YES", column_default: null },
-        { column_name: "rolled_back_at", data_type: "timestamp with time zone", character_maximum_length: null, is_nullable: "YES", column_default: null },
-        { column_name: "started_at", data_type: "timestamp with time zone", character_maximum_length: null, is_nullable: "NO", column_default: "now()" },
-        { column_name: "applied_steps_count", data_type: "integer", character_maximum_length: null, is_nullable: "NO", column_default: "0" },
-      ]);
-      const primaryKey = await query(
-        db.url,
-        "SELECT conname FROM pg_constraint WHERE conrelid = '_prisma_migrations'::regclass AND contype = 'p'",
-      );
-      expect(primaryKey).toEqual([{ conname: "_prisma_migrations_pkey" }]);
+        );
+        expect(columns).toEqual([
+          {
+            column_name: "id",
+            data_type: "character varying",
+            character_maximum_length: 36,
+            is_nullable: "NO",
+            column_default: null,
+          },
+          {
+            column_name: "checksum",
+            data_type: "character varying",
+            character_maximum_length: 64,
+            is_nullable: "NO",
+            column_default: null,
+          },
+          {
+            column_name: "finished_at",
+            data_type: "timestamp with time zone",
+            character_maximum_length: null,
+            is_nullable: "YES",
+            column_default: null,
+          },
+          {
+            column_name: "migration_name",
+            data_type: "character varying",
+            character_maximum_length: 255,
+            is_nullable: "NO",
+            column_default: null,
+          },
+          {
+            column_name: "logs",
+            data_type: "text",
+            character_maximum_length: null,
+            is_nullable: "YES",
+            column_default: null,
+          },
+          {
+            column_name: "rolled_back_at",
+            data_type: "timestamp with time zone",
+            character_maximum_length: null,
+            is_nullable: "YES",
+            column_default: null,
+          },
+          {
+            column_name: "started_at",
+            data_type: "timestamp with time zone",
+            character_maximum_length: null,
+            is_nullable: "NO",
+            column_default: "now()",
+          },
+          {
+            column_name: "applied_steps_count",
+            data_type: "integer",
+            character_maximum_length: null,
+            is_nullable: "NO",
+            column_default: "0",
+          },
+        ]);
+        const primaryKey = await query(
+          db.url,
+          "SELECT conname FROM pg_constraint WHERE conrelid = '_prisma_migrations'::regclass AND contype = 'p'",
+        );
+        expect(primaryKey).toEqual([{ conname: "_prisma_migrations_pkey" }]);
 
-      // Idempotent: a second run applies nothing and writes nothing.
-      expect(await applyMigrations(db.url, { migrationsDir })).toEqual({ applied: [] });
-      expect(await query(db.url, "SELECT * FROM _prisma_migrations ORDER BY migration_name")).toEqual(rows);
-    } finally {
-      await db.drop();
-    }
+        // Idempotent: a second run applies nothing and writes nothing.
+        expect(await applyMigrations(db.url, { migrationsDir })).toEqual({ applied: [] });
+        expect(await query(db.url, "SELECT * FROM _prisma_migrations ORDER BY migration_name")).toEqual(rows);
+      },
+      { migrate: false },
+    );
   }, 60_000);
 
   it("refuses, changing nothing, when an applied migration was edited", async () => {
-    const db = await freshDatabase(server.url);
-    try {
+    await withFreshDatabase(async (db) => {
       await query(db.url, "UPDATE _prisma_migrations SET checksum = repeat('0', 64)");
       const before = await query(db.url, "SELECT * FROM _prisma_migrations ORDER BY migration_name");
       const dir = await migrationsWithProbe();
@@ -126,14 +169,11 @@ describe("applyMigrations on PostgreSQL", () => {
       );
       expect(await query(db.url, "SELECT * FROM _prisma_migrations ORDER BY migration_name")).toEqual(before);
       expect(await tableExists(db.url, "DriftProbe")).toBe(false);
-    } finally {
-      await db.drop();
-    }
+    });
   }, 60_000);
 
   it("refuses, changing nothing, while a migration is recorded as failed", async () => {
-    const db = await freshDatabase(server.url);
-    try {
+    await withFreshDatabase(async (db) => {
       // What Prisma Migrate leaves after a failed `migrate deploy`.
       await query(
         db.url,
@@ -147,15 +187,14 @@ describe("applyMigrations on PostgreSQL", () => {
         /20261123000000_broken is recorded as failed.*syntax error.*Nothing was applied/s,
       );
       expect(await tableExists(db.url, "DriftProbe")).toBe(false);
-    } finally {
-      await db.drop();
-    }
+    });
   }, 60_000);
 
   it("rolls a failing migration back completely and records nothing", async () => {
-    const db = await freshDatabase(server.url);
-    try {
-      const dir = await migrationsWithProbe('CREATE TABLE "DriftProbe" ("id" TEXT NOT NULL);\nCREAT TABLE oops ();\n');
+    await withFreshDatabase(async (db) => {
+      const dir = await migrationsWithProbe(
+        'CREATE TABLE "DriftProbe" ("id" TEXT NOT NULL);\nCREAT TABLE oops ();\n',
+      );
       await expect(applyMigrations(db.url, { migrationsDir: dir })).rejects.toThrow(
         /20991231000000_probe failed and was rolled back.*syntax error/s,
       );
@@ -163,37 +202,32 @@ describe("applyMigrations on PostgreSQL", () => {
       const names = await query(db.url, "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name");
       const committed = await migrationFolders(migrationsDir);
       expect(names).toEqual(committed.map((name) => ({ migration_name: name })));
-    } finally {
-      await db.drop();
-    }
+    });
   }, 60_000);
 
   it("accepts a checkout whose line endings were converted (CRLF), as Prisma does", async () => {
-    const db = await freshDatabase(server.url);
-    try {
+    await withFreshDatabase(async (db) => {
       const dir = path.join(scratch, "crlf");
       await cp(migrationsDir, dir, { recursive: true });
       const file = path.join(dir, "20261122000000_init", "migration.sql");
       await writeFile(file, (await readFile(file, "utf8")).replaceAll("\n", "\r\n"));
       expect(await applyMigrations(db.url, { migrationsDir: dir })).toEqual({ applied: [] });
-    } finally {
-      await db.drop();
-    }
+    });
   }, 60_000);
 
   it("applies each migration once when several processes start at the same time", async () => {
-    const db = await freshDatabase(server.url, { migrate: false });
-    try {
-      const folders = await migrationFolders(migrationsDir);
-      const results = await Promise.all(
-        Array.from({ length: 4 }, () => applyMigrations(db.url, { migrationsDir })),
-      );
-      expect(results.flatMap((result) => result.applied).sort()).toEqual(folders);
-      const rows = await query(db.url, "SELECT migration_name FROM _prisma_migrations");
-      expect(rows).toHaveLength(folders.length);
-    } finally {
-      await db.drop();
-    }
+    await withFreshDatabase(
+      async (db) => {
+        const folders = await migrationFolders(migrationsDir);
+        const results = await Promise.all(
+          Array.from({ length: 4 }, () => applyMigrations(db.url, { migrationsDir })),
+        );
+        expect(results.flatMap((result) => result.applied).sort()).toEqual(folders);
+        const rows = await query(db.url, "SELECT migration_name FROM _prisma_migrations");
+        expect(rows).toHaveLength(folders.length);
+      },
+      { migrate: false },
+    );
   }, 60_000);
 });
 
@@ -254,7 +288,14 @@ describe("embedded database (PGlite)", () => {
       embedded = await startEmbeddedDatabase({ dataDir, port: 0 });
       expect(await applyMigrations(embedded.url, { migrationsDir })).toEqual({ applied: [] });
       const users = await query(embedded.url, `SELECT id FROM "User" ORDER BY id`);
-      expect(users.map((row) => row.id)).toEqual(["pool-0", "pool-1", "pool-2", "pool-3", "pool-4", "prisma-user"]);
+      expect(users.map((row) => row.id)).toEqual([
+        "pool-0",
+        "pool-1",
+        "pool-2",
+        "pool-3",
+        "pool-4",
+        "prisma-user",
+      ]);
     } finally {
       await embedded.close();
     }
@@ -263,6 +304,16 @@ describe("embedded database (PGlite)", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
+
+/** Runs `use` against a database of its own on the suite's server, dropped afterwards whatever happens. */
+async function withFreshDatabase(use: (db: FreshDatabase) => Promise<void>, options?: { migrate?: boolean }) {
+  const db = await freshDatabase(server.url, options);
+  try {
+    await use(db);
+  } finally {
+    await db.drop();
+  }
+}
 
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ connectionString: url });
@@ -289,7 +340,9 @@ async function migrationFolders(dir: string): Promise<string[]> {
 
 let probeCount = 0;
 /** A copy of the real migrations plus one more, later migration (by default, one creating "DriftProbe"). */
-async function migrationsWithProbe(sql = 'CREATE TABLE "DriftProbe" ("id" TEXT NOT NULL);\n'): Promise<string> {
+async function migrationsWithProbe(
+  sql = 'CREATE TABLE "DriftProbe" ("id" TEXT NOT NULL);\n',
+): Promise<string> {
   const dir = path.join(scratch, `probe-${++probeCount}`);
   await cp(migrationsDir, dir, { recursive: true });
   await mkdir(path.join(dir, "20991231000000_probe"));
@@ -358,9 +411,9 @@ async function loadDmmf(schema: string): Promise<Dmmf> {
   const generator = path.join(dir, "dmmf-generator.mjs");
   await writeFile(generator, DMMF_GENERATOR);
   const provider = JSON.stringify(`"${process.execPath}" "${generator}"`);
-  const withOurGenerator = schema.replace(/^generator\s+\w+\s*\{[\s\S]*?^\}/gm, "").concat(
-    `\ngenerator dmmf {\n  provider = ${provider}\n  output   = "./dmmf.json"\n}\n`,
-  );
+  const withOurGenerator = schema
+    .replace(/^generator\s+\w+\s*\{[\s\S]*?^\}/gm, "")
+    .concat(`\ngenerator dmmf {\n  provider = ${provider}\n  output   = "./dmmf.json"\n}\n`);
   await writeFile(path.join(dir, "schema.prisma"), withOurGenerator);
 
   const cli = path.join(root, "node_modules", "prisma", "build", "index.js");
@@ -380,7 +433,9 @@ async function loadDmmf(schema: string): Promise<Dmmf> {
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`prisma generate failed:\n${output}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`prisma generate failed:\n${output}`)),
+    );
   });
   return JSON.parse(await readFile(path.join(dir, "dmmf.json"), "utf8")) as Dmmf;
 }
@@ -399,7 +454,13 @@ interface TableShape {
   indexes: Record<string, { unique: boolean; columns: string[] }>;
   foreignKeys: Record<
     string,
-    { columns: string[]; referencedTable: string; referencedColumns: string[]; onDelete: string; onUpdate: string }
+    {
+      columns: string[];
+      referencedTable: string;
+      referencedColumns: string[];
+      onDelete: string;
+      onUpdate: string;
+    }
   >;
 }
 interface DatabaseShape {
@@ -441,7 +502,9 @@ function expectedShape(dmmf: Dmmf): DatabaseShape {
 
   const shape: DatabaseShape = {
     tables: {},
-    enums: Object.fromEntries(enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)])),
+    enums: Object.fromEntries(
+      enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]),
+    ),
   };
 
   for (const model of models) {
@@ -462,7 +525,9 @@ function expectedShape(dmmf: Dmmf): DatabaseShape {
         continue;
       }
       if (field.nativeType) {
-        throw new Error(`${model.name}.${field.name} has a native type; teach this drift check its column type.`);
+        throw new Error(
+          `${model.name}.${field.name} has a native type; teach this drift check its column type.`,
+        );
       }
       const base = field.kind === "enum" ? enumName(field.type) : SCALAR_TYPES[field.type];
       if (!base) throw new Error(`${model.name}.${field.name}: no PostgreSQL type known for ${field.type}`);
@@ -510,7 +575,13 @@ function expectedDefault(field: DmmfField, enumName: (name: string) => string): 
   return String(value);
 }
 
-const FK_ACTIONS: Record<string, string> = { a: "NoAction", r: "Restrict", c: "Cascade", n: "SetNull", d: "SetDefault" };
+const FK_ACTIONS: Record<string, string> = {
+  a: "NoAction",
+  r: "Restrict",
+  c: "Cascade",
+  n: "SetNull",
+  d: "SetDefault",
+};
 
 async function databaseShape(url: string): Promise<DatabaseShape> {
   const client = new pg.Client({ connectionString: url });
@@ -548,7 +619,8 @@ async function databaseShape(url: string): Promise<DatabaseShape> {
     for (const column of columns.rows) {
       const isArray = column.data_type === "ARRAY";
       const udt = isArray ? column.udt_name.slice(1) : column.udt_name;
-      const type = udt === "timestamp" || udt === "timestamptz" ? `${udt}(${column.datetime_precision})` : udt;
+      const type =
+        udt === "timestamp" || udt === "timestamptz" ? `${udt}(${column.datetime_precision})` : udt;
       tableOf(column.table_name).columns[column.column_name] = {
         type: isArray ? `${type}[]` : type,
         nullable: column.is_nullable === "YES",

@@ -3,7 +3,6 @@ import * as oauth from "oauth4webapi";
 import { NextRequest } from "next/server";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 import { classifySignInError, withSignInErrorReasons } from "@/lib/auth/sign-in-errors";
-import { publicOrigin } from "@/lib/auth/public-url";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 
 describe("safeRedirectPath", () => {
@@ -98,14 +97,33 @@ describe("sessionCookieName", () => {
 });
 
 describe("publicOrigin", () => {
-  it("follows the forwarded host and protocol when AUTH_URL is not set", () => {
+  /** The env module reads AUTH_URL once, at import. */
+  async function loadPublicOrigin(authUrl = "") {
+    vi.resetModules();
+    vi.stubEnv("SKIP_ENV_VALIDATION", "1");
+    vi.stubEnv("AUTH_URL", authUrl);
+    return (await import("@/lib/auth/public-url")).publicOrigin;
+  }
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("is AUTH_URL's origin when AUTH_URL is set, whatever host the request names", async () => {
+    const publicOrigin = await loadPublicOrigin("https://app.example.com/base");
+    const request = new Request("http://localhost:3000/api/auth/callback/make", { headers: { host: "localhost:3000" } });
+    expect(publicOrigin(request)).toBe("https://app.example.com");
+  });
+
+  it("follows the forwarded host and protocol when AUTH_URL is not set", async () => {
+    const publicOrigin = await loadPublicOrigin();
     const request = new Request("http://localhost:3000/api/auth/callback/make", {
       headers: { "x-forwarded-host": "app.example.com", "x-forwarded-proto": "https" },
     });
     expect(publicOrigin(request)).toBe("https://app.example.com");
   });
 
-  it("keeps a loopback IP the browser used instead of Next's localhost", () => {
+  it("keeps a loopback IP the browser used instead of Next's localhost", async () => {
+    const publicOrigin = await loadPublicOrigin();
     const request = new Request("http://localhost:3100/api/auth/signin", { headers: { host: "127.0.0.1:3100" } });
     expect(publicOrigin(request)).toBe("http://127.0.0.1:3100");
   });

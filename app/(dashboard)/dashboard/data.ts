@@ -7,16 +7,13 @@
 import "server-only";
 import { preloadedTokenRow, type SignedInUser } from "@/lib/auth/session";
 import { getMakeAccessToken, isFresh } from "@/lib/tokens/access-token";
-import { MakeConnectionError, type ConnectionUnavailableReason } from "@/lib/tokens/errors";
+import { MakeConnectionError } from "@/lib/tokens/errors";
 import { fetchUserinfo } from "@/lib/make/authorization-server";
-import { listOrganizations, type MakeOrganization } from "@/lib/make/api";
+import { listOrganizations } from "@/lib/make/api";
 import { cachedProfile } from "@/lib/make/profile-cache";
 import { connectionStatus } from "@/lib/connection/status";
 import { recentConnectionEvents } from "@/lib/connection/events";
-
-export type MakeIdentity =
-  | { ok: true; claims: Record<string, unknown>; organizations: MakeOrganization[] }
-  | { ok: false; reason: ConnectionUnavailableReason | "make_error" };
+import type { MakeIdentity } from "@/lib/connection/identity";
 
 async function loadIdentity(user: SignedInUser): Promise<MakeIdentity> {
   const account = preloadedTokenRow(user);

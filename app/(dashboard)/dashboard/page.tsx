@@ -8,7 +8,7 @@ import { IdentityCard } from "@/components/identity-card";
 import { loadDashboard } from "./data";
 import { reconnect, revokeConnection, signOutEverywhere, signOutHere } from "./actions";
 
-export const metadata = { title: "Dashboard · Make connection starter" };
+export const metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();

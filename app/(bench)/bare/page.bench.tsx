@@ -1,7 +1,7 @@
 /**
- * The baseline of `npm run bench`: a dynamic page rendered per request with the root layout, like
- * /dashboard, but with no session, no database and no call to Make. Whatever /dashboard costs beyond this
- * page (time, client JavaScript) is the cost of auth, the database and Make. It shows nothing private.
+ * The baseline of `npm run bench`: a dynamic page with the root layout, like /dashboard, but no session,
+ * database or call to Make. Built only into benchmark builds (BENCH_BUILD=1, see bench/README.md); not a
+ * route of the app.
  */
 import { connection } from "next/server";
 
