@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { env } from "@/lib/env";
 import { MakeConnectionError } from "@/lib/tokens/errors";
+import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
 
 export interface MakeAccessToken {
   accessToken: string;
@@ -33,7 +34,9 @@ const accountSelect = {
 } as const;
 
 export const loadAccount = (where: { id: string } | { userId: string }) =>
-  db.account.findFirst({ where: { ...where, provider: MAKE_PROVIDER_ID }, select: accountSelect });
+  db.account
+    .findFirst({ where: { ...where, provider: MAKE_PROVIDER_ID }, select: accountSelect })
+    .then(reauthIfUnreadable);
 
 export type TokenRow = NonNullable<Awaited<ReturnType<typeof loadAccount>>>;
 
