@@ -73,10 +73,28 @@ export async function getMakeAccessToken(userId: string, preloaded?: TokenRow | 
   if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
   assertUsable(row);
   if (isFresh(row)) return handOut(row);
-  let refresh = inFlight.get(row.id);
+  return sharedRefresh(row.id);
+}
+
+/**
+ * Make's REST API refused `rejectedAccessToken` (401) before its stored expiry, e.g. revoked at Make.
+ * Renews it once: concurrent callers share the refresh and other processes respect the lease. When the
+ * stored token already differs from the rejected one, someone renewed it meanwhile and that token is used.
+ */
+export async function renewRejectedAccessToken(userId: string, rejectedAccessToken: string): Promise<MakeAccessToken> {
+  const row = await loadAccount({ userId });
+  if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
+  assertUsable(row);
+  if (row.access_token && row.access_token !== rejectedAccessToken && isUnexpired(row)) return handOut(row);
+  const shared = await sharedRefresh(row.id, rejectedAccessToken);
+  return shared.accessToken === rejectedAccessToken ? refreshOnce(row.id, rejectedAccessToken) : shared;
+}
+
+function sharedRefresh(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
+  let refresh = inFlight.get(accountId);
   if (!refresh) {
-    refresh = refreshOnce(row.id).finally(() => inFlight.delete(row.id));
-    inFlight.set(row.id, refresh);
+    refresh = refreshOnce(accountId, rejectedAccessToken).finally(() => inFlight.delete(accountId));
+    inFlight.set(accountId, refresh);
   }
   return refresh;
 }
@@ -89,13 +107,15 @@ function assertUsable(row: TokenRow) {
 }
 
 /** Claims the refresh lease or waits for whoever holds it; bounded by twice the lease. */
-async function refreshOnce(accountId: string): Promise<MakeAccessToken> {
+async function refreshOnce(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
+  const usable = (row: TokenRow) =>
+    rejectedAccessToken === undefined ? isFresh(row) : isUnexpired(row) && row.access_token !== rejectedAccessToken;
   const deadline = Date.now() + 2 * leaseMs();
   while (Date.now() < deadline) {
     const row = await loadAccount({ id: accountId });
     if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
     assertUsable(row);
-    if (isFresh(row)) return handOut(row);
+    if (usable(row)) return handOut(row);
     if (!row.refresh_token) return expireWithoutRefreshToken(row);
     if (row.nextRetryAt && row.nextRetryAt.getTime() > Date.now()) return withinBackoff(row);
     const leaseId = randomUUID();

@@ -144,6 +144,36 @@ describe("getMakeAccessToken", () => {
   });
 });
 
+describe("renewRejectedAccessToken", () => {
+  it("renews a token Make's API refused once, for any number of concurrent callers", async () => {
+    const stored = await account();
+    const renewed = await Promise.all(
+      Array.from({ length: 20 }, () => app.tokens.renewRejectedAccessToken(userId, stored.access_token!)),
+    );
+    expect(new Set(renewed.map((token) => token.accessToken)).size).toBe(1);
+    expect(renewed[0]!.accessToken).not.toBe(stored.access_token);
+    expect(await grants()).toBe(1);
+    expect(await account()).toMatchObject({ state: "active", access_token: renewed[0]!.accessToken });
+  });
+
+  it("hands out the current token without asking Make when the refused one was already replaced", async () => {
+    const stored = await account();
+    const renewed = await app.tokens.renewRejectedAccessToken(userId, stored.access_token!);
+    const again = await app.tokens.renewRejectedAccessToken(userId, stored.access_token!);
+    expect(again.accessToken).toBe(renewed.accessToken);
+    expect(await grants()).toBe(1);
+  });
+
+  it("moves the account to reauth_required when Make answers invalid_grant", async () => {
+    const stored = await account();
+    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    await expect(app.tokens.renewRejectedAccessToken(userId, stored.access_token!)).rejects.toMatchObject({
+      reason: "reauth_required",
+    });
+    expect(await account()).toMatchObject({ state: "reauth_required", access_token: null });
+  });
+});
+
 /** Neither token works at Make any more: the API refuses the access token, the token endpoint the refresh token. */
 async function expectDeadAtMake(stored: { access_token: string | null; refresh_token: string | null }) {
   const me = await fetch(`${app.mock.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${stored.access_token}` } });
