@@ -1,15 +1,16 @@
 /**
  * Everything the dashboard shows, for one signed-in user. With a fresh token this costs no database round
- * trip beyond the session read (lib/auth/session.ts) and, within MAKE_PROFILE_CACHE_SECONDS, no call to Make.
- * A page view after expiry is also the moment the token is renewed; the panel then re-reads the account so
- * it shows the outcome.
+ * trip beyond the session read (lib/auth/session.ts) and, within MAKE_PROFILE_CACHE_SECONDS, no call to Make:
+ * the profile, the organizations and the granted scopes are each cached per access token and loaded once
+ * for concurrent requests. A page view after expiry is also the moment the token is renewed; the panel then
+ * re-reads the account so it shows the outcome.
  */
 import "server-only";
 import type { SignedInUser } from "@/lib/auth/session";
-import { getMakeAccessToken, isFresh } from "@/lib/tokens/access-token";
+import { isFresh } from "@/lib/tokens/access-token";
 import { MakeConnectionError, type ConnectionUnavailableReason } from "@/lib/tokens/errors";
-import { fetchUserinfo } from "@/lib/make/authorization-server";
-import { listOrganizations, type MakeOrganization } from "@/lib/make/api";
+import { MakeApi } from "@/lib/make/api";
+import { grantedScopes, listOrganizations, type MakeOrganization } from "@/lib/make/calls";
 import { cachedProfile } from "@/lib/make/profile-cache";
 import { connectionStatus, describeConnection } from "@/lib/connection/status";
 import { recentConnectionEvents } from "@/lib/connection/events";
@@ -18,30 +19,42 @@ export type MakeIdentity =
   | { ok: true; claims: Record<string, unknown>; organizations: MakeOrganization[] }
   | { ok: false; reason: ConnectionUnavailableReason | "make_error" };
 
-async function loadIdentity(user: SignedInUser): Promise<MakeIdentity> {
-  const account = user.makeAccount;
+const logFailure = (what: string) => (error: unknown) => {
+  console.error(`[dashboard] ${what} unavailable:`, error instanceof Error ? error.message : error);
+  return null;
+};
+
+/** The three dashboard calls to Make, cached per access token (see lib/make/profile-cache.ts). */
+export function loadMakeProfile(api: MakeApi, userId: string) {
+  const key = `${userId}:${api.tokenKey}`;
+  return Promise.all([
+    cachedProfile(`${key}:userinfo`, async () => ({ ...(await api.userinfo()) })),
+    cachedProfile(`${key}:organizations`, () => listOrganizations(api)).catch(logFailure("organizations")),
+    cachedProfile(`${key}:scopes`, () => grantedScopes(api)).catch(logFailure("granted scopes")),
+  ]);
+}
+
+async function loadIdentity(user: SignedInUser) {
   try {
-    const token = await getMakeAccessToken(user.id, account);
-    const profile = await cachedProfile(`${user.id}:${token.expiresAt}`, async () => {
-      const [claims, organizations] = await Promise.all([
-        fetchUserinfo(token.accessToken, token.sub),
-        listOrganizations(token.accessToken).catch(() => []),
-      ]);
-      return { claims: { ...claims }, organizations };
-    });
-    return { ok: true, ...profile };
+    const api = await MakeApi.forUser(user);
+    const [claims, organizations, scopes] = await loadMakeProfile(api, user.id);
+    const identity: MakeIdentity = { ok: true, claims, organizations: organizations ?? [] };
+    return { identity, scopes };
   } catch (error) {
-    if (error instanceof MakeConnectionError) return { ok: false, reason: error.reason };
-    console.error("[dashboard] Make identity unavailable:", error instanceof Error ? error.message : error);
-    return { ok: false, reason: "make_error" };
+    const reason = error instanceof MakeConnectionError ? error.reason : "make_error";
+    if (reason === "make_error") logFailure("Make identity")(error);
+    return { identity: { ok: false, reason } satisfies MakeIdentity, scopes: null };
   }
 }
 
 export async function loadDashboard(user: SignedInUser) {
   const account = user.makeAccount;
   const untouched = account?.state === "active" && isFresh(account);
-  const identity = await loadIdentity(user);
-  if (untouched && identity.ok) return { identity, status: describeConnection(account, 0), events: user.recentEvents };
-  const [status, events] = await Promise.all([connectionStatus(user.id), recentConnectionEvents(user.id)]);
-  return { identity, status, events };
+  const { identity, scopes } = await loadIdentity(user);
+  const [status, events] =
+    untouched && identity.ok
+      ? [describeConnection(account, 0), user.recentEvents]
+      : await Promise.all([connectionStatus(user.id), recentConnectionEvents(user.id)]);
+  // Granted scopes are what Make reports for this token, never the requested list; null when Make could not say.
+  return { identity, status: { ...status, scopes: scopes ?? [] }, grantedScopes: scopes, events };
 }
