@@ -24,20 +24,27 @@ const logFailure = (what: string) => (error: unknown) => {
   return null;
 };
 
-/** The three dashboard calls to Make, cached per access token (see lib/make/profile-cache.ts). */
-export function loadMakeProfile(api: MakeApi, userId: string) {
-  const key = `${userId}:${api.tokenKey}`;
-  return Promise.all([
-    cachedProfile(`${key}:userinfo`, async () => ({ ...(await api.userinfo()) })),
-    cachedProfile(`${key}:organizations`, () => listOrganizations(api)).catch(logFailure("organizations")),
-    cachedProfile(`${key}:scopes`, () => grantedScopes(api)).catch(logFailure("granted scopes")),
-  ]);
-}
+/**
+ * The dashboard's calls to Make, each cached per access token (lib/make/profile-cache.ts) and loaded once
+ * for concurrent requests. Other pages reuse them: /dashboard/scenarios lists the same organizations.
+ */
+export const makeProfile = {
+  userinfo: (api: MakeApi, userId: string) =>
+    cachedProfile(`${userId}:${api.tokenKey}:userinfo`, async () => ({ ...(await api.userinfo()) })),
+  organizations: (api: MakeApi, userId: string) =>
+    cachedProfile(`${userId}:${api.tokenKey}:organizations`, () => listOrganizations(api)),
+  grantedScopes: (api: MakeApi, userId: string) =>
+    cachedProfile(`${userId}:${api.tokenKey}:scopes`, () => grantedScopes(api)),
+};
 
 async function loadIdentity(user: SignedInUser) {
   try {
     const api = await MakeApi.forUser(user);
-    const [claims, organizations, scopes] = await loadMakeProfile(api, user.id);
+    const [claims, organizations, scopes] = await Promise.all([
+      makeProfile.userinfo(api, user.id),
+      makeProfile.organizations(api, user.id).catch(logFailure("organizations")),
+      makeProfile.grantedScopes(api, user.id).catch(logFailure("granted scopes")),
+    ]);
     const identity: MakeIdentity = { ok: true, claims, organizations: organizations ?? [] };
     return { identity, scopes };
   } catch (error) {
