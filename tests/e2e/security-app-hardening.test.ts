@@ -14,6 +14,9 @@ import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { CookieJar, followAuthorization } from "../support/make-code-flow";
 import { callbackUrlOf, cookieHeader, rowCounts } from "../support/sign-in-attempts";
 import { startStack, type Stack } from "../support/stack";
+
+/** The nonce cookie is among the sign-in cookies checked here, so the nonce is on (by default none is sent). */
+const NONCE_ON = { AUTH_MAKE_NONCE: "true" };
 import { storedTokens } from "../support/stored-tokens";
 
 const EVIL = "https://evil.example";
@@ -21,7 +24,7 @@ let browser: Browser;
 let stack: Stack;
 
 beforeAll(async () => {
-  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential" })]);
+  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential", env: NONCE_ON })]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -189,7 +192,7 @@ describe("cookies", () => {
   describe("under https", () => {
     let secure: Stack;
     beforeAll(async () => {
-      secure = await startStack({ client: "confidential", publicScheme: "https" });
+      secure = await startStack({ client: "confidential", publicScheme: "https", env: NONCE_ON });
     });
     afterAll(() => secure?.close());
 
