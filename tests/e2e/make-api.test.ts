@@ -132,9 +132,11 @@ describe("Make's answers", () => {
     const refreshesBefore = e2e.stack.mock.controls.stats().grants.refresh_token;
     e2e.stack.mock.controls.fail({ endpoint: "api", mode: "status", status: 401 });
     await page.goto(scenariosUrl());
+    // Each organization's card says so; both share the one renewal.
     const problem = page.locator('[data-make-error="reauth_required"]');
-    await problem.waitFor();
-    expect(await problem.innerText()).toContain("Reconnect");
+    await problem.first().waitFor();
+    expect(await problem.count()).toBe(2);
+    expect(await problem.first().innerText()).toContain("Reconnect");
     expect(e2e.stack.mock.controls.stats().grants.refresh_token).toBe(refreshesBefore + 1);
   });
 

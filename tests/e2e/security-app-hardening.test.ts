@@ -14,10 +14,10 @@ import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { CookieJar, followAuthorization } from "../support/make-code-flow";
 import { callbackUrlOf, cookieHeader, rowCounts } from "../support/sign-in-attempts";
 import { startStack, type Stack } from "../support/stack";
+import { storedTokens } from "../support/stored-tokens";
 
 /** The nonce cookie is among the sign-in cookies checked here, so the nonce is on (by default none is sent). */
 const NONCE_ON = { AUTH_MAKE_NONCE: "true" };
-import { storedTokens } from "../support/stored-tokens";
 
 const EVIL = "https://evil.example";
 let browser: Browser;
