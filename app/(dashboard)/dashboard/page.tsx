@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { after } from "next/server";
 import { requireUser } from "@/lib/auth/session";
 import { deliverPendingRevocations } from "@/lib/tokens/revoke";
@@ -40,9 +39,9 @@ export default async function DashboardPage() {
         <ConnectionPanel status={status} />
       </div>
       <p className="text-sm">
-        <Link href="/dashboard/scenarios" className="font-medium text-make hover:underline dark:text-violet-300">
+        <a href="/dashboard/scenarios" className="font-medium text-make hover:underline dark:text-violet-300">
           Your Make scenarios →
-        </Link>{" "}
+        </a>{" "}
         <span className="text-slate-600 dark:text-slate-300">the example page that calls Make&apos;s API in each zone</span>
       </p>
       <ActivityList events={events} />

@@ -6,7 +6,6 @@
  *   3. one <Suspense> per slow thing, so one slow zone does not hold the page.
  */
 import { Suspense } from "react";
-import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { MakeApi } from "@/lib/make/api";
 import { GrantAccess } from "@/components/grant-access";
@@ -26,9 +25,9 @@ export default async function ScenariosPage() {
   return (
     <div className="space-y-6">
       <div>
-        <Link href="/dashboard" className="text-sm text-make hover:underline dark:text-violet-300">
+        <a href="/dashboard" className="text-sm text-make hover:underline dark:text-violet-300">
           ← Dashboard
-        </Link>
+        </a>
         <h1 className="mt-1 text-2xl font-bold">Your Make scenarios</h1>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
           Every organization you belong to, asked in its own zone, with its teams and their scenarios.
