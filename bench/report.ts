@@ -8,12 +8,14 @@ import type { MemoryReport } from "./memory";
 import type { PageCost, VariantCost } from "./page-cost";
 import type { RefreshReport } from "./refresh";
 import type { RoundTrip } from "./pg-proxy";
+import type { ScenariosPageCost } from "./scenarios-page";
 import type { RequestRoundTrips, RoundTripReport } from "./round-trips";
 import type { SignInSummary } from "./sign-in";
 
 export interface BenchResults {
   environment: string;
   pageCost: PageCost[];
+  scenarios: ScenariosPageCost;
   roundTrips: RoundTripReport;
   refresh: RefreshReport;
   signIn: SignInSummary;
@@ -50,6 +52,17 @@ function rows(results: BenchResults): Row[] {
     out.push(["1", `/dashboard live¹ ÷ /bare throughput, ${c}³`, spread(roundRatios.dashboardLive)]);
     out.push(["1", `/dashboard live¹ ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`, relative(r.dashboardLive, r.bare)]);
   }
+
+  const sc = results.scenarios;
+  const zones = Object.entries(sc.callsPerViewByZone)
+    .map(([zone, calls]) => `${calls.toFixed(1)} to ${zone}`)
+    .join(", ");
+  const timing = (summary: { perSecond: number; p50: number; p95: number; failed: number; requests: number }) =>
+    `p50 ${ms(summary.p50)} · p95 ${ms(summary.p95)} · ${summary.perSecond.toFixed(1)} views/s` +
+    (summary.failed ? ` · **${summary.failed} of ${summary.requests} failed**` : "");
+  out.push(["7", `/dashboard/scenarios: Make API calls per view⁴ (${sc.views} views)`, `${sc.callsPerView.toFixed(1)} (${zones})`]);
+  out.push(["7", `/dashboard/scenarios, c=1, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`, timing(sc.sequential)]);
+  out.push(["7", `/dashboard/scenarios, c=${sc.concurrent.concurrency}, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`, timing(sc.concurrent)]);
 
   const { fresh, refresh, refreshGrants, opaque } = results.roundTrips;
   const counted = (trips: RequestRoundTrips, more = "") =>
@@ -131,6 +144,8 @@ export function formatReport(results: BenchResults): string {
     "  sized: at least 2,000 requests and 6 full GCs. Right after start the server has loaded nothing yet, so growth",
     "  from that first reading says nothing about leaks. Requests in flight (c=16) are part of every reading.",
     "³ Median of the per-round ratios (each round's variants ran next to each other), with their range.",
+    "⁴ Every view asks each organization's zone for its teams, then each team's scenarios page by page (organizations",
+    "  and granted scopes come from the per-token cache); each API answer is delayed by the stand-in's latency.",
     "",
     ...roundTripLines("Round trips of one /dashboard request, fresh token", results.roundTrips.fresh.example),
     "",
