@@ -9,7 +9,13 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { startTransition } from "react";
 
-export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+export default function ErrorPage({
+  error,
+  reset,
+}: {
+  error: Error & { digest?: string };
+  reset: () => void;
+}) {
   const router = useRouter();
   const retry = () =>
     startTransition(() => {
@@ -18,19 +24,31 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     });
   return (
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
-      <div role="alert" data-app-error="unavailable" className="space-y-3 rounded-xl border border-amber-200 bg-white p-6 shadow-sm">
-        <h1 className="text-2xl font-semibold text-amber-800">This page is temporarily unavailable</h1>
-        <p className="text-slate-700">
-          Part of our service is not answering just now. Your Make connection is kept as it was. Please try again in a
-          moment.
+      <div
+        role="alert"
+        data-app-error="unavailable"
+        className="space-y-3 rounded-xl border border-amber-200 bg-white p-6 shadow-sm dark:border-amber-900 dark:bg-slate-900"
+      >
+        <h1 className="text-2xl font-semibold text-amber-800 dark:text-amber-200">
+          This page is temporarily unavailable
+        </h1>
+        <p className="text-slate-700 dark:text-slate-300">
+          Part of our service is not answering just now. Your Make connection is kept as it was. Please try
+          again in a moment.
         </p>
-        {error.digest && <p className="text-sm text-slate-500">Reference: {error.digest}</p>}
+        {error.digest && (
+          <p className="text-sm text-slate-500 dark:text-slate-400">Reference: {error.digest}</p>
+        )}
       </div>
       <div className="flex gap-4">
-        <button type="button" onClick={retry} className="rounded-lg bg-make px-4 py-2 text-sm font-medium text-white">
+        <button
+          type="button"
+          onClick={retry}
+          className="rounded-lg bg-make px-4 py-2 text-sm font-medium text-white"
+        >
           Try again
         </button>
-        <Link href="/" className="self-center text-make underline underline-offset-4">
+        <Link href="/" className="self-center text-make underline underline-offset-4 dark:text-make-light">
           Back to the start page
         </Link>
       </div>

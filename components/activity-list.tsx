@@ -22,10 +22,10 @@ interface ActivityEntry {
 /** The latest events of the Make connection; outcomes and error codes only. */
 export function ActivityList({ events }: { events: ActivityEntry[] }) {
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <h2 className="text-lg font-semibold">Recent activity</h2>
       {events.length === 0 ? (
-        <p className="mt-2 text-sm text-slate-600">Nothing yet.</p>
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">Nothing yet.</p>
       ) : (
         <ol className="mt-3 space-y-2 text-sm" data-activity>
           {events.map((event) => (
@@ -33,9 +33,11 @@ export function ActivityList({ events }: { events: ActivityEntry[] }) {
               <span>
                 {KIND_LABELS[event.kind] ?? event.kind}
                 {event.outcome === "pending" && " (Make not reached yet)"}
-                {event.errorCode && <span className="text-slate-500"> · {event.errorCode}</span>}
+                {event.errorCode && (
+                  <span className="text-slate-500 dark:text-slate-400"> · {event.errorCode}</span>
+                )}
               </span>
-              <time className="text-slate-500" dateTime={event.createdAt.toISOString()}>
+              <time className="text-slate-500 dark:text-slate-400" dateTime={event.createdAt.toISOString()}>
                 {formatDate(event.createdAt)}
               </time>
             </li>

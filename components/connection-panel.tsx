@@ -1,23 +1,42 @@
 import type { ConnectionStatus } from "@/lib/connection/status";
 import { formatDate, formatRelative } from "@/components/format";
 
-const STATE_LABELS: Record<ConnectionStatus["state"], { label: string; tone: string; explanation: string }> = {
-  active: { label: "Active", tone: "bg-emerald-100 text-emerald-800", explanation: "The connection to Make is healthy." },
-  reauth_required: {
-    label: "Reconnect needed",
-    tone: "bg-amber-100 text-amber-800",
-    explanation: "Make no longer accepts this connection. Reconnect to continue; you are still signed in here.",
-  },
-  revoked: { label: "Revoked", tone: "bg-slate-200 text-slate-700", explanation: "You revoked this connection." },
-  not_connected: { label: "Not connected", tone: "bg-slate-200 text-slate-700", explanation: "No Make account is connected." },
-};
+const STATE_LABELS: Record<ConnectionStatus["state"], { label: string; tone: string; explanation: string }> =
+  {
+    active: {
+      label: "Active",
+      tone: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100",
+      explanation: "The connection to Make is healthy.",
+    },
+    reauth_required: {
+      label: "Reconnect needed",
+      tone: "bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-100",
+      explanation:
+        "Make no longer accepts this connection. Reconnect to continue; you are still signed in here.",
+    },
+    revoked: {
+      label: "Revoked",
+      tone: "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-100",
+      explanation: "You revoked this connection.",
+    },
+    not_connected: {
+      label: "Not connected",
+      tone: "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-100",
+      explanation: "No Make account is connected.",
+    },
+  };
 
 /** One label and value of the panel: two cells of the panel's grid, no wrapper element. */
 function Row({ label, children, name }: { label: string; children: React.ReactNode; name: string }) {
   return (
     <>
-      <dt className="border-t border-slate-100 py-2 pr-4 text-slate-500">{label}</dt>
-      <dd data-status={name} className="border-t border-slate-100 py-2 text-right font-medium wrap-anywhere">
+      <dt className="border-t border-slate-100 py-2 pr-4 text-slate-500 dark:border-slate-800 dark:text-slate-400">
+        {label}
+      </dt>
+      <dd
+        data-status={name}
+        className="border-t border-slate-100 py-2 text-right font-medium wrap-anywhere dark:border-slate-800"
+      >
         {children}
       </dd>
     </>
@@ -29,35 +48,60 @@ export function ConnectionPanel({ status }: { status: ConnectionStatus }) {
   const state = STATE_LABELS[status.state];
   const retrying = status.state === "active" && status.lastError;
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm" data-connection-state={status.state}>
+    <section
+      className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      data-connection-state={status.state}
+    >
       <div className="flex items-center justify-between gap-4">
         <h2 className="text-lg font-semibold">Make connection</h2>
         <span className={`rounded-full px-3 py-1 text-sm font-medium ${state.tone}`}>{state.label}</span>
       </div>
-      <p className="mt-2 text-sm text-slate-600">{state.explanation}</p>
+      <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">{state.explanation}</p>
       {retrying && (
-        <p role="status" data-status="retry" className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900">
-          The last renewal failed ({status.lastError}, {formatRelative(status.lastErrorAt)}). The current access stays
-          valid until it expires; the next attempt is {status.nextRetryAt ? formatRelative(status.nextRetryAt) : "on the next request"}.
+        <p
+          role="status"
+          data-status="retry"
+          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
+          The last renewal failed ({status.lastError}, {formatRelative(status.lastErrorAt)}). The current
+          access stays valid until it expires; the next attempt is{" "}
+          {status.nextRetryAt ? formatRelative(status.nextRetryAt) : "on the next request"}.
         </p>
       )}
       {status.pendingRevocations > 0 && (
-        <p role="status" data-status="revocation-pending" className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900">
-          Your tokens are deleted here, but Make has not confirmed the revocation yet. It is retried automatically.
+        <p
+          role="status"
+          data-status="revocation-pending"
+          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
+          Your tokens are deleted here, but Make has not confirmed the revocation yet. It is retried
+          automatically.
         </p>
       )}
       <dl className="mt-4 grid grid-cols-[fit-content(45%)_1fr] text-sm">
-        <Row label="Granted scopes" name="scopes">{status.scopes.join(" ") || "none"}</Row>
+        <Row label="Granted scopes" name="scopes">
+          {status.scopes.join(" ") || "none"}
+        </Row>
         <Row label="Access token expires" name="expires">
           {status.accessTokenExpiresAt
             ? `${formatDate(status.accessTokenExpiresAt)} (${formatRelative(status.accessTokenExpiresAt)})`
             : "no access token held"}
         </Row>
-        <Row label="Last refreshed" name="last-refreshed">{formatDate(status.lastRefreshedAt)}</Row>
-        <Row label="Refresh token held" name="refresh-token">{status.hasRefreshToken ? "yes" : "no"}</Row>
-        <Row label="Client type" name="client-type">{status.clientType ?? "unknown"}</Row>
-        <Row label="Issuer" name="issuer">{status.issuer ?? "unknown"}</Row>
-        <Row label="Connected" name="connected">{formatDate(status.connectedAt)}</Row>
+        <Row label="Last refreshed" name="last-refreshed">
+          {formatDate(status.lastRefreshedAt)}
+        </Row>
+        <Row label="Refresh token held" name="refresh-token">
+          {status.hasRefreshToken ? "yes" : "no"}
+        </Row>
+        <Row label="Client type" name="client-type">
+          {status.clientType ?? "unknown"}
+        </Row>
+        <Row label="Issuer" name="issuer">
+          {status.issuer ?? "unknown"}
+        </Row>
+        <Row label="Connected" name="connected">
+          {formatDate(status.connectedAt)}
+        </Row>
       </dl>
     </section>
   );

@@ -10,24 +10,34 @@ const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string>
   make_error: "Make did not answer the profile request. Try again in a moment.",
 };
 
-const text = (value: unknown) => (typeof value === "string" || typeof value === "number" ? String(value) : undefined);
+const text = (value: unknown) =>
+  typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 const safeImage = (value: unknown) => {
   const url = text(value);
   return url && /^https?:\/\//i.test(url) ? url : undefined;
 };
 
 /** The Make identity from the userinfo endpoint. Claims are untrusted: React renders them as text. */
-export function IdentityCard({ identity, fallbackSub }: { identity: MakeIdentity; fallbackSub: string | null }) {
+export function IdentityCard({
+  identity,
+  fallbackSub,
+}: {
+  identity: MakeIdentity;
+  fallbackSub: string | null;
+}) {
   if (!identity.ok) {
     return (
-      <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+      <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <h2 className="text-lg font-semibold">Make identity</h2>
         {fallbackSub && (
-          <p className="mt-2 text-sm text-slate-600">
-            Make user <span data-claim="sub" className="font-mono">{fallbackSub}</span>
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">
+            Make user{" "}
+            <span data-claim="sub" className="font-mono">
+              {fallbackSub}
+            </span>
           </p>
         )}
-        <p className="mt-2 text-slate-600" data-identity-unavailable={identity.reason}>
+        <p className="mt-2 text-slate-600 dark:text-slate-300" data-identity-unavailable={identity.reason}>
           {UNAVAILABLE[identity.reason]}
         </p>
       </section>
@@ -37,18 +47,23 @@ export function IdentityCard({ identity, fallbackSub }: { identity: MakeIdentity
   const picture = safeImage(claims.picture);
   const rows = ["sub", "name", "email"].filter((claim) => text(claims[claim]) !== undefined);
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="flex items-start gap-4">
         {picture && (
           // eslint-disable-next-line @next/next/no-img-element -- an external avatar of unknown size
-          <img src={picture} alt="" referrerPolicy="no-referrer" className="h-14 w-14 shrink-0 rounded-full border border-slate-200" />
+          <img
+            src={picture}
+            alt=""
+            referrerPolicy="no-referrer"
+            className="h-14 w-14 shrink-0 rounded-full border border-slate-200 dark:border-slate-700"
+          />
         )}
         <div className="min-w-0">
           <h2 className="text-lg font-semibold break-words">{text(claims.name) ?? "Make user"}</h2>
           <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
             {rows.map((claim) => (
               <Fragment key={claim}>
-                <dt className="text-slate-500">{claim}</dt>
+                <dt className="text-slate-500 dark:text-slate-400">{claim}</dt>
                 <dd data-claim={claim} className="min-w-0 font-mono break-all">
                   {text(claims[claim])}
                 </dd>
@@ -58,12 +73,12 @@ export function IdentityCard({ identity, fallbackSub }: { identity: MakeIdentity
         </div>
       </div>
       {identity.organizations.length > 0 && (
-        <div className="mt-4 border-t border-slate-100 pt-4 text-sm">
-          <h3 className="font-medium text-slate-700">Organizations</h3>
-          <ul className="mt-1 space-y-1 text-slate-600">
+        <div className="mt-4 border-t border-slate-100 pt-4 text-sm dark:border-slate-800">
+          <h3 className="font-medium text-slate-700 dark:text-slate-200">Organizations</h3>
+          <ul className="mt-1 space-y-1 text-slate-600 dark:text-slate-300">
             {identity.organizations.map((org) => (
               <li key={org.id} className="break-words">
-                {org.name} <span className="text-slate-400">· {org.zone}</span>
+                {org.name} <span className="text-slate-500 dark:text-slate-400">· {org.zone}</span>
               </li>
             ))}
           </ul>

@@ -3,25 +3,37 @@ import { currentUser } from "@/lib/auth/session";
 import { SignInButton } from "@/components/sign-in-button";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 
-export default async function LandingPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+export default async function LandingPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string }>;
+}) {
   const { callbackUrl } = await searchParams;
   if (await currentUser()) redirect(safeRedirectPath(callbackUrl));
 
   return (
     <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-8 px-6 py-16">
       <div className="space-y-4">
-        <p className="text-sm font-semibold uppercase tracking-wide text-make">Make connection starter</p>
+        <p className="text-sm font-semibold tracking-wide text-make uppercase dark:text-make-light">
+          Make connection starter
+        </p>
         <h1 className="text-4xl font-bold tracking-tight">Connect your Make account</h1>
-        <p className="text-lg text-slate-600">
+        <p className="text-lg text-slate-600 dark:text-slate-300">
           Sign in with Make over OpenID Connect. Your Make connection is kept on the server, renewed before it
           expires, and you can revoke it at any time from your dashboard.
         </p>
       </div>
       <SignInButton redirectTo={callbackUrl} />
-      <ul className="grid gap-3 text-sm text-slate-600 sm:grid-cols-3">
-        <li className="rounded-lg border border-slate-200 bg-white p-4">Tokens never reach your browser.</li>
-        <li className="rounded-lg border border-slate-200 bg-white p-4">Access is renewed without signing you out.</li>
-        <li className="rounded-lg border border-slate-200 bg-white p-4">Revoke really revokes, at Make too.</li>
+      <ul className="grid gap-3 text-sm text-slate-600 sm:grid-cols-3 dark:text-slate-300">
+        <li className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+          Tokens never reach your browser.
+        </li>
+        <li className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+          Access is renewed without signing you out.
+        </li>
+        <li className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+          Revoke really revokes, at Make too.
+        </li>
       </ul>
     </main>
   );

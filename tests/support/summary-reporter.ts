@@ -4,8 +4,8 @@ import type { Reporter, TestModule } from "vitest/node";
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>) {
     const counts = { passed: 0, failed: 0, skipped: 0 };
-    for (const module of testModules) {
-      for (const test of module.children.allTests()) {
+    for (const testModule of testModules) {
+      for (const test of testModule.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") counts.passed++;
         else if (state === "failed") counts.failed++;
