@@ -39,7 +39,7 @@ export default async function DashboardPage() {
         <ConnectionPanel status={status} />
       </div>
       <p className="text-sm">
-        <a href="/dashboard/scenarios" className="font-medium text-make hover:underline dark:text-violet-300">
+        <a href="/dashboard/scenarios" className="font-medium text-make hover:underline dark:text-make-light">
           Your Make scenarios →
         </a>{" "}
         <span className="text-slate-600 dark:text-slate-300">the example page that calls Make&apos;s API in each zone</span>

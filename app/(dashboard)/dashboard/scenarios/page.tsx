@@ -25,7 +25,7 @@ export default async function ScenariosPage() {
   return (
     <div className="space-y-6">
       <div>
-        <a href="/dashboard" className="text-sm text-make hover:underline dark:text-violet-300">
+        <a href="/dashboard" className="text-sm text-make hover:underline dark:text-make-light">
           ← Dashboard
         </a>
         <h1 className="mt-1 text-2xl font-bold">Your Make scenarios</h1>
