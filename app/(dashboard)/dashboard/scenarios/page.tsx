@@ -6,7 +6,7 @@
  *   3. one <Suspense> per slow thing, so one slow zone does not hold the page.
  */
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser, type SignedInUser } from "@/lib/auth/session";
 import { MakeApi } from "@/lib/make/api";
 import { GrantAccess } from "@/components/grant-access";
 import { MakeApiProblem } from "@/components/make-api-problem";
@@ -38,22 +38,33 @@ export default async function ScenariosPage() {
   );
 }
 
-async function ScenariosByOrganization({ user }: { user: Awaited<ReturnType<typeof requireUser>> }) {
-  let api: MakeApi;
-  let organizations;
+/** The API client, and the organizations when every scope this page needs was granted. */
+async function loadOrganizations(user: SignedInUser) {
   try {
-    api = await MakeApi.forUser(user);
+    const api = await MakeApi.forUser(user);
     // Both cached per token and shared with the dashboard: usually no request to Make at all.
     const granted = await makeProfile.grantedScopes(api, user.id).catch(() => null);
     const missing = granted ? NEEDED_SCOPES.filter((scope) => !granted.includes(scope)) : [];
-    if (missing.length > 0) return <GrantAccess scopes={missing} returnTo={PATH} grant={grantAccess} />;
-    organizations = await makeProfile.organizations(api, user.id);
+    if (missing.length > 0) return { kind: "missing_scopes", missing } as const;
+    return { kind: "ok", api, organizations: await makeProfile.organizations(api, user.id) } as const;
   } catch (error) {
-    return <MakeApiProblem error={error} returnTo={PATH} grant={grantAccess} />;
+    return { kind: "failed", error } as const;
   }
+}
+
+async function ScenariosByOrganization({ user }: { user: SignedInUser }) {
+  const loaded = await loadOrganizations(user);
+  if (loaded.kind === "missing_scopes") {
+    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} grant={grantAccess} />;
+  }
+  if (loaded.kind === "failed") return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} />;
+  const { api, organizations } = loaded;
   if (organizations.length === 0) {
     return (
-      <p data-empty="organizations" className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300">
+      <p
+        data-empty="organizations"
+        className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300"
+      >
         You do not belong to any Make organization yet.
       </p>
     );
