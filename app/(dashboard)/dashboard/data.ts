@@ -63,5 +63,5 @@ export async function loadDashboard(user: SignedInUser) {
       ? [describeConnection(account, 0), user.recentEvents]
       : await Promise.all([connectionStatus(user.id), recentConnectionEvents(user.id)]);
   // Granted scopes are what Make reports for this token, never the requested list; null when Make could not say.
-  return { identity, status: { ...status, scopes: scopes ?? [] }, grantedScopes: scopes, events };
+  return { identity, status, grantedScopes: scopes, events };
 }
