@@ -54,6 +54,8 @@ describe("organizations in two zones", () => {
     await page.waitForURL(scenariosUrl());
     const first = page.locator('[data-organization="5001"]');
     const second = page.locator('[data-organization="5011"]');
+    await first.locator('[data-team="7002"]').waitFor();
+    await second.locator('[data-team="7012"]').waitFor();
     expect(await first.getAttribute("data-zone")).toBe(firstZone);
     expect(await second.getAttribute("data-zone")).toBe(secondZone);
     // 60 scenarios in one team: more than one page of the API.
