@@ -10,6 +10,7 @@ import type { SignedInUser } from "@/lib/auth/session";
 import { isFresh } from "@/lib/tokens/access-token";
 import { MakeConnectionError, type ConnectionUnavailableReason } from "@/lib/tokens/errors";
 import { MakeApi } from "@/lib/make/api";
+import { MakeApiError } from "@/lib/make/errors";
 import { grantedScopes, listOrganizations, type MakeOrganization } from "@/lib/make/calls";
 import { cachedProfile } from "@/lib/make/profile-cache";
 import { connectionStatus, describeConnection } from "@/lib/connection/status";
@@ -31,8 +32,14 @@ const logFailure = (what: string) => (error: unknown) => {
 export const makeProfile = {
   userinfo: (api: MakeApi, userId: string) =>
     cachedProfile(`${userId}:${api.tokenKey}:userinfo`, async () => ({ ...(await api.userinfo()) })),
+  /** null when the token lacks `organizations:read` (kept like a result: it holds for the token's lifetime). */
   organizations: (api: MakeApi, userId: string) =>
-    cachedProfile(`${userId}:${api.tokenKey}:organizations`, () => listOrganizations(api)),
+    cachedProfile(`${userId}:${api.tokenKey}:organizations`, () =>
+      listOrganizations(api).catch((error: unknown) => {
+        if (error instanceof MakeApiError && error.kind === "forbidden") return null;
+        throw error;
+      }),
+    ),
   grantedScopes: (api: MakeApi, userId: string) =>
     cachedProfile(`${userId}:${api.tokenKey}:scopes`, () => grantedScopes(api)),
 };

@@ -46,7 +46,9 @@ async function loadOrganizations(user: SignedInUser) {
     const granted = await makeProfile.grantedScopes(api, user.id).catch(() => null);
     const missing = granted ? NEEDED_SCOPES.filter((scope) => !granted.includes(scope)) : [];
     if (missing.length > 0) return { kind: "missing_scopes", missing } as const;
-    return { kind: "ok", api, organizations: await makeProfile.organizations(api, user.id) } as const;
+    const organizations = await makeProfile.organizations(api, user.id);
+    if (!organizations) return { kind: "missing_scopes", missing: ["organizations:read"] } as const;
+    return { kind: "ok", api, organizations } as const;
   } catch (error) {
     return { kind: "failed", error } as const;
   }
