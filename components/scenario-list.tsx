@@ -13,7 +13,7 @@ function describeSchedule(scheduling: MakeScenario["scheduling"]): string {
       return minutes >= 60 && minutes % 60 === 0 ? `Every ${minutes / 60} h` : `Every ${minutes} min`;
     }
     case "immediately":
-      return "Immediately (instant trigger)";
+      return "Instant trigger";
     case "on-demand":
       return "On demand";
     case "once":
@@ -42,11 +42,17 @@ export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[];
         {scenarios.map((scenario) => {
           const state = scenarioState(scenario);
           return (
-            <li key={scenario.id} data-scenario={scenario.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 py-2 text-sm">
-              <span className="min-w-0 flex-1 basis-48 font-medium break-words">{scenario.name}</span>
-              <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${state.tone}`}>{state.label}</span>
-              <span className="w-44 text-slate-600 dark:text-slate-300">{describeSchedule(scenario.scheduling)}</span>
-              <span className="text-slate-600 dark:text-slate-300">
+            <li
+              key={scenario.id}
+              data-scenario={scenario.id}
+              className="grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-4 gap-y-0.5 py-2 text-sm sm:grid-cols-[minmax(0,1fr)_5rem_8rem_auto]"
+            >
+              <span className="font-medium break-words">{scenario.name}</span>
+              <span className={`justify-self-end rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}>
+                {state.label}
+              </span>
+              <span className="text-slate-600 dark:text-slate-300">{describeSchedule(scenario.scheduling)}</span>
+              <span className="justify-self-end text-slate-600 dark:text-slate-300">
                 <span className="sr-only">Last edited </span>
                 {scenario.lastEdit ? formatDate(new Date(scenario.lastEdit)) : "never edited"}
               </span>
