@@ -45,7 +45,7 @@ export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[];
             <li
               key={scenario.id}
               data-scenario={scenario.id}
-              className="grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-4 gap-y-0.5 py-2 text-sm sm:grid-cols-[minmax(0,1fr)_5rem_8rem_auto]"
+              className="grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-4 gap-y-0.5 py-2 text-sm sm:grid-cols-[minmax(0,1fr)_5rem_8rem_13rem]"
             >
               <span className="font-medium break-words">{scenario.name}</span>
               <span className={`justify-self-end rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}>
