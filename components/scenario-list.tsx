@@ -3,7 +3,8 @@
  * Names come from Make and are untrusted: React renders them as text.
  */
 import type { MakeScenario } from "@/lib/make/calls";
-import { formatDate } from "@/components/format";
+
+const lastEdit = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 function describeSchedule(scheduling: MakeScenario["scheduling"]): string {
   if (!scheduling) return "Not scheduled";
@@ -45,17 +46,21 @@ export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[];
             <li
               key={scenario.id}
               data-scenario={scenario.id}
-              className="grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-4 gap-y-0.5 py-2 text-sm sm:grid-cols-[minmax(0,1fr)_5rem_8rem_13rem]"
+              className="py-2 text-sm sm:grid sm:grid-cols-[minmax(0,1fr)_5rem_8rem_11rem] sm:items-center sm:gap-x-4"
             >
-              <span className="font-medium break-words">{scenario.name}</span>
-              <span className={`justify-self-end rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}>
-                {state.label}
-              </span>
-              <span className="text-slate-600 dark:text-slate-300">{describeSchedule(scenario.scheduling)}</span>
-              <span className="justify-self-end text-slate-600 dark:text-slate-300">
-                <span className="sr-only">Last edited </span>
-                {scenario.lastEdit ? formatDate(new Date(scenario.lastEdit)) : "never edited"}
-              </span>
+              <div className="flex items-start justify-between gap-3 sm:contents">
+                <span className="min-w-0 font-medium break-words">{scenario.name}</span>
+                <span className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}>
+                  {state.label}
+                </span>
+              </div>
+              <div className="mt-0.5 flex justify-between gap-3 text-slate-600 sm:contents dark:text-slate-300">
+                <span>{describeSchedule(scenario.scheduling)}</span>
+                <span className="text-right">
+                  <span className="sr-only">Last edited </span>
+                  {scenario.lastEdit ? lastEdit.format(new Date(scenario.lastEdit)) + " UTC" : "never edited"}
+                </span>
+              </div>
             </li>
           );
         })}
