@@ -105,6 +105,26 @@ describe("Make API client", () => {
     expect(error).toMatchObject({ kind: "rejected", status: 400, code: "IM005", message: "User has no organization in the zone" });
   });
 
+  it("loads the dashboard's organizations and granted scopes once per token for concurrent views", async () => {
+    const { makeProfile } = await import("@/app/(dashboard)/dashboard/data");
+    const views = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const make = await forUser();
+        return Promise.all([makeProfile.organizations(make, userId), makeProfile.grantedScopes(make, userId)]);
+      }),
+    );
+    expect(new Set(views.map((view) => JSON.stringify(view))).size).toBe(1);
+    const paths = () => apiStats().map((call) => call.path);
+    expect(paths()).toEqual(["/api/v2/organizations", "/api/v2/users/me/current-authorization"]);
+
+    // A new token (here: a new sign-in) is asked again.
+    await app.db.user.deleteMany();
+    userId = await connect();
+    const fresh = await forUser();
+    await makeProfile.grantedScopes(fresh, userId);
+    expect(paths().filter((path) => path.endsWith("current-authorization"))).toHaveLength(2);
+  });
+
   it("cuts a request off after MAKE_TOKEN_TIMEOUT_MS", async () => {
     app.mock.controls.configure({ apiLatencyMs: 3_000 });
     const error = await calls.currentMakeUser(await forUser()).catch((caught: unknown) => caught);
