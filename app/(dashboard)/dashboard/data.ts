@@ -69,6 +69,6 @@ export async function loadDashboard(user: SignedInUser) {
     untouched && identity.ok
       ? [describeConnection(account, 0), user.recentEvents]
       : await Promise.all([connectionStatus(user.id), recentConnectionEvents(user.id)]);
-  // Granted scopes are what Make reports for this token, never the requested list; null when Make could not say.
+  // Granted scopes: what Make reports for this token, never the requested list; null when Make did not say.
   return { identity, status, grantedScopes: scopes, events };
 }
