@@ -6,9 +6,9 @@
  *
  * /dashboard runs twice: on the main server, configured by default (Make profile cached for
  * MAKE_PROFILE_CACHE_SECONDS), and on a second server of the same build with MAKE_PROFILE_CACHE_SECONDS=0,
- * where every view calls Make's userinfo and organizations endpoints. Besides throughput and latency,
- * each variant's app-server CPU time per request is read from /proc: unlike latency, it does not grow
- * when the machine is busy with something else.
+ * where every view calls Make's userinfo, organizations and current-authorization endpoints. Besides
+ * throughput and latency, each variant's app-server CPU time per request is read from /proc: unlike
+ * latency, it does not grow when the machine is busy with something else.
  */
 import type { AppServer } from "../tests/support/app-server";
 import { runLoad, summarize, type LatencySummary, type LoadOptions, type LoadResult } from "./load";

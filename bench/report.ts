@@ -9,12 +9,14 @@ import type { MemoryReport } from "./memory";
 import type { PageCost, VariantCost } from "./page-cost";
 import type { RefreshReport } from "./refresh";
 import type { RoundTrip } from "./pg-proxy";
+import type { ScenariosPageCost } from "./scenarios-page";
 import type { RequestRoundTrips, RoundTripReport } from "./round-trips";
 import type { SignInSummary } from "./sign-in";
 
 export interface BenchResults {
   environment: string;
   pageCost: PageCost[];
+  scenarios: ScenariosPageCost;
   roundTrips: RoundTripReport;
   refresh: RefreshReport;
   signIn: SignInSummary;
@@ -52,6 +54,17 @@ function rows(results: BenchResults): Row[] {
     out.push(["1", `/dashboard live¹ ÷ /bare throughput, ${c}³`, spread(roundRatios.dashboardLive)]);
     out.push(["1", `/dashboard live¹ ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`, relative(r.dashboardLive, r.bare)]);
   }
+
+  const sc = results.scenarios;
+  const zones = Object.entries(sc.callsPerViewByZone)
+    .map(([zone, calls]) => `${calls.toFixed(1)} to ${zone}`)
+    .join(", ");
+  const timing = (summary: { perSecond: number; p50: number; p95: number; failed: number; requests: number }) =>
+    `p50 ${ms(summary.p50)} · p95 ${ms(summary.p95)} · ${summary.perSecond.toFixed(1)} views/s` +
+    (summary.failed ? ` · **${summary.failed} of ${summary.requests} failed**` : "");
+  out.push(["7", `/dashboard/scenarios: Make API calls per view⁴ (${sc.views} views)`, `${sc.callsPerView.toFixed(1)} (${zones})`]);
+  out.push(["7", `/dashboard/scenarios, c=1, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`, timing(sc.sequential)]);
+  out.push(["7", `/dashboard/scenarios, c=${sc.concurrent.concurrency}, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`, timing(sc.concurrent)]);
 
   const { fresh, refresh, refreshGrants, opaque } = results.roundTrips;
   const counted = (trips: RequestRoundTrips, more = "") =>
@@ -136,8 +149,8 @@ export function formatReport(results: BenchResults): string {
     "",
     ...table,
     "",
-    "¹ live: a second server of the same build with MAKE_PROFILE_CACHE_SECONDS=0, so every view calls Make's userinfo",
-    "  and organizations endpoints. Plain /dashboard runs with the default (profile cached 60 s).",
+    "¹ live: a second server of the same build with MAKE_PROFILE_CACHE_SECONDS=0, so every view calls Make's userinfo,",
+    "  organizations and current-authorization endpoints. Plain /dashboard runs with the default (cached 60 s).",
     "² RSS and heap right after the full GCs V8 ran by itself (median over the phase; warm: its last 4), since in",
     "  between they swing by a third or more with garbage not yet collected. Warm = the routes loaded and V8's heap",
     "  sized: at least 2,000 requests and 6 full GCs. Right after start the server has loaded nothing yet, so growth",
@@ -145,6 +158,8 @@ export function formatReport(results: BenchResults): string {
     "³ Median of the per-round ratios (each round's variants ran next to each other), with their range.",
     "⁴ A new standalone server (NEXT_OUTPUT=standalone, copied alone to an empty directory) per run; the",
     "  first /dashboard includes the database connection, the session read and the first Make profile load.",
+    "⁵ Every view asks each organization's zone for its teams, then each team's scenarios page by page (organizations",
+    "  and granted scopes come from the per-token cache); each API answer is delayed by the stand-in's latency.",
     "",
     ...roundTripLines("Round trips of one /dashboard request, fresh token", results.roundTrips.fresh.example),
     "",

@@ -18,6 +18,7 @@ import { residentBytes } from "./process-stats";
 import { measureRefreshUnderLoad } from "./refresh";
 import { formatReport } from "./report";
 import { measureRoundTrips } from "./round-trips";
+import { measureScenariosPage } from "./scenarios-page";
 import { measureSignIns } from "./sign-in";
 import { buildApp, startBenchStack } from "./stack";
 
@@ -59,6 +60,9 @@ async function main() {
     );
     await liveApp.close();
 
+    log("/dashboard/scenarios: Make API calls per view and time with the stand-in's API latency");
+    const scenarios = await measureScenariosPage(stack, cookie);
+
     log("database round trips per request (second server behind the counting proxy)");
     const roundTrips = await measureRoundTrips(stack, cookie, account.userId);
 
@@ -78,6 +82,7 @@ async function main() {
       formatReport({
         environment,
         pageCost,
+        scenarios,
         roundTrips,
         refresh,
         signIn,

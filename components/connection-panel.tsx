@@ -44,7 +44,8 @@ function Row({ label, children, name }: { label: string; children: React.ReactNo
 }
 
 /** The health of the Make connection. Shows whether tokens are held, never their values. */
-export function ConnectionPanel({ status }: { status: ConnectionStatus }) {
+/** `grantedScopes`: what Make reports this token has (current-authorization); null when Make could not say. */
+export function ConnectionPanel({ status, grantedScopes }: { status: ConnectionStatus; grantedScopes?: string[] | null }) {
   const state = STATE_LABELS[status.state];
   const retrying = status.state === "active" && status.lastError;
   return (
@@ -80,7 +81,7 @@ export function ConnectionPanel({ status }: { status: ConnectionStatus }) {
       )}
       <dl className="mt-4 grid grid-cols-[fit-content(45%)_1fr] text-sm">
         <Row label="Granted scopes" name="scopes">
-          {status.scopes.join(" ") || "none"}
+          {grantedScopes === null ? "unknown (Make did not answer)" : (grantedScopes ?? status.scopes).join(" ") || "none"}
         </Row>
         <Row label="Access token expires" name="expires">
           {status.accessTokenExpiresAt

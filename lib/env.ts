@@ -11,7 +11,7 @@
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
 
-const DEFAULT_SCOPE = "openid user:read organizations:read";
+const DEFAULT_SCOPE = "openid user:read organizations:read teams:read scenarios:read";
 
 const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// connection string" });
@@ -25,6 +25,15 @@ const redirectProxyUrl = z
 
 // Vercel Cron sends it as a bearer token; it must be required where Vercel runs the cron job.
 const cronSecret = z.string().min(16, "must be at least 16 random characters (openssl rand -hex 32)");
+
+/** Make's REST API base: `{zone}` (in the host) is filled per call, e.g. https://{zone}/api/v2. */
+const makeApiUrl = z
+  .string()
+  .refine((value) => {
+    if (!URL.canParse(value.replace("{zone}", "eu1.make.com"))) return false;
+    const url = new URL(value.replace("{zone}", "eu1.make.com"));
+    return /^https?:$/.test(url.protocol) && /\/api\/v\d+\/?$/.test(url.pathname);
+  }, "must be an http(s) URL ending in /api/v2, with {zone} where the zone host goes");
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0"], { error: "must be true or false" })
@@ -46,8 +55,12 @@ export const env = createEnv({
       .string()
       .default(DEFAULT_SCOPE)
       .refine((scope) => scope.split(/[\s,]+/).includes("openid"), "must include openid"),
-    AUTH_MAKE_NONCE: booleanFlag.default(true),
-    MAKE_API_URL: z.url().optional(),
+    AUTH_MAKE_NONCE: booleanFlag.default(false),
+    MAKE_API_URL: makeApiUrl.default("https://{zone}/api/v2"),
+    MAKE_DEFAULT_ZONE: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:\d+)?$/i, "must be a zone host such as eu1.make.com")
+      .default("eu1.make.com"),
     TOKEN_ENCRYPTION_KEY: z.string().min(1).optional(),
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),

@@ -1,7 +1,7 @@
 /**
  * `npm run make:mock`: runs the local Make stand-in on its own.
  *
- * Environment: MAKE_MOCK_PORT (default 4010), MAKE_MOCK_HOST (default 127.0.0.1),
+ * Environment: MAKE_MOCK_PORT (default 4010; the two zones' API on the next two ports), MAKE_MOCK_HOST (default 127.0.0.1),
  * MAKE_MOCK_ISSUER, MAKE_MOCK_REDIRECT_URIS (comma-separated),
  * MAKE_MOCK_ACCESS_TOKEN_TTL (seconds), MAKE_MOCK_QUIET=1 to silence request logs.
  */
@@ -37,7 +37,7 @@ Local Make stand-in running
   listening on               ${mock.url}
   confidential client        AUTH_MAKE_ID=${MOCK_CLIENTS.confidential.clientId} AUTH_MAKE_SECRET=${MOCK_CLIENTS.confidential.clientSecret}
   public client (PKCE)       AUTH_MAKE_ID=${MOCK_CLIENTS.public.clientId}
-  Make API base              ${mock.issuer}/api/v2
+  Make API zones             ${mock.zones.join(", ")} (MAKE_API_URL=http://{zone}/api/v2, MAKE_DEFAULT_ZONE=${mock.zones[0]})
   test users (login / password):
 ${MOCK_USERS.map((user) => `    ${user.login} / ${user.password}  (sub ${user.sub})`).join("\n")}
   controls                   ${mock.url}/__mock/stats, /__mock/config, /__mock/fail, /__mock/tamper, /__mock/reset, /__mock/rotate-keys

@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import { emptyTamperStats, tamperSchema, type TamperSpec, type TamperStats } from "./tamper";
 
-export type FailEndpoint = "token" | "revocation" | "discovery" | "jwks" | "userinfo";
+export type FailEndpoint = "token" | "revocation" | "discovery" | "jwks" | "userinfo" | "api";
 export type FailMode = "status" | "hang" | "invalid_grant" | "off";
 
 export interface FailSpec {
@@ -29,6 +29,23 @@ export interface MakeMockConfig {
   publicRefreshTokens: boolean;
   /** Delay before the discovery document is answered. */
   discoveryLatencyMs?: number;
+  /** Like a Make that does not echo `nonce`: the authorization request's nonce is dropped before the OP sees it. */
+  ignoreNonce: boolean;
+  /** Added to every REST API answer, and per zone host on top. */
+  apiLatencyMs: number;
+  zoneLatencyMs: Record<string, number>;
+  /** Requests each organization may make per window before 429 (Make: 60 to 1,000 per minute by plan). */
+  apiBudget: number;
+  apiBudgetWindowSeconds: number;
+}
+
+/** One request that reached a zone's REST API (the issuer's origin counts as the first zone). */
+export interface ApiCall {
+  zone: string;
+  path: string;
+  query: string;
+  /** Set when the answer is sent. */
+  status?: number;
 }
 
 export interface MakeMockStats {
@@ -42,6 +59,8 @@ export interface MakeMockStats {
   jwks: number;
   /** Answers a `tamper` switch rewrote. */
   tampered: TamperStats;
+  /** Every REST API request, in order, with the zone whose origin it reached. */
+  api: ApiCall[];
 }
 
 export interface MakeMockControls {
@@ -69,13 +88,18 @@ export const configSchema = z
     tokenLatencyMs: z.number().int().min(0),
     discoveryLatencyMs: z.number().int().min(0),
     publicRefreshTokens: z.boolean(),
+    ignoreNonce: z.boolean(),
+    apiLatencyMs: z.number().int().min(0),
+    zoneLatencyMs: z.record(z.string(), z.number().int().min(0)),
+    apiBudget: z.number().int().positive(),
+    apiBudgetWindowSeconds: z.number().int().positive(),
   })
   .partial()
   .strict();
 
 export const failSchema = z
   .object({
-    endpoint: z.enum(["token", "revocation", "discovery", "jwks", "userinfo"]),
+    endpoint: z.enum(["token", "revocation", "discovery", "jwks", "userinfo", "api"]),
     mode: z.enum(["status", "hang", "invalid_grant", "off"]),
     status: z.number().int().min(400).max(599).optional(),
     times: z.number().int().positive().optional(),
@@ -102,6 +126,7 @@ function emptyStats(): MakeMockStats {
     userinfo: 0,
     jwks: 0,
     tampered: emptyTamperStats(),
+    api: [],
   };
 }
 
@@ -115,6 +140,7 @@ export class MockState {
   stats: MakeMockStats = emptyStats();
   tampering: TamperSpec = {};
   private failures = new Map<FailEndpoint, ArmedFailure>();
+  private budgets = new Map<number, { windowStart: number; spent: number }>();
 
   constructor(defaults: MakeMockConfig) {
     this.defaults = { ...defaults };
@@ -157,7 +183,30 @@ export class MockState {
     return armed.failure;
   }
 
+  recordApiCall(call: ApiCall): ApiCall {
+    this.stats.api.push(call);
+    return call;
+  }
+
+  apiLatencyFor(zone: string): number {
+    return this.config.apiLatencyMs + (this.config.zoneLatencyMs[zone] ?? 0);
+  }
+
+  /** Spends one request of the organization's budget; returns seconds to wait when it is already spent. */
+  spendApiBudget(organizationId: number, now = Date.now()): number | undefined {
+    const windowMs = this.config.apiBudgetWindowSeconds * 1000;
+    let budget = this.budgets.get(organizationId);
+    if (!budget || now - budget.windowStart >= windowMs) {
+      budget = { windowStart: now, spent: 0 };
+      this.budgets.set(organizationId, budget);
+    }
+    if (budget.spent >= this.config.apiBudget) return Math.max(1, Math.ceil((budget.windowStart + windowMs - now) / 1000));
+    budget.spent += 1;
+    return undefined;
+  }
+
   reset(): void {
+    this.budgets.clear();
     this.failures.clear();
     this.tampering = {};
     this.stats = emptyStats();

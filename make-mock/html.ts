@@ -25,6 +25,8 @@ export function page(title: string, body: string): string {
   h1 { font-size: 1.4rem; }
   label { display: block; margin: .75rem 0 .25rem; }
   input { width: 100%; padding: .5rem; box-sizing: border-box; }
+  li label { display: inline; margin: 0; }
+  input[type="checkbox"] { width: auto; padding: 0; }
   button { margin-top: 1rem; margin-right: .5rem; padding: .5rem 1.25rem; }
   .error { color: #b00020; }
   .note { color: #555; font-size: .9rem; }

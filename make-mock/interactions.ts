@@ -4,7 +4,10 @@
  *
  *   GET  /interaction/<uid>          login form or consent page, depending on the prompt
  *   POST /interaction/<uid>/login    fields `login`, `password`
- *   POST /interaction/<uid>/consent  field `decision` = "allow" | "deny"
+ *   POST /interaction/<uid>/consent  field `decision` = "allow" | "deny", `scope` once per ticked scope
+ *
+ * The consent page lists each scope not yet granted with a ticked checkbox: unticking one grants fewer
+ * scopes than the app asked for, as a user can at Make.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
@@ -18,6 +21,7 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: "Know who you are (your Make user id)",
   "user:read": "Read your Make user profile",
   "organizations:read": "Read your organizations",
+  "teams:read": "Read your teams",
   "scenarios:read": "Read your scenarios",
   "scenarios:run": "Run your scenarios",
   "templates:read": "Read your templates",
@@ -36,9 +40,10 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
 
   const clientId = String(details.params.client_id ?? "");
   // Unsupported scopes (e.g. offline_access) are silently dropped by oidc-provider; do not list them.
+  const missing = (details.prompt.details as { missingOIDCScope?: string[] }).missingOIDCScope;
   const scopes = String(details.params.scope ?? "")
     .split(" ")
-    .filter((scope) => (MAKE_SCOPES as readonly string[]).includes(scope));
+    .filter((scope) => (MAKE_SCOPES as readonly string[]).includes(scope) && (!missing || missing.includes(scope)));
 
   if (req.method === "GET" && action === undefined) {
     if (details.prompt.name === "login") return sendHtml(res, 200, loginPage(uid, clientId));
@@ -68,15 +73,22 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
       );
       return;
     }
-    await provider.interactionFinished(req, res, { consent: { grantId: await grantConsent(provider, details) } }, { mergeWithLastSubmission: true });
+    // A form post without the page's per-scope marker (a scripted client) allows everything asked for.
+    const ticked = form.has("per-scope") ? new Set(form.getAll("scope")) : undefined;
+    const grantId = await grantConsent(provider, details, ticked);
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return;
   }
 
   throw new HttpError(405, "unsupported interaction request");
 }
 
-/** Records everything the client asked for in a Grant (what "Allow" means). */
-async function grantConsent(provider: Provider, details: Awaited<ReturnType<Provider["interactionDetails"]>>): Promise<string> {
+/** Records what the user allowed in a Grant: `openid` and the scopes left ticked. */
+async function grantConsent(
+  provider: Provider,
+  details: Awaited<ReturnType<Provider["interactionDetails"]>>,
+  ticked: ReadonlySet<string> | undefined,
+): Promise<string> {
   const accountId = details.session?.accountId;
   if (!accountId) throw new HttpError(400, "consent without a signed-in user");
   const grant = details.grantId
@@ -84,7 +96,8 @@ async function grantConsent(provider: Provider, details: Awaited<ReturnType<Prov
     : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
 
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-  if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
+  const allowed = (missing.missingOIDCScope ?? []).filter((scope) => !ticked || scope === "openid" || ticked.has(scope));
+  if (allowed.length) grant.addOIDCScope(allowed.join(" "));
   if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
   return grant.save();
 }
@@ -108,15 +121,21 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 
 function consentPage(uid: string, clientId: string, scopes: string[]): string {
   const items = scopes
-    .map((scope) => `<li><code>${escapeHtml(scope)}</code> ${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? "")}</li>`)
+    .map((scope) =>
+      scope === "openid"
+        ? `<li><code>openid</code> ${escapeHtml(SCOPE_DESCRIPTIONS.openid!)}</li>`
+        : `<li><label><input type="checkbox" name="scope" value="${escapeHtml(scope)}" checked> ` +
+          `<code>${escapeHtml(scope)}</code> ${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? "")}</label></li>`,
+    )
     .join("\n");
   return page(
     "Allow access to your Make account?",
     `<p><code>${escapeHtml(clientId)}</code> is asking for:</p>
-<ul>
-${items}
-</ul>
 <form method="post" action="/interaction/${escapeHtml(uid)}/consent">
+  <input type="hidden" name="per-scope" value="1">
+  <ul>
+${items}
+  </ul>
   <button type="submit" name="decision" value="allow">Allow</button>
   <button type="submit" name="decision" value="deny">Deny</button>
 </form>`,

@@ -30,6 +30,7 @@ const ENDPOINTS: Record<string, FailEndpoint> = {
 export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const { state } = deps;
   const endpoint = ENDPOINTS[path];
+  if (path === MAKE_ROUTES.authorization && state.config.ignoreNonce) dropNonce(req);
   if (!endpoint) return deps.forward(req, res);
 
   let body: Buffer | undefined;
@@ -71,6 +72,13 @@ export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: Serv
     });
   }
   deps.forward(body ? replayRequest(req, body) : req, res);
+}
+
+/** A Make that does not echo `nonce` behaves as if the authorization request never carried one. */
+function dropNonce(req: IncomingMessage): void {
+  const url = new URL(req.url ?? "/", "http://make-mock.invalid");
+  url.searchParams.delete("nonce");
+  req.url = `${url.pathname}${url.search}`;
 }
 
 /** Whether `value` is a live access token or an unused refresh token (for revocation stats). */

@@ -2,7 +2,7 @@
  * oidc-provider configured like Make's OAuth 2.0 / OpenID Connect server
  * (paths, client authentication, scopes, claims, refresh-token behaviour).
  */
-import Provider, { type AdapterFactory, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { interactionPolicy, type AdapterFactory, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 
 import { clientMetadata } from "./clients";
 import type { MockState } from "./controls";
@@ -15,6 +15,7 @@ export const MAKE_SCOPES = [
   "openid",
   "user:read",
   "organizations:read",
+  "teams:read",
   "scenarios:read",
   "scenarios:run",
   "templates:read",
@@ -40,6 +41,38 @@ export interface ProviderSetup {
 }
 
 const DAY = 24 * 60 * 60;
+
+/**
+ * The consent prompt asks again for every requested scope the grant does not hold (so "Grant access" for
+ * a scope the user once left out shows the consent page), except right after the user answered it: what
+ * they unticked there is simply not granted.
+ */
+function consentPerScope() {
+  const policy = interactionPolicy.base();
+  const consent = policy.get("consent")!;
+  const index = consent.checks.findIndex((check) => check.reason === "op_scopes_missing");
+  consent.checks.splice(
+    index,
+    1,
+    new interactionPolicy.Check(
+      "op_scopes_missing",
+      "requested scopes not granted",
+      "consent_required",
+      (ctx) => {
+        const { oidc } = ctx;
+        if (oidc.result?.consent) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        const granted = new Set(oidc.grant?.getOIDCScope().split(" "));
+        const missing = [...oidc.requestParamOIDCScopes].filter((scope) => !granted.has(scope));
+        return missing.length ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+      ({ oidc }) => {
+        const granted = new Set(oidc.grant?.getOIDCScope().split(" "));
+        return { missingOIDCScope: [...oidc.requestParamOIDCScopes].filter((scope) => !granted.has(scope)) };
+      },
+    ),
+  );
+  return policy;
+}
 
 export function createProvider(setup: ProviderSetup): Provider {
   const { issuer, state } = setup;
@@ -109,7 +142,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       };
     },
 
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: consentPerScope() },
 
     renderError: async (ctx, out) => {
       ctx.type = "html";
@@ -124,12 +157,14 @@ export function createProvider(setup: ProviderSetup): Provider {
 
   // Make's discovery is reported to list only `sub` in claims_supported. The
   // `discovery` config option cannot override computed fields, so patch the body.
+  // Make's token responses carry no `scope` (granted scopes come from
+  // /users/me/current-authorization), so drop the one oidc-provider adds.
   provider.use(async (ctx, next) => {
     await next();
     const oidcCtx = ctx as KoaContextWithOIDC;
-    if (oidcCtx.oidc?.route === "discovery" && ctx.body && typeof ctx.body === "object") {
-      (ctx.body as Record<string, unknown>).claims_supported = ["sub"];
-    }
+    if (!ctx.body || typeof ctx.body !== "object") return;
+    if (oidcCtx.oidc?.route === "discovery") (ctx.body as Record<string, unknown>).claims_supported = ["sub"];
+    if (oidcCtx.oidc?.route === "token") delete (ctx.body as Record<string, unknown>).scope;
   });
 
   provider.use(

@@ -1,13 +1,15 @@
 /**
  * The local Make stand-in: oidc-provider configured like Make's OAuth/OIDC
- * server, the login and consent pages, two Make REST endpoints, and test
- * switches, all on one node:http server.
+ * server, the login and consent pages and test switches on one node:http
+ * server, and Make's REST API on one more origin per zone (two zones; the
+ * issuer's origin also answers the API, as the first zone).
  *
  *   const mock = await startMakeMock({ port: 0, quiet: true });
+ *   mock.zones; // ["127.0.0.1:41234", "127.0.0.1:41235"], for MAKE_API_URL=http://{zone}/api/v2
  *   mock.controls.fail({ endpoint: "token", mode: "invalid_grant", times: 1 });
  *   await mock.close();
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Provider from "oidc-provider";
 
@@ -39,6 +41,8 @@ export interface MakeMockOptions {
   issuer?: string;
   /** Registered for both clients. */
   redirectUris?: string[];
+  /** Ports of the two zones' API origins; default the two ports after `port` (both random when `port` is 0). */
+  zonePorts?: [number, number];
   /** Seconds, default 3600; can be changed at run time through the controls. */
   accessTokenTtl?: number;
   quiet?: boolean;
@@ -49,6 +53,8 @@ export interface MakeMock {
   /** Where the server actually listens (may differ from the issuer's host). */
   url: string;
   port: number;
+  /** Zone hosts (`127.0.0.1:<port>`) by slot: organizations live in these, each served on its own origin. */
+  zones: string[];
   controls: MakeMockControls;
   close(): Promise<void>;
 }
@@ -56,7 +62,16 @@ export interface MakeMock {
 export async function startMakeMock(options: MakeMockOptions = {}): Promise<MakeMock> {
   const host = options.host ?? "127.0.0.1";
   const log = options.quiet ? () => {} : (line: string) => console.log(`[make-mock] ${line}`);
-  const state = new MockState({ accessTokenTtl: options.accessTokenTtl ?? 3600, tokenLatencyMs: 0, publicRefreshTokens: false });
+  const state = new MockState({
+    accessTokenTtl: options.accessTokenTtl ?? 3600,
+    tokenLatencyMs: 0,
+    publicRefreshTokens: false,
+    ignoreNonce: false,
+    apiLatencyMs: 0,
+    zoneLatencyMs: {},
+    apiBudget: 1_000,
+    apiBudgetWindowSeconds: 60,
+  });
   const store = createMemoryStore();
   const cookieKeys = createCookieKeys();
   let keys: SigningJwk[] = [await createSigningKey()];
@@ -76,27 +91,33 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
     return { kid: key.kid };
   });
 
-  const server = createServer((req, res) => {
-    const started = Date.now();
-    res.on("finish", () => log(`${req.method} ${req.url} -> ${res.statusCode} (${Date.now() - started} ms)`));
-    route(req, res).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 500;
-      if (status === 500) console.error("[make-mock] request failed:", error);
-      if (res.headersSent) return void res.destroy();
-      const message = error instanceof HttpError ? error.message : "internal error";
-      if (req.url?.startsWith("/interaction/")) sendHtml(res, status, page("Error", `<p>${escapeHtml(message)}</p>`));
-      else sendJson(res, status, { error: status === 500 ? "server_error" : "invalid_request", error_description: message });
-    });
-  });
+  /** Logs each request and turns a thrown error into an HTML page (interactions) or a JSON answer. */
+  const handle =
+    (route: (req: IncomingMessage, res: ServerResponse) => Promise<void>, label = "") =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      const started = Date.now();
+      res.on("finish", () => log(`${label}${req.method} ${req.url} -> ${res.statusCode} (${Date.now() - started} ms)`));
+      route(req, res).catch((error: unknown) => {
+        const status = error instanceof HttpError ? error.status : 500;
+        if (status === 500) console.error("[make-mock] request failed:", error);
+        if (res.headersSent) return void res.destroy();
+        const message = error instanceof HttpError ? error.message : "internal error";
+        if (req.url?.startsWith("/interaction/")) sendHtml(res, status, page("Error", `<p>${escapeHtml(message)}</p>`));
+        else sendJson(res, status, { error: status === 500 ? "server_error" : "invalid_request", error_description: message });
+      });
+    };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 4010, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = createServer(handle(route));
+  const port = await listen(server, options.port ?? 4010, host);
+  const zoneServers = [createServer(), createServer()];
+  const zonePorts = options.zonePorts ?? (options.port === 0 ? [0, 0] : [port + 1, port + 2]);
+  const zones: string[] = [];
+  for (const [slot, zoneServer] of zoneServers.entries()) {
+    zones.push(`${host.includes(":") ? `[${host}]` : host}:${await listen(zoneServer, zonePorts[slot]!, host)}`);
+  }
+  zoneServers.forEach((zoneServer, slot) =>
+    zoneServer.on("request", handle((req, res) => routeZone(zones[slot]!, req, res), `[${zones[slot]}] `)),
+  );
   const issuer = options.issuer ?? `http://localhost:${port}`;
   const redirectUris = options.redirectUris ?? [...DEFAULT_REDIRECT_URIS];
 
@@ -117,7 +138,7 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
     const path = new URL(req.url ?? "/", "http://make-mock.invalid").pathname;
     if (path.startsWith(CONTROL_PREFIX)) return handleControlApi(controls, req, res, path);
     if (path.startsWith("/interaction/")) return handleInteraction(current(), req, res, path);
-    if (isMakeApiPath(path)) return handleMakeApi(current(), req, res, path);
+    if (isMakeApiPath(path)) return handleMakeApi({ zone: zones[0]!, zones, state, provider: current }, req, res, path);
     const avatar = /^\/avatars\/([\w-]+)\.svg$/.exec(path);
     if (avatar?.[1]) return sendAvatar(res, avatar[1]);
     return handleOidc(
@@ -136,12 +157,22 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
     );
   }
 
+  async function routeZone(zone: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://make-mock.invalid").pathname;
+    if (!isMakeApiPath(path)) return sendJson(res, 404, { message: "Not found", code: "SC404" });
+    return handleMakeApi({ zone, zones, state, provider: current }, req, res, path);
+  }
+
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  log(`listening on ${url}, issuer ${issuer}`);
+  log(`listening on ${url}, issuer ${issuer}, zones ${zones.join(", ")}`);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= new Promise<void>((resolve, reject) => {
+      for (const zoneServer of zoneServers) {
+        zoneServer.close();
+        zoneServer.closeAllConnections();
+      }
       server.close((error) => (error ? reject(error) : resolve()));
       // Ends keep-alive sockets and the requests a "hang" failure left open.
       for (const res of hanging) res.destroy();
@@ -149,7 +180,18 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
       server.closeAllConnections();
     }));
 
-  return { issuer, url, port, controls, close };
+  return { issuer, url, port, zones, controls, close };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
 }
 
 function sendAvatar(res: ServerResponse, login: string): void {

@@ -16,14 +16,6 @@ export interface MockUser {
   picture?: string;
 }
 
-export interface MockOrganization {
-  id: number;
-  name: string;
-  zone: string;
-  countryId: number;
-  timezoneId: number;
-}
-
 // A 500-character, email-looking value that contains markup: long enough to
 // break layouts that do not wrap, hostile enough to catch missing escaping.
 const MALLORY_EMAIL = (() => {
@@ -52,12 +44,6 @@ export const MOCK_USERS: ReadonlyArray<MockUser> = Object.freeze([
   },
 ]);
 
-const ORGANIZATIONS: Readonly<Record<string, MockOrganization[]>> = {
-  "1001": [{ id: 5001, name: "Analytical Engines Ltd", zone: "eu1.make.com", countryId: 1, timezoneId: 113 }],
-  "1002": [{ id: 5002, name: "Organization 5002", zone: "eu1.make.com", countryId: 1, timezoneId: 113 }],
-  "1003": [{ id: 5003, name: "<b>Mallory & Co</b>", zone: "eu1.make.com", countryId: 1, timezoneId: 113 }],
-};
-
 export function findUserBySub(sub: string): MockUser | undefined {
   return MOCK_USERS.find((user) => user.sub === sub);
 }
@@ -66,10 +52,6 @@ export function findUserBySub(sub: string): MockUser | undefined {
 export function authenticate(login: string, password: string): MockUser | undefined {
   const user = MOCK_USERS.find((candidate) => candidate.login === login);
   return user && user.password === password ? user : undefined;
-}
-
-export function organizationsOf(sub: string): MockOrganization[] {
-  return ORGANIZATIONS[sub] ?? [];
 }
 
 /** The SVG served at `/avatars/<login>.svg`, or undefined for unknown users. */

@@ -48,10 +48,13 @@ if (!env.AUTH_MAKE_ISSUER) {
     AUTH_MAKE_ISSUER: mock.issuer,
     AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
     AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
-    MAKE_API_URL: env.MAKE_API_URL ?? `${mock.url}/api/v2`,
+    // Each stand-in zone is a local origin (`127.0.0.1:4011`, `127.0.0.1:4012`): `{zone}` is its host.
+    MAKE_API_URL: env.MAKE_API_URL ?? "http://{zone}/api/v2",
+    MAKE_DEFAULT_ZONE: env.MAKE_DEFAULT_ZONE ?? mock.zones[0],
   });
   const logins = MOCK_USERS.map((user) => user.login).join(", ");
   console.log(`▸ local Make stand-in at ${mock.issuer} (test users: ${logins}; password: ${MOCK_USERS[0]?.password})`);
+  console.log(`▸ its Make API zones: ${mock.zones.join(", ")}`);
 }
 
 const next = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "dev", "--port", String(port)], {

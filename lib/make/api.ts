@@ -1,52 +1,140 @@
 /**
- * A small typed client for Make's REST API, called with the user's OAuth access token as a Bearer header.
- * The base URL is MAKE_API_URL when set, else the zone of the user's organization when known, else eu1.
+ * The one way this app calls Make's REST API: Make's own SDK (`@makehq/sdk`) with the signed-in user's
+ * access token from getMakeAccessToken, sent to the zone the data lives in (lib/make/zones.ts), every
+ * request cut off after MAKE_TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/errors.ts).
+ *
+ *   const api = await MakeApi.forUser(user);
+ *   const teams = await api.call((make) => make.teams.list(org.id), { zone: org.zone, scope: "teams:read" });
+ *
+ * A 401 gets one forced token renewal and one retry, then the connection needs the user (reauth_required).
+ * A 429 is retried once when Make's Retry-After is short; otherwise the organization is left alone until
+ * then, in this process, and the caller gets the error with the time to wait.
  * @see https://developers.make.com/api-documentation
  */
 import "server-only";
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Make } from "@makehq/sdk";
 import { env } from "@/lib/env";
+import { preloadedTokenRow, type SignedInUser } from "@/lib/auth/session";
+import { getMakeAccessToken, renewRejectedAccessToken, type MakeAccessToken } from "@/lib/tokens/access-token";
+import { MakeConnectionError } from "@/lib/tokens/errors";
+import { fetchUserinfo } from "@/lib/make/authorization-server";
+import { MakeApiError, makeApiErrorFromException, makeApiErrorFromResponse } from "@/lib/make/errors";
+import { zoneEndpoint } from "@/lib/make/zones";
 
-const DEFAULT_ZONE = "eu1.make.com";
+/** The longest Retry-After worth waiting out inside a page request; longer waits go back to the user. */
+const MAX_RETRY_AFTER_SECONDS = 2;
 
-export interface MakeOrganization {
-  id: number;
-  name: string;
-  zone: string;
-}
+/** The SDK bound to one zone: its own URL fields, a timeout on every request, Make's error bodies kept. */
+class ZoneClient extends Make {
+  constructor(
+    accessToken: string,
+    zone: string,
+    private readonly requiredScope?: string,
+  ) {
+    const endpoint = zoneEndpoint(zone, env.MAKE_API_URL);
+    // Retries are decided in MakeApi.call (one, bounded): the SDK's own would wait at most maxDelay and
+    // then retry even when Make asked for longer, spending the organization's budget again.
+    super(accessToken, endpoint.host, { version: endpoint.version, retry: { maxRetries: 0 } });
+    this.protocol = endpoint.protocol;
+  }
 
-export interface MakeUser {
-  id: number;
-  name?: string;
-  email?: string;
-  timezone?: string;
-  locale?: string;
-}
+  protected override async handleRequest(url: string, options?: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...options, cache: "no-store", signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS) });
+    } catch (error) {
+      throw makeApiErrorFromException(error);
+    }
+  }
 
-export const makeApiBase = (zone?: string) => env.MAKE_API_URL ?? `https://${zone ?? DEFAULT_ZONE}/api/v2`;
-
-export class MakeApiError extends Error {
-  override name = "MakeApiError";
-  constructor(readonly status: number, path: string) {
-    super(`Make API ${path} answered ${status}`);
+  protected override handleError(response: Response): Promise<MakeApiError> {
+    return makeApiErrorFromResponse(response, this.requiredScope);
   }
 }
 
-async function getJson<T>(accessToken: string, path: string, zone?: string): Promise<T> {
-  const response = await fetch(`${makeApiBase(zone)}${path}`, {
-    headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
-    signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
-    cache: "no-store",
-  });
-  if (!response.ok) throw new MakeApiError(response.status, path);
-  return (await response.json()) as T;
+export interface MakeCallOptions {
+  /** The zone the data lives in (an organization's `zone`); user-level data comes from MAKE_DEFAULT_ZONE. */
+  zone?: string;
+  /** The scope the call needs, named to the user when Make answers 403 without naming one. */
+  scope?: string;
+  /** The organization whose request budget the call spends (Make limits per organization). */
+  organizationId?: number;
 }
 
-export async function listOrganizations(accessToken: string): Promise<MakeOrganization[]> {
-  const body = await getJson<{ organizations?: MakeOrganization[] }>(accessToken, "/organizations");
-  return body.organizations ?? [];
-}
+/** Organizations Make said are over their limit, until when (epoch ms), so a reload does not hammer them. */
+const limitedUntil = new Map<string, number>();
 
-export async function currentMakeUser(accessToken: string, zone?: string): Promise<MakeUser | undefined> {
-  const body = await getJson<{ authUser?: MakeUser }>(accessToken, "/users/me", zone);
-  return body.authUser;
+const asMakeApiError = (error: unknown) =>
+  error instanceof MakeApiError || error instanceof MakeConnectionError ? error : makeApiErrorFromException(error);
+
+export class MakeApi {
+  private constructor(
+    private readonly userId: string,
+    private token: MakeAccessToken,
+  ) {}
+
+  /** Throws MakeConnectionError when no usable token can be had (not connected, reconnect needed, …). */
+  static async forUser(user: SignedInUser): Promise<MakeApi> {
+    return new MakeApi(user.id, await getMakeAccessToken(user.id, preloadedTokenRow(user)));
+  }
+
+  /** Names the access token without revealing it: a cache key that changes with every refresh or reconnect. */
+  get tokenKey(): string {
+    return createHash("sha256").update(this.token.accessToken).digest("base64url");
+  }
+
+  get sub(): string {
+    return this.token.sub;
+  }
+
+  /** The OpenID Connect userinfo claims (from the authorization server, not a zone), `sub` checked. */
+  userinfo() {
+    return fetchUserinfo(this.token.accessToken, this.token.sub);
+  }
+
+  async call<T>(run: (make: Make) => Promise<T>, options: MakeCallOptions = {}): Promise<T> {
+    try {
+      return await this.attempt(run, options);
+    } catch (error) {
+      if (!(error instanceof MakeApiError && error.kind === "unauthorized")) throw error;
+    }
+    this.token = await renewRejectedAccessToken(this.userId, this.token.accessToken);
+    try {
+      return await this.attempt(run, options);
+    } catch (error) {
+      if (!(error instanceof MakeApiError && error.kind === "unauthorized")) throw error;
+      throw new MakeConnectionError("reauth_required", "Make refused the renewed access token too.");
+    }
+  }
+
+  private async attempt<T>(run: (make: Make) => Promise<T>, options: MakeCallOptions): Promise<T> {
+    const zone = options.zone ?? env.MAKE_DEFAULT_ZONE;
+    const budget = options.organizationId === undefined ? undefined : `${zone}/${options.organizationId}`;
+    const waitMs = budget ? (limitedUntil.get(budget) ?? 0) - Date.now() : 0;
+    if (waitMs > 0) {
+      const message = "Requests limit for organization exceeded";
+      throw new MakeApiError(429, { message }, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+    }
+    const client = new ZoneClient(this.token.accessToken, zone, options.scope);
+    try {
+      return await run(client);
+    } catch (caught) {
+      const error = asMakeApiError(caught);
+      if (!(error instanceof MakeApiError) || error.kind !== "rate_limited") throw error;
+      const retryAfter = error.retryAfterSeconds ?? 60;
+      if (retryAfter > MAX_RETRY_AFTER_SECONDS) {
+        if (budget) limitedUntil.set(budget, Date.now() + retryAfter * 1000);
+        throw error;
+      }
+      await sleep(retryAfter * 1000);
+      return run(client).catch((again: unknown) => {
+        const failure = asMakeApiError(again);
+        if (budget && failure instanceof MakeApiError && failure.kind === "rate_limited") {
+          limitedUntil.set(budget, Date.now() + (failure.retryAfterSeconds ?? 60) * 1000);
+        }
+        throw failure;
+      });
+    }
+  }
 }

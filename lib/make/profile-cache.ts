@@ -1,8 +1,9 @@
 /**
- * A short-lived, per-process cache of what Make says about a user (userinfo claims and organizations), so
- * a dashboard view does not wait on two calls to Make every time. MAKE_PROFILE_CACHE_SECONDS sets the
- * lifetime (default 60, 0 turns it off). Callers key entries by the access token's expiry, so a refresh or
- * reconnect never serves a profile from before it (and a revoked connection has no token to look up with).
+ * A short-lived, per-process cache of what Make says about a user (userinfo claims, organizations, granted
+ * scopes), so a dashboard view does not wait on calls to Make every time. MAKE_PROFILE_CACHE_SECONDS sets
+ * the lifetime (default 60, 0 turns it off). Callers key entries by the access token (a hash of it,
+ * `MakeApi.tokenKey`), so a refresh or reconnect never serves data from before it (and a revoked
+ * connection has no token to look up with).
  *
  * Single flight: concurrent callers with the same key share one load, so the burst of requests that
  * follows a token refresh asks Make once, not once per request. A failed load is not kept. Bounded: the

@@ -4,9 +4,11 @@
  *
  * - With AUTH_MAKE_SECRET it is a confidential client using `client_secret_post` (the only method Make's
  *   discovery lists); without it, a public client (`none`) that relies on PKCE.
- * - PKCE S256 and `state` on every authorization request, in both modes; `nonce` unless AUTH_MAKE_NONCE=false
- *   (Make does not document whether it echoes one). oauth4webapi checks the `iss` response parameter whenever
- *   the server sends it or advertises it.
+ * - PKCE S256 and `state` on every authorization request, in both modes. `nonce` only with
+ *   AUTH_MAKE_NONCE=true (then required in the id_token): Make does not document echoing one, and PKCE
+ *   already binds the code to this browser's sign-in (RFC 9700 §2.1.1), so the default works with either
+ *   answer. Without a nonce sent, an id_token that carries one is refused. oauth4webapi checks the `iss` response parameter whenever the
+ *   server sends it or advertises it.
  * - The id_token's signature and `iat` are verified against Make's JWKS (lib/make/id-token.ts), on top of
  *   oauth4webapi's checks of `iss`, `aud`, `exp`, `nonce` and `alg`.
  * - Every request Auth.js makes to Make during a sign-in (discovery, token, userinfo) is cut off after

@@ -16,12 +16,15 @@ import { callbackUrlOf, cookieHeader, rowCounts } from "../support/sign-in-attem
 import { startStack, type Stack } from "../support/stack";
 import { storedTokens } from "../support/stored-tokens";
 
+/** The nonce cookie is among the sign-in cookies checked here, so the nonce is on (by default none is sent). */
+const NONCE_ON = { AUTH_MAKE_NONCE: "true" };
+
 const EVIL = "https://evil.example";
 let browser: Browser;
 let stack: Stack;
 
 beforeAll(async () => {
-  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential" })]);
+  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential", env: NONCE_ON })]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -210,7 +213,7 @@ describe("cookies", () => {
   describe("under https", () => {
     let secure: Stack;
     beforeAll(async () => {
-      secure = await startStack({ client: "confidential", publicScheme: "https" });
+      secure = await startStack({ client: "confidential", publicScheme: "https", env: NONCE_ON });
     });
     afterAll(() => secure?.close());
 

@@ -19,7 +19,8 @@ import {
   type RowCounts,
 } from "../support/sign-in-attempts";
 
-const e2e = useBrowserAndStack({ client: "confidential" });
+// With AUTH_MAKE_NONCE=true, so the nonce is part of what is checked (by default none is sent: README, "nonce").
+const e2e = useBrowserAndStack({ client: "confidential", env: { AUTH_MAKE_NONCE: "true" } });
 const newPage = () => e2e.newPage();
 let before: RowCounts;
 

@@ -11,7 +11,9 @@ import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 import { expectRefused, rowCounts, startSignIn, type RowCounts } from "../support/sign-in-attempts";
 
-const e2e = useBrowserAndStack({ client: "confidential" });
+// With AUTH_MAKE_NONCE=true, the setting that requires the nonce (rp-nonce-*); by default none is sent and
+// tests/e2e/make-api.test.ts signs in against a Make that ignores it.
+const e2e = useBrowserAndStack({ client: "confidential", env: { AUTH_MAKE_NONCE: "true" } });
 let before: RowCounts;
 
 beforeEach(async () => {

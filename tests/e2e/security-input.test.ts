@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { useBrowserAndStack } from "../support/browser-stack";
 import { expectRefused, holdAuthorizationResponse, rowCounts } from "../support/sign-in-attempts";
 
-const e2e = useBrowserAndStack({ client: "confidential" });
+// With AUTH_MAKE_NONCE=true, so the nonce cookie is among the ones tampered with (by default none is sent).
+const e2e = useBrowserAndStack({ client: "confidential", env: { AUTH_MAKE_NONCE: "true" } });
 
 afterEach(async () => {
   // Whatever the case did, the server still answers.

@@ -210,7 +210,7 @@ describe("revocation, userinfo and the Make API", () => {
       authUser: { id: 1001, name: "Ada Lovelace", email: "ada@example.com", timezone: "Europe/Prague", locale: "en" },
     });
     const orgs = (await (await api("/organizations", tokens.access_token)).json()) as { organizations: Array<Record<string, unknown>> };
-    expect(orgs.organizations[0]).toMatchObject({ id: expect.any(Number), zone: "eu1.make.com", countryId: 1, timezoneId: 113 });
+    expect(orgs.organizations[0]).toMatchObject({ id: expect.any(Number), zone: mock.zones[0], countryId: 1, timezoneId: 113 });
 
     const [client, auth] = clientOf("confidential");
     const revoked = await oauth.revocationRequest(as, client, auth, tokens.access_token, {
@@ -315,7 +315,16 @@ describe("test switches", () => {
     expect((await control("config", { accessTokenTtl: -1 })).status).toBe(400);
 
     await control("reset", {});
-    expect(mock.controls.config()).toEqual({ accessTokenTtl: 3600, tokenLatencyMs: 0, publicRefreshTokens: false });
+    expect(mock.controls.config()).toEqual({
+      accessTokenTtl: 3600,
+      tokenLatencyMs: 0,
+      publicRefreshTokens: false,
+      ignoreNonce: false,
+      apiLatencyMs: 0,
+      zoneLatencyMs: {},
+      apiBudget: 1000,
+      apiBudgetWindowSeconds: 60,
+    });
   });
 
   it("rotates the signing key: new kid in the JWKS, old one kept, tokens signed with the new one", async () => {
@@ -422,5 +431,130 @@ describe("tamper switches (a misbehaving authorization server)", () => {
     expect(mock.controls.stats().jwks).toBe(0);
     await verifiedKid((await signIn({ client: "confidential" })).id_token!);
     expect(mock.controls.stats().jwks).toBe(1);
+  });
+});
+
+describe("Make-like behaviour", () => {
+  const ALL = "openid user:read organizations:read teams:read scenarios:read";
+  const inZone = (zone: string, path: string, accessToken: string) =>
+    fetch(`http://${zone}/api/v2${path}`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
+
+  it("sends no `scope` in token responses; /users/me/current-authorization says what was granted", async () => {
+    const tokens = await signIn({ client: "confidential", scope: "openid user:read organizations:read" });
+    expect(tokens).not.toHaveProperty("scope");
+    const refreshed = await refresh(tokens.refresh_token!);
+    expect(refreshed.body).not.toHaveProperty("scope");
+    expect(await json(await api("/users/me/current-authorization", tokens.access_token))).toEqual({
+      authorization: { authUsed: "oauth", scope: ["user:read", "organizations:read"] },
+    });
+  });
+
+  it("grants only the scopes left ticked on the consent page", async () => {
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: MOCK_CLIENTS.confidential.clientId,
+      response_type: "code",
+      redirect_uri: REDIRECT_URI,
+      scope: ALL,
+      state: "s",
+    }).toString();
+    const jar = new CookieJar();
+    const login = new URL((await jar.fetch(url)).headers.get("location")!, url);
+    const loginHtml = await (await jar.fetch(login)).text();
+    let res = await jar.fetch(formAction(loginHtml, login), { method: "POST", body: new URLSearchParams({ login: "ada", password: "password" }) });
+    let current = new URL(res.headers.get("location")!, login);
+    res = await jar.fetch(current);
+    current = new URL(res.headers.get("location")!, current);
+    const consentHtml = await (await jar.fetch(current)).text();
+    expect(consentHtml).toContain('value="scenarios:read" checked');
+    const form = new URLSearchParams([["per-scope", "1"], ["scope", "user:read"], ["scope", "organizations:read"], ["decision", "allow"]]);
+    res = await jar.fetch(formAction(consentHtml, current), { method: "POST", body: form });
+    for (let step = 0; step < 5 && !res.headers.get("location")?.startsWith(REDIRECT_URI); step++) {
+      current = new URL(res.headers.get("location")!, current);
+      res = await jar.fetch(current);
+    }
+    const callback = new URL(res.headers.get("location")!);
+    const [client, auth] = clientOf("confidential");
+    const params = oauth.validateAuthResponse(as, client, callback, "s");
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, oauth.nopkce, insecure),
+    );
+    const granted = await json(await api("/users/me/current-authorization", tokens.access_token));
+    expect(granted).toEqual({ authorization: { authUsed: "oauth", scope: ["user:read", "organizations:read"] } });
+  });
+
+  it("ignores the nonce when switched to, like a Make that does not echo it", async () => {
+    mock.controls.configure({ ignoreNonce: true });
+    const { id_token: idToken } = await rawCodeExchange("n-ignored");
+    expect(decodeJwt(idToken).payload).not.toHaveProperty("nonce");
+  });
+
+  it("serves each zone on its own origin; a call about an organization in another zone fails like Make's", async () => {
+    const tokens = await signIn({ client: "confidential", scope: ALL });
+    expect(mock.zones).toHaveLength(2);
+    expect(new Set(mock.zones).size).toBe(2);
+    const orgs = (await json(await inZone(mock.zones[1]!, "/organizations?cols[]=id&cols[]=zone", tokens.access_token)))
+      .organizations as Array<{ id: number; zone: string }>;
+    expect(orgs.map(({ id, zone }) => ({ id, zone }))).toEqual([
+      { id: 5001, zone: mock.zones[0] },
+      { id: 5011, zone: mock.zones[1] },
+    ]);
+    expect((await inZone(mock.zones[1]!, "/teams?organizationId=5011", tokens.access_token)).status).toBe(200);
+    const wrong = await inZone(mock.zones[0]!, "/teams?organizationId=5011", tokens.access_token);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ detail: "User has no organization in the zone", message: expect.any(String), code: "IM005" });
+    expect(mock.controls.stats().api.map(({ zone, path, status }) => ({ zone, path, status }))).toEqual([
+      { zone: mock.zones[1], path: "/api/v2/organizations", status: 200 },
+      { zone: mock.zones[1], path: "/api/v2/teams", status: 200 },
+      { zone: mock.zones[0], path: "/api/v2/teams", status: 400 },
+    ]);
+  });
+
+  it("lists teams and scenarios with Make's fields, paginated by pg[offset] and pg[limit]", async () => {
+    const tokens = await signIn({ client: "confidential", scope: ALL });
+    const zone = mock.zones[0]!;
+    const teams = (await json(await inZone(zone, "/teams?organizationId=5001", tokens.access_token))).teams;
+    expect(teams).toEqual([
+      { id: 7001, name: "Engineering", organizationId: 5001 },
+      { id: 7002, name: "Operations", organizationId: 5001 },
+    ]);
+    const page = (offset: number) =>
+      inZone(zone, `/scenarios?teamId=7001&pg[offset]=${offset}&pg[limit]=25&pg[sortBy]=lastEdit&pg[sortDir]=desc`, tokens.access_token);
+    const pages = await Promise.all([0, 25, 50].map(async (offset) => (await json(await page(offset))).scenarios as Array<Record<string, unknown>>));
+    expect(pages.map((items) => items.length)).toEqual([25, 25, 10]);
+    expect(new Set(pages.flat().map((item) => item.id)).size).toBe(60);
+    expect(pages[0]![0]).toMatchObject({
+      id: expect.any(Number),
+      name: expect.any(String),
+      teamId: 7001,
+      isActive: expect.any(Boolean),
+      isPaused: expect.any(Boolean),
+      isinvalid: expect.any(Boolean),
+      lastEdit: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      scheduling: { type: expect.any(String) },
+    });
+    const lastEdits = pages.flat().map((item) => String(item.lastEdit));
+    expect(lastEdits).toEqual([...lastEdits].sort().reverse());
+  });
+
+  it("answers 403 with Make's body and the missing scope, and 429 with Retry-After once an organization's budget is spent", async () => {
+    const narrow = await signIn({ client: "confidential", scope: "openid teams:read" });
+    const forbidden = await inZone(mock.zones[0]!, "/scenarios?teamId=7001", narrow.access_token);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get("www-authenticate")).toContain('scope="scenarios:read"');
+    expect(await forbidden.json()).toMatchObject({ detail: expect.stringContaining("scenarios:read"), message: "Forbidden", code: "SC403" });
+
+    mock.controls.configure({ apiBudget: 2, apiBudgetWindowSeconds: 30 });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await inZone(mock.zones[0]!, "/teams?organizationId=5001", narrow.access_token)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await inZone(mock.zones[0]!, "/teams?organizationId=5001", narrow.access_token);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ detail: expect.stringContaining("Requests limit for organization exceeded"), code: "SC429" });
+    // The budget is per organization: another one is not affected.
+    expect((await inZone(mock.zones[1]!, "/teams?organizationId=5011", narrow.access_token)).status).toBe(200);
   });
 });

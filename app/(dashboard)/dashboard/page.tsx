@@ -12,7 +12,7 @@ export const metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const { identity, status, events } = await loadDashboard(user);
+  const { identity, status, grantedScopes, events } = await loadDashboard(user);
   if (status.pendingRevocations > 0) after(() => deliverPendingRevocations({ userId: user.id }));
 
   return (
@@ -36,8 +36,14 @@ export default async function DashboardPage() {
       </div>
       <div className="grid gap-6 md:grid-cols-2">
         <IdentityCard identity={identity} fallbackSub={status.sub} />
-        <ConnectionPanel status={status} />
+        <ConnectionPanel status={status} grantedScopes={status.state === "active" ? grantedScopes : []} />
       </div>
+      <p className="text-sm">
+        <a href="/dashboard/scenarios" className="font-medium text-make hover:underline dark:text-make-light">
+          Your Make scenarios →
+        </a>{" "}
+        <span className="text-slate-600 dark:text-slate-300">the example page that calls Make&apos;s API in each zone</span>
+      </p>
       <ActivityList events={events} />
     </div>
   );

@@ -1,0 +1,86 @@
+/**
+ * One organization on the scenarios page: its teams, then each team's scenarios, all from the
+ * organization's zone. Rendered inside its own <Suspense>, so it streams in when its zone answers.
+ */
+import type { ReactNode } from "react";
+import type { MakeApi } from "@/lib/make/api";
+import { listScenarios, listTeams, type MakeOrganization, type MakeTeam } from "@/lib/make/calls";
+import { MakeApiProblem } from "@/components/make-api-problem";
+import { ScenarioList } from "@/components/scenario-list";
+
+interface Props {
+  api: MakeApi;
+  organization: MakeOrganization;
+  returnTo: string;
+  grant: (formData: FormData) => Promise<void>;
+}
+
+function OrganizationCard({ organization, children, busy }: { organization: MakeOrganization; children: ReactNode; busy?: boolean }) {
+  return (
+    <section
+      data-organization={organization.id}
+      data-zone={organization.zone}
+      aria-busy={busy || undefined}
+      className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+    >
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 className="text-lg font-semibold break-words">{organization.name}</h2>
+        <span className="rounded-full bg-slate-100 px-2.5 py-0.5 font-mono text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-200">
+          zone {organization.zone}
+        </span>
+      </div>
+      <div className="mt-3">{children}</div>
+    </section>
+  );
+}
+
+export function OrganizationSkeleton({ organization }: { organization: MakeOrganization }) {
+  return (
+    <OrganizationCard organization={organization} busy>
+      <p className="text-sm text-slate-600 dark:text-slate-300" data-loading="organization">
+        Loading teams and scenarios from {organization.zone}…
+      </p>
+      <div className="mt-3 space-y-2" aria-hidden>
+        <div className="h-4 w-2/3 animate-pulse rounded bg-slate-200 dark:bg-slate-700" />
+        <div className="h-4 w-1/2 animate-pulse rounded bg-slate-200 dark:bg-slate-700" />
+      </div>
+    </OrganizationCard>
+  );
+}
+
+async function loadTeams(api: MakeApi, organization: MakeOrganization) {
+  const teams = await listTeams(api, organization);
+  // Teams in parallel: each is a request against the organization's per-minute budget, and there are few.
+  const scenarios = await Promise.all(teams.items.map((team) => listScenarios(api, organization, team)));
+  return teams.items.map((team, index) => ({ team, ...scenarios[index]! }));
+}
+
+export async function OrganizationScenarios({ api, organization, returnTo, grant }: Props) {
+  let teams: Array<{ team: MakeTeam; items: Awaited<ReturnType<typeof listScenarios>>["items"]; capped: boolean }>;
+  try {
+    teams = await loadTeams(api, organization);
+  } catch (error) {
+    return (
+      <OrganizationCard organization={organization}>
+        <MakeApiProblem error={error} returnTo={returnTo} grant={grant} />
+      </OrganizationCard>
+    );
+  }
+  return (
+    <OrganizationCard organization={organization}>
+      {teams.length === 0 && (
+        <p className="text-sm text-slate-600 dark:text-slate-300" data-empty="teams">
+          This organization has no teams you can see.
+        </p>
+      )}
+      {teams.map(({ team, items, capped }) => (
+        <div key={team.id} data-team={team.id} className="mt-4 first:mt-0">
+          <h3 className="text-sm font-semibold text-slate-700 dark:text-slate-200">
+            {team.name} <span className="font-normal text-slate-600 dark:text-slate-300">· {items.length} scenarios</span>
+          </h3>
+          <ScenarioList scenarios={items} capped={capped} />
+        </div>
+      ))}
+    </OrganizationCard>
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * Says which Make scopes a page needs that this connection was not granted, with a "Grant access" button
+ * that asks Make for them (incremental consent) and comes back to the page. Put it wherever a call fails
+ * for a missing scope; `grant` is the server action in app/(dashboard)/dashboard/scenarios/actions.ts.
+ */
+export function GrantAccess({
+  scopes,
+  returnTo,
+  grant,
+}: {
+  scopes: string[];
+  returnTo: string;
+  grant: (formData: FormData) => Promise<void>;
+}) {
+  return (
+    <div
+      role="alert"
+      data-missing-scopes={scopes.join(" ")}
+      className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+    >
+      <p className="font-medium">This page needs access you did not grant to this app.</p>
+      <p className="mt-1 text-sm">
+        Missing {scopes.length === 1 ? "scope" : "scopes"}:{" "}
+        {scopes.map((scope) => (
+          <code key={scope} className="mr-1 rounded bg-amber-100 px-1.5 py-0.5 font-mono dark:bg-amber-900">
+            {scope}
+          </code>
+        ))}
+      </p>
+      <form action={grant} className="mt-4">
+        <input type="hidden" name="scope" value={scopes.join(" ")} />
+        <input type="hidden" name="returnTo" value={returnTo} />
+        <button
+          type="submit"
+          className="rounded-lg bg-make px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-make-dark focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-make"
+        >
+          Grant access
+        </button>
+      </form>
+    </div>
+  );
+}

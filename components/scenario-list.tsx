@@ -1,0 +1,75 @@
+/**
+ * One team's Make scenarios: name, whether it runs, when it was last edited, how it is scheduled.
+ * Names come from Make and are untrusted: React renders them as text.
+ */
+import type { MakeScenario } from "@/lib/make/calls";
+
+const lastEdit = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+function describeSchedule(scheduling: MakeScenario["scheduling"]): string {
+  if (!scheduling) return "Not scheduled";
+  switch (scheduling.type) {
+    case "indefinitely": {
+      const minutes = Math.round((scheduling.interval ?? 900) / 60);
+      return minutes >= 60 && minutes % 60 === 0 ? `Every ${minutes / 60} h` : `Every ${minutes} min`;
+    }
+    case "immediately":
+      return "Instant trigger";
+    case "on-demand":
+      return "On demand";
+    case "once":
+      return "Once";
+    default: {
+      const kind = `${scheduling.type[0]!.toUpperCase()}${scheduling.type.slice(1)}`;
+      return scheduling.time ? `${kind} at ${scheduling.time}` : kind;
+    }
+  }
+}
+
+function scenarioState(scenario: MakeScenario): { label: string; tone: string } {
+  if (scenario.isinvalid) return { label: "Invalid", tone: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200" };
+  if (scenario.isPaused) return { label: "Paused", tone: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200" };
+  if (scenario.isActive) return { label: "Active", tone: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200" };
+  return { label: "Inactive", tone: "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-200" };
+}
+
+export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[]; capped: boolean }) {
+  if (scenarios.length === 0) {
+    return <p className="py-3 text-sm text-slate-600 dark:text-slate-300" data-empty="scenarios">No scenarios in this team yet.</p>;
+  }
+  return (
+    <>
+      <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+        {scenarios.map((scenario) => {
+          const state = scenarioState(scenario);
+          return (
+            <li
+              key={scenario.id}
+              data-scenario={scenario.id}
+              className="py-2 text-sm sm:grid sm:grid-cols-[minmax(0,1fr)_5rem_8rem_11rem] sm:items-center sm:gap-x-4"
+            >
+              <div className="flex items-start justify-between gap-3 sm:contents">
+                <span className="min-w-0 font-medium break-words">{scenario.name}</span>
+                <span className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}>
+                  {state.label}
+                </span>
+              </div>
+              <div className="mt-0.5 flex justify-between gap-3 text-slate-600 sm:contents dark:text-slate-300">
+                <span>{describeSchedule(scenario.scheduling)}</span>
+                <span className="text-right">
+                  <span className="sr-only">Last edited </span>
+                  {scenario.lastEdit ? lastEdit.format(new Date(scenario.lastEdit)) + " UTC" : "never edited"}
+                </span>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {capped && (
+        <p className="pt-2 text-xs text-slate-600 dark:text-slate-300" data-capped="scenarios">
+          Showing the {scenarios.length} most recently edited; open Make for the rest.
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * What the stand-in's Make API knows about its test users: organizations in two zones, their teams and
+ * scenarios. Zones are slots here (0 = the first zone, 1 = the second); the server gives each slot its
+ * local origin (`127.0.0.1:<port>`) when it starts, and that host is the organization's `zone`.
+ */
+
+export interface CatalogOrganization {
+  id: number;
+  name: string;
+  zoneSlot: 0 | 1;
+  countryId: number;
+  timezoneId: number;
+}
+
+export interface CatalogTeam {
+  id: number;
+  name: string;
+  organizationId: number;
+}
+
+export interface CatalogScenario {
+  id: number;
+  name: string;
+  teamId: number;
+  folderId: number | null;
+  description: string;
+  isActive: boolean;
+  isPaused: boolean;
+  isinvalid: boolean;
+  lastEdit: string;
+  created: string;
+  scheduling: { type: string; interval?: number; time?: string };
+  usedPackages: string[];
+  dlqCount: number;
+  operations: number;
+  transfer: number;
+}
+
+const ORGANIZATIONS: Readonly<Record<string, CatalogOrganization[]>> = {
+  "1001": [
+    { id: 5001, name: "Analytical Engines Ltd", zoneSlot: 0, countryId: 1, timezoneId: 113 },
+    { id: 5011, name: "Difference Engine Inc.", zoneSlot: 1, countryId: 2, timezoneId: 42 },
+  ],
+  "1002": [{ id: 5002, name: "Organization 5002", zoneSlot: 0, countryId: 1, timezoneId: 113 }],
+  "1003": [{ id: 5003, name: "<b>Mallory & Co</b>", zoneSlot: 0, countryId: 1, timezoneId: 113 }],
+};
+
+const TEAMS: readonly CatalogTeam[] = [
+  { id: 7001, name: "Engineering", organizationId: 5001 },
+  { id: 7002, name: "Operations", organizationId: 5001 },
+  { id: 7011, name: "Research", organizationId: 5011 },
+  { id: 7012, name: "Archive", organizationId: 5011 },
+  { id: 7021, name: "My team", organizationId: 5002 },
+  { id: 7003, name: "<i>Team</i> & friends", organizationId: 5003 },
+];
+
+const SCHEDULES = [
+  { type: "indefinitely", interval: 900 },
+  { type: "on-demand" },
+  { type: "immediately" },
+  { type: "daily", time: "08:00" },
+] as const;
+
+const PACKAGES = [["google-sheets", "slack"], ["gateway", "json"], ["http"], ["gmail", "openai-gpt-3"]];
+
+function scenario(id: number, teamId: number, name: string, index: number): CatalogScenario {
+  // Deterministic variety: every 3rd inactive, every 7th paused, one invalid, edits an hour apart.
+  const lastEdit = new Date(Date.UTC(2026, 9, 1, 12) - index * 3_600_000).toISOString();
+  return {
+    id,
+    name,
+    teamId,
+    folderId: index % 4 === 0 ? null : 100 + (index % 3),
+    description: "",
+    isActive: index % 3 !== 2,
+    isPaused: index % 7 === 6,
+    isinvalid: index === 4,
+    lastEdit,
+    created: new Date(Date.parse(lastEdit) - 30 * 86_400_000).toISOString(),
+    scheduling: { ...SCHEDULES[index % SCHEDULES.length]! },
+    usedPackages: PACKAGES[index % PACKAGES.length]!,
+    dlqCount: index === 4 ? 2 : 0,
+    operations: 120 * (index + 1),
+    transfer: 4096 * (index + 1),
+  };
+}
+
+const SCENARIOS: readonly CatalogScenario[] = [
+  // Enough in one team to need several pages.
+  ...Array.from({ length: 60 }, (_, i) => scenario(9000 + i, 7001, `Sync orders batch ${i + 1}`, i)),
+  scenario(9100, 7002, "Invoice reminders", 0),
+  scenario(9101, 7002, "Weekly report", 1),
+  scenario(9102, 7002, "Support triage", 2),
+  scenario(9200, 7011, "Lab results to Sheets", 0),
+  scenario(9201, 7011, "Paper digest", 3),
+  scenario(9300, 7003, '<img src=x onerror=alert("scenario")>', 0),
+];
+
+export function organizationsOf(sub: string): readonly CatalogOrganization[] {
+  return ORGANIZATIONS[sub] ?? [];
+}
+
+export function teamsOf(organizationId: number): CatalogTeam[] {
+  return TEAMS.filter((team) => team.organizationId === organizationId);
+}
+
+export function findTeam(teamId: number): CatalogTeam | undefined {
+  return TEAMS.find((team) => team.id === teamId);
+}
+
+export function scenariosOfTeams(teamIds: ReadonlySet<number>): CatalogScenario[] {
+  return SCENARIOS.filter((item) => teamIds.has(item.teamId));
+}

@@ -1,0 +1,133 @@
+/**
+ * The Make API client (lib/make/api.ts) against the local stand-in: the zone each call goes to, one
+ * renewal and one retry on a 401, a bounded retry on a 429, Make's error body on the typed error, and a
+ * timeout on every request.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { discover, signInTokens } from "../support/make-code-flow";
+import { loadAppModules, type AppModules } from "../support/app-modules";
+
+let app: AppModules;
+let api: typeof import("@/lib/make/api");
+let calls: typeof import("@/lib/make/calls");
+let errors: typeof import("@/lib/make/errors");
+let userId: string;
+
+const ALL = "openid user:read organizations:read teams:read scenarios:read";
+
+async function connect() {
+  const tokens = await signInTokens(await discover(app.mock), { client: "confidential", scope: ALL });
+  const user = await app.db.user.create({ data: { name: "ada" } });
+  await app.db.account.create({
+    data: {
+      userId: user.id,
+      type: "oidc",
+      provider: "make",
+      providerAccountId: "1001",
+      access_token: tokens.access_token,
+      refresh_token: tokens.refresh_token,
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+      token_type: tokens.token_type,
+      clientType: "confidential",
+    },
+  });
+  return user.id;
+}
+
+const forUser = () => api.MakeApi.forUser({ id: userId } as never);
+const apiStats = () => app.mock.controls.stats().api;
+
+beforeAll(async () => {
+  app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "600" } });
+  api = await import("@/lib/make/api");
+  calls = await import("@/lib/make/calls");
+  errors = await import("@/lib/make/errors");
+});
+afterAll(() => app?.close());
+beforeEach(async () => {
+  app.mock.controls.reset();
+  await app.db.user.deleteMany();
+  userId = await connect();
+});
+
+describe("Make API client", () => {
+  it("asks the default zone for user-level data and each organization's own zone for its teams", async () => {
+    const make = await forUser();
+    const organizations = await calls.listOrganizations(make);
+    expect(organizations).toEqual([
+      { id: 5001, name: "Analytical Engines Ltd", zone: app.mock.zones[0] },
+      { id: 5011, name: "Difference Engine Inc.", zone: app.mock.zones[1] },
+    ]);
+    for (const organization of organizations) await calls.listTeams(make, organization);
+    expect(apiStats().map(({ zone, path, query }) => ({ zone, path, org: new URLSearchParams(query).get("organizationId") }))).toEqual([
+      { zone: app.mock.zones[0], path: "/api/v2/organizations", org: null },
+      { zone: app.mock.zones[0], path: "/api/v2/teams", org: "5001" },
+      { zone: app.mock.zones[1], path: "/api/v2/teams", org: "5011" },
+    ]);
+    expect(await calls.grantedScopes(make)).toEqual(["user:read", "organizations:read", "teams:read", "scenarios:read"]);
+  });
+
+  it("renews the token once on a 401 and retries once; a second 401 means reconnect", async () => {
+    app.mock.controls.fail({ endpoint: "api", mode: "status", status: 401, times: 1 });
+    const make = await forUser();
+    expect((await calls.currentMakeUser(make)).id).toBe(1001);
+    expect(app.mock.controls.stats().grants.refresh_token).toBe(1);
+    expect(apiStats().map((call) => call.status)).toEqual([401, 200]);
+
+    app.mock.controls.fail({ endpoint: "api", mode: "status", status: 401 });
+    await expect(calls.currentMakeUser(await forUser())).rejects.toMatchObject({ name: "MakeConnectionError", reason: "reauth_required" });
+    expect(app.mock.controls.stats().grants.refresh_token).toBe(2);
+    expect(apiStats().map((call) => call.status)).toEqual([401, 200, 401, 401]);
+  });
+
+  it("waits out a short Retry-After once; a long one is returned to the caller and the organization left alone", async () => {
+    const make = await forUser();
+    const [organization] = await calls.listOrganizations(make);
+    app.mock.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 1 });
+    await calls.listTeams(make, organization!);
+    await calls.listTeams(make, organization!); // 429 with Retry-After 1, waited out, then allowed
+    expect(apiStats().slice(1).map((call) => call.status)).toEqual([200, 429, 200]);
+
+    app.mock.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60 });
+    await calls.listTeams(make, organization!).catch(() => undefined); // may spend the fresh budget
+    const error = await calls.listTeams(make, organization!).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(errors.MakeApiError);
+    expect(error).toMatchObject({ kind: "rate_limited", retryAfterSeconds: expect.any(Number) });
+    const before = apiStats().length;
+    await expect(calls.listTeams(make, organization!)).rejects.toMatchObject({ kind: "rate_limited" });
+    expect(apiStats().length).toBe(before);
+  });
+
+  it("keeps Make's error body when a call reaches the wrong zone", async () => {
+    const make = await forUser();
+    const wrongZone = { id: 5011, name: "Difference Engine Inc.", zone: app.mock.zones[0]! };
+    const error = await calls.listTeams(make, wrongZone).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: "rejected", status: 400, code: "IM005", message: "User has no organization in the zone" });
+  });
+
+  it("loads the dashboard's organizations and granted scopes once per token for concurrent views", async () => {
+    const { makeProfile } = await import("@/app/(dashboard)/dashboard/data");
+    const views = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const make = await forUser();
+        return Promise.all([makeProfile.organizations(make, userId), makeProfile.grantedScopes(make, userId)]);
+      }),
+    );
+    expect(new Set(views.map((view) => JSON.stringify(view))).size).toBe(1);
+    const paths = () => apiStats().map((call) => call.path);
+    expect(paths()).toEqual(["/api/v2/organizations", "/api/v2/users/me/current-authorization"]);
+
+    // A new token (here: a new sign-in) is asked again.
+    await app.db.user.deleteMany();
+    userId = await connect();
+    const fresh = await forUser();
+    await makeProfile.grantedScopes(fresh, userId);
+    expect(paths().filter((path) => path.endsWith("current-authorization"))).toHaveLength(2);
+  });
+
+  it("cuts a request off after MAKE_TOKEN_TIMEOUT_MS", async () => {
+    app.mock.controls.configure({ apiLatencyMs: 3_000 });
+    const error = await calls.currentMakeUser(await forUser()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: "unavailable", message: "Make did not answer in time" });
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { isPinnedToOneZone, zoneEndpoint } from "@/lib/make/zones";
+
+describe("Make API zones (MAKE_API_URL)", () => {
+  it("fills the default template with the organization's zone", () => {
+    expect(zoneEndpoint("us2.make.com", "https://{zone}/api/v2")).toEqual({
+      protocol: "https",
+      host: "us2.make.com",
+      version: 2,
+      baseUrl: "https://us2.make.com/api/v2",
+    });
+    expect(zoneEndpoint("eu1.make.celonis.com", "https://{zone}/api/v2").baseUrl).toBe("https://eu1.make.celonis.com/api/v2");
+  });
+
+  it("keeps a local zone's port and plain http (the stand-in's zones)", () => {
+    expect(zoneEndpoint("127.0.0.1:4012", "http://{zone}/api/v2")).toEqual({
+      protocol: "http",
+      host: "127.0.0.1:4012",
+      version: 2,
+      baseUrl: "http://127.0.0.1:4012/api/v2",
+    });
+  });
+
+  it("sends every zone to a fixed URL without {zone}, path prefix included", () => {
+    const pinned = "https://make.internal.example/proxy/api/v2";
+    expect(isPinnedToOneZone(pinned)).toBe(true);
+    expect(isPinnedToOneZone("https://{zone}/api/v2")).toBe(false);
+    for (const zone of ["eu1.make.com", "us1.make.com"]) {
+      expect(zoneEndpoint(zone, pinned)).toEqual({
+        protocol: "https",
+        host: "make.internal.example/proxy",
+        version: 2,
+        baseUrl: "https://make.internal.example/proxy/api/v2",
+      });
+    }
+  });
+
+  it("refuses a base that is not an http(s) /api/v<n> URL", () => {
+    expect(() => zoneEndpoint("eu1.make.com", "https://{zone}/v2")).toThrow(/MAKE_API_URL/);
+    expect(() => zoneEndpoint("eu1.make.com", "ftp://{zone}/api/v2")).toThrow(/MAKE_API_URL/);
+  });
+});
