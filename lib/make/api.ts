@@ -17,7 +17,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Make } from "@makehq/sdk";
 import { env } from "@/lib/env";
 import { preloadedTokenRow, type SignedInUser } from "@/lib/auth/session";
-import { getMakeAccessToken, renewRejectedAccessToken, type MakeAccessToken } from "@/lib/tokens/access-token";
+import {
+  getMakeAccessToken,
+  markAccessTokenRefused,
+  renewRejectedAccessToken,
+  type MakeAccessToken,
+} from "@/lib/tokens/access-token";
 import { MakeConnectionError } from "@/lib/tokens/errors";
 import { fetchUserinfo } from "@/lib/make/authorization-server";
 import { MakeApiError, makeApiErrorFromException, makeApiErrorFromResponse } from "@/lib/make/errors";
@@ -104,7 +109,7 @@ export class MakeApi {
       return await this.attempt(run, options);
     } catch (error) {
       if (!(error instanceof MakeApiError && error.kind === "unauthorized")) throw error;
-      throw new MakeConnectionError("reauth_required", "Make refused the renewed access token too.");
+      return markAccessTokenRefused(this.userId, this.token.accessToken);
     }
   }
 

@@ -64,6 +64,16 @@ export async function renewRejectedAccessToken(userId: string, rejectedAccessTok
   return shared.accessToken === rejectedAccessToken ? refreshOnce(row.id, rejectedAccessToken) : shared;
 }
 
+/**
+ * Make's API refused the token it was just renewed for: the grant is dead at Make (revoked there, or
+ * ended). The connection becomes `reauth_required`, unless the stored token changed meanwhile.
+ */
+export async function markAccessTokenRefused(userId: string, refusedAccessToken: string): Promise<never> {
+  const row = await loadAccount({ userId });
+  if (row?.access_token === refusedAccessToken) await markReauthRequired(row, null, "access_token_refused");
+  throw new MakeConnectionError("reauth_required", "Make refused the renewed access token too.");
+}
+
 function sharedRefresh(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
   let refresh = inFlight.get(accountId);
   if (!refresh) {

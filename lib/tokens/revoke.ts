@@ -121,6 +121,12 @@ async function claimDueRevocations(userId: string | undefined) {
 }
 
 async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[number]) {
+  // A token no configured key opens (lib/tokens/unreadable-tokens.ts) can never be sent: drop it, say so.
+  if (!pending.token) {
+    await db.pendingRevocation.delete({ where: { id: pending.id } });
+    await recordConnectionEvent(pending.userId, "revocation_failed", "error", { errorCode: "token_unreadable" });
+    return;
+  }
   try {
     await revokeAtMake(pending.token, pending.tokenTypeHint as TokenTypeHint);
   } catch (error) {
@@ -140,4 +146,3 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
   await recordConnectionEvent(pending.userId, "revocation_confirmed", "ok");
 }
 
-export const pendingRevocationCount = (userId: string) => db.pendingRevocation.count({ where: { userId } });

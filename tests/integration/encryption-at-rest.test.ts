@@ -28,6 +28,7 @@ async function withKeys(keys: string) {
     status: await import("@/lib/connection/status"),
     tokens: await import("@/lib/tokens/access-token"),
     unreadable: await import("@/lib/tokens/unreadable-tokens"),
+    revoke: await import("@/lib/tokens/revoke"),
   };
 }
 
@@ -126,6 +127,17 @@ describe("tokens at rest", () => {
     expect(events[0]).toMatchObject({ errorCode: "token_unreadable" });
     expect(events[0]?.detail).toMatch(/AUTH_SECRET or TOKEN_ENCRYPTION_KEY/);
     await expect(wrong.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
+    await wrong.db.$disconnect();
+  });
+
+  it("drops a queued revocation whose token no configured key opens, instead of retrying it forever", async () => {
+    await app.db.pendingRevocation.create({ data: { userId, token: "queued-token", tokenTypeHint: "access_token" } });
+    const wrong = await withKeys("another-unrelated-key-".padEnd(40, "x"));
+    expect(await wrong.revoke.deliverPendingRevocations({ userId })).toBe(true);
+    expect(await wrong.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+    expect(app.mock.controls.stats().revocations).toEqual([]);
+    const event = await wrong.db.connectionEvent.findFirst({ where: { userId, kind: "revocation_failed" } });
+    expect(event).toMatchObject({ outcome: "error", errorCode: "token_unreadable" });
     await wrong.db.$disconnect();
   });
 });

@@ -78,6 +78,8 @@ describe("Make API client", () => {
     await expect(calls.currentMakeUser(await forUser())).rejects.toMatchObject({ name: "MakeConnectionError", reason: "reauth_required" });
     expect(app.mock.controls.stats().grants.refresh_token).toBe(2);
     expect(apiStats().map((call) => call.status)).toEqual([401, 200, 401, 401]);
+    const account = await app.db.account.findFirstOrThrow({ where: { userId } });
+    expect(account).toMatchObject({ state: "reauth_required", lastError: "access_token_refused", access_token: null });
   });
 
   it("waits out a short Retry-After once; a long one is returned to the caller and the organization left alone", async () => {
