@@ -10,8 +10,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { applyMigrations } from "../lib/db/migrate";
-import { startEmbeddedDatabase } from "../lib/db/embedded";
+import { applyMigrations } from "../scripts/database/migrate";
+import { startEmbeddedDatabase } from "../scripts/database/embedded-postgres";
 import { freshDatabase, startPostgres } from "../tests/support/postgres";
 
 export interface BenchDatabase {

@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { MAKE_ROUTES } from "../make-mock/provider";
+import { MAKE_ROUTES } from "../make-stand-in/provider";
 import { percentile, runLoad } from "./load";
 import { dashboardIsHealthy } from "./page-cost";
 import { makeTokenDue, type BenchStack } from "./stack";
@@ -40,7 +40,7 @@ export async function measureRefreshUnderLoad(
   options = { expiries: 5, spacingMs: 2_500, tokenLatencyMs: 200, concurrency: 16 },
 ): Promise<RefreshReport> {
   const url = `${stack.app.url}/dashboard`;
-  const { controls } = stack.mock;
+  const { controls } = stack.makeStandIn;
   controls.configure({ tokenLatencyMs: options.tokenLatencyMs });
   try {
     // One refresh outside the measurement, so the first measured one does not pay for loading its code.

@@ -57,9 +57,9 @@ export async function measureRoundTrips(
     const refreshGrants: number[] = [];
     for (let i = 0; i < options.refresh; i++) {
       await makeTokenDue(stack, userId);
-      const grants = stack.mock.controls.stats().grants.refresh_token;
+      const grants = stack.makeStandIn.controls.stats().grants.refresh_token;
       refresh.push(await dashboard());
-      refreshGrants.push(stack.mock.controls.stats().grants.refresh_token - grants);
+      refreshGrants.push(stack.makeStandIn.controls.stats().grants.refresh_token - grants);
     }
     return {
       fresh: mostFrequent(fresh, openedFresh - opened),

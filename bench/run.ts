@@ -31,9 +31,9 @@ async function main() {
   await buildApp(log);
   const stack = await startBenchStack(log);
   try {
-    const { app, mock, standIn } = stack;
+    const { app, makeStandIn, standIn } = stack;
     const afterStart = residentBytes(app.pid);
-    log(`app on ${app.url}, stand-in on ${mock.url}, database: ${stack.database.kind}`);
+    log(`app on ${app.url}, stand-in on ${makeStandIn.url}, database: ${stack.database.kind}`);
 
     log("sign-in: 20 sign-ins through the stand-in");
     const signIn = await measureSignIns(app.url, standIn);

@@ -25,16 +25,16 @@ export async function measureScenariosPage(
   cookie: string,
   { apiLatencyMs = 50, views = 30, concurrency = 4, durationMs = 5_000 } = {},
 ): Promise<ScenariosPageCost> {
-  const { mock, app } = stack;
-  const defaults = mock.controls.config();
+  const { makeStandIn, app } = stack;
+  const defaults = makeStandIn.controls.config();
   // The organization budget stays out of the way: this measures cost, not Make's rate limit.
-  mock.controls.configure({ apiLatencyMs, apiBudget: 1_000_000 });
+  makeStandIn.controls.configure({ apiLatencyMs, apiBudget: 1_000_000 });
   const load = { url: `${app.url}/dashboard/scenarios`, headers: { cookie }, check: scenariosPageIsHealthy };
   try {
     await runLoad({ ...load, concurrency: 1, requests: 3 });
-    const before = mock.controls.stats().api.length;
+    const before = makeStandIn.controls.stats().api.length;
     const sequential = await runLoad({ ...load, concurrency: 1, requests: views });
-    const calls = mock.controls.stats().api.slice(before);
+    const calls = makeStandIn.controls.stats().api.slice(before);
     const byZone: Record<string, number> = {};
     for (const call of calls) byZone[call.zone] = (byZone[call.zone] ?? 0) + 1 / views;
     const concurrent = await runLoad({ ...load, concurrency, durationMs });
@@ -47,6 +47,6 @@ export async function measureScenariosPage(
       concurrent: { ...summarize([concurrent]), concurrency },
     };
   } finally {
-    mock.controls.configure({ apiLatencyMs: defaults.apiLatencyMs, apiBudget: defaults.apiBudget });
+    makeStandIn.controls.configure({ apiLatencyMs: defaults.apiLatencyMs, apiBudget: defaults.apiBudget });
   }
 }

@@ -10,7 +10,7 @@ import path from "node:path";
 
 import pg from "pg";
 
-import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "../make-mock/server";
+import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "../make-stand-in/server";
 import { startAppServer, type AppServer } from "../tests/support/app-server";
 import { freePort } from "../tests/support/ports";
 import { startBenchDatabase, type BenchDatabase } from "./database";
@@ -23,7 +23,7 @@ const root = path.resolve(import.meta.dirname, "..");
 
 export interface BenchStack {
   database: BenchDatabase;
-  mock: MakeMock;
+  makeStandIn: MakeStandIn;
   standIn: StandInTiming;
   app: AppServer;
   /** The environment every app server of the stack starts with. */
@@ -66,7 +66,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     return { port, url: `http://127.0.0.1:${port}` };
   };
   const first = await appUrls();
-  const mock = await startMakeMock({
+  const makeStandIn = await startMakeStandIn({
     port: mockPort,
     issuer: `http://127.0.0.1:${mockPort}`,
     redirectUris: [`${first.url}/api/auth/callback/make`],
@@ -80,11 +80,11 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     DATABASE_URL: database.url,
     AUTH_SECRET: authSecret,
     AUTH_URL: first.url,
-    AUTH_MAKE_ISSUER: mock.issuer,
-    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-    AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
+    AUTH_MAKE_ISSUER: makeStandIn.issuer,
+    AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+    AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
     MAKE_API_URL: "http://{zone}/api/v2",
-    MAKE_DEFAULT_ZONE: mock.zones[0]!,
+    MAKE_DEFAULT_ZONE: makeStandIn.zones[0]!,
     TOKEN_REFRESH_MARGIN_SECONDS: String(REFRESH_MARGIN_SECONDS),
     NODE_OPTIONS: `--require ${JSON.stringify(path.join(root, "bench/heap-probe.cjs"))}`,
     NEXT_TELEMETRY_DISABLED: "1",
@@ -110,7 +110,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     const app = await startOn(first, database.url);
     return {
       database,
-      mock,
+      makeStandIn,
       standIn,
       app,
       appEnv,
@@ -119,14 +119,14 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       close: async () => {
         for (const server of apps) await server.close();
         standIn.stop();
-        await mock.close();
+        await makeStandIn.close();
         await pool.end();
         await database.close();
       },
     };
   } catch (error) {
     for (const server of apps) await server.close();
-    await mock.close();
+    await makeStandIn.close();
     await pool.end();
     await database.close();
     throw error;

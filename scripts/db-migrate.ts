@@ -1,7 +1,7 @@
-// `npm run db:migrate`: applies prisma/migrations/ with lib/db/migrate.ts, which needs no Prisma schema engine
+// `npm run db:migrate`: applies prisma/migrations/ with scripts/database/migrate.ts, which needs no Prisma schema engine
 // (it cannot be downloaded on every machine). It connects to DATABASE_URL_UNPOOLED when set (a direct
 // connection, as Neon and Vercel name it), else DATABASE_URL. Exit code 0 = database up to date.
-import { applyMigrations } from "../lib/db/migrate";
+import { applyMigrations } from "./database/migrate";
 
 async function main(): Promise<number> {
   const databaseUrl = process.env.DATABASE_URL_UNPOOLED?.trim() || process.env.DATABASE_URL?.trim();

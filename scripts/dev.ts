@@ -9,9 +9,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import nextEnv from "@next/env";
-import { applyMigrations } from "../lib/db/migrate";
-import { startEmbeddedDatabase } from "../lib/db/embedded";
-import { MOCK_CLIENTS, MOCK_USERS, startMakeMock } from "../make-mock/server";
+import { applyMigrations } from "./database/migrate";
+import { startEmbeddedDatabase } from "./database/embedded-postgres";
+import { STAND_IN_CLIENTS, STAND_IN_USERS, startMakeStandIn } from "../make-stand-in/server";
 
 const root = process.cwd();
 const dataDir = path.join(root, ".data");
@@ -38,23 +38,23 @@ const { applied } = await applyMigrations(env.DATABASE_URL_UNPOOLED || env.DATAB
 console.log(applied.length ? `▸ applied migrations: ${applied.join(", ")}` : "▸ database schema up to date");
 
 if (!env.AUTH_MAKE_ISSUER) {
-  const mock = await startMakeMock({
-    port: Number(env.MAKE_MOCK_PORT ?? 4010),
+  const standIn = await startMakeStandIn({
+    port: Number(env.MAKE_STAND_IN_PORT ?? 4010),
     redirectUris: [`http://localhost:${port}/api/auth/callback/make`, `http://127.0.0.1:${port}/api/auth/callback/make`],
     quiet: true,
   });
-  stops.push(mock.close);
+  stops.push(standIn.close);
   Object.assign(env, {
-    AUTH_MAKE_ISSUER: mock.issuer,
-    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-    AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
+    AUTH_MAKE_ISSUER: standIn.issuer,
+    AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+    AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
     // Each stand-in zone is a local origin (`127.0.0.1:4011`, `127.0.0.1:4012`): `{zone}` is its host.
     MAKE_API_URL: env.MAKE_API_URL ?? "http://{zone}/api/v2",
-    MAKE_DEFAULT_ZONE: env.MAKE_DEFAULT_ZONE ?? mock.zones[0],
+    MAKE_DEFAULT_ZONE: env.MAKE_DEFAULT_ZONE ?? standIn.zones[0],
   });
-  const logins = MOCK_USERS.map((user) => user.login).join(", ");
-  console.log(`▸ local Make stand-in at ${mock.issuer} (test users: ${logins}; password: ${MOCK_USERS[0]?.password})`);
-  console.log(`▸ its Make API zones: ${mock.zones.join(", ")}`);
+  const logins = STAND_IN_USERS.map((user) => user.login).join(", ");
+  console.log(`▸ local Make stand-in at ${standIn.issuer} (test users: ${logins}; password: ${STAND_IN_USERS[0]?.password})`);
+  console.log(`▸ its Make API zones: ${standIn.zones.join(", ")}`);
 }
 
 const next = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "dev", "--port", String(port)], {

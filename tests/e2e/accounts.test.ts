@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { MOCK_CLIENTS } from "@/make-mock/server";
+import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { startAppServer } from "../support/app-server";
 import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
@@ -25,7 +25,7 @@ async function signIn(page: Page, appUrl: string, login: string) {
 
 /** Forgets the stand-in's login in this browser, so the next trip to Make asks who is signing in. */
 const logOutOfMake = (context: BrowserContext, stack: Stack) =>
-  context.clearCookies({ domain: new URL(stack.mock.issuer).hostname });
+  context.clearCookies({ domain: new URL(stack.standIn.issuer).hostname });
 
 const accountOf = async (stack: Stack, sub: string) =>
   (await stack.query(`SELECT * FROM "Account" WHERE "providerAccountId" = $1`, [sub]))[0];
@@ -130,10 +130,10 @@ describe("a changed AUTH_SECRET without TOKEN_ENCRYPTION_KEY", () => {
         DATABASE_URL: stack.databaseUrl,
         AUTH_SECRET: "a-brand-new-secret-".padEnd(48, "z"),
         AUTH_URL: stack.app.url,
-        AUTH_MAKE_ISSUER: stack.mock.issuer,
-        MAKE_API_URL: `${stack.mock.url}/api/v2`,
-        AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-        AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
+        AUTH_MAKE_ISSUER: stack.standIn.issuer,
+        MAKE_API_URL: `${stack.standIn.url}/api/v2`,
+        AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+        AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
       },
     });
     stack.apps[0] = restarted;

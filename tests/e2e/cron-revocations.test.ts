@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { MOCK_CLIENTS } from "@/make-mock/server";
+import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { startAppServer } from "../support/app-server";
 import { freePort } from "../support/ports";
@@ -24,13 +24,15 @@ afterAll(async () => {
   await stack?.close();
   await browser?.close();
 });
-beforeEach(() => stack.mock.controls.reset());
+beforeEach(() => stack.standIn.controls.reset());
 
 const runCron = (headers: Record<string, string> = {}, appUrl = stack.app.url) =>
   fetch(`${appUrl}/api/cron/revocations`, { headers });
 const authorized = { authorization: `Bearer ${CRON_SECRET}` };
 const pendingCount = async () => (await stack.query<{ n: number }>(`SELECT count(*)::int AS n FROM "PendingRevocation"`))[0]!.n;
-const revocationsAtMake = () => stack.mock.controls.stats().revocations.length;
+const revocationsAtMake = () => stack.standIn.controls.stats().revocations.length;
+
+const settleBackgroundDelivery = () => new Promise((resolve) => setTimeout(resolve, 2_000));
 
 /** Signs in, presses Revoke while Make's revocation endpoint fails, and makes the queued retries due. */
 async function revokeWhileMakeIsDown() {
@@ -40,11 +42,14 @@ async function revokeWhileMakeIsDown() {
   await page.getByRole("button", { name: "Sign in with Make" }).click();
   await completeMakeLogin(page, { login: "ada" });
   await page.waitForURL(`${stack.app.url}/dashboard`);
-  stack.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
+  stack.standIn.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
   await page.getByRole("button", { name: "Revoke", exact: true }).click();
   await page.locator('[data-connection-state="revoked"]').waitFor();
   await context.close();
-  stack.mock.controls.reset();
+  // The dashboard that showed "revoked" also tries the queue once after its response; let that attempt
+  // (which finds nothing due yet) end, so only the cron calls below deliver.
+  await settleBackgroundDelivery();
+  stack.standIn.controls.reset();
   // The queue's backoff has not passed yet; the test stands in for the time until the next cron run.
   await stack.query(`UPDATE "PendingRevocation" SET "nextAttemptAt" = now() - interval '1 second'`);
   expect(await pendingCount()).toBe(2);
@@ -84,7 +89,7 @@ describe("/api/cron/revocations", () => {
     const response = await runCron(authorized);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ revocationsSettled: true });
-    expect(stack.mock.controls.stats().revocations.map((entry) => entry.tokenTypeHint).sort()).toEqual([
+    expect(stack.standIn.controls.stats().revocations.map((entry) => entry.tokenTypeHint).sort()).toEqual([
       "access_token",
       "refresh_token",
     ]);
@@ -98,7 +103,7 @@ describe("/api/cron/revocations", () => {
   it("delivers a pending revocation once when two calls run at the same time", async () => {
     await revokeWhileMakeIsDown();
     // Make answering each revocation after a second keeps the first call delivering while the second arrives.
-    stack.mock.controls.configure({ revocationLatencyMs: 1_000 });
+    stack.standIn.controls.configure({ revocationLatencyMs: 1_000 });
     const responses = await Promise.all([runCron(authorized), runCron(authorized)]);
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
     expect(revocationsAtMake()).toBe(2);
@@ -127,8 +132,8 @@ function appEnv(): Record<string, string> {
   return {
     DATABASE_URL: stack.databaseUrl,
     AUTH_SECRET: TEST_AUTH_SECRET,
-    AUTH_MAKE_ISSUER: stack.mock.issuer,
-    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-    AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
+    AUTH_MAKE_ISSUER: stack.standIn.issuer,
+    AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+    AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
   };
 }

@@ -37,12 +37,12 @@ async function signIn(options: { login?: string; untick?: string[] } = {}): Prom
   return page;
 }
 
-const apiCalls = () => e2e.stack.mock.controls.stats().api;
+const apiCalls = () => e2e.stack.standIn.controls.stats().api;
 const scenariosUrl = () => `${e2e.stack.app.url}/dashboard/scenarios`;
 
 describe("organizations in two zones", () => {
   it("lists both organizations with their zones on the dashboard, and their scenarios from each zone", async () => {
-    const [firstZone, secondZone] = e2e.stack.mock.zones;
+    const [firstZone, secondZone] = e2e.stack.standIn.zones;
     const page = await signIn();
     const identity = await page.locator("main").innerText();
     expect(identity).toContain("Analytical Engines Ltd");
@@ -75,7 +75,7 @@ describe("organizations in two zones", () => {
 
   it("streams each organization on its own: a slow zone shows its loading state while the other is done", async () => {
     const page = await signIn();
-    e2e.stack.mock.controls.configure({ zoneLatencyMs: { [e2e.stack.mock.zones[1]!]: 4_000 } });
+    e2e.stack.standIn.controls.configure({ zoneLatencyMs: { [e2e.stack.standIn.zones[1]!]: 4_000 } });
     const response = page.goto(scenariosUrl());
     const fastDone = page.locator('[data-organization="5001"] [data-team="7001"]');
     await fastDone.waitFor();
@@ -111,7 +111,7 @@ describe("granted scopes", () => {
 
 describe("nonce", () => {
   it("signs in with the default configuration when Make ignores the nonce", async () => {
-    e2e.stack.mock.controls.configure({ ignoreNonce: true });
+    e2e.stack.standIn.controls.configure({ ignoreNonce: true });
     const page = await signIn();
     expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe("active");
     expect(await page.locator('[data-claim="sub"]').innerText()).toBe("1001");
@@ -121,30 +121,30 @@ describe("nonce", () => {
 describe("Make's answers", () => {
   it("renews the token once on a 401 and retries the call once", async () => {
     const page = await signIn();
-    const refreshesBefore = e2e.stack.mock.controls.stats().grants.refresh_token;
-    e2e.stack.mock.controls.fail({ endpoint: "api", mode: "status", status: 401, times: 1 });
+    const refreshesBefore = e2e.stack.standIn.controls.stats().grants.refresh_token;
+    e2e.stack.standIn.controls.fail({ endpoint: "api", mode: "status", status: 401, times: 1 });
     await page.goto(scenariosUrl());
     await page.locator('[data-organization="5011"] [data-team="7011"]').waitFor();
-    expect(e2e.stack.mock.controls.stats().grants.refresh_token).toBe(refreshesBefore + 1);
+    expect(e2e.stack.standIn.controls.stats().grants.refresh_token).toBe(refreshesBefore + 1);
     expect(await page.locator("[data-make-error]").count()).toBe(0);
   });
 
   it("asks the user to reconnect when Make still refuses after the renewal", async () => {
     const page = await signIn();
-    const refreshesBefore = e2e.stack.mock.controls.stats().grants.refresh_token;
-    e2e.stack.mock.controls.fail({ endpoint: "api", mode: "status", status: 401 });
+    const refreshesBefore = e2e.stack.standIn.controls.stats().grants.refresh_token;
+    e2e.stack.standIn.controls.fail({ endpoint: "api", mode: "status", status: 401 });
     await page.goto(scenariosUrl());
     // Each organization's card says so; both share the one renewal.
     const problem = page.locator('[data-make-error="reauth_required"]');
     await problem.first().waitFor();
     expect(await problem.count()).toBe(2);
     expect(await problem.first().innerText()).toContain("Reconnect");
-    expect(e2e.stack.mock.controls.stats().grants.refresh_token).toBe(refreshesBefore + 1);
+    expect(e2e.stack.standIn.controls.stats().grants.refresh_token).toBe(refreshesBefore + 1);
   });
 
   it("explains Make's request limit with Make's own words, and does not retry into it", async () => {
     const page = await signIn();
-    e2e.stack.mock.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60 });
+    e2e.stack.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60 });
     await page.goto(scenariosUrl());
     const limited = page.locator('[data-organization="5001"] [data-make-error="rate_limited"]');
     await limited.waitFor();

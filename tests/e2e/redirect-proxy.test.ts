@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import pg from "pg";
-import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "@/make-mock/server";
+import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "@/make-stand-in/server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { freePort } from "../support/ports";
@@ -20,7 +20,7 @@ import { freshDatabase, type FreshDatabase } from "../support/postgres";
 import { TEST_AUTH_SECRET } from "../support/stack";
 
 let browser: Browser;
-let mock: MakeMock;
+let standIn: MakeStandIn;
 let stableDb: FreshDatabase;
 let previewDb: FreshDatabase;
 let stable: AppServer;
@@ -36,14 +36,14 @@ beforeAll(async () => {
   const stablePort = await freePort();
   previewPort = await freePort();
   const stableUrl = `http://127.0.0.1:${stablePort}`;
-  mock = await startMakeMock({ port: 0, redirectUris: [`${stableUrl}/api/auth/callback/make`], quiet: true });
+  standIn = await startMakeStandIn({ port: 0, redirectUris: [`${stableUrl}/api/auth/callback/make`], quiet: true });
   const shared = {
     AUTH_SECRET: TEST_AUTH_SECRET,
     AUTH_REDIRECT_PROXY_URL: `${stableUrl}/api/auth`,
-    AUTH_MAKE_ISSUER: mock.issuer,
-    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-    AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
-    MAKE_API_URL: `${mock.url}/api/v2`,
+    AUTH_MAKE_ISSUER: standIn.issuer,
+    AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+    AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
+    MAKE_API_URL: `${standIn.url}/api/v2`,
   };
   [stable, preview] = await Promise.all([
     startAppServer({ port: stablePort, env: { ...shared, DATABASE_URL: stableDb.url, AUTH_URL: stableUrl } }),
@@ -52,7 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([stable?.close(), preview?.close()]);
-  await mock?.close();
+  await standIn?.close();
   await Promise.all([stableDb?.drop(), previewDb?.drop()]);
   await browser?.close();
 });
@@ -101,17 +101,17 @@ describe("sign-in on a preview deployment through the stable deployment's redire
     const page = await context.newPage();
     const origin = previewOrigin("feature-e");
     const sessionsBefore = await sessions(previewDb);
-    mock.controls.tamper({ idToken: "bad_signature" });
+    standIn.controls.tamper({ idToken: "bad_signature" });
     try {
       await page.goto(origin);
       await page.getByRole("button", { name: "Sign in with Make" }).click();
       await completeMakeLogin(page, { login: "ada" });
       await page.waitForURL(new RegExp(`^${origin.replaceAll(".", "\\.")}/auth/error`));
       expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("id_token_invalid");
-      expect(mock.controls.stats().tampered.idToken).toBe(1);
+      expect(standIn.controls.stats().tampered.idToken).toBe(1);
       expect(await sessions(previewDb)).toBe(sessionsBefore);
     } finally {
-      mock.controls.reset();
+      standIn.controls.reset();
       await context.close();
     }
   });

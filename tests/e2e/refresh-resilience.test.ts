@@ -24,7 +24,7 @@ let cookie: string;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const stats = () => stack.mock.controls.stats();
+const stats = () => stack.standIn.controls.stats();
 const refreshGrants = async () => (await stats()).grants.refresh_token ?? 0;
 const expireStoredToken = () => stack.query(`UPDATE "Account" SET expires_at = $1`, [nowSeconds() - 5]);
 const makeMe = (server: number) => fetch(`${stack.apps[server]!.url}/api/make/me`, { headers: { cookie } });
@@ -32,7 +32,7 @@ const makeMe = (server: number) => fetch(`${stack.apps[server]!.url}/api/make/me
 async function expectOneValidToken() {
   expect((await stack.query(`SELECT state FROM "Account"`))[0]).toEqual({ state: "active" });
   const { accessToken } = await storedTokens(stack);
-  const atMake = await fetch(`${stack.mock.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const atMake = await fetch(`${stack.standIn.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
   expect(atMake.status).toBe(200);
 }
 
@@ -63,13 +63,13 @@ afterAll(async () => {
   await database?.close();
 });
 beforeEach(async () => {
-  stack.mock.controls.reset();
+  stack.standIn.controls.reset();
   await database.restore();
 });
 
 describe("a slow Make", () => {
   it("makes one refresh grant when discovery and the token request each take just under the timeout", async () => {
-    stack.mock.controls.configure({ discoveryLatencyMs: JUST_UNDER_TIMEOUT_MS, tokenLatencyMs: JUST_UNDER_TIMEOUT_MS });
+    stack.standIn.controls.configure({ discoveryLatencyMs: JUST_UNDER_TIMEOUT_MS, tokenLatencyMs: JUST_UNDER_TIMEOUT_MS });
     await expireStoredToken();
 
     // The first server, cold, discovers Make's endpoints and then sends the refresh.
@@ -86,7 +86,7 @@ describe("a slow Make", () => {
     expect((await stats()).refreshFailed).toBe(0);
     await expectOneValidToken();
     // Both servers go on with the same token, without another refresh.
-    stack.mock.controls.configure({ discoveryLatencyMs: 0, tokenLatencyMs: 0 });
+    stack.standIn.controls.configure({ discoveryLatencyMs: 0, tokenLatencyMs: 0 });
     expect((await Promise.all([makeMe(0), makeMe(1)])).map((response) => response.status)).toEqual([200, 200]);
     expect(await refreshGrants()).toBe(1);
   });
@@ -94,7 +94,7 @@ describe("a slow Make", () => {
 
 describe("a database that drops out during a refresh", () => {
   it("keeps the rotated tokens when the database is cut right after Make answered the refresh", async () => {
-    stack.mock.controls.configure({ tokenLatencyMs: 1_500 });
+    stack.standIn.controls.configure({ tokenLatencyMs: 1_500 });
     await expireStoredToken();
 
     const renewal = makeMe(0);

@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { MOCK_CLIENTS } from "@/make-mock/server";
+import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 
-const second = MOCK_CLIENTS.secondProvider;
+const second = STAND_IN_CLIENTS.secondProvider;
 const setup = useBrowserAndStack({
   client: "confidential",
-  envFromMock: (mock) => ({ TEST_OIDC_ISSUER: mock.issuer, TEST_OIDC_ID: second.clientId, TEST_OIDC_SECRET: second.clientSecret }),
+  envFromStandIn: (standIn) => ({ TEST_OIDC_ISSUER: standIn.issuer, TEST_OIDC_ID: second.clientId, TEST_OIDC_SECRET: second.clientSecret }),
 });
 const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
 
@@ -49,7 +49,7 @@ describe("a second sign-in provider", () => {
     const accounts = await stack.query(`SELECT provider, "providerAccountId", issuer, "clientType" FROM "Account"`);
     expect(accounts).toEqual([{ provider: second.providerId, providerAccountId: "1001", issuer: null, clientType: null }]);
     expect(await stack.query(`SELECT kind FROM "ConnectionEvent"`)).toEqual([]);
-    expect((await stack.mock.controls.stats()).grants.authorization_code).toBe(1);
+    expect((await stack.standIn.controls.stats()).grants.authorization_code).toBe(1);
   });
 
   it("shows the Make connection as not connected, with a Connect Make action", async () => {
@@ -68,7 +68,7 @@ describe("a second sign-in provider", () => {
     const before = await stack.query(`SELECT * FROM "Account" WHERE provider = 'make'`);
     const events = await stack.query(`SELECT * FROM "ConnectionEvent" ORDER BY id`);
 
-    await context.clearCookies({ domain: new URL(stack.mock.issuer).hostname }); // log out of Make
+    await context.clearCookies({ domain: new URL(stack.standIn.issuer).hostname }); // log out of Make
     await page.getByRole("button", { name: "Connect Make" }).click();
     await completeMakeLogin(page, { login: "mallory" });
     await page.waitForURL(`${stack.app.url}/auth/error?reason=account_in_use`);
@@ -79,7 +79,7 @@ describe("a second sign-in provider", () => {
   it("connects Make to the same user afterwards", async () => {
     const { stack } = setup;
     await page.goto(`${stack.app.url}/dashboard`);
-    await context.clearCookies({ domain: new URL(stack.mock.issuer).hostname });
+    await context.clearCookies({ domain: new URL(stack.standIn.issuer).hostname });
     await page.getByRole("button", { name: "Connect Make" }).click();
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${stack.app.url}/dashboard`);

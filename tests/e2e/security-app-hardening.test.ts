@@ -8,7 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { MOCK_CLIENTS } from "@/make-mock/server";
+import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { TEST_DIST_DIR } from "../support/app-server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { CookieJar, followAuthorization } from "../support/make-code-flow";
@@ -151,7 +151,7 @@ describe("cross-site requests (CSRF)", () => {
     }
     expect(await connectionState()).toBe("active");
     expect((await rowCounts(stack)).sessions).toBe(sessions);
-    expect(stack.mock.controls.stats().revocations).toEqual([]);
+    expect(stack.standIn.controls.stats().revocations).toEqual([]);
 
     // The very same requests from the app's own origin work: only the origin made the difference.
     expect((await post("Revoke", stack.app.url)).status).toBe(200);
@@ -307,7 +307,7 @@ describe("security headers", () => {
       expect((await signInFrom(page)).pathname).toBe("/dashboard");
       const picture = page.locator("section img").first();
       await expect.poll(() => picture.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-      expect(await picture.getAttribute("src")).toBe(`${stack.mock.issuer}/avatars/ada.svg`);
+      expect(await picture.getAttribute("src")).toBe(`${stack.standIn.issuer}/avatars/ada.svg`);
     }));
 });
 
@@ -345,7 +345,7 @@ describe("secrets out of reach of the browser", () => {
     await page.goto(stack.app.url);
     expect((await signInFrom(page)).pathname).toBe("/dashboard");
     const { accessToken, refreshToken } = await storedTokens(stack);
-    const secrets = [MOCK_CLIENTS.confidential.clientSecret, "enc:v1:", accessToken, refreshToken!];
+    const secrets = [STAND_IN_CLIENTS.confidential.clientSecret, "enc:v1:", accessToken, refreshToken!];
 
     const root = path.resolve(import.meta.dirname, "../..", TEST_DIST_DIR, "static");
     let checked = 0;

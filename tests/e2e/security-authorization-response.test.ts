@@ -5,8 +5,8 @@
  * Denied consent (`error=access_denied`) is covered in sign-in.test.ts.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { FOREIGN_ISSUER } from "@/make-mock/id-token-tamper";
-import { MOCK_CLIENTS } from "@/make-mock/server";
+import { FOREIGN_ISSUER } from "@/make-stand-in/id-token-tamper";
+import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 import {
@@ -50,7 +50,7 @@ describe("the authorization request", () => {
     for (const params of requests) {
       expect(Object.fromEntries(params)).toMatchObject({
         response_type: "code",
-        client_id: MOCK_CLIENTS.confidential.clientId,
+        client_id: STAND_IN_CLIENTS.confidential.clientId,
         redirect_uri: callbackUrlOf(e2e.stack.app.url),
         code_challenge_method: "S256",
       });
@@ -100,12 +100,12 @@ describe("iss (mix-up protection, RFC 9207)", () => {
   ] as const;
   for (const [title, authorizationIss] of cases) {
     it(`refuses a response ${title}`, async () => {
-      e2e.stack.mock.controls.tamper({ authorizationIss });
+      e2e.stack.standIn.controls.tamper({ authorizationIss });
       const page = await newPage();
       await startSignIn(page, e2e.stack.app.url);
       await completeMakeLogin(page, { login: "ada" });
       await expectRefused(page, e2e.stack, before, "issuer_mismatch");
-      expect(e2e.stack.mock.controls.stats().grants.authorization_code).toBe(0);
+      expect(e2e.stack.standIn.controls.stats().grants.authorization_code).toBe(0);
     });
   }
 });
@@ -127,7 +127,7 @@ describe("the authorization code", () => {
     expect(replay.headers.get("location")).toBe(`${e2e.stack.app.url}/auth/error?reason=code_rejected`);
     expect(replay.headers.getSetCookie().some((line) => line.startsWith("authjs.session-token="))).toBe(false);
     expect(await rowCounts(e2e.stack)).toEqual(afterFirst);
-    expect(e2e.stack.mock.controls.stats().grants.authorization_code).toBe(2);
+    expect(e2e.stack.standIn.controls.stats().grants.authorization_code).toBe(2);
     await page.goto(replay.headers.get("location")!);
     expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("code_rejected");
   });
@@ -140,6 +140,6 @@ describe("the authorization code", () => {
     // The attacker's own state (so the state check passes) with the victim's code.
     await attacker.goto(altered(own, { code: stolen.searchParams.get("code")! }));
     await expectRefused(attacker, e2e.stack, before, "code_rejected");
-    expect(e2e.stack.mock.controls.stats().grants.authorization_code).toBe(1);
+    expect(e2e.stack.standIn.controls.stats().grants.authorization_code).toBe(1);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * A malicious or compromised authorization server: forged id_tokens (the OpenID Foundation's rp-id_token-*
  * and rp-nonce-* relying-party tests), key rotation, a userinfo answer about somebody else, and hostile
- * profile claims. The local Make stand-in forges each answer (`mock.controls.tamper`); a refused sign-in
+ * profile claims. The local Make stand-in forges each answer (`standIn.controls.tamper`); a refused sign-in
  * lands on the error page, leaves no session cookie and writes nothing.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import type { IdTokenTamper } from "@/make-mock/id-token-tamper";
+import type { IdTokenTamper } from "@/make-stand-in/id-token-tamper";
 import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 import { expectRefused, rowCounts, startSignIn, type RowCounts } from "../support/sign-in-attempts";
@@ -30,9 +30,9 @@ async function signIn(login = "ada"): Promise<Page> {
 }
 
 async function expectForgedIdTokenRefused(tamper: IdTokenTamper) {
-  e2e.stack.mock.controls.tamper({ idToken: tamper });
+  e2e.stack.standIn.controls.tamper({ idToken: tamper });
   const page = await signIn();
-  expect(e2e.stack.mock.controls.stats().tampered.idToken).toBe(1);
+  expect(e2e.stack.standIn.controls.stats().tampered.idToken).toBe(1);
   await expectRefused(page, e2e.stack, before, "id_token_invalid");
 }
 
@@ -51,26 +51,26 @@ describe("id_token", () => {
   it("refuses an id_token issued a day in the future (`iat`)", () => expectForgedIdTokenRefused("future_iat"));
 
   it("signs in after Make rotates its signing key", async () => {
-    const { kid } = await e2e.stack.mock.controls.rotateKeys();
-    expect(kid).toMatch(/^mock-/);
+    const { kid } = await e2e.stack.standIn.controls.rotateKeys();
+    expect(kid).toMatch(/^stand-in-/);
     const page = await signIn();
     expect(new URL(page.url()).pathname).toBe("/dashboard");
     expect(await page.locator('[data-claim="sub"]').innerText()).toBe("1001");
   });
 
   it("verifies the id_token with Make's JWKS, fetched again for a new signing key", async () => {
-    await e2e.stack.mock.controls.rotateKeys();
+    await e2e.stack.standIn.controls.rotateKeys();
     const page = await signIn();
     expect(new URL(page.url()).pathname).toBe("/dashboard");
-    expect(e2e.stack.mock.controls.stats().jwks).toBeGreaterThan(0);
+    expect(e2e.stack.standIn.controls.stats().jwks).toBeGreaterThan(0);
   });
 });
 
 describe("userinfo", () => {
   it("refuses a profile whose `sub` differs from the id_token's", async () => {
-    e2e.stack.mock.controls.tamper({ userinfoSub: "1002" });
+    e2e.stack.standIn.controls.tamper({ userinfoSub: "1002" });
     const page = await signIn();
-    expect(e2e.stack.mock.controls.stats().tampered.userinfo).toBe(1);
+    expect(e2e.stack.standIn.controls.stats().tampered.userinfo).toBe(1);
     await expectRefused(page, e2e.stack, before, "userinfo_mismatch");
   });
 

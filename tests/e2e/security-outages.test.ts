@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { FailSpec } from "@/make-mock/server";
+import type { FailSpec } from "@/make-stand-in/server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { expectRefused, hasSessionCookie, rowCounts, startSignIn, type RowCounts } from "../support/sign-in-attempts";
 import { startStack, type Stack } from "../support/stack";
@@ -35,7 +35,7 @@ beforeEach(async () => {
   before = await rowCounts(stack);
 });
 afterEach(async () => {
-  stack.mock.controls.reset();
+  stack.standIn.controls.reset();
   await database.restore();
   await Promise.all(contexts.map((context) => context.close()));
   contexts = [];
@@ -62,14 +62,14 @@ async function signInWhileFailing(endpoint: FailSpec["endpoint"], mode: "status"
   await startSignIn(page, stack.app.url);
   // A hanging Make must not hang the test: the app is expected to answer well within 5 s.
   if (mode === "hang") page.setDefaultTimeout(5_000);
-  stack.mock.controls.fail({ endpoint, mode, status: 503, grants: ["authorization_code"] });
+  stack.standIn.controls.fail({ endpoint, mode, status: 503, grants: ["authorization_code"] });
   await completeMakeLogin(page, { login: "sub-only" });
   return page;
 }
 
 describe("Make unreachable during a sign-in", () => {
   it("explains that Make is unreachable when its discovery is down as the sign-in starts", async () => {
-    stack.mock.controls.fail({ endpoint: "discovery", mode: "status", status: 503 });
+    stack.standIn.controls.fail({ endpoint: "discovery", mode: "status", status: 503 });
     const page = await newPage();
     await page.goto(stack.app.url);
     await page.getByRole("button", { name: "Sign in with Make" }).click();
@@ -79,14 +79,14 @@ describe("Make unreachable during a sign-in", () => {
   it("explains that Make is unreachable when its discovery is down as Make redirects back, and signs in once it is back", async () => {
     const page = await signInWhileFailing("discovery");
     await expectRefused(page, stack, before, "make_unreachable");
-    stack.mock.controls.fail({ endpoint: "discovery", mode: "off" });
+    stack.standIn.controls.fail({ endpoint: "discovery", mode: "off" });
     await signIn();
   });
 
   it("explains that Make is unreachable when its token endpoint answers 503", async () => {
     const page = await signInWhileFailing("token");
     await expectRefused(page, stack, before, "make_unreachable");
-    expect(stack.mock.controls.stats().grants.authorization_code).toBe(1);
+    expect(stack.standIn.controls.stats().grants.authorization_code).toBe(1);
   });
 
   it("explains that Make is unreachable when its userinfo endpoint answers 503", async () => {
@@ -96,10 +96,10 @@ describe("Make unreachable during a sign-in", () => {
 
   // The key rotation makes sure the app cannot answer from a JWKS it cached earlier.
   it("explains that Make is unreachable when its JWKS is down, and signs in once it is back", async () => {
-    await stack.mock.controls.rotateKeys();
+    await stack.standIn.controls.rotateKeys();
     const page = await signInWhileFailing("jwks");
     await expectRefused(page, stack, before, "make_unreachable");
-    stack.mock.controls.fail({ endpoint: "jwks", mode: "off" });
+    stack.standIn.controls.fail({ endpoint: "jwks", mode: "off" });
     await signIn();
   });
 

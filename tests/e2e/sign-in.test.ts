@@ -53,7 +53,7 @@ describe("as a confidential client", () => {
     expect(await page.locator('[data-claim="email"]').innerText()).toBe("ada@example.com");
     expect(await statusText(page, "client-type")).toBe("confidential");
     expect(await statusText(page, "refresh-token")).toBe("yes");
-    expect(await statusText(page, "issuer")).toBe(stack.mock.issuer);
+    expect(await statusText(page, "issuer")).toBe(stack.standIn.issuer);
     expect(await statusText(page, "scopes")).toContain("user:read");
     for (const name of ["Revoke", "Sign out"]) {
       expect(await page.getByRole("button", { name, exact: true }).isVisible()).toBe(true);
@@ -77,20 +77,20 @@ describe("as a confidential client", () => {
 
   it("refreshes the access token once it is about to expire, and stays active", async () => {
     await stack.query(`UPDATE "Account" SET expires_at = $1`, [Math.floor(Date.now() / 1000) + 5]);
-    const before = (await stack.mock.controls.stats()).grants.refresh_token;
+    const before = (await stack.standIn.controls.stats()).grants.refresh_token;
     await page.reload();
     expect(await connectionState(page)).toBe("active");
-    expect((await stack.mock.controls.stats()).grants.refresh_token).toBe(before + 1);
+    expect((await stack.standIn.controls.stats()).grants.refresh_token).toBe(before + 1);
     expect(await statusText(page, "last-refreshed")).not.toBe("never");
     expect(await page.locator('[data-claim="name"]').innerText()).toBe("Ada Lovelace");
     await page.reload();
-    expect((await stack.mock.controls.stats()).grants.refresh_token).toBe(before + 1);
+    expect((await stack.standIn.controls.stats()).grants.refresh_token).toBe(before + 1);
   });
 
   it("revokes the connection at Make and deletes the tokens", async () => {
     await page.getByRole("button", { name: "Revoke", exact: true }).click();
     await page.locator('[data-connection-state="revoked"]').waitFor();
-    const revocations = (await stack.mock.controls.stats()).revocations;
+    const revocations = (await stack.standIn.controls.stats()).revocations;
     expect(revocations.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
     expect(revocations[0]?.found).toBe(true);
     const [account] = await stack.query(`SELECT access_token, refresh_token, id_token, state FROM "Account"`);
@@ -148,7 +148,7 @@ describe("as a public client (PKCE, no secret)", () => {
     expect(await statusText(page, "refresh-token")).toBe("no");
     expect(await page.locator('[data-claim="sub"]').innerText()).not.toBe("");
     expect(await page.locator('[data-claim="email"]').count()).toBe(0);
-    expect((await stack.mock.controls.stats()).grants.authorization_code).toBe(1);
+    expect((await stack.standIn.controls.stats()).grants.authorization_code).toBe(1);
     await context.close();
   });
 });

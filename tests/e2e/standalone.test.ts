@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "@/make-mock/server";
+import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "@/make-stand-in/server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { freePort } from "../support/ports";
 import { freshDatabase, type FreshDatabase } from "../support/postgres";
@@ -16,7 +16,7 @@ import { copyStandalone, firstResponse, spawnStandalone, type StandaloneCopy, ty
 
 let copy: StandaloneCopy;
 let database: FreshDatabase;
-let mock: MakeMock;
+let standIn: MakeStandIn;
 let server: StandaloneServer;
 let browser: Browser;
 
@@ -26,17 +26,17 @@ beforeAll(async () => {
   database = await freshDatabase(inject("postgresUrl"));
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  mock = await startMakeMock({ port: 0, redirectUris: [`${appUrl}/api/auth/callback/make`], quiet: true });
+  standIn = await startMakeStandIn({ port: 0, redirectUris: [`${appUrl}/api/auth/callback/make`], quiet: true });
   server = spawnStandalone(copy.dir, {
     port,
     env: {
       DATABASE_URL: database.url,
       AUTH_SECRET: TEST_AUTH_SECRET,
       AUTH_URL: appUrl,
-      AUTH_MAKE_ISSUER: mock.issuer,
-      AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-      AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
-      MAKE_API_URL: `${mock.url}/api/v2`,
+      AUTH_MAKE_ISSUER: standIn.issuer,
+      AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+      AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
+      MAKE_API_URL: `${standIn.url}/api/v2`,
     },
   });
   await firstResponse(server, `${server.url}/`);
@@ -45,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  await mock?.close();
+  await standIn?.close();
   await database?.drop();
   await copy?.remove();
 });

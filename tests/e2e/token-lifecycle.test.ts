@@ -18,13 +18,13 @@ afterAll(async () => {
   await stack?.close();
   await browser?.close();
 });
-beforeEach(() => stack.mock.controls.reset());
+beforeEach(() => stack.standIn.controls.reset());
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
 /** What the user reads in the connection panel: the badge, the explanation and any notes. */
 const panelText = (page: Page) => page.locator("[data-connection-state]").innerText();
-const refreshGrants = async () => (await stack.mock.controls.stats()).grants.refresh_token ?? 0;
+const refreshGrants = async () => (await stack.standIn.controls.stats()).grants.refresh_token ?? 0;
 const setAccount = (assignments: string, params: unknown[] = []) => stack.query(`UPDATE "Account" SET ${assignments}`, params);
 
 async function signedIn(appUrl = stack.app.url): Promise<{ context: BrowserContext; page: Page }> {
@@ -48,7 +48,7 @@ describe("refresh across servers", () => {
     // Both servers warm (discovery cached, code loaded), so neither is held up before it reaches the refresh;
     // Make answering in 1 s keeps the first refresh open long after the second server has arrived.
     for (const app of stack.apps) expect((await fetch(`${app.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
-    stack.mock.controls.configure({ tokenLatencyMs: 1_000 });
+    stack.standIn.controls.configure({ tokenLatencyMs: 1_000 });
     await setAccount(`expires_at = $1`, [nowSeconds() - 5]);
     const before = await refreshGrants();
 
@@ -88,7 +88,7 @@ describe("the dashboard during failures", () => {
 
   it("stays active on a 503 from Make, shows the error and keeps the current token", async () => {
     await setAccount(`expires_at = $1, "nextRetryAt" = NULL`, [nowSeconds() + 30]);
-    stack.mock.controls.fail({ endpoint: "token", mode: "status", status: 503 });
+    stack.standIn.controls.fail({ endpoint: "token", mode: "status", status: 503 });
     await page.reload();
     expect(await connectionState(page)).toBe("active");
     expect(await page.locator('[data-status="retry"]').innerText()).toContain("http_503");
@@ -102,7 +102,7 @@ describe("the dashboard during failures", () => {
 
   it("cuts off a hanging token endpoint and says so", async () => {
     await setAccount(`expires_at = $1, "nextRetryAt" = NULL`, [nowSeconds() + 30]);
-    stack.mock.controls.fail({ endpoint: "token", mode: "hang" });
+    stack.standIn.controls.fail({ endpoint: "token", mode: "hang" });
     await page.reload();
     expect(await connectionState(page)).toBe("active");
     expect(await page.locator('[data-status="retry"]').innerText()).toContain("timeout");
@@ -122,7 +122,7 @@ describe("the dashboard during failures", () => {
 
   it("asks to reconnect after invalid_grant, keeps the user signed in, and Reconnect restores it", async () => {
     await setAccount(`expires_at = $1, "nextRetryAt" = NULL`, [nowSeconds() - 5]);
-    stack.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    stack.standIn.controls.fail({ endpoint: "token", mode: "invalid_grant" });
     await page.reload();
     expect(await connectionState(page)).toBe("reauth_required");
     const panel = await panelText(page);
@@ -134,7 +134,7 @@ describe("the dashboard during failures", () => {
       access_token: null,
       refresh_token: null,
     });
-    stack.mock.controls.reset();
+    stack.standIn.controls.reset();
     await page.getByRole("button", { name: "Reconnect" }).click();
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${stack.app.url}/dashboard`);
@@ -144,7 +144,7 @@ describe("the dashboard during failures", () => {
   });
 
   it("revokes at once while Make is down, says the revocation is pending, and delivers it later", async () => {
-    stack.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
+    stack.standIn.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
     await page.getByRole("button", { name: "Revoke", exact: true }).click();
     await page.locator('[data-connection-state="revoked"]').waitFor();
     expect(await page.locator('[data-status="revocation-pending"]').isVisible()).toBe(true);
@@ -158,10 +158,10 @@ describe("the dashboard during failures", () => {
       refresh_token: null,
     });
 
-    stack.mock.controls.reset();
+    stack.standIn.controls.reset();
     await stack.query(`UPDATE "PendingRevocation" SET "nextAttemptAt" = now() - interval '1 second'`);
     await page.reload();
-    await expect.poll(async () => (await stack.mock.controls.stats()).revocations.length).toBe(2);
+    await expect.poll(async () => (await stack.standIn.controls.stats()).revocations.length).toBe(2);
     await expect.poll(async () => (await stack.query(`SELECT count(*)::int AS n FROM "PendingRevocation"`))[0]).toEqual({ n: 0 });
     await page.reload();
     expect(await page.locator('[data-status="revocation-pending"]').count()).toBe(0);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MOCK_CLIENTS } from "@/make-mock/server";
+import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { loadAppModules, type AppModules } from "../support/app-modules";
 
@@ -8,11 +8,11 @@ let userId: string;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const account = () => app.db.account.findFirstOrThrow({ where: { userId } });
-const grants = async () => (await app.mock.controls.stats()).grants.refresh_token;
+const grants = async () => (await app.standIn.controls.stats()).grants.refresh_token;
 
 /** A signed-in user with real tokens from the stand-in, stored through the encrypted client. */
 async function connect(login = "ada") {
-  const as = await discover(app.mock);
+  const as = await discover(app.standIn);
   const tokens = await signInTokens(as, { client: "confidential", login, nonce: "n" });
   const user = await app.db.user.create({ data: { name: login } });
   await app.db.account.create({
@@ -43,7 +43,7 @@ afterAll(async () => {
   await app?.close();
 });
 beforeEach(async () => {
-  app.mock.controls.reset();
+  app.standIn.controls.reset();
   await app.db.user.deleteMany();
   await app.db.pendingRevocation.deleteMany();
   ({ userId } = await connect());
@@ -83,7 +83,7 @@ describe("getMakeAccessToken", () => {
 
   it("moves the account to reauth_required and deletes its tokens on invalid_grant", async () => {
     await expireIn(-1);
-    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    app.standIn.controls.fail({ endpoint: "token", mode: "invalid_grant" });
     await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
     const after = await account();
     expect(after).toMatchObject({ state: "reauth_required", access_token: null, refresh_token: null, lastError: "invalid_grant" });
@@ -95,7 +95,7 @@ describe("getMakeAccessToken", () => {
   it("keeps the current token on a 5xx, records the error and backs off", async () => {
     const stored = await account();
     await expireIn(30);
-    app.mock.controls.fail({ endpoint: "token", mode: "status", status: 503 });
+    app.standIn.controls.fail({ endpoint: "token", mode: "status", status: 503 });
     const token = await app.tokens.getMakeAccessToken(userId);
     expect(token.accessToken).toBe(stored.access_token);
     const after = await account();
@@ -109,7 +109,7 @@ describe("getMakeAccessToken", () => {
   it("cuts off a hanging token request and keeps the connection", async () => {
     const stored = await account();
     await expireIn(30);
-    app.mock.controls.fail({ endpoint: "token", mode: "hang" });
+    app.standIn.controls.fail({ endpoint: "token", mode: "hang" });
     const started = Date.now();
     const token = await app.tokens.getMakeAccessToken(userId);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -119,14 +119,14 @@ describe("getMakeAccessToken", () => {
 
   it("says Make is unavailable when the token has expired and the refresh failed", async () => {
     await expireIn(-1);
-    app.mock.controls.fail({ endpoint: "token", mode: "status", status: 502 });
+    app.standIn.controls.fail({ endpoint: "token", mode: "status", status: 502 });
     await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "make_unavailable" });
     expect((await account()).state).toBe("active");
   });
 
   it("retries after the back-off and recovers", async () => {
     await expireIn(30);
-    app.mock.controls.fail({ endpoint: "token", mode: "status", status: 503, times: 1 });
+    app.standIn.controls.fail({ endpoint: "token", mode: "status", status: 503, times: 1 });
     await app.tokens.getMakeAccessToken(userId);
     await app.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
     const token = await app.tokens.getMakeAccessToken(userId);
@@ -149,7 +149,7 @@ describe("a renewal whose answer is slow or lost", () => {
     const stored = await account();
     await expireIn(30);
     // Callers wait MAKE_TOKEN_TIMEOUT_MS (800 ms here); Make rotates the token and answers at 1.5 s.
-    app.mock.controls.configure({ tokenLatencyMs: 1_500 });
+    app.standIn.controls.configure({ tokenLatencyMs: 1_500 });
     const token = await app.tokens.getMakeAccessToken(userId);
     expect(token.accessToken).toBe(stored.access_token);
 
@@ -161,7 +161,7 @@ describe("a renewal whose answer is slow or lost", () => {
 
   it("waits longer after a renewal whose answer never came, and explains a following invalid_grant", async () => {
     await expireIn(30);
-    app.mock.controls.fail({ endpoint: "token", mode: "hang", times: 1 });
+    app.standIn.controls.fail({ endpoint: "token", mode: "hang", times: 1 });
     await app.tokens.getMakeAccessToken(userId);
     await expect.poll(async () => (await account()).nextRetryAt, { timeout: 10_000 }).not.toBeNull();
     const failed = await account();
@@ -170,7 +170,7 @@ describe("a renewal whose answer is slow or lost", () => {
     expect(failed.nextRetryAt!.getTime() - failed.lastErrorAt!.getTime()).toBeGreaterThanOrEqual(60_000);
 
     await app.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
-    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    app.standIn.controls.fail({ endpoint: "token", mode: "invalid_grant" });
     await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
     expect(await account()).toMatchObject({ state: "reauth_required", lastError: "invalid_grant_after_timeout" });
     const explained = await app.db.connectionEvent.findFirstOrThrow({ where: { userId, kind: "reauth_required" } });
@@ -182,7 +182,7 @@ describe("a renewal whose answer is slow or lost", () => {
 describe("the refresh margin", () => {
   it("refreshes once, not on every call, when Make's tokens live shorter than the refresh margin", async () => {
     // TOKEN_REFRESH_MARGIN_SECONDS is 60; Make hands out tokens valid for 40 s.
-    app.mock.controls.configure({ accessTokenTtl: 40 });
+    app.standIn.controls.configure({ accessTokenTtl: 40 });
     await expireIn(-1);
     const renewed = await app.tokens.getMakeAccessToken(userId);
     for (let call = 0; call < 5; call++) {
@@ -214,7 +214,7 @@ describe("renewRejectedAccessToken", () => {
 
   it("moves the account to reauth_required when Make answers invalid_grant", async () => {
     const stored = await account();
-    app.mock.controls.fail({ endpoint: "token", mode: "invalid_grant" });
+    app.standIn.controls.fail({ endpoint: "token", mode: "invalid_grant" });
     await expect(app.tokens.renewRejectedAccessToken(userId, stored.access_token!)).rejects.toMatchObject({
       reason: "reauth_required",
     });
@@ -224,15 +224,15 @@ describe("renewRejectedAccessToken", () => {
 
 /** Neither token works at Make any more: the API refuses the access token, the token endpoint the refresh token. */
 async function expectDeadAtMake(stored: { access_token: string | null; refresh_token: string | null }) {
-  const me = await fetch(`${app.mock.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${stored.access_token}` } });
+  const me = await fetch(`${app.standIn.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${stored.access_token}` } });
   expect(me.status).toBe(401);
-  const refresh = await fetch(`${app.mock.url}/oauth/v2/token`, {
+  const refresh = await fetch(`${app.standIn.url}/oauth/v2/token`, {
     method: "POST",
     body: new URLSearchParams({
       grant_type: "refresh_token",
       refresh_token: stored.refresh_token!,
-      client_id: MOCK_CLIENTS.confidential.clientId,
-      client_secret: MOCK_CLIENTS.confidential.clientSecret,
+      client_id: STAND_IN_CLIENTS.confidential.clientId,
+      client_secret: STAND_IN_CLIENTS.confidential.clientSecret,
     }),
   });
   expect(((await refresh.json()) as { error?: string }).error).toBe("invalid_grant");
@@ -244,7 +244,7 @@ describe("revokeMakeConnection", () => {
     const result = await app.revoke.revokeMakeConnection(userId);
     expect(result.confirmed).toBe(true);
     expect(await account()).toMatchObject({ state: "revoked", access_token: null, refresh_token: null, id_token: null });
-    const revocations = (await app.mock.controls.stats()).revocations;
+    const revocations = (await app.standIn.controls.stats()).revocations;
     expect(revocations.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
     expect(revocations[0]?.found).toBe(true);
     await expectDeadAtMake(stored);
@@ -252,16 +252,16 @@ describe("revokeMakeConnection", () => {
 
   it("revokes locally at once when Make is down, and delivers the revocation once Make is back", async () => {
     const stored = await account();
-    app.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
+    app.standIn.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
     const result = await app.revoke.revokeMakeConnection(userId);
     expect(result.confirmed).toBe(false);
     expect(await account()).toMatchObject({ state: "revoked", access_token: null, refresh_token: null });
     expect(await app.db.pendingRevocation.count({ where: { userId } })).toBe(2);
 
-    app.mock.controls.reset();
+    app.standIn.controls.reset();
     await app.db.pendingRevocation.updateMany({ where: { userId }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
     expect(await app.revoke.deliverPendingRevocations({ userId })).toBe(true);
-    const delivered = (await app.mock.controls.stats()).revocations;
+    const delivered = (await app.standIn.controls.stats()).revocations;
     expect(delivered.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
     await expectDeadAtMake(stored);
     expect(await app.db.pendingRevocation.count({ where: { userId } })).toBe(0);

@@ -42,7 +42,7 @@ async function storedCiphertexts(db: AppModules["db"]): Promise<string[]> {
 
 beforeAll(async () => {
   app = await loadAppModules({ env: { TOKEN_ENCRYPTION_KEY: KEY_OLD } });
-  const tokens = await signInTokens(await discover(app.mock), { client: "confidential", nonce: "n" });
+  const tokens = await signInTokens(await discover(app.standIn), { client: "confidential", nonce: "n" });
   const user = await app.db.user.create({ data: { name: "Ada" } });
   userId = user.id;
   await app.db.account.create({
@@ -135,7 +135,7 @@ describe("tokens at rest", () => {
     const wrong = await withKeys("another-unrelated-key-".padEnd(40, "x"));
     expect(await wrong.revoke.deliverPendingRevocations({ userId })).toBe(true);
     expect(await wrong.db.pendingRevocation.count({ where: { userId } })).toBe(0);
-    expect(app.mock.controls.stats().revocations).toEqual([]);
+    expect(app.standIn.controls.stats().revocations).toEqual([]);
     const event = await wrong.db.connectionEvent.findFirst({ where: { userId, kind: "revocation_failed" } });
     expect(event).toMatchObject({ outcome: "error", errorCode: "token_unreadable" });
     await wrong.db.$disconnect();

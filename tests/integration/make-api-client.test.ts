@@ -16,7 +16,7 @@ let userId: string;
 const ALL = "openid user:read organizations:read teams:read scenarios:read";
 
 async function connect() {
-  const tokens = await signInTokens(await discover(app.mock), { client: "confidential", scope: ALL });
+  const tokens = await signInTokens(await discover(app.standIn), { client: "confidential", scope: ALL });
   const user = await app.db.user.create({ data: { name: "ada" } });
   await app.db.account.create({
     data: {
@@ -35,7 +35,7 @@ async function connect() {
 }
 
 const forUser = () => api.MakeApi.forUser({ id: userId } as never);
-const apiStats = () => app.mock.controls.stats().api;
+const apiStats = () => app.standIn.controls.stats().api;
 
 beforeAll(async () => {
   app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "600" } });
@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 beforeEach(async () => {
-  app.mock.controls.reset();
+  app.standIn.controls.reset();
   await app.db.user.deleteMany();
   userId = await connect();
 });
@@ -55,28 +55,28 @@ describe("Make API client", () => {
     const make = await forUser();
     const organizations = await calls.listOrganizations(make);
     expect(organizations).toEqual([
-      { id: 5001, name: "Analytical Engines Ltd", zone: app.mock.zones[0] },
-      { id: 5011, name: "Difference Engine Inc.", zone: app.mock.zones[1] },
+      { id: 5001, name: "Analytical Engines Ltd", zone: app.standIn.zones[0] },
+      { id: 5011, name: "Difference Engine Inc.", zone: app.standIn.zones[1] },
     ]);
     for (const organization of organizations) await calls.listTeams(make, organization);
     expect(apiStats().map(({ zone, path, query }) => ({ zone, path, org: new URLSearchParams(query).get("organizationId") }))).toEqual([
-      { zone: app.mock.zones[0], path: "/api/v2/organizations", org: null },
-      { zone: app.mock.zones[0], path: "/api/v2/teams", org: "5001" },
-      { zone: app.mock.zones[1], path: "/api/v2/teams", org: "5011" },
+      { zone: app.standIn.zones[0], path: "/api/v2/organizations", org: null },
+      { zone: app.standIn.zones[0], path: "/api/v2/teams", org: "5001" },
+      { zone: app.standIn.zones[1], path: "/api/v2/teams", org: "5011" },
     ]);
     expect(await calls.grantedScopes(make)).toEqual(["user:read", "organizations:read", "teams:read", "scenarios:read"]);
   });
 
   it("renews the token once on a 401 and retries once; a second 401 means reconnect", async () => {
-    app.mock.controls.fail({ endpoint: "api", mode: "status", status: 401, times: 1 });
+    app.standIn.controls.fail({ endpoint: "api", mode: "status", status: 401, times: 1 });
     const make = await forUser();
     expect((await calls.currentMakeUser(make)).id).toBe(1001);
-    expect(app.mock.controls.stats().grants.refresh_token).toBe(1);
+    expect(app.standIn.controls.stats().grants.refresh_token).toBe(1);
     expect(apiStats().map((call) => call.status)).toEqual([401, 200]);
 
-    app.mock.controls.fail({ endpoint: "api", mode: "status", status: 401 });
+    app.standIn.controls.fail({ endpoint: "api", mode: "status", status: 401 });
     await expect(calls.currentMakeUser(await forUser())).rejects.toMatchObject({ name: "MakeConnectionError", reason: "reauth_required" });
-    expect(app.mock.controls.stats().grants.refresh_token).toBe(2);
+    expect(app.standIn.controls.stats().grants.refresh_token).toBe(2);
     expect(apiStats().map((call) => call.status)).toEqual([401, 200, 401, 401]);
     const account = await app.db.account.findFirstOrThrow({ where: { userId } });
     expect(account).toMatchObject({ state: "reauth_required", lastError: "access_token_refused", access_token: null });
@@ -85,12 +85,12 @@ describe("Make API client", () => {
   it("waits out a short Retry-After once; a long one is returned to the caller and the organization left alone", async () => {
     const make = await forUser();
     const [organization] = await calls.listOrganizations(make);
-    app.mock.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 1 });
+    app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 1 });
     await calls.listTeams(make, organization!);
     await calls.listTeams(make, organization!); // 429 with Retry-After 1, waited out, then allowed
     expect(apiStats().slice(1).map((call) => call.status)).toEqual([200, 429, 200]);
 
-    app.mock.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60 });
+    app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60 });
     await calls.listTeams(make, organization!).catch(() => undefined); // may spend the fresh budget
     const error = await calls.listTeams(make, organization!).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(errors.MakeApiError);
@@ -102,7 +102,7 @@ describe("Make API client", () => {
 
   it("keeps Make's error body when a call reaches the wrong zone", async () => {
     const make = await forUser();
-    const wrongZone = { id: 5011, name: "Difference Engine Inc.", zone: app.mock.zones[0]! };
+    const wrongZone = { id: 5011, name: "Difference Engine Inc.", zone: app.standIn.zones[0]! };
     const error = await calls.listTeams(make, wrongZone).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: "rejected", status: 400, code: "IM005", message: "User has no organization in the zone" });
   });
@@ -128,7 +128,7 @@ describe("Make API client", () => {
   });
 
   it("cuts a request off after MAKE_TOKEN_TIMEOUT_MS", async () => {
-    app.mock.controls.configure({ apiLatencyMs: 3_000 });
+    app.standIn.controls.configure({ apiLatencyMs: 3_000 });
     const error = await calls.currentMakeUser(await forUser()).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: "unavailable", message: "Make did not answer in time" });
   });

@@ -9,7 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { applyMigrations } from "../../lib/db/migrate";
+import { applyMigrations } from "../../scripts/database/migrate";
 import { startPgBouncer, type PgBouncer } from "../support/pgbouncer";
 import { freshDatabase } from "../support/postgres";
 

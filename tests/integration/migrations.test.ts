@@ -11,8 +11,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { startEmbeddedDatabase } from "../../lib/db/embedded";
-import { applyMigrations, migrationChecksum } from "../../lib/db/migrate";
+import { startEmbeddedDatabase } from "../../scripts/database/embedded-postgres";
+import { applyMigrations, migrationChecksum } from "../../scripts/database/migrate";
 import { PrismaClient } from "../../lib/generated/prisma/client";
 import { freshDatabase, startPostgres, type FreshDatabase, type TestPostgres } from "../support/postgres";
 

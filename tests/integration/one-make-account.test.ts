@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { applyMigrations } from "@/lib/db/migrate";
+import { applyMigrations } from "@/scripts/database/migrate";
 import { freshDatabase, type FreshDatabase } from "../support/postgres";
 
 const migrationsDir = path.resolve(import.meta.dirname, "../../prisma/migrations");

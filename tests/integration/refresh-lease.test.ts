@@ -12,12 +12,12 @@ let backends: SharedBackends;
 let direct: TokenModules;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const stats = () => backends.mock.controls.stats();
+const stats = () => backends.standIn.controls.stats();
 const grants = async () => (await stats()).grants.refresh_token;
 
 /** A user with real tokens from the stand-in whose access token expired a moment ago. */
 async function connectExpired(): Promise<{ userId: string; accessToken: string }> {
-  const tokens = await signInTokens(await discover(backends.mock), { client: "confidential", login: "ada", nonce: "n" });
+  const tokens = await signInTokens(await discover(backends.standIn), { client: "confidential", login: "ada", nonce: "n" });
   const user = await direct.db.user.create({ data: { name: "ada" } });
   await direct.db.account.create({
     data: {
@@ -45,7 +45,7 @@ afterAll(async () => {
   await backends?.close();
 });
 beforeEach(async () => {
-  backends.mock.controls.reset();
+  backends.standIn.controls.reset();
   await backends.proxy.restore();
   await direct.db.user.deleteMany();
   await direct.db.pendingRevocation.deleteMany();
@@ -59,7 +59,7 @@ describe("the refresh lease across processes", () => {
     const copies = [await backends.load(), await backends.load(), await backends.load()];
     const { userId, accessToken } = await connectExpired();
     // Make answers slowly, so all three processes reach the refresh while the first is still waiting.
-    backends.mock.controls.configure({ tokenLatencyMs: 500 });
+    backends.standIn.controls.configure({ tokenLatencyMs: 500 });
 
     const results = await Promise.allSettled(
       copies.flatMap((copy) => Array.from({ length: 10 }, () => copy.tokens.getMakeAccessToken(userId))),
@@ -95,7 +95,7 @@ describe("the refresh inside one process", () => {
       vi.doUnmock("@/lib/tokens/refresh-lease");
     }
     const { userId } = await connectExpired();
-    backends.mock.controls.configure({ tokenLatencyMs: 300 });
+    backends.standIn.controls.configure({ tokenLatencyMs: 300 });
 
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => copy.tokens.getMakeAccessToken(userId)));
 
@@ -109,7 +109,7 @@ describe("a database that drops out during a refresh", () => {
   it("keeps the rotated tokens when the database is cut right after Make answered, and writes them once it is back", async () => {
     const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });
     const { userId, accessToken } = await connectExpired();
-    backends.mock.controls.configure({ tokenLatencyMs: 800 });
+    backends.standIn.controls.configure({ tokenLatencyMs: 800 });
 
     const renewal = app.tokens.getMakeAccessToken(userId);
     // The refresh request has reached Make (which answers 800 ms later): take the database away now.
@@ -131,7 +131,7 @@ describe("revoking while a refresh is in flight", () => {
   it("revokes the tokens Make issued to a refresh that finished after the user revoked", async () => {
     const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });
     const { userId } = await connectExpired();
-    backends.mock.controls.configure({ tokenLatencyMs: 800 });
+    backends.standIn.controls.configure({ tokenLatencyMs: 800 });
 
     const renewal = app.tokens.getMakeAccessToken(userId);
     // Make has rotated the tokens; before this server can store them, the user revokes from another one.
@@ -155,9 +155,9 @@ describe("revocation deliveries", () => {
   it("delivers a queued revocation exactly once when two processes deliver at the same time", async () => {
     const [first, second] = [await backends.load(), await backends.load()];
     const { userId } = await connectExpired();
-    backends.mock.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
+    backends.standIn.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
     expect(await first!.revoke.revokeMakeConnection(userId)).toEqual({ confirmed: false });
-    backends.mock.controls.reset();
+    backends.standIn.controls.reset();
     await direct.db.pendingRevocation.updateMany({ data: { nextAttemptAt: new Date(Date.now() - 1_000) } });
 
     await Promise.all([
@@ -175,7 +175,7 @@ describe("revocation deliveries", () => {
   it("reports Revoke as done once the tokens are deleted here, even if the database drops out afterwards", async () => {
     const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "1500" } });
     const { userId } = await connectExpired();
-    backends.mock.controls.fail({ endpoint: "revocation", mode: "hang" });
+    backends.standIn.controls.fail({ endpoint: "revocation", mode: "hang" });
 
     const revoking = app.revoke.revokeMakeConnection(userId);
     // The local cut is committed and Make is being asked: the database goes away before the outcome is noted.

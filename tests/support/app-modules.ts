@@ -3,12 +3,12 @@
  * Make stand-in. The env module reads process.env once at import, so modules are re-imported per call.
  */
 import { inject, vi } from "vitest";
-import { MOCK_CLIENTS, startMakeMock, type MakeMock, type MakeMockOptions } from "@/make-mock/server";
+import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn, type MakeStandInOptions } from "@/make-stand-in/server";
 import { freshDatabase } from "./postgres";
 import { TEST_AUTH_SECRET } from "./stack";
 
 export interface AppModules {
-  mock: MakeMock;
+  standIn: MakeStandIn;
   databaseUrl: string;
   db: typeof import("@/lib/db").db;
   tokens: typeof import("@/lib/tokens/access-token");
@@ -17,10 +17,10 @@ export interface AppModules {
 }
 
 export async function loadAppModules(
-  options: { client?: "confidential" | "public"; env?: Record<string, string>; mock?: MakeMockOptions } = {},
+  options: { client?: "confidential" | "public"; env?: Record<string, string>; standIn?: MakeStandInOptions } = {},
 ): Promise<AppModules> {
   const database = await freshDatabase(inject("postgresUrl"));
-  const mock = await startMakeMock({ port: 0, quiet: true, ...options.mock });
+  const standIn = await startMakeStandIn({ port: 0, quiet: true, ...options.standIn });
   vi.resetModules();
   // lib/db keeps its client on globalThis outside production; a new configuration needs a new client.
   delete (globalThis as { prisma?: unknown }).prisma;
@@ -29,11 +29,11 @@ export async function loadAppModules(
     NODE_ENV: "test",
     DATABASE_URL: database.url,
     AUTH_SECRET: TEST_AUTH_SECRET,
-    AUTH_MAKE_ISSUER: mock.issuer,
-    AUTH_MAKE_ID: confidential ? MOCK_CLIENTS.confidential.clientId : MOCK_CLIENTS.public.clientId,
-    AUTH_MAKE_SECRET: confidential ? MOCK_CLIENTS.confidential.clientSecret : undefined,
+    AUTH_MAKE_ISSUER: standIn.issuer,
+    AUTH_MAKE_ID: confidential ? STAND_IN_CLIENTS.confidential.clientId : STAND_IN_CLIENTS.public.clientId,
+    AUTH_MAKE_SECRET: confidential ? STAND_IN_CLIENTS.confidential.clientSecret : undefined,
     MAKE_API_URL: "http://{zone}/api/v2",
-    MAKE_DEFAULT_ZONE: mock.zones[0],
+    MAKE_DEFAULT_ZONE: standIn.zones[0],
     TOKEN_ENCRYPTION_KEY: undefined,
     SKIP_ENV_VALIDATION: undefined,
     ...options.env,
@@ -41,14 +41,14 @@ export async function loadAppModules(
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const { db } = await import("@/lib/db");
   return {
-    mock,
+    standIn,
     databaseUrl: database.url,
     db,
     tokens: await import("@/lib/tokens/access-token"),
     revoke: await import("@/lib/tokens/revoke"),
     close: async () => {
       await db.$disconnect();
-      await mock.close();
+      await standIn.close();
       await database.drop();
       vi.unstubAllEnvs();
     },

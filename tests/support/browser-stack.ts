@@ -27,7 +27,7 @@ export function useBrowserAndStack(options: StackOptions): BrowserStack {
     await browser?.close();
     await stack?.close();
   });
-  beforeEach(() => stack?.mock.controls.reset());
+  beforeEach(() => stack?.standIn.controls.reset());
   afterEach(async () => {
     await Promise.all(contexts.map((context) => context.close()));
     contexts = [];

@@ -4,15 +4,15 @@
  */
 import * as oauth from "oauth4webapi";
 import { expect } from "vitest";
-import { MOCK_CLIENTS, type MakeMock } from "@/make-mock/server";
+import { STAND_IN_CLIENTS, type MakeStandIn } from "@/make-stand-in/server";
 
 export const DEFAULT_REDIRECT_URI = "http://localhost:3000/api/auth/callback/make";
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
 export type ClientKind = "confidential" | "public";
 
-export async function discover(mock: MakeMock): Promise<oauth.AuthorizationServer> {
-  const issuer = new URL(mock.issuer);
+export async function discover(standIn: MakeStandIn): Promise<oauth.AuthorizationServer> {
+  const issuer = new URL(standIn.issuer);
   return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
 }
 
@@ -54,13 +54,13 @@ export interface Flow {
 
 export function clientOf(kind: ClientKind): [oauth.Client, oauth.ClientAuth] {
   return kind === "confidential"
-    ? [{ client_id: MOCK_CLIENTS.confidential.clientId }, oauth.ClientSecretPost(MOCK_CLIENTS.confidential.clientSecret)]
-    : [{ client_id: MOCK_CLIENTS.public.clientId }, oauth.None()];
+    ? [{ client_id: STAND_IN_CLIENTS.confidential.clientId }, oauth.ClientSecretPost(STAND_IN_CLIENTS.confidential.clientSecret)]
+    : [{ client_id: STAND_IN_CLIENTS.public.clientId }, oauth.None()];
 }
 
 export const formAction = (html: string, base: URL) => new URL(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? "", base);
 
-/** Runs the authorization request through the login and consent pages until the mock redirects to the app. */
+/** Runs the authorization request through the login and consent pages until the stand-in redirects to the app. */
 export async function authorize(as: oauth.AuthorizationServer, options: FlowOptions, redirectUri = DEFAULT_REDIRECT_URI): Promise<Flow> {
   const [client] = clientOf(options.client);
   const state = oauth.generateRandomState();

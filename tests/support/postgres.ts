@@ -16,7 +16,7 @@ import path from "node:path";
 
 import pg from "pg";
 
-import { applyMigrations } from "../../lib/db/migrate";
+import { applyMigrations } from "../../scripts/database/migrate";
 
 export interface TestPostgres {
   /** Connection string of a database the caller may use freely (and create databases from). */

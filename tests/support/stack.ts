@@ -5,7 +5,7 @@
  */
 import { inject } from "vitest";
 import pg from "pg";
-import { startMakeMock, MOCK_CLIENTS, type MakeMock } from "@/make-mock/server";
+import { startMakeStandIn, STAND_IN_CLIENTS, type MakeStandIn } from "@/make-stand-in/server";
 import { freshDatabase } from "./postgres";
 import { startAppServer, type AppServer } from "./app-server";
 import { freePort } from "./ports";
@@ -14,7 +14,7 @@ export interface Stack {
   app: AppServer;
   /** Every app server of the stack (the first is `app`); all share the database and the stand-in. */
   apps: AppServer[];
-  mock: MakeMock;
+  standIn: MakeStandIn;
   databaseUrl: string;
   query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -29,7 +29,7 @@ export interface StackOptions {
   /** Scheme of the public URL (AUTH_URL, the registered redirect URI); the servers themselves listen on http. */
   publicScheme?: "http" | "https";
   /** More app environment that depends on the stand-in (its issuer is known only once it listens). */
-  envFromMock?: (mock: MakeMock) => Record<string, string>;
+  envFromStandIn?: (standIn: MakeStandIn) => Record<string, string>;
   /** What the apps connect to instead of the database URL, e.g. a proxy the test can cut. */
   appDatabaseUrl?: (databaseUrl: string) => string;
 }
@@ -38,11 +38,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await freshDatabase(inject("postgresUrl"));
   const ports = await Promise.all(Array.from({ length: options.servers ?? 1 }, () => freePort()));
   const appUrls = ports.map((port) => `${options.publicScheme ?? "http"}://127.0.0.1:${port}`);
-  const mock = await startMakeMock({ port: 0, redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`), quiet: true });
+  const standIn = await startMakeStandIn({ port: 0, redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`), quiet: true });
   const client: Record<string, string> =
     options.client === "public"
-      ? { AUTH_MAKE_ID: MOCK_CLIENTS.public.clientId }
-      : { AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId, AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret };
+      ? { AUTH_MAKE_ID: STAND_IN_CLIENTS.public.clientId }
+      : { AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId, AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret };
   const apps = await Promise.all(
     ports.map((port, index) =>
       startAppServer({
@@ -51,12 +51,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           DATABASE_URL: options.appDatabaseUrl?.(database.url) ?? database.url,
           AUTH_SECRET: TEST_AUTH_SECRET,
           AUTH_URL: appUrls[index]!,
-          AUTH_MAKE_ISSUER: mock.issuer,
+          AUTH_MAKE_ISSUER: standIn.issuer,
           MAKE_API_URL: "http://{zone}/api/v2",
-          MAKE_DEFAULT_ZONE: mock.zones[0]!,
+          MAKE_DEFAULT_ZONE: standIn.zones[0]!,
           ...client,
           ...options.env,
-          ...options.envFromMock?.(mock),
+          ...options.envFromStandIn?.(standIn),
         },
       }),
     ),
@@ -65,12 +65,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     app: apps[0]!,
     apps,
-    mock,
+    standIn,
     databaseUrl: database.url,
     query: async (sql, params) => (await pool.query(sql, params)).rows,
     close: async () => {
       await Promise.all(apps.map((app) => app.close()));
-      await mock.close();
+      await standIn.close();
       await pool.end();
       await database.drop();
     },

@@ -4,7 +4,7 @@
  * else (responses, client JavaScript).
  */
 import { vi } from "vitest";
-import { MOCK_CLIENTS } from "@/make-mock/server";
+import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { TEST_AUTH_SECRET, type Stack } from "./stack";
 
 export async function storedTokens(stack: Stack): Promise<{ accessToken: string; refreshToken: string | null }> {
@@ -17,8 +17,8 @@ export async function storedTokens(stack: Stack): Promise<{ accessToken: string;
     SKIP_ENV_VALIDATION: "",
     DATABASE_URL: stack.databaseUrl,
     AUTH_SECRET: TEST_AUTH_SECRET,
-    AUTH_MAKE_ISSUER: stack.mock.issuer,
-    AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
+    AUTH_MAKE_ISSUER: stack.standIn.issuer,
+    AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
     TOKEN_ENCRYPTION_KEY: "",
   };
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);

@@ -5,7 +5,7 @@
  * to the database through a TCP proxy the test can cut.
  */
 import { inject, vi } from "vitest";
-import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "@/make-mock/server";
+import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "@/make-stand-in/server";
 import { freshDatabase, type FreshDatabase } from "./postgres";
 import { TEST_AUTH_SECRET } from "./stack";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
@@ -17,7 +17,7 @@ export interface TokenModules {
 }
 
 export interface SharedBackends {
-  mock: MakeMock;
+  standIn: MakeStandIn;
   database: FreshDatabase;
   /** Between the copies loaded with `{ throughProxy: true }` and the database. */
   proxy: TcpProxy;
@@ -28,12 +28,12 @@ export interface SharedBackends {
 
 export async function startSharedBackends(): Promise<SharedBackends> {
   const database = await freshDatabase(inject("postgresUrl"));
-  const mock = await startMakeMock({ port: 0, quiet: true });
+  const standIn = await startMakeStandIn({ port: 0, quiet: true });
   const target = new URL(database.url);
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
   const copies: TokenModules[] = [];
   return {
-    mock,
+    standIn,
     database,
     proxy,
     async load(options = {}) {
@@ -44,10 +44,10 @@ export async function startSharedBackends(): Promise<SharedBackends> {
         NODE_ENV: "test",
         DATABASE_URL: options.throughProxy ? proxy.through(database.url) : database.url,
         AUTH_SECRET: TEST_AUTH_SECRET,
-        AUTH_MAKE_ISSUER: mock.issuer,
-        AUTH_MAKE_ID: MOCK_CLIENTS.confidential.clientId,
-        AUTH_MAKE_SECRET: MOCK_CLIENTS.confidential.clientSecret,
-        MAKE_API_URL: `${mock.url}/api/v2`,
+        AUTH_MAKE_ISSUER: standIn.issuer,
+        AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+        AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
+        MAKE_API_URL: `${standIn.url}/api/v2`,
         TOKEN_ENCRYPTION_KEY: undefined,
         SKIP_ENV_VALIDATION: undefined,
         ...options.env,
@@ -65,7 +65,7 @@ export async function startSharedBackends(): Promise<SharedBackends> {
     async close() {
       await Promise.all(copies.map((copy) => copy.db.$disconnect().catch(() => {})));
       await proxy.close();
-      await mock.close();
+      await standIn.close();
       await database.drop();
       vi.unstubAllEnvs();
     },

@@ -14,10 +14,10 @@ export type SigningJwk = JsonWebKey & { kid: string; alg: "RS256"; use: "sig" };
 export async function createSigningKey(): Promise<SigningJwk> {
   const { privateKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
   const jwk = privateKey.export({ format: "jwk" });
-  return { ...jwk, kid: `mock-${randomBytes(6).toString("hex")}`, alg: "RS256", use: "sig" };
+  return { ...jwk, kid: `stand-in-${randomBytes(6).toString("hex")}`, alg: "RS256", use: "sig" };
 }
 
-/** Random keys for oidc-provider's signed cookies; stable for the life of one mock. */
+/** Random keys for oidc-provider's signed cookies; stable for the life of one stand-in. */
 export function createCookieKeys(): string[] {
   return [randomBytes(32).toString("base64url")];
 }

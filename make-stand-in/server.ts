@@ -4,10 +4,10 @@
  * server, and Make's REST API on one more origin per zone (two zones; the
  * issuer's origin also answers the API, as the first zone).
  *
- *   const mock = await startMakeMock({ port: 0, quiet: true });
- *   mock.zones; // ["127.0.0.1:41234", "127.0.0.1:41235"], for MAKE_API_URL=http://{zone}/api/v2
- *   mock.controls.fail({ endpoint: "token", mode: "invalid_grant", times: 1 });
- *   await mock.close();
+ *   const stand-in = await startMakeStandIn({ port: 0, quiet: true });
+ *   standIn.zones; // ["127.0.0.1:41234", "127.0.0.1:41235"], for MAKE_API_URL=http://{zone}/api/v2
+ *   standIn.controls.fail({ endpoint: "token", mode: "invalid_grant", times: 1 });
+ *   await standIn.close();
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,7 +15,7 @@ import type Provider from "oidc-provider";
 
 import { DEFAULT_REDIRECT_URIS } from "./clients";
 import { CONTROL_PREFIX, handleControlApi } from "./control-api";
-import { createControls, MockState, type MakeMockControls } from "./controls";
+import { createControls, StandInState, type MakeStandInControls } from "./controls";
 import { escapeHtml, page } from "./html";
 import { HttpError, sendHtml, sendJson } from "./http-utils";
 import { handleInteraction } from "./interactions";
@@ -26,13 +26,13 @@ import { handleOidc } from "./oidc-gate";
 import { createProvider } from "./provider";
 import { avatarSvg } from "./users";
 
-export { MOCK_CLIENTS } from "./clients";
-export { MOCK_USERS } from "./users";
-export type { FailSpec, MakeMockConfig, MakeMockControls, MakeMockStats } from "./controls";
+export { STAND_IN_CLIENTS } from "./clients";
+export { STAND_IN_USERS } from "./users";
+export type { FailSpec, MakeStandInConfig, MakeStandInControls, MakeStandInStats } from "./controls";
 export type { IdTokenTamper } from "./id-token-tamper";
 export type { TamperSpec } from "./tamper";
 
-export interface MakeMockOptions {
+export interface MakeStandInOptions {
   /** Default 4010; 0 = a random free port. */
   port?: number;
   /** Listen address, default "127.0.0.1". */
@@ -48,21 +48,21 @@ export interface MakeMockOptions {
   quiet?: boolean;
 }
 
-export interface MakeMock {
+export interface MakeStandIn {
   issuer: string;
   /** Where the server actually listens (may differ from the issuer's host). */
   url: string;
   port: number;
   /** Zone hosts (`127.0.0.1:<port>`) by slot: organizations live in these, each served on its own origin. */
   zones: string[];
-  controls: MakeMockControls;
+  controls: MakeStandInControls;
   close(): Promise<void>;
 }
 
-export async function startMakeMock(options: MakeMockOptions = {}): Promise<MakeMock> {
+export async function startMakeStandIn(options: MakeStandInOptions = {}): Promise<MakeStandIn> {
   const host = options.host ?? "127.0.0.1";
-  const log = options.quiet ? () => {} : (line: string) => console.log(`[make-mock] ${line}`);
-  const state = new MockState({
+  const log = options.quiet ? () => {} : (line: string) => console.log(`[make-stand-in] ${line}`);
+  const state = new StandInState({
     accessTokenTtl: options.accessTokenTtl ?? 3600,
     tokenLatencyMs: 0,
     publicRefreshTokens: false,
@@ -99,7 +99,7 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
       res.on("finish", () => log(`${label}${req.method} ${req.url} -> ${res.statusCode} (${Date.now() - started} ms)`));
       route(req, res).catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
-        if (status === 500) console.error("[make-mock] request failed:", error);
+        if (status === 500) console.error("[make-stand-in] request failed:", error);
         if (res.headersSent) return void res.destroy();
         const message = error instanceof HttpError ? error.message : "internal error";
         if (req.url?.startsWith("/interaction/")) sendHtml(res, status, page("Error", `<p>${escapeHtml(message)}</p>`));
@@ -123,19 +123,19 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
 
   function buildProvider(): void {
     const next = createProvider({ issuer, redirectUris, state, store, keys, cookieKeys });
-    next.on("server_error", (_ctx, error) => console.error("[make-mock] oidc-provider error:", error));
+    next.on("server_error", (_ctx, error) => console.error("[make-stand-in] oidc-provider error:", error));
     provider = next;
     providerCallback = next.callback();
   }
   buildProvider();
 
   const current = (): Provider => {
-    if (!provider) throw new HttpError(503, "mock is starting");
+    if (!provider) throw new HttpError(503, "standIn is starting");
     return provider;
   };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://make-mock.invalid").pathname;
+    const path = new URL(req.url ?? "/", "http://make-stand-in.invalid").pathname;
     if (path.startsWith(CONTROL_PREFIX)) return handleControlApi(controls, req, res, path);
     if (path.startsWith("/interaction/")) return handleInteraction(current(), req, res, path);
     if (isMakeApiPath(path)) return handleMakeApi({ zone: zones[0]!, zones, state, provider: current }, req, res, path);
@@ -147,7 +147,7 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
         hanging,
         provider: current,
         forward: (request, response) => {
-          if (!providerCallback) throw new HttpError(503, "mock is starting");
+          if (!providerCallback) throw new HttpError(503, "standIn is starting");
           providerCallback(request, response);
         },
       },
@@ -158,7 +158,7 @@ export async function startMakeMock(options: MakeMockOptions = {}): Promise<Make
   }
 
   async function routeZone(zone: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "http://make-mock.invalid").pathname;
+    const path = new URL(req.url ?? "/", "http://make-stand-in.invalid").pathname;
     if (!isMakeApiPath(path)) return sendJson(res, 404, { message: "Not found", code: "SC404" });
     return handleMakeApi({ zone, zones, state, provider: current }, req, res, path);
   }

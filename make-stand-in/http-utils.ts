@@ -1,4 +1,4 @@
-/** Small node:http helpers shared by the mock's handlers. */
+/** Small node:http helpers shared by the stand-in's handlers. */
 import { IncomingMessage, type ServerResponse } from "node:http";
 
 const BODY_LIMIT = 64 * 1024;
@@ -54,7 +54,7 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
 }
 
 /**
- * A copy of `original` whose body is `body` again. The mock has to read the
+ * A copy of `original` whose body is `body` again. The stand-in has to read the
  * token and revocation request bodies (grant_type, token) before oidc-provider
  * does, and a Node request stream can only be read once.
  */

@@ -15,7 +15,7 @@ import type Provider from "oidc-provider";
 import { escapeHtml, page } from "./html";
 import { HttpError, readForm, sendHtml } from "./http-utils";
 import { MAKE_SCOPES } from "./provider";
-import { authenticate, MOCK_USERS } from "./users";
+import { authenticate, STAND_IN_USERS } from "./users";
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: "Know who you are (your Make user id)",
@@ -103,7 +103,7 @@ async function grantConsent(
 }
 
 function loginPage(uid: string, clientId: string, error?: string, login = ""): string {
-  const users = MOCK_USERS.map((user) => `<code>${escapeHtml(user.login)}</code>`).join(", ");
+  const users = STAND_IN_USERS.map((user) => `<code>${escapeHtml(user.login)}</code>`).join(", ");
   return page(
     "Sign in to Make",
     `<p><code>${escapeHtml(clientId)}</code> wants you to sign in.</p>

@@ -2,12 +2,12 @@
  * Test users of the local Make stand-in.
  *
  * `sub` values look like Make user ids (numeric strings); the Make REST API
- * returns the same id as a number. `picture` is a path relative to the mock's
+ * returns the same id as a number. `picture` is a path relative to the stand-in's
  * issuer (the issuer is only known once the server listens); userinfo turns it
  * into an absolute URL.
  */
 
-export interface MockUser {
+export interface StandInUser {
   login: string;
   password: string;
   sub: string;
@@ -24,7 +24,7 @@ const MALLORY_EMAIL = (() => {
   return head + "m".repeat(500 - head.length - tail.length) + tail;
 })();
 
-export const MOCK_USERS: ReadonlyArray<MockUser> = Object.freeze([
+export const STAND_IN_USERS: ReadonlyArray<StandInUser> = Object.freeze([
   {
     login: "ada",
     password: "password",
@@ -44,19 +44,19 @@ export const MOCK_USERS: ReadonlyArray<MockUser> = Object.freeze([
   },
 ]);
 
-export function findUserBySub(sub: string): MockUser | undefined {
-  return MOCK_USERS.find((user) => user.sub === sub);
+export function findUserBySub(sub: string): StandInUser | undefined {
+  return STAND_IN_USERS.find((user) => user.sub === sub);
 }
 
 /** Constant-ish lookup; this is a test server, so timing attacks are not a concern. */
-export function authenticate(login: string, password: string): MockUser | undefined {
-  const user = MOCK_USERS.find((candidate) => candidate.login === login);
+export function authenticate(login: string, password: string): StandInUser | undefined {
+  const user = STAND_IN_USERS.find((candidate) => candidate.login === login);
   return user && user.password === password ? user : undefined;
 }
 
 /** The SVG served at `/avatars/<login>.svg`, or undefined for unknown users. */
 export function avatarSvg(login: string): string | undefined {
-  const user = MOCK_USERS.find((candidate) => candidate.login === login && candidate.picture);
+  const user = STAND_IN_USERS.find((candidate) => candidate.login === login && candidate.picture);
   if (!user) return undefined;
   const initial = (user.name ?? user.login).charAt(0).toUpperCase();
   return `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">

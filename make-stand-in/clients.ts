@@ -7,7 +7,7 @@
  */
 import type { ClientMetadata } from "oidc-provider";
 
-export const MOCK_CLIENTS = Object.freeze({
+export const STAND_IN_CLIENTS = Object.freeze({
   confidential: Object.freeze({
     clientId: "make-starter-confidential",
     clientSecret: "make-starter-local-secret",
@@ -29,7 +29,7 @@ export const DEFAULT_REDIRECT_URIS: readonly string[] = [
 /** The second provider's callbacks: the same apps as `redirectUris`, its own callback path. */
 const secondProviderRedirects = (redirectUris: readonly string[]) =>
   redirectUris.map((uri) =>
-    uri.replace(/\/callback\/[^/]+$/, `/callback/${MOCK_CLIENTS.secondProvider.providerId}`),
+    uri.replace(/\/callback\/[^/]+$/, `/callback/${STAND_IN_CLIENTS.secondProvider.providerId}`),
   );
 
 export function clientMetadata(redirectUris: readonly string[]): ClientMetadata[] {
@@ -42,20 +42,20 @@ export function clientMetadata(redirectUris: readonly string[]): ClientMetadata[
   return [
     {
       ...common,
-      client_id: MOCK_CLIENTS.confidential.clientId,
-      client_secret: MOCK_CLIENTS.confidential.clientSecret,
+      client_id: STAND_IN_CLIENTS.confidential.clientId,
+      client_secret: STAND_IN_CLIENTS.confidential.clientSecret,
       token_endpoint_auth_method: "client_secret_post",
     },
     {
       ...common,
-      client_id: MOCK_CLIENTS.public.clientId,
+      client_id: STAND_IN_CLIENTS.public.clientId,
       token_endpoint_auth_method: "none",
     },
     {
       ...common,
       redirect_uris: secondProviderRedirects(redirectUris),
-      client_id: MOCK_CLIENTS.secondProvider.clientId,
-      client_secret: MOCK_CLIENTS.secondProvider.clientSecret,
+      client_id: STAND_IN_CLIENTS.secondProvider.clientId,
+      client_secret: STAND_IN_CLIENTS.secondProvider.clientSecret,
       token_endpoint_auth_method: "client_secret_post",
     },
   ];

@@ -5,7 +5,7 @@
 import Provider, { interactionPolicy, type AdapterFactory, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 
 import { clientMetadata } from "./clients";
-import type { MockState } from "./controls";
+import type { StandInState } from "./controls";
 import { escapeHtml, page } from "./html";
 import type { SigningJwk } from "./keys";
 import { tamperResponses } from "./tamper";
@@ -34,7 +34,7 @@ export const DISCOVERY_PATH = "/.well-known/openid-configuration";
 export interface ProviderSetup {
   issuer: string;
   redirectUris: readonly string[];
-  state: MockState;
+  state: StandInState;
   store: AdapterFactory;
   keys: readonly SigningJwk[];
   cookieKeys: string[];
@@ -112,7 +112,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       client.grantTypeAllowed("refresh_token") &&
       (client.clientAuthMethod !== "none" || state.config.publicRefreshTokens),
     rotateRefreshToken: true,
-    // Tokens must outlive the browser session at the mock (the app keeps them).
+    // Tokens must outlive the browser session at the stand-in (the app keeps them).
     expiresWithSession: async () => false,
 
     ttl: {

@@ -10,7 +10,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type Provider from "oidc-provider";
 
 import { findTeam, organizationsOf, scenariosOfTeams, teamsOf, type CatalogOrganization } from "./catalog";
-import type { MockState } from "./controls";
+import type { StandInState } from "./controls";
 import { sendJson } from "./http-utils";
 import { findUserBySub } from "./users";
 
@@ -19,7 +19,7 @@ export interface ZoneContext {
   zone: string;
   /** Zone hosts by slot. */
   zones: readonly string[];
-  state: MockState;
+  state: StandInState;
   provider(): Provider;
 }
 
@@ -167,7 +167,7 @@ async function authenticate(provider: Provider, req: IncomingMessage): Promise<C
 }
 
 export async function handleMakeApi(context: ZoneContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://make-mock.invalid");
+  const url = new URL(req.url ?? "/", "http://make-stand-in.invalid");
   const record = context.state.recordApiCall({ zone: context.zone, path, query: url.search });
   res.on("finish", () => (record.status = res.statusCode));
   const latency = context.state.apiLatencyFor(context.zone);
@@ -177,7 +177,7 @@ export async function handleMakeApi(context: ZoneContext, req: IncomingMessage, 
     if (failure?.mode === "status") {
       const unauthorized = failure.status === 401;
       throw new ApiError(failure.status, {
-        detail: unauthorized ? "Access token is invalid" : `Mock failure switch answered ${failure.status}`,
+        detail: unauthorized ? "Access token is invalid" : `Stand-in failure switch answered ${failure.status}`,
         message: unauthorized ? "Unauthorized" : "Service unavailable",
         code: `SC${failure.status}`,
       });

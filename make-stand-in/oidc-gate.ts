@@ -7,12 +7,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import type Provider from "oidc-provider";
 
-import type { ActiveFailure, FailEndpoint, MockState } from "./controls";
+import type { ActiveFailure, FailEndpoint, StandInState } from "./controls";
 import { readBody, replayRequest, sendJson } from "./http-utils";
 import { DISCOVERY_PATH, MAKE_ROUTES } from "./provider";
 
 export interface GateDeps {
-  state: MockState;
+  state: StandInState;
   provider(): Provider;
   forward(req: IncomingMessage, res: ServerResponse): void;
   /** Responses deliberately left unanswered; the server destroys them on close. */
@@ -76,7 +76,7 @@ export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: Serv
 
 /** A Make that does not echo `nonce` behaves as if the authorization request never carried one. */
 function dropNonce(req: IncomingMessage): void {
-  const url = new URL(req.url ?? "/", "http://make-mock.invalid");
+  const url = new URL(req.url ?? "/", "http://make-stand-in.invalid");
   url.searchParams.delete("nonce");
   req.url = `${url.pathname}${url.search}`;
 }
@@ -96,11 +96,11 @@ function answerFailure(deps: GateDeps, res: ServerResponse, failure: ActiveFailu
       res.on("close", () => deps.hanging.delete(res));
       return;
     case "invalid_grant":
-      return sendJson(res, 400, { error: "invalid_grant", error_description: "grant is invalid (mock failure switch)" });
+      return sendJson(res, 400, { error: "invalid_grant", error_description: "grant is invalid (standIn failure switch)" });
     case "status":
       return sendJson(res, failure.status, {
         error: failure.status === 503 ? "temporarily_unavailable" : failure.status >= 500 ? "server_error" : "invalid_request",
-        error_description: `mock failure switch answered ${failure.status}`,
+        error_description: `standIn failure switch answered ${failure.status}`,
       });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The misbehaving-server switches: the mock answers as a malicious or broken authorization server would,
+ * The misbehaving-server switches: the stand-in answers as a malicious or broken authorization server would,
  * so tests can prove the app refuses it. Unlike `fail` (the endpoint does not answer properly), a tamper
  * switch lets oidc-provider do its job and then rewrites one part of its answer:
  *

@@ -1,24 +1,24 @@
 /**
  * HTTP face of the controls, for tests that run the app in another process.
  *
- *   GET  /__mock/stats        counters
- *   GET  /__mock/config       current switches
- *   POST /__mock/config       { accessTokenTtl?, tokenLatencyMs?, publicRefreshTokens? }
- *   POST /__mock/fail         { endpoint, mode, status?, times?, grants? }
- *   POST /__mock/tamper       { idToken?, userinfoSub?, authorizationIss? }; {} turns tampering off
- *   POST /__mock/reset        failures, tamper switches, stats and config back to defaults
- *   POST /__mock/rotate-keys  new signing key; answers { kid }
+ *   GET  /__stand-in/stats        counters
+ *   GET  /__stand-in/config       current switches
+ *   POST /__stand-in/config       { accessTokenTtl?, tokenLatencyMs?, publicRefreshTokens? }
+ *   POST /__stand-in/fail         { endpoint, mode, status?, times?, grants? }
+ *   POST /__stand-in/tamper       { idToken?, userinfoSub?, authorizationIss? }; {} turns tampering off
+ *   POST /__stand-in/reset        failures, tamper switches, stats and config back to defaults
+ *   POST /__stand-in/rotate-keys  new signing key; answers { kid }
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ZodError } from "zod";
 
-import type { FailSpec, MakeMockConfig, MakeMockControls } from "./controls";
+import type { FailSpec, MakeStandInConfig, MakeStandInControls } from "./controls";
 import type { TamperSpec } from "./tamper";
 import { readJson, sendJson } from "./http-utils";
 
-export const CONTROL_PREFIX = "/__mock/";
+export const CONTROL_PREFIX = "/__stand-in/";
 
-export async function handleControlApi(controls: MakeMockControls, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleControlApi(controls: MakeStandInControls, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const route = `${req.method ?? "GET"} ${path.slice(CONTROL_PREFIX.length)}`;
   try {
     switch (route) {
@@ -27,7 +27,7 @@ export async function handleControlApi(controls: MakeMockControls, req: Incoming
       case "GET config":
         return sendJson(res, 200, controls.config());
       case "POST config":
-        return sendJson(res, 200, controls.configure((await readJson(req)) as Partial<MakeMockConfig>));
+        return sendJson(res, 200, controls.configure((await readJson(req)) as Partial<MakeStandInConfig>));
       case "POST fail":
         controls.fail((await readJson(req)) as FailSpec);
         return sendJson(res, 200, { ok: true });

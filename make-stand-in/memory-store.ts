@@ -1,11 +1,11 @@
 /**
- * In-memory storage for oidc-provider, one store per mock instance.
+ * In-memory storage for oidc-provider, one store per stand-in instance.
  *
  * Why not oidc-provider's built-in MemoryAdapter: it is bound to one Provider
- * instance, while the mock builds a new Provider when signing keys rotate
+ * instance, while the stand-in builds a new Provider when signing keys rotate
  * (oidc-provider fixes its keystore at construction). Sharing this store across
  * those Provider instances keeps grants, tokens, sessions and interactions alive
- * over a key rotation. Two mocks in one process never see each other's data.
+ * over a key rotation. Two stand-ins in one process never see each other's data.
  */
 import type { Adapter, AdapterFactory, AdapterPayload } from "oidc-provider";
 

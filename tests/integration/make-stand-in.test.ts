@@ -6,8 +6,8 @@
 import { createPublicKey, verify } from "node:crypto";
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FOREIGN_AUDIENCE, FOREIGN_ISSUER, ID_TOKEN_TAMPERS, type IdTokenTamper } from "../../make-mock/id-token-tamper";
-import { MOCK_CLIENTS, startMakeMock, type MakeMock } from "../../make-mock/server";
+import { FOREIGN_AUDIENCE, FOREIGN_ISSUER, ID_TOKEN_TAMPERS, type IdTokenTamper } from "../../make-stand-in/id-token-tamper";
+import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "../../make-stand-in/server";
 import {
   CookieJar,
   DEFAULT_REDIRECT_URI as REDIRECT_URI,
@@ -24,21 +24,21 @@ import {
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
 
-let mock: MakeMock;
+let standIn: MakeStandIn;
 let as: oauth.AuthorizationServer;
 
 beforeAll(async () => {
-  mock = await startMakeMock({ port: 0, quiet: true });
-  const issuer = new URL(mock.issuer);
+  standIn = await startMakeStandIn({ port: 0, quiet: true });
+  const issuer = new URL(standIn.issuer);
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
 });
 
 afterAll(async () => {
-  await mock?.close();
+  await standIn?.close();
 });
 
 beforeEach(() => {
-  mock.controls.reset();
+  standIn.controls.reset();
 });
 
 const authorize = (options: FlowOptions) => authorizeFlow(as, options);
@@ -48,16 +48,16 @@ const signIn = (options: FlowOptions) => signInTokens(as, options);
 /** A raw refresh request, so error answers can be asserted as they are. */
 async function refresh(refreshToken: string, kind: ClientKind = "confidential") {
   const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientOf(kind)[0].client_id });
-  if (kind === "confidential") body.set("client_secret", MOCK_CLIENTS.confidential.clientSecret);
+  if (kind === "confidential") body.set("client_secret", STAND_IN_CLIENTS.confidential.clientSecret);
   const res = await fetch(as.token_endpoint!, { method: "POST", body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 const api = (path: string, accessToken: string) =>
-  fetch(new URL(`/api/v2${path}`, mock.issuer), { headers: { authorization: `Bearer ${accessToken}` } });
+  fetch(new URL(`/api/v2${path}`, standIn.issuer), { headers: { authorization: `Bearer ${accessToken}` } });
 
 const control = (path: string, body?: unknown) =>
-  fetch(new URL(`/__mock/${path}`, mock.url), body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+  fetch(new URL(`/__stand-in/${path}`, standIn.url), body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
 
 function decodeJwt(jwt: string) {
   const [header = "", payload = ""] = jwt.split(".");
@@ -94,7 +94,7 @@ async function rawCodeExchange(nonce: string) {
 
 describe("discovery", () => {
   it("lists Make's endpoints, client auth methods, PKCE S256 and only `sub`", () => {
-    const base = mock.issuer;
+    const base = standIn.issuer;
     expect(as.issuer).toBe(base);
     expect(as.authorization_endpoint).toBe(`${base}/oauth/v2/authorize`);
     expect(as.token_endpoint).toBe(`${base}/oauth/v2/token`);
@@ -119,15 +119,15 @@ describe("authorization code flow", () => {
     const claims = decodeJwt(tokens.id_token!).payload;
     expect(claims.sub).toBe("1001");
     expect(claims.nonce).toBe("n-0S6_WzA2Mj");
-    expect(claims.iss).toBe(mock.issuer);
-    expect(claims.aud).toBe(MOCK_CLIENTS.confidential.clientId);
+    expect(claims.iss).toBe(standIn.issuer);
+    expect(claims.aud).toBe(STAND_IN_CLIENTS.confidential.clientId);
     expect(Object.keys(claims).sort()).toEqual(["aud", "exp", "iat", "iss", "nonce", "sub"]);
     await verifiedKid(tokens.id_token!);
   });
 
   it("returns `iss` in the authorization response and accepts PKCE from the confidential client", async () => {
     const flow = await authorize({ client: "confidential", pkce: true });
-    expect(flow.callback.searchParams.get("iss")).toBe(mock.issuer);
+    expect(flow.callback.searchParams.get("iss")).toBe(standIn.issuer);
     const tokens = await exchange(flow, "confidential");
     expect(tokens.refresh_token).toEqual(expect.any(String));
   });
@@ -144,7 +144,7 @@ describe("authorization code flow", () => {
     expect(tokens.id_token).toEqual(expect.any(String));
     expect(tokens.refresh_token).toBeUndefined();
 
-    mock.controls.configure({ publicRefreshTokens: true });
+    standIn.controls.configure({ publicRefreshTokens: true });
     const withRefresh = await signIn({ client: "public", pkce: true });
     expect(withRefresh.refresh_token).toEqual(expect.any(String));
   });
@@ -159,7 +159,7 @@ describe("authorization code flow", () => {
   it("shows the login form again with an error after a wrong password", async () => {
     const url = new URL(as.authorization_endpoint!);
     url.search = new URLSearchParams({
-      client_id: MOCK_CLIENTS.confidential.clientId,
+      client_id: STAND_IN_CLIENTS.confidential.clientId,
       response_type: "code",
       redirect_uri: REDIRECT_URI,
       scope: "openid",
@@ -194,7 +194,7 @@ describe("refresh tokens", () => {
     expect(afterReuse).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
     expect((await api("/users/me", String(rotated.body.access_token))).status).toBe(401);
 
-    expect(mock.controls.stats()).toMatchObject({
+    expect(standIn.controls.stats()).toMatchObject({
       grants: { authorization_code: 1, refresh_token: 3 },
       refreshSucceeded: 1,
       refreshFailed: 2,
@@ -210,7 +210,7 @@ describe("revocation, userinfo and the Make API", () => {
       authUser: { id: 1001, name: "Ada Lovelace", email: "ada@example.com", timezone: "Europe/Prague", locale: "en" },
     });
     const orgs = (await (await api("/organizations", tokens.access_token)).json()) as { organizations: Array<Record<string, unknown>> };
-    expect(orgs.organizations[0]).toMatchObject({ id: expect.any(Number), zone: mock.zones[0], countryId: 1, timezoneId: 113 });
+    expect(orgs.organizations[0]).toMatchObject({ id: expect.any(Number), zone: standIn.zones[0], countryId: 1, timezoneId: 113 });
 
     const [client, auth] = clientOf("confidential");
     const revoked = await oauth.revocationRequest(as, client, auth, tokens.access_token, {
@@ -219,7 +219,7 @@ describe("revocation, userinfo and the Make API", () => {
     });
     await oauth.processRevocationResponse(revoked);
     expect((await api("/users/me", tokens.access_token)).status).toBe(401);
-    expect(mock.controls.stats().revocations).toEqual([{ tokenTypeHint: "access_token", found: true, at: expect.any(String) }]);
+    expect(standIn.controls.stats().revocations).toEqual([{ tokenTypeHint: "access_token", found: true, at: expect.any(String) }]);
   });
 
   it("revokes the whole grant when the refresh token is revoked", async () => {
@@ -235,14 +235,14 @@ describe("revocation, userinfo and the Make API", () => {
     expect((await api("/users/me", tokens.access_token)).status).toBe(401);
     // Revoking an unknown token still answers 200 (RFC 7009); the stats tell the two apart.
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, "no-such-token", insecure));
-    expect(mock.controls.stats().revocations.map(({ tokenTypeHint, found }) => ({ tokenTypeHint, found }))).toEqual([
+    expect(standIn.controls.stats().revocations.map(({ tokenTypeHint, found }) => ({ tokenTypeHint, found }))).toEqual([
       { tokenTypeHint: "refresh_token", found: true },
       { tokenTypeHint: null, found: false },
     ]);
   });
 
   it("answers 401 without a token and 403 without the scope", async () => {
-    expect((await fetch(new URL("/api/v2/users/me", mock.issuer))).status).toBe(401);
+    expect((await fetch(new URL("/api/v2/users/me", standIn.issuer))).status).toBe(401);
     const tokens = await signIn({ client: "confidential", scope: "openid organizations:read" });
     const res = await api("/users/me", tokens.access_token);
     expect(res.status).toBe(403);
@@ -253,26 +253,26 @@ describe("revocation, userinfo and the Make API", () => {
     const [client] = clientOf("confidential");
     const ada = await signIn({ client: "confidential", login: "ada" });
     const adaInfo = await oauth.processUserInfoResponse(as, client, "1001", await oauth.userInfoRequest(as, client, ada.access_token, insecure));
-    expect(adaInfo).toEqual({ sub: "1001", name: "Ada Lovelace", email: "ada@example.com", picture: `${mock.issuer}/avatars/ada.svg` });
+    expect(adaInfo).toEqual({ sub: "1001", name: "Ada Lovelace", email: "ada@example.com", picture: `${standIn.issuer}/avatars/ada.svg` });
     const avatar = await fetch(adaInfo.picture!);
     expect(avatar.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
 
     const bare = await signIn({ client: "confidential", login: "sub-only" });
     const bareInfo = await oauth.processUserInfoResponse(as, client, "1002", await oauth.userInfoRequest(as, client, bare.access_token, insecure));
     expect(bareInfo).toEqual({ sub: "1002" });
-    expect(mock.controls.stats().userinfo).toBe(2);
+    expect(standIn.controls.stats().userinfo).toBe(2);
   });
 });
 
 describe("test switches", () => {
   it("fails refreshes with 503 for `times` requests, then recovers; code exchanges are untouched", async () => {
     const tokens = await signIn({ client: "confidential" });
-    mock.controls.fail({ endpoint: "token", mode: "status", status: 503, times: 1 });
+    standIn.controls.fail({ endpoint: "token", mode: "status", status: 503, times: 1 });
     const failed = await refresh(tokens.refresh_token!);
     expect(failed.status).toBe(503);
     const ok = await refresh(tokens.refresh_token!); // the failed request never reached oidc-provider
     expect(ok.status).toBe(200);
-    expect(mock.controls.stats()).toMatchObject({ grants: { authorization_code: 1, refresh_token: 2 }, refreshSucceeded: 1, refreshFailed: 1 });
+    expect(standIn.controls.stats()).toMatchObject({ grants: { authorization_code: 1, refresh_token: 2 }, refreshSucceeded: 1, refreshFailed: 1 });
   });
 
   it("answers invalid_grant on demand, also for code exchanges when asked, through the HTTP API", async () => {
@@ -292,12 +292,12 @@ describe("test switches", () => {
   });
 
   it("hangs an endpoint until the client gives up, and close() still ends the socket", async () => {
-    mock.controls.fail({ endpoint: "discovery", mode: "hang", times: 1 });
-    const discovery = new URL("/.well-known/openid-configuration", mock.issuer);
+    standIn.controls.fail({ endpoint: "discovery", mode: "hang", times: 1 });
+    const discovery = new URL("/.well-known/openid-configuration", standIn.issuer);
     await expect(fetch(discovery, { signal: AbortSignal.timeout(200) })).rejects.toThrow();
     expect((await fetch(discovery)).status).toBe(200);
 
-    const other = await startMakeMock({ port: 0, quiet: true });
+    const other = await startMakeStandIn({ port: 0, quiet: true });
     other.controls.fail({ endpoint: "jwks", mode: "hang" });
     const pending = fetch(new URL("/oauth/v2/oidc/jwks", other.url)).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -315,7 +315,7 @@ describe("test switches", () => {
     expect((await control("config", { accessTokenTtl: -1 })).status).toBe(400);
 
     await control("reset", {});
-    expect(mock.controls.config()).toEqual({
+    expect(standIn.controls.config()).toEqual({
       accessTokenTtl: 3600,
       tokenLatencyMs: 0,
       publicRefreshTokens: false,
@@ -384,26 +384,26 @@ describe("tamper switches (a misbehaving authorization server)", () => {
   };
 
   it.each(ID_TOKEN_TAMPERS)("forges the id_token of a code exchange: %s, and leaves every other claim alone", async (tamper) => {
-    mock.controls.tamper({ idToken: tamper });
+    standIn.controls.tamper({ idToken: tamper });
     const nonce = `nonce-${tamper}`;
     const { id_token: idToken } = await rawCodeExchange(nonce);
     await forged[tamper](idToken, nonce);
     const claims = decodeJwt(idToken).payload;
     expect(claims.sub).toBe("1001");
     if (!["wrong_aud", "wrong_iss", "wrong_nonce", "no_nonce"].includes(tamper)) {
-      expect({ aud: claims.aud, iss: claims.iss, nonce: claims.nonce }).toEqual({ aud: MOCK_CLIENTS.confidential.clientId, iss: mock.issuer, nonce });
+      expect({ aud: claims.aud, iss: claims.iss, nonce: claims.nonce }).toEqual({ aud: STAND_IN_CLIENTS.confidential.clientId, iss: standIn.issuer, nonce });
     }
-    expect(mock.controls.stats().tampered).toEqual({ idToken: 1, userinfo: 0, authorizationIss: 0 });
+    expect(standIn.controls.stats().tampered).toEqual({ idToken: 1, userinfo: 0, authorizationIss: 0 });
   });
 
   it("leaves refresh responses alone, and `{}` turns tampering off", async () => {
-    mock.controls.tamper({ idToken: "wrong_aud" });
+    standIn.controls.tamper({ idToken: "wrong_aud" });
     const { refresh_token: refreshToken } = await rawCodeExchange("n");
     const refreshed = await refresh(refreshToken);
-    expect(decodeJwt(String(refreshed.body.id_token)).payload.aud).toBe(MOCK_CLIENTS.confidential.clientId);
-    mock.controls.tamper({});
-    expect(decodeJwt((await rawCodeExchange("n")).id_token).payload.aud).toBe(MOCK_CLIENTS.confidential.clientId);
-    expect(mock.controls.stats().tampered.idToken).toBe(1);
+    expect(decodeJwt(String(refreshed.body.id_token)).payload.aud).toBe(STAND_IN_CLIENTS.confidential.clientId);
+    standIn.controls.tamper({});
+    expect(decodeJwt((await rawCodeExchange("n")).id_token).payload.aud).toBe(STAND_IN_CLIENTS.confidential.clientId);
+    expect(standIn.controls.stats().tampered.idToken).toBe(1);
   });
 
   it("answers userinfo with another `sub`, and the authorization response with another or no `iss`, over HTTP", async () => {
@@ -420,7 +420,7 @@ describe("tamper switches (a misbehaving authorization server)", () => {
     await control("tamper", { authorizationIss: null });
     expect((await authorize({ client: "confidential" })).callback.searchParams.has("iss")).toBe(false);
     await control("tamper", {});
-    expect((await authorize({ client: "confidential" })).callback.searchParams.get("iss")).toBe(mock.issuer);
+    expect((await authorize({ client: "confidential" })).callback.searchParams.get("iss")).toBe(standIn.issuer);
 
     const stats = (await (await control("stats")).json()) as { tampered: Record<string, number> };
     expect(stats.tampered).toEqual({ idToken: 0, userinfo: 1, authorizationIss: 2 });
@@ -428,9 +428,9 @@ describe("tamper switches (a misbehaving authorization server)", () => {
   });
 
   it("counts JWKS requests, so a test can see whether a client verified a signature", async () => {
-    expect(mock.controls.stats().jwks).toBe(0);
+    expect(standIn.controls.stats().jwks).toBe(0);
     await verifiedKid((await signIn({ client: "confidential" })).id_token!);
-    expect(mock.controls.stats().jwks).toBe(1);
+    expect(standIn.controls.stats().jwks).toBe(1);
   });
 });
 
@@ -453,7 +453,7 @@ describe("Make-like behaviour", () => {
   it("grants only the scopes left ticked on the consent page", async () => {
     const url = new URL(as.authorization_endpoint!);
     url.search = new URLSearchParams({
-      client_id: MOCK_CLIENTS.confidential.clientId,
+      client_id: STAND_IN_CLIENTS.confidential.clientId,
       response_type: "code",
       redirect_uri: REDIRECT_URI,
       scope: ALL,
@@ -487,35 +487,35 @@ describe("Make-like behaviour", () => {
   });
 
   it("ignores the nonce when switched to, like a Make that does not echo it", async () => {
-    mock.controls.configure({ ignoreNonce: true });
+    standIn.controls.configure({ ignoreNonce: true });
     const { id_token: idToken } = await rawCodeExchange("n-ignored");
     expect(decodeJwt(idToken).payload).not.toHaveProperty("nonce");
   });
 
   it("serves each zone on its own origin; a call about an organization in another zone fails like Make's", async () => {
     const tokens = await signIn({ client: "confidential", scope: ALL });
-    expect(mock.zones).toHaveLength(2);
-    expect(new Set(mock.zones).size).toBe(2);
-    const orgs = (await json(await inZone(mock.zones[1]!, "/organizations?cols[]=id&cols[]=zone", tokens.access_token)))
+    expect(standIn.zones).toHaveLength(2);
+    expect(new Set(standIn.zones).size).toBe(2);
+    const orgs = (await json(await inZone(standIn.zones[1]!, "/organizations?cols[]=id&cols[]=zone", tokens.access_token)))
       .organizations as Array<{ id: number; zone: string }>;
     expect(orgs.map(({ id, zone }) => ({ id, zone }))).toEqual([
-      { id: 5001, zone: mock.zones[0] },
-      { id: 5011, zone: mock.zones[1] },
+      { id: 5001, zone: standIn.zones[0] },
+      { id: 5011, zone: standIn.zones[1] },
     ]);
-    expect((await inZone(mock.zones[1]!, "/teams?organizationId=5011", tokens.access_token)).status).toBe(200);
-    const wrong = await inZone(mock.zones[0]!, "/teams?organizationId=5011", tokens.access_token);
+    expect((await inZone(standIn.zones[1]!, "/teams?organizationId=5011", tokens.access_token)).status).toBe(200);
+    const wrong = await inZone(standIn.zones[0]!, "/teams?organizationId=5011", tokens.access_token);
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ detail: "User has no organization in the zone", message: expect.any(String), code: "IM005" });
-    expect(mock.controls.stats().api.map(({ zone, path, status }) => ({ zone, path, status }))).toEqual([
-      { zone: mock.zones[1], path: "/api/v2/organizations", status: 200 },
-      { zone: mock.zones[1], path: "/api/v2/teams", status: 200 },
-      { zone: mock.zones[0], path: "/api/v2/teams", status: 400 },
+    expect(standIn.controls.stats().api.map(({ zone, path, status }) => ({ zone, path, status }))).toEqual([
+      { zone: standIn.zones[1], path: "/api/v2/organizations", status: 200 },
+      { zone: standIn.zones[1], path: "/api/v2/teams", status: 200 },
+      { zone: standIn.zones[0], path: "/api/v2/teams", status: 400 },
     ]);
   });
 
   it("lists teams and scenarios with Make's fields, paginated by pg[offset] and pg[limit]", async () => {
     const tokens = await signIn({ client: "confidential", scope: ALL });
-    const zone = mock.zones[0]!;
+    const zone = standIn.zones[0]!;
     const teams = (await json(await inZone(zone, "/teams?organizationId=5001", tokens.access_token))).teams;
     expect(teams).toEqual([
       { id: 7001, name: "Engineering", organizationId: 5001 },
@@ -542,19 +542,19 @@ describe("Make-like behaviour", () => {
 
   it("answers 403 with Make's body and the missing scope, and 429 with Retry-After once an organization's budget is spent", async () => {
     const narrow = await signIn({ client: "confidential", scope: "openid teams:read" });
-    const forbidden = await inZone(mock.zones[0]!, "/scenarios?teamId=7001", narrow.access_token);
+    const forbidden = await inZone(standIn.zones[0]!, "/scenarios?teamId=7001", narrow.access_token);
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get("www-authenticate")).toContain('scope="scenarios:read"');
     expect(await forbidden.json()).toMatchObject({ detail: expect.stringContaining("scenarios:read"), message: "Forbidden", code: "SC403" });
 
-    mock.controls.configure({ apiBudget: 2, apiBudgetWindowSeconds: 30 });
+    standIn.controls.configure({ apiBudget: 2, apiBudgetWindowSeconds: 30 });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await inZone(mock.zones[0]!, "/teams?organizationId=5001", narrow.access_token)).status);
+    for (let i = 0; i < 3; i++) statuses.push((await inZone(standIn.zones[0]!, "/teams?organizationId=5001", narrow.access_token)).status);
     expect(statuses).toEqual([200, 200, 429]);
-    const limited = await inZone(mock.zones[0]!, "/teams?organizationId=5001", narrow.access_token);
+    const limited = await inZone(standIn.zones[0]!, "/teams?organizationId=5001", narrow.access_token);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ detail: expect.stringContaining("Requests limit for organization exceeded"), code: "SC429" });
     // The budget is per organization: another one is not affected.
-    expect((await inZone(mock.zones[1]!, "/teams?organizationId=5011", narrow.access_token)).status).toBe(200);
+    expect((await inZone(standIn.zones[1]!, "/teams?organizationId=5011", narrow.access_token)).status).toBe(200);
   });
 });

@@ -1,4 +1,4 @@
-/** Minimal HTML rendering for the mock's pages. Every dynamic value goes through `escapeHtml`. */
+/** Minimal HTML rendering for the stand-in's pages. Every dynamic value goes through `escapeHtml`. */
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",

@@ -1,7 +1,7 @@
 /**
- * Test switches and counters of the mock. The same state is driven by the
+ * Test switches and counters of the stand-in. The same state is driven by the
  * programmatic `controls` object (tests in-process) and by the HTTP API under
- * `/__mock/` (tests that run the app in another process).
+ * `/__stand-in/` (tests that run the app in another process).
  */
 import { z } from "zod";
 
@@ -21,7 +21,7 @@ export interface FailSpec {
   grants?: string[];
 }
 
-export interface MakeMockConfig {
+export interface MakeStandInConfig {
   accessTokenTtl: number;
   /** Delay before a revocation request is answered (tests that need overlapping deliveries). */
   revocationLatencyMs?: number;
@@ -48,7 +48,7 @@ export interface ApiCall {
   status?: number;
 }
 
-export interface MakeMockStats {
+export interface MakeStandInStats {
   /** Requests that reached the token endpoint, by grant_type (failure-switched ones included). */
   grants: { authorization_code: number; refresh_token: number; [grantType: string]: number };
   refreshSucceeded: number;
@@ -63,10 +63,10 @@ export interface MakeMockStats {
   api: ApiCall[];
 }
 
-export interface MakeMockControls {
-  stats(): MakeMockStats;
-  config(): MakeMockConfig;
-  configure(patch: Partial<MakeMockConfig>): MakeMockConfig;
+export interface MakeStandInControls {
+  stats(): MakeStandInStats;
+  config(): MakeStandInConfig;
+  configure(patch: Partial<MakeStandInConfig>): MakeStandInConfig;
   fail(spec: FailSpec): void;
   /** Misbehaving-server switches (forged id_token, foreign userinfo `sub`, authorization response `iss`). */
   tamper(spec: TamperSpec): void;
@@ -116,10 +116,10 @@ interface ArmedFailure {
   grants: ReadonlySet<string>;
 }
 
-function emptyStats(): MakeMockStats {
+function emptyStats(): MakeStandInStats {
   return {
     // Keyed by client-supplied grant_type values: no prototype, so "__proto__" is just a key.
-    grants: Object.assign(Object.create(null) as MakeMockStats["grants"], { authorization_code: 0, refresh_token: 0 }),
+    grants: Object.assign(Object.create(null) as MakeStandInStats["grants"], { authorization_code: 0, refresh_token: 0 }),
     refreshSucceeded: 0,
     refreshFailed: 0,
     revocations: [],
@@ -134,20 +134,20 @@ function emptyStats(): MakeMockStats {
  * Mutable state behind the controls. The server reads `config`, calls
  * `takeFailure` once per request and records counters through `stats`.
  */
-export class MockState {
-  readonly defaults: MakeMockConfig;
-  config: MakeMockConfig;
-  stats: MakeMockStats = emptyStats();
+export class StandInState {
+  readonly defaults: MakeStandInConfig;
+  config: MakeStandInConfig;
+  stats: MakeStandInStats = emptyStats();
   tampering: TamperSpec = {};
   private failures = new Map<FailEndpoint, ArmedFailure>();
   private budgets = new Map<number, { windowStart: number; spent: number }>();
 
-  constructor(defaults: MakeMockConfig) {
+  constructor(defaults: MakeStandInConfig) {
     this.defaults = { ...defaults };
     this.config = { ...defaults };
   }
 
-  configure(patch: Partial<MakeMockConfig>): MakeMockConfig {
+  configure(patch: Partial<MakeStandInConfig>): MakeStandInConfig {
     const parsed = configSchema.parse(patch);
     this.config = { ...this.config, ...parsed };
     return { ...this.config };
@@ -213,12 +213,12 @@ export class MockState {
     this.config = { ...this.defaults };
   }
 
-  snapshot(): MakeMockStats {
+  snapshot(): MakeStandInStats {
     return structuredClone(this.stats);
   }
 }
 
-export function createControls(state: MockState, rotateKeys: () => Promise<{ kid: string }>): MakeMockControls {
+export function createControls(state: StandInState, rotateKeys: () => Promise<{ kid: string }>): MakeStandInControls {
   return {
     stats: () => state.snapshot(),
     config: () => ({ ...state.config }),

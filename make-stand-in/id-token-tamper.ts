@@ -1,6 +1,6 @@
 /**
  * Forged id_tokens for the relying-party attack tests (the OpenID Foundation's `rp-id_token-*` cases):
- * the mock decodes the id_token oidc-provider issued, changes one thing, and signs it again with its own
+ * the stand-in decodes the id_token oidc-provider issued, changes one thing, and signs it again with its own
  * current key, so exactly that one thing is wrong. `jose` (oidc-provider's own JOSE library) does the
  * signing; nothing here is hand-written crypto.
  */
@@ -43,7 +43,7 @@ function unknownKey(): Promise<Signer> {
   return unknownSigner;
 }
 
-async function mockKey(jwk: SigningJwk): Promise<Signer> {
+async function standInKey(jwk: SigningJwk): Promise<Signer> {
   return { kid: jwk.kid, key: await importJWK(jwk as JWK, "RS256") };
 }
 
@@ -56,18 +56,18 @@ export async function tamperIdToken(idToken: string, tamper: IdTokenTamper, sign
   const now = Math.floor(Date.now() / 1000);
   switch (tamper) {
     case "wrong_aud":
-      return sign({ ...claims, aud: FOREIGN_AUDIENCE }, await mockKey(signingKey));
+      return sign({ ...claims, aud: FOREIGN_AUDIENCE }, await standInKey(signingKey));
     case "wrong_iss":
-      return sign({ ...claims, iss: FOREIGN_ISSUER }, await mockKey(signingKey));
+      return sign({ ...claims, iss: FOREIGN_ISSUER }, await standInKey(signingKey));
     case "expired":
-      return sign({ ...claims, iat: now - 7200, exp: now - 3600 }, await mockKey(signingKey));
+      return sign({ ...claims, iat: now - 7200, exp: now - 3600 }, await standInKey(signingKey));
     case "future_iat":
-      return sign({ ...claims, iat: now + 86_400, exp: now + 90_000 }, await mockKey(signingKey));
+      return sign({ ...claims, iat: now + 86_400, exp: now + 90_000 }, await standInKey(signingKey));
     case "wrong_nonce":
-      return sign({ ...claims, nonce: "a-nonce-this-client-never-sent" }, await mockKey(signingKey));
+      return sign({ ...claims, nonce: "a-nonce-this-client-never-sent" }, await standInKey(signingKey));
     case "no_nonce": {
       const { nonce: _removed, ...rest } = claims;
-      return sign(rest, await mockKey(signingKey));
+      return sign(rest, await standInKey(signingKey));
     }
     case "unknown_key":
       return sign(claims, await unknownKey());
