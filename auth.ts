@@ -37,7 +37,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       if (account?.provider !== MAKE_PROVIDER_ID) return true;
       return (await signInRefusal(account, await signedInUserId())) ?? true;
     },
-    session: ({ session, user }) => ({ ...session, user: { id: user.id, name: user.name, email: user.email, image: user.image } }),
+    session: ({ session, user }) => ({
+      ...session,
+      user: { id: user.id, name: user.name, email: user.email, image: user.image },
+    }),
   },
   events: {
     async signIn({ user, account }) {
@@ -48,7 +51,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     error(error) {
       recordAuthError(error);
       const cause = (error.cause as { err?: Error } | undefined)?.err;
-      console.error(`[auth] ${"type" in error ? error.type : error.name}: ${cause?.message ?? error.message}`);
+      console.error(
+        `[auth] ${"type" in error ? error.type : error.name}: ${cause?.message ?? error.message}`,
+      );
     },
   },
 }));

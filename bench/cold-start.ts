@@ -19,12 +19,17 @@ export interface ColdStartReport {
   bytes: number;
 }
 
-export async function measureColdStarts(stack: BenchStack, cookie: string, runs = 5): Promise<ColdStartReport> {
+export async function measureColdStarts(
+  stack: BenchStack,
+  cookie: string,
+  runs = 5,
+): Promise<ColdStartReport> {
   const copy = await copyStandalone(BENCH_DIST_DIR);
   const report: ColdStartReport = { runs, dashboard: [], bare: [], bytes: copy.bytes };
   try {
     for (let run = 0; run < runs; run++) {
-      for (const page of ["dashboard", "bare"] as const) report[page].push(await coldStart(stack, copy.dir, page, cookie));
+      for (const page of ["dashboard", "bare"] as const)
+        report[page].push(await coldStart(stack, copy.dir, page, cookie));
     }
   } finally {
     await copy.remove();
@@ -32,17 +37,27 @@ export async function measureColdStarts(stack: BenchStack, cookie: string, runs 
   return report;
 }
 
-async function coldStart(stack: BenchStack, dir: string, page: "dashboard" | "bare", cookie: string): Promise<number> {
+async function coldStart(
+  stack: BenchStack,
+  dir: string,
+  page: "dashboard" | "bare",
+  cookie: string,
+): Promise<number> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { NODE_OPTIONS: _probe, ...env } = stack.appEnv;
   const started = performance.now();
   const server = spawnStandalone(dir, { port, env: { ...env, AUTH_URL: url } });
   try {
-    const response = await firstResponse(server, `${url}/${page}`, { headers: page === "dashboard" ? { cookie } : {} });
+    const response = await firstResponse(server, `${url}/${page}`, {
+      headers: page === "dashboard" ? { cookie } : {},
+    });
     const elapsed = performance.now() - started;
     const body = await response.text();
-    if (response.status !== 200 || (page === "dashboard" && !body.includes('data-connection-state="active"'))) {
+    if (
+      response.status !== 200 ||
+      (page === "dashboard" && !body.includes('data-connection-state="active"'))
+    ) {
       throw new Error(`cold start: GET /${page} answered ${response.status}:\n${server.output()}`);
     }
     return elapsed;

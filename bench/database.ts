@@ -32,7 +32,9 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
   try {
     cluster = await startPostgres();
   } catch (error) {
-    log(`no PostgreSQL server (${error instanceof Error ? error.message.split("\n")[0] : error}); using embedded PGlite`);
+    log(
+      `no PostgreSQL server (${error instanceof Error ? error.message.split("\n")[0] : error}); using embedded PGlite`,
+    );
     return startEmbedded();
   }
   try {

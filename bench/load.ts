@@ -57,12 +57,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return { samples, elapsedMs };
 }
 
-function get(url: string, agent: http.Agent, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function get(
+  url: string,
+  agent: http.Agent,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { agent, headers, timeout: 30_000 }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+      );
       response.on("error", reject);
     });
     request.on("timeout", () => request.destroy(new Error("timeout")));

@@ -97,8 +97,17 @@ function reading(run: Awaited<ReturnType<typeof phase>>, lastGcs: number): Memor
   };
 }
 
-export async function measureMemory(app: AppServer, cookie: string, warmUpRequests = 2_000, requests = 5_000): Promise<MemoryReport> {
-  const warmUp = await phase(app, cookie, (sent, fullGcs) => sent >= MAX_WARM_UP || (sent >= warmUpRequests && fullGcs >= WARM_FULL_GCS));
+export async function measureMemory(
+  app: AppServer,
+  cookie: string,
+  warmUpRequests = 2_000,
+  requests = 5_000,
+): Promise<MemoryReport> {
+  const warmUp = await phase(
+    app,
+    cookie,
+    (sent, fullGcs) => sent >= MAX_WARM_UP || (sent >= warmUpRequests && fullGcs >= WARM_FULL_GCS),
+  );
   const measured = await phase(app, cookie, (sent) => sent >= requests);
   return {
     warmUpRequests: warmUp.sent,

@@ -15,7 +15,9 @@ import { runLoad, summarize, type LatencySummary, type LoadOptions, type LoadRes
 import { cpuMs } from "./process-stats";
 
 export const dashboardIsHealthy = (status: number, body: string) =>
-  status === 200 && body.includes('data-connection-state="active"') && !body.includes("data-identity-unavailable");
+  status === 200 &&
+  body.includes('data-connection-state="active"') &&
+  !body.includes("data-identity-unavailable");
 
 export type Variant = "bare" | "dashboard" | "dashboardLive";
 
@@ -38,7 +40,11 @@ export interface PageCostSetup {
   cookie: string;
 }
 
-function variants({ app, liveApp, cookie }: PageCostSetup): Record<Variant, { server: AppServer; load: Omit<LoadOptions, "concurrency"> }> {
+function variants({
+  app,
+  liveApp,
+  cookie,
+}: PageCostSetup): Record<Variant, { server: AppServer; load: Omit<LoadOptions, "concurrency"> }> {
   const dashboard = (server: AppServer) => ({
     server,
     load: { url: `${server.url}/dashboard`, headers: { cookie }, check: dashboardIsHealthy },
@@ -66,7 +72,9 @@ export async function measurePageCost(
   for (const name of names) await run(name, Math.max(...options.concurrencies), options.warmUpMs);
   const costs: PageCost[] = [];
   for (const concurrency of options.concurrencies) {
-    const collected = Object.fromEntries(names.map((name) => [name, { results: [] as LoadResult[], cpu: 0 }]));
+    const collected = Object.fromEntries(
+      names.map((name) => [name, { results: [] as LoadResult[], cpu: 0 }]),
+    );
     for (let round = 0; round < options.rounds; round++) {
       const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
       for (const name of order) {
@@ -82,9 +90,15 @@ export async function measurePageCost(
         return [name, { ...summary, appCpuMsPerRequest: cpu / summary.requests }];
       }),
     ) as Record<Variant, VariantCost>;
-    const perSecond = (name: Variant) => collected[name]!.results.map((result) => result.samples.length / result.elapsedMs);
-    const ratios = (name: Variant) => perSecond(name).map((value, round) => value / perSecond("bare")[round]!);
-    costs.push({ concurrency, results, roundRatios: { dashboard: ratios("dashboard"), dashboardLive: ratios("dashboardLive") } });
+    const perSecond = (name: Variant) =>
+      collected[name]!.results.map((result) => result.samples.length / result.elapsedMs);
+    const ratios = (name: Variant) =>
+      perSecond(name).map((value, round) => value / perSecond("bare")[round]!);
+    costs.push({
+      concurrency,
+      results,
+      roundRatios: { dashboard: ratios("dashboard"), dashboardLive: ratios("dashboardLive") },
+    });
   }
   return costs;
 }

@@ -124,7 +124,11 @@ class ClientStreamReader {
   private onMessage(type: string, body: Buffer) {
     switch (type) {
       case "Q":
-        this.out.push({ at: performance.now(), connection: this.connection, sql: [short(cString(body, 0).text)] });
+        this.out.push({
+          at: performance.now(),
+          connection: this.connection,
+          sql: [short(cString(body, 0).text)],
+        });
         break;
       case "P": {
         const name = cString(body, 0);

@@ -35,7 +35,10 @@ function sumOverTree(pid: number, read: (id: number) => number): number {
 
 /** Bytes of resident memory, or NaN where /proc is not available. */
 export const residentBytes = (pid: number) =>
-  sumOverTree(pid, (id) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${id}/status`, "utf8"))?.[1] ?? 0) * 1024);
+  sumOverTree(
+    pid,
+    (id) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${id}/status`, "utf8"))?.[1] ?? 0) * 1024,
+  );
 
 /** Milliseconds of CPU (user + system) used so far, or NaN where /proc is not available. */
 export const cpuMs = (pid: number) =>

@@ -69,7 +69,9 @@ export async function measureRefreshUnderLoad(
     const userinfoPerExpiry: number[] = [];
     dueAt.forEach((from, i) => {
       const until = dueAt[i + 1] ?? Infinity;
-      const served = stack.standIn.requests.filter((request) => request.start >= from && request.start < until);
+      const served = stack.standIn.requests.filter(
+        (request) => request.start >= from && request.start < until,
+      );
       userinfoPerExpiry.push(served.filter((request) => request.path === MAKE_ROUTES.userinfo).length);
       const grant = served.find((request) => request.path === MAKE_ROUTES.token);
       const answered = grant?.end ?? from;
@@ -87,9 +89,18 @@ export async function measureRefreshUnderLoad(
       requests: samples.length,
       failed: samples.filter((sample) => !sample.ok).length,
       during: during.length,
-      duringP50: percentile(during.map((request) => request.total), 50),
-      duringP99: percentile(during.map((request) => request.total), 99),
-      afterAnswerP99: percentile(during.map((request) => request.afterAnswer), 99),
+      duringP50: percentile(
+        during.map((request) => request.total),
+        50,
+      ),
+      duringP99: percentile(
+        during.map((request) => request.total),
+        99,
+      ),
+      afterAnswerP99: percentile(
+        during.map((request) => request.afterAnswer),
+        99,
+      ),
     };
   } finally {
     controls.configure({ tokenLatencyMs: 0 });

@@ -36,9 +36,12 @@ const load = (summary: VariantCost) =>
   `${summary.perSecond.toFixed(0)} req/s · p50 ${ms(summary.p50)} · p95 ${ms(summary.p95)} · app CPU ${ms(summary.appCpuMsPerRequest)}/req` +
   (summary.failed ? ` · **${summary.failed} of ${summary.requests} failed**` : "");
 const median = (values: number[]) => percentile(values, 50);
-const spread = (values: number[]) => `${ratio(median(values))} (rounds ${ratio(Math.min(...values))}–${ratio(Math.max(...values))})`;
+const spread = (values: number[]) =>
+  `${ratio(median(values))} (rounds ${ratio(Math.min(...values))}–${ratio(Math.max(...values))})`;
 const relative = (page: VariantCost, base: VariantCost) =>
-  [page.p50 / base.p50, page.p95 / base.p95, page.appCpuMsPerRequest / base.appCpuMsPerRequest].map(ratio).join(" · ");
+  [page.p50 / base.p50, page.p95 / base.p95, page.appCpuMsPerRequest / base.appCpuMsPerRequest]
+    .map(ratio)
+    .join(" · ");
 
 function rows(results: BenchResults): Row[] {
   const out: Row[] = [];
@@ -49,49 +52,126 @@ function rows(results: BenchResults): Row[] {
     out.push(["1", `/bare, ${c}`, load(r.bare)]);
     out.push(["1", `/dashboard, ${c}`, load(r.dashboard)]);
     out.push(["1", `/dashboard, Make profile live¹, ${c}`, load(r.dashboardLive)]);
-    out.push(["1", `/dashboard ÷ /bare throughput, ${c}³`, spread(roundRatios.dashboard), target ? "≥ 0.70×" : undefined, target ? throughput >= 0.7 : undefined]);
-    out.push(["1", `/dashboard ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`, relative(r.dashboard, r.bare)]);
+    out.push([
+      "1",
+      `/dashboard ÷ /bare throughput, ${c}³`,
+      spread(roundRatios.dashboard),
+      target ? "≥ 0.70×" : undefined,
+      target ? throughput >= 0.7 : undefined,
+    ]);
+    out.push([
+      "1",
+      `/dashboard ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`,
+      relative(r.dashboard, r.bare),
+    ]);
     out.push(["1", `/dashboard live¹ ÷ /bare throughput, ${c}³`, spread(roundRatios.dashboardLive)]);
-    out.push(["1", `/dashboard live¹ ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`, relative(r.dashboardLive, r.bare)]);
+    out.push([
+      "1",
+      `/dashboard live¹ ÷ /bare: p50 · p95 latency · app CPU per request, ${c}`,
+      relative(r.dashboardLive, r.bare),
+    ]);
   }
 
   const sc = results.scenarios;
   const zones = Object.entries(sc.callsPerViewByZone)
     .map(([zone, calls]) => `${calls.toFixed(1)} to ${zone}`)
     .join(", ");
-  const timing = (summary: { perSecond: number; p50: number; p95: number; failed: number; requests: number }) =>
+  const timing = (summary: {
+    perSecond: number;
+    p50: number;
+    p95: number;
+    failed: number;
+    requests: number;
+  }) =>
     `p50 ${ms(summary.p50)} · p95 ${ms(summary.p95)} · ${summary.perSecond.toFixed(1)} views/s` +
     (summary.failed ? ` · **${summary.failed} of ${summary.requests} failed**` : "");
-  out.push(["7", `/dashboard/scenarios: Make API calls per view⁴ (${sc.views} views)`, `${sc.callsPerView.toFixed(1)} (${zones})`]);
-  out.push(["7", `/dashboard/scenarios, c=1, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`, timing(sc.sequential)]);
-  out.push(["7", `/dashboard/scenarios, c=${sc.concurrent.concurrency}, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`, timing(sc.concurrent)]);
+  out.push([
+    "7",
+    `/dashboard/scenarios: Make API calls per view⁴ (${sc.views} views)`,
+    `${sc.callsPerView.toFixed(1)} (${zones})`,
+  ]);
+  out.push([
+    "7",
+    `/dashboard/scenarios, c=1, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`,
+    timing(sc.sequential),
+  ]);
+  out.push([
+    "7",
+    `/dashboard/scenarios, c=${sc.concurrent.concurrency}, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`,
+    timing(sc.concurrent),
+  ]);
 
   const { fresh, refresh, refreshGrants, opaque } = results.roundTrips;
   const counted = (trips: RequestRoundTrips, more = "") =>
     `${trips.count}${opaque ? " (TLS: incomplete)" : ""} (samples ${trips.samples.join(" ")}${more}` +
     `${trips.connectionsOpened ? `; ${trips.connectionsOpened} new connections meanwhile` : ""})`;
   out.push(["2", "DB round trips, /dashboard with a fresh token", counted(fresh), "≤ 1", fresh.count <= 1]);
-  out.push(["2", "DB round trips, /dashboard that refreshes the token", counted(refresh, `; grants ${refreshGrants.join(" ")}`)]);
+  out.push([
+    "2",
+    "DB round trips, /dashboard that refreshes the token",
+    counted(refresh, `; grants ${refreshGrants.join(" ")}`),
+  ]);
 
   const r = results.refresh;
   const during = `requests that arrived during a refresh (n=${r.during}; stand-in token latency ${r.tokenLatencyMs} ms)`;
-  out.push(["3", `refresh grants per expiry (${r.expiries} expiries, c=${r.concurrency})`, r.grantsPerExpiry.join(", "), "1 each", r.grantsPerExpiry.every((grants) => grants === 1)]);
-  out.push(["3", "failed requests during the refresh run", `${r.failed} of ${r.requests}`, "0", r.failed === 0]);
-  out.push(["3", `p99 of ${during}`, ms(r.duringP99), `< ${ms(2 * r.tokenLatencyMs)}`, r.during > 0 && r.duringP99 < 2 * r.tokenLatencyMs]);
-  out.push(["3", "…the same requests: p50 latency · p99 of the part after Make answered the refresh", `${ms(r.duringP50)} · ${ms(r.afterAnswerP99)}`]);
-  out.push(["3", "userinfo requests to the stand-in per expiry (Make profile reloads)", r.userinfoPerExpiry.join(", ")]);
+  out.push([
+    "3",
+    `refresh grants per expiry (${r.expiries} expiries, c=${r.concurrency})`,
+    r.grantsPerExpiry.join(", "),
+    "1 each",
+    r.grantsPerExpiry.every((grants) => grants === 1),
+  ]);
+  out.push([
+    "3",
+    "failed requests during the refresh run",
+    `${r.failed} of ${r.requests}`,
+    "0",
+    r.failed === 0,
+  ]);
+  out.push([
+    "3",
+    `p99 of ${during}`,
+    ms(r.duringP99),
+    `< ${ms(2 * r.tokenLatencyMs)}`,
+    r.during > 0 && r.duringP99 < 2 * r.tokenLatencyMs,
+  ]);
+  out.push([
+    "3",
+    "…the same requests: p50 latency · p99 of the part after Make answered the refresh",
+    `${ms(r.duringP50)} · ${ms(r.afterAnswerP99)}`,
+  ]);
+  out.push([
+    "3",
+    "userinfo requests to the stand-in per expiry (Make profile reloads)",
+    r.userinfoPerExpiry.join(", "),
+  ]);
 
   const s = results.signIn;
-  out.push(["4", `sign-in callback, app's own time (${s.count} sign-ins), median · p95`, `${ms(s.appMedian)} · ${ms(s.appP95)}`]);
-  out.push(["4", "sign-in callback as the browser sees it · stand-in's part, medians", `${ms(s.callbackMedian)} · ${ms(s.standInMedian)}`]);
+  out.push([
+    "4",
+    `sign-in callback, app's own time (${s.count} sign-ins), median · p95`,
+    `${ms(s.appMedian)} · ${ms(s.appP95)}`,
+  ]);
+  out.push([
+    "4",
+    "sign-in callback as the browser sees it · stand-in's part, medians",
+    `${ms(s.callbackMedian)} · ${ms(s.standInMedian)}`,
+  ]);
 
   const js = results.clientJs;
-  const jsRow = (value: ClientJs) => `${kb(value.gzipBytes)} gzip (${kb(value.bytes)} raw, ${value.scripts} files)`;
+  const jsRow = (value: ClientJs) =>
+    `${kb(value.gzipBytes)} gzip (${kb(value.bytes)} raw, ${value.scripts} files)`;
   out.push(["5", "first-load JS, /", jsRow(js.landing)]);
   out.push(["5", "first-load JS, /dashboard", jsRow(js.dashboard)]);
   out.push(["5", "first-load JS, /bare", jsRow(js.bare)]);
   const jsGrowth = js.dashboard.gzipBytes / js.bare.gzipBytes - 1;
-  out.push(["5", "first-load JS, /dashboard vs /bare (gzip)", signedPercent(jsGrowth), "within ±5%", Math.abs(jsGrowth) <= 0.05]);
+  out.push([
+    "5",
+    "first-load JS, /dashboard vs /bare (gzip)",
+    signedPercent(jsGrowth),
+    "within ±5%",
+    Math.abs(jsGrowth) <= 0.05,
+  ]);
 
   const m = results.memory;
   const warm = `${m.warmUpRequests.toLocaleString("en")} requests`;
@@ -117,7 +197,11 @@ function rows(results: BenchResults): Row[] {
       ? `${mb(m.warm.heapAfterFullGc)} → ${mb(m.after.heapAfterFullGc)} (${signedPercent(m.after.heapAfterFullGc / m.warm.heapAfterFullGc - 1)})`
       : "n/a (V8 ran no full GC in a phase)",
   ]);
-  out.push(["6", "highest RSS sampled (every 250 requests), warm-up · after", `${mb(m.warm.peakRss)} · ${mb(m.after.peakRss)}`]);
+  out.push([
+    "6",
+    "highest RSS sampled (every 250 requests), warm-up · after",
+    `${mb(m.warm.peakRss)} · ${mb(m.after.peakRss)}`,
+  ]);
 
   const cold = results.coldStart;
   const coldDashboard = median(cold.dashboard);
@@ -133,15 +217,19 @@ function rows(results: BenchResults): Row[] {
 
 const roundTripLines = (title: string, trips: RoundTrip[]) => [
   `${title}:`,
-  ...trips.map((trip, i) => `  ${String(i + 1).padStart(2)}. [conn ${trip.connection}] ${trip.sql.join(" ; ") || "(sync, no statement)"}`),
+  ...trips.map(
+    (trip, i) =>
+      `  ${String(i + 1).padStart(2)}. [conn ${trip.connection}] ${trip.sql.join(" ; ") || "(sync, no statement)"}`,
+  ),
 ];
 
 export function formatReport(results: BenchResults): string {
   const table = [
     "| # | figure | measured | target | result |",
     "|---|---|---|---|---|",
-    ...rows(results).map(([section, figure, measured, target, pass]) =>
-      `| ${section} | ${figure} | ${measured} | ${target ?? ""} | ${pass === undefined ? "" : pass ? "PASS" : "**MISS**"} |`,
+    ...rows(results).map(
+      ([section, figure, measured, target, pass]) =>
+        `| ${section} | ${figure} | ${measured} | ${target ?? ""} | ${pass === undefined ? "" : pass ? "PASS" : "**MISS**"} |`,
     ),
   ];
   return [
@@ -163,7 +251,10 @@ export function formatReport(results: BenchResults): string {
     "",
     ...roundTripLines("Round trips of one /dashboard request, fresh token", results.roundTrips.fresh.example),
     "",
-    ...roundTripLines("Round trips of one /dashboard request that refreshes the token", results.roundTrips.refresh.example),
+    ...roundTripLines(
+      "Round trips of one /dashboard request that refreshes the token",
+      results.roundTrips.refresh.example,
+    ),
     "",
     "How measured:",
     "- 1: closed-loop keep-alive load (bench/load.ts) for a signed-in user; the variants alternate in short rounds,",
@@ -172,7 +263,7 @@ export function formatReport(results: BenchResults): string {
     "- 2: a TCP proxy reads the PostgreSQL protocol (bench/pg-proxy.ts): one round trip per simple query or per",
     "  Sync of the extended protocol; sequential requests; the most frequent count is reported.",
     "- 3: during the run the token is made due in the database (1-2 s before expiry, inside the refresh margin);",
-    "  grants counted by the stand-in; \"arrived during a refresh\" = started between that moment and the",
+    '  grants counted by the stand-in; "arrived during a refresh" = started between that moment and the',
     "  stand-in's answer to the refresh grant.",
     "- 4: client-side time of GET /api/auth/callback/make minus the time the stand-in spent answering requests",
     "  during it (Node's HTTP diagnostics channels in this process).",

@@ -78,5 +78,10 @@ function mostFrequent(requests: RoundTrip[][], connectionsOpened: number): Reque
   const tally = new Map<number, number>();
   for (const count of samples) tally.set(count, (tally.get(count) ?? 0) + 1);
   const count = [...tally].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
-  return { count, samples, example: requests.find((request) => request.length === count)!, connectionsOpened };
+  return {
+    count,
+    samples,
+    example: requests.find((request) => request.length === count)!,
+    connectionsOpened,
+  };
 }

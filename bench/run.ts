@@ -25,7 +25,8 @@ import { buildApp, startBenchStack } from "./stack";
 const WARM_UP_REQUESTS = 2_000;
 const MEMORY_REQUESTS = 5_000;
 const began = performance.now();
-const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
 async function main() {
   await buildApp(log);
@@ -38,7 +39,9 @@ async function main() {
     log("sign-in: 20 sign-ins through the stand-in");
     const signIn = await measureSignIns(app.url, standIn);
     const { cookie } = signIn;
-    const [account] = await stack.query<{ userId: string }>(`SELECT "userId" FROM "Account" WHERE provider = 'make' LIMIT 1`);
+    const [account] = await stack.query<{ userId: string }>(
+      `SELECT "userId" FROM "Account" WHERE provider = 'make' LIMIT 1`,
+    );
     if (!account) throw new Error("no Make account after sign-in");
 
     log("client JavaScript of /, /dashboard, /bare");
@@ -48,11 +51,15 @@ async function main() {
       bare: await firstLoadJs(`${app.url}/bare`),
     };
 
-    log(`memory: /dashboard at c=16 until warm (≥ ${WARM_UP_REQUESTS.toLocaleString("en")} requests and 6 full GCs), then ${MEMORY_REQUESTS.toLocaleString("en")} more`);
+    log(
+      `memory: /dashboard at c=16 until warm (≥ ${WARM_UP_REQUESTS.toLocaleString("en")} requests and 6 full GCs), then ${MEMORY_REQUESTS.toLocaleString("en")} more`,
+    );
     const memory = await measureMemory(app, cookie, WARM_UP_REQUESTS, MEMORY_REQUESTS);
     if (memory.failed) log(`warning: ${memory.failed} /dashboard requests failed during the memory phase`);
 
-    log("protected page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, at c=1 and c=16");
+    log(
+      "protected page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, at c=1 and c=16",
+    );
     const liveApp = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
     const pageCost = await measurePageCost(
       { app, liveApp, cookie },
@@ -69,7 +76,9 @@ async function main() {
     log("refresh under load: 5 expiries during a c=16 run");
     const refresh = await measureRefreshUnderLoad(stack, cookie, account.userId);
 
-    log("cold start: the standalone server from process start to its first /dashboard, then /bare, 5 times each");
+    log(
+      "cold start: the standalone server from process start to its first /dashboard, then /bare, 5 times each",
+    );
     const coldStart = await measureColdStarts(stack, cookie);
 
     const environment = [
@@ -100,7 +109,9 @@ async function main() {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`\nnpm run bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `\nnpm run bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

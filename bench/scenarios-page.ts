@@ -18,7 +18,10 @@ export interface ScenariosPageCost {
 
 /** Both of the benchmark user's organizations rendered, no Make error on the page. */
 export const scenariosPageIsHealthy = (status: number, body: string) =>
-  status === 200 && body.includes('data-team="7001"') && body.includes('data-team="7011"') && !body.includes("data-make-error");
+  status === 200 &&
+  body.includes('data-team="7001"') &&
+  body.includes('data-team="7011"') &&
+  !body.includes("data-make-error");
 
 export async function measureScenariosPage(
   stack: BenchStack,

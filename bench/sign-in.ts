@@ -52,7 +52,10 @@ export async function signInWithMake(appUrl: string, standIn: StandInTiming, log
   const app = new CookieJar();
   const make = new CookieJar();
   const { csrfToken } = (await (await app.fetch(`${appUrl}/api/auth/csrf`)).json()) as { csrfToken: string };
-  let response = await app.fetch(`${appUrl}/api/auth/signin/make`, form({ csrfToken, callbackUrl: `${appUrl}/dashboard` }));
+  let response = await app.fetch(
+    `${appUrl}/api/auth/signin/make`,
+    form({ csrfToken, callbackUrl: `${appUrl}/dashboard` }),
+  );
   let location = new URL(response.headers.get("location") ?? "", appUrl);
   if (response.status !== 302 || location.origin === appUrl) {
     throw new Error(`sign-in did not redirect to Make (${response.status} ${location})`);
@@ -68,8 +71,11 @@ export async function signInWithMake(appUrl: string, standIn: StandInTiming, log
     }
     const html = await response.text();
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    if (response.status !== 200 || !action) throw new Error(`unexpected page at the stand-in (${response.status})`);
-    const fields: Record<string, string> = html.includes('name="password"') ? { login, password: "password" } : { decision: "allow" };
+    if (response.status !== 200 || !action)
+      throw new Error(`unexpected page at the stand-in (${response.status})`);
+    const fields: Record<string, string> = html.includes('name="password"')
+      ? { login, password: "password" }
+      : { decision: "allow" };
     response = await make.fetch(new URL(action, location), form(fields));
     location = new URL(response.headers.get("location") ?? "", location);
   }
@@ -100,7 +106,12 @@ export interface SignInSummary {
 }
 
 /** `count` sign-ins one after another, after `warmUp` uncounted ones (first-request compilation, caches). */
-export async function measureSignIns(appUrl: string, standIn: StandInTiming, count = 20, warmUp = 2): Promise<SignInSummary> {
+export async function measureSignIns(
+  appUrl: string,
+  standIn: StandInTiming,
+  count = 20,
+  warmUp = 2,
+): Promise<SignInSummary> {
   for (let i = 0; i < warmUp; i++) await signInWithMake(appUrl, standIn);
   const runs: SignIn[] = [];
   for (let i = 0; i < count; i++) runs.push(await signInWithMake(appUrl, standIn));
@@ -109,8 +120,14 @@ export async function measureSignIns(appUrl: string, standIn: StandInTiming, cou
     count,
     appMedian: percentile(own, 50),
     appP95: percentile(own, 95),
-    callbackMedian: percentile(runs.map((run) => run.callbackMs), 50),
-    standInMedian: percentile(runs.map((run) => run.standInMs), 50),
+    callbackMedian: percentile(
+      runs.map((run) => run.callbackMs),
+      50,
+    ),
+    standInMedian: percentile(
+      runs.map((run) => run.standInMs),
+      50,
+    ),
     cookie: runs.at(-1)!.cookie,
   };
 }

@@ -36,7 +36,8 @@ export interface BenchStack {
 
 /** `next build` in production mode; BENCH_SKIP_BUILD=1 reuses the last one while iterating. */
 export async function buildApp(log: (line: string) => void): Promise<void> {
-  if (process.env.BENCH_SKIP_BUILD === "1") return log(`reusing the build in ${BENCH_DIST_DIR} (BENCH_SKIP_BUILD=1)`);
+  if (process.env.BENCH_SKIP_BUILD === "1")
+    return log(`reusing the build in ${BENCH_DIST_DIR} (BENCH_SKIP_BUILD=1)`);
   log(`building the app into ${BENCH_DIST_DIR} (next build)…`);
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
@@ -90,7 +91,11 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     NEXT_TELEMETRY_DISABLED: "1",
   };
 
-  const startOn = async ({ port, url }: { port: number; url: string }, databaseUrl: string, env: Record<string, string> = {}) => {
+  const startOn = async (
+    { port, url }: { port: number; url: string },
+    databaseUrl: string,
+    env: Record<string, string> = {},
+  ) => {
     const app = await startAppServer({
       port,
       distDir: BENCH_DIST_DIR,
@@ -99,7 +104,9 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     apps.push(app);
     const probe = await fetch(`${url}/bare`).catch((error: Error) => error);
     if (!(probe instanceof Response) || probe.status !== 200) {
-      throw new Error(`the app did not start (GET /bare: ${probe instanceof Response ? probe.status : probe.message}):\n${app.output()}`);
+      throw new Error(
+        `the app did not start (GET /bare: ${probe instanceof Response ? probe.status : probe.message}):\n${app.output()}`,
+      );
     }
     return app;
   };

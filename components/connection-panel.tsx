@@ -45,7 +45,13 @@ function Row({ label, children, name }: { label: string; children: React.ReactNo
 
 /** The health of the Make connection. Shows whether tokens are held, never their values. */
 /** `grantedScopes`: what Make reports this token has (current-authorization); null when Make could not say. */
-export function ConnectionPanel({ status, grantedScopes }: { status: ConnectionStatus; grantedScopes?: string[] | null }) {
+export function ConnectionPanel({
+  status,
+  grantedScopes,
+}: {
+  status: ConnectionStatus;
+  grantedScopes?: string[] | null;
+}) {
   const state = STATE_LABELS[status.state];
   const retrying = status.state === "active" && status.lastError;
   return (
@@ -81,7 +87,9 @@ export function ConnectionPanel({ status, grantedScopes }: { status: ConnectionS
       )}
       <dl className="mt-4 grid grid-cols-[fit-content(45%)_1fr] text-sm">
         <Row label="Granted scopes" name="scopes">
-          {grantedScopes === null ? "unknown (Make did not answer)" : (grantedScopes ?? status.scopes).join(" ") || "none"}
+          {grantedScopes === null
+            ? "unknown (Make did not answer)"
+            : (grantedScopes ?? status.scopes).join(" ") || "none"}
         </Row>
         <Row label="Access token expires" name="expires">
           {status.accessTokenExpiresAt

@@ -26,7 +26,12 @@ export function MakeApiProblem({
   if (error instanceof MakeApiError && error.kind === "forbidden" && error.missingScope) {
     return <GrantAccess scopes={[error.missingScope]} returnTo={returnTo} grant={grant} />;
   }
-  const kind = error instanceof MakeApiError ? error.kind : error instanceof MakeConnectionError ? error.reason : "error";
+  const kind =
+    error instanceof MakeApiError
+      ? error.kind
+      : error instanceof MakeConnectionError
+        ? error.reason
+        : "error";
   const text =
     error instanceof MakeApiError
       ? describeMakeApiError(error)

@@ -4,7 +4,11 @@
  */
 import type { MakeScenario } from "@/lib/make/calls";
 
-const lastEdit = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const lastEdit = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
 
 function describeSchedule(scheduling: MakeScenario["scheduling"]): string {
   if (!scheduling) return "Not scheduled";
@@ -27,15 +31,25 @@ function describeSchedule(scheduling: MakeScenario["scheduling"]): string {
 }
 
 function scenarioState(scenario: MakeScenario): { label: string; tone: string } {
-  if (scenario.isinvalid) return { label: "Invalid", tone: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200" };
-  if (scenario.isPaused) return { label: "Paused", tone: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200" };
-  if (scenario.isActive) return { label: "Active", tone: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200" };
+  if (scenario.isinvalid)
+    return { label: "Invalid", tone: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200" };
+  if (scenario.isPaused)
+    return { label: "Paused", tone: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200" };
+  if (scenario.isActive)
+    return {
+      label: "Active",
+      tone: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200",
+    };
   return { label: "Inactive", tone: "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-200" };
 }
 
 export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[]; capped: boolean }) {
   if (scenarios.length === 0) {
-    return <p className="py-3 text-sm text-slate-600 dark:text-slate-300" data-empty="scenarios">No scenarios in this team yet.</p>;
+    return (
+      <p className="py-3 text-sm text-slate-600 dark:text-slate-300" data-empty="scenarios">
+        No scenarios in this team yet.
+      </p>
+    );
   }
   return (
     <>
@@ -50,7 +64,9 @@ export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[];
             >
               <div className="flex items-start justify-between gap-3 sm:contents">
                 <span className="min-w-0 font-medium break-words">{scenario.name}</span>
-                <span className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}>
+                <span
+                  className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}
+                >
                   {state.label}
                 </span>
               </div>

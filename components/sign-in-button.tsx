@@ -14,7 +14,11 @@ export function SignInButton({
 }) {
   async function signInWithMake() {
     "use server";
-    redirect(await signInDestination(() => signIn(MAKE_PROVIDER_ID, { redirectTo: safeRedirectPath(redirectTo), redirect: false })));
+    redirect(
+      await signInDestination(() =>
+        signIn(MAKE_PROVIDER_ID, { redirectTo: safeRedirectPath(redirectTo), redirect: false }),
+      ),
+    );
   }
   return (
     <form action={signInWithMake}>

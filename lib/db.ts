@@ -29,7 +29,9 @@ function connect() {
   attachDatabasePool(pool);
   // An idle connection the server dropped must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("[db] idle connection lost:", error.message));
-  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }).$extends(encryptedTokens);
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }).$extends(
+    encryptedTokens,
+  );
   return { pool, db };
 }
 

@@ -13,8 +13,10 @@ import { z } from "zod";
 
 const DEFAULT_SCOPE = "openid user:read organizations:read teams:read scenarios:read";
 
-const postgresUrl = z
-  .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// connection string" });
+const postgresUrl = z.url({
+  protocol: /^postgres(ql)?$/,
+  error: "must be a postgresql:// connection string",
+});
 
 // The redirect proxy is Auth.js's base path on the stable deployment; Auth.js appends /callback/<provider>.
 const redirectProxyUrl = z
@@ -27,13 +29,11 @@ const redirectProxyUrl = z
 const cronSecret = z.string().min(16, "must be at least 16 random characters (openssl rand -hex 32)");
 
 /** Make's REST API base: `{zone}` (in the host) is filled per call, e.g. https://{zone}/api/v2. */
-const makeApiUrl = z
-  .string()
-  .refine((value) => {
-    if (!URL.canParse(value.replace("{zone}", "eu1.make.com"))) return false;
-    const url = new URL(value.replace("{zone}", "eu1.make.com"));
-    return /^https?:$/.test(url.protocol) && /\/api\/v\d+\/?$/.test(url.pathname);
-  }, "must be an http(s) URL ending in /api/v2, with {zone} where the zone host goes");
+const makeApiUrl = z.string().refine((value) => {
+  if (!URL.canParse(value.replace("{zone}", "eu1.make.com"))) return false;
+  const url = new URL(value.replace("{zone}", "eu1.make.com"));
+  return /^https?:$/.test(url.protocol) && /\/api\/v\d+\/?$/.test(url.pathname);
+}, "must be an http(s) URL ending in /api/v2, with {zone} where the zone host goes");
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0"], { error: "must be true or false" })
@@ -48,7 +48,9 @@ export const env = createEnv({
     AUTH_URL: z.url().optional(),
     AUTH_REDIRECT_PROXY_URL: redirectProxyUrl.optional(),
     CRON_SECRET: process.env.VERCEL === "1" ? cronSecret : cronSecret.optional(),
-    AUTH_MAKE_ISSUER: z.url({ error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com" }),
+    AUTH_MAKE_ISSUER: z.url({
+      error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com",
+    }),
     AUTH_MAKE_ID: z.string().min(1, "must be the OAuth client id Make gave you"),
     AUTH_MAKE_SECRET: z.string().min(1).optional(),
     AUTH_MAKE_SCOPE: z

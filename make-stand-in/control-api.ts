@@ -18,7 +18,12 @@ import { readJson, sendJson } from "./http-utils";
 
 export const CONTROL_PREFIX = "/__stand-in/";
 
-export async function handleControlApi(controls: MakeStandInControls, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleControlApi(
+  controls: MakeStandInControls,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const route = `${req.method ?? "GET"} ${path.slice(CONTROL_PREFIX.length)}`;
   try {
     switch (route) {

@@ -76,10 +76,7 @@ export interface MakeStandInControls {
 }
 
 /** What the server answers instead of the real endpoint. */
-export type ActiveFailure =
-  | { mode: "status"; status: number }
-  | { mode: "hang" }
-  | { mode: "invalid_grant" };
+export type ActiveFailure = { mode: "status"; status: number } | { mode: "hang" } | { mode: "invalid_grant" };
 
 export const configSchema = z
   .object({
@@ -119,7 +116,10 @@ interface ArmedFailure {
 function emptyStats(): MakeStandInStats {
   return {
     // Keyed by client-supplied grant_type values: no prototype, so "__proto__" is just a key.
-    grants: Object.assign(Object.create(null) as MakeStandInStats["grants"], { authorization_code: 0, refresh_token: 0 }),
+    grants: Object.assign(Object.create(null) as MakeStandInStats["grants"], {
+      authorization_code: 0,
+      refresh_token: 0,
+    }),
     refreshSucceeded: 0,
     refreshFailed: 0,
     revocations: [],
@@ -200,7 +200,8 @@ export class StandInState {
       budget = { windowStart: now, spent: 0 };
       this.budgets.set(organizationId, budget);
     }
-    if (budget.spent >= this.config.apiBudget) return Math.max(1, Math.ceil((budget.windowStart + windowMs - now) / 1000));
+    if (budget.spent >= this.config.apiBudget)
+      return Math.max(1, Math.ceil((budget.windowStart + windowMs - now) / 1000));
     budget.spent += 1;
     return undefined;
   }
@@ -218,7 +219,10 @@ export class StandInState {
   }
 }
 
-export function createControls(state: StandInState, rotateKeys: () => Promise<{ kid: string }>): MakeStandInControls {
+export function createControls(
+  state: StandInState,
+  rotateKeys: () => Promise<{ kid: string }>,
+): MakeStandInControls {
   return {
     stats: () => state.snapshot(),
     config: () => ({ ...state.config }),

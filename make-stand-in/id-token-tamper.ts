@@ -5,7 +5,16 @@
  * signing; nothing here is hand-written crypto.
  */
 import { randomBytes } from "node:crypto";
-import { SignJWT, base64url, decodeJwt, generateKeyPair, importJWK, type CryptoKey, type JWK, type JWTPayload } from "jose";
+import {
+  SignJWT,
+  base64url,
+  decodeJwt,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from "jose";
 
 import type { SigningJwk } from "./keys";
 
@@ -51,7 +60,11 @@ function sign(claims: JWTPayload, signer: Signer): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: signer.kid }).sign(signer.key);
 }
 
-export async function tamperIdToken(idToken: string, tamper: IdTokenTamper, signingKey: SigningJwk): Promise<string> {
+export async function tamperIdToken(
+  idToken: string,
+  tamper: IdTokenTamper,
+  signingKey: SigningJwk,
+): Promise<string> {
   const claims = decodeJwt(idToken);
   const now = Math.floor(Date.now() / 1000);
   switch (tamper) {

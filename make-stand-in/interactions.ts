@@ -27,14 +27,23 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   "templates:read": "Read your templates",
 };
 
-export async function handleInteraction(provider: Provider, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleInteraction(
+  provider: Provider,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const [, , uid, action] = path.split("/"); // "", "interaction", uid, action?
   let details: Awaited<ReturnType<Provider["interactionDetails"]>>;
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
     // Missing or expired interaction cookie: the user took too long or opened an old tab.
-    return sendHtml(res, 400, page("Sign-in expired", "<p>This sign-in attempt has expired. Go back to the app and start again.</p>"));
+    return sendHtml(
+      res,
+      400,
+      page("Sign-in expired", "<p>This sign-in attempt has expired. Go back to the app and start again.</p>"),
+    );
   }
   if (details.uid !== uid) throw new HttpError(400, "interaction does not match this browser session");
 
@@ -43,7 +52,9 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
   const missing = (details.prompt.details as { missingOIDCScope?: string[] }).missingOIDCScope;
   const scopes = String(details.params.scope ?? "")
     .split(" ")
-    .filter((scope) => (MAKE_SCOPES as readonly string[]).includes(scope) && (!missing || missing.includes(scope)));
+    .filter(
+      (scope) => (MAKE_SCOPES as readonly string[]).includes(scope) && (!missing || missing.includes(scope)),
+    );
 
   if (req.method === "GET" && action === undefined) {
     if (details.prompt.name === "login") return sendHtml(res, 200, loginPage(uid, clientId));
@@ -55,9 +66,18 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
     const form = await readForm(req);
     const user = authenticate(form.get("login") ?? "", form.get("password") ?? "");
     if (!user) {
-      return sendHtml(res, 401, loginPage(uid, clientId, "Wrong login or password.", form.get("login") ?? ""));
+      return sendHtml(
+        res,
+        401,
+        loginPage(uid, clientId, "Wrong login or password.", form.get("login") ?? ""),
+      );
     }
-    await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.sub } },
+      { mergeWithLastSubmission: false },
+    );
     return;
   }
 
@@ -92,11 +112,14 @@ async function grantConsent(
   const accountId = details.session?.accountId;
   if (!accountId) throw new HttpError(400, "consent without a signed-in user");
   const grant = details.grantId
-    ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId: String(details.params.client_id) }))
+    ? ((await provider.Grant.find(details.grantId)) ??
+      new provider.Grant({ accountId, clientId: String(details.params.client_id) }))
     : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
 
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-  const allowed = (missing.missingOIDCScope ?? []).filter((scope) => !ticked || scope === "openid" || ticked.has(scope));
+  const allowed = (missing.missingOIDCScope ?? []).filter(
+    (scope) => !ticked || scope === "openid" || ticked.has(scope),
+  );
   if (allowed.length) grant.addOIDCScope(allowed.join(" "));
   if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
   return grant.save();

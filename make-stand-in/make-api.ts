@@ -31,7 +31,12 @@ interface Caller {
 class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly body: { detail?: string; message: string; code: string; suberrors?: Array<{ message: string; code: string }> },
+    readonly body: {
+      detail?: string;
+      message: string;
+      code: string;
+      suberrors?: Array<{ message: string; code: string }>;
+    },
     readonly headers: Record<string, string> = {},
   ) {
     super(body.message);
@@ -46,7 +51,8 @@ interface Route {
   handle: Handler;
 }
 
-const zoneOf = (organization: CatalogOrganization, context: ZoneContext) => context.zones[organization.zoneSlot]!;
+const zoneOf = (organization: CatalogOrganization, context: ZoneContext) =>
+  context.zones[organization.zoneSlot]!;
 
 function publicOrganization(organization: CatalogOrganization, context: ZoneContext) {
   const { zoneSlot: _slot, ...rest } = organization;
@@ -60,24 +66,40 @@ function paginate<T>(items: readonly T[], query: URLSearchParams) {
   return { page: items.slice(offset, offset + limit), pg: { offset, limit } };
 }
 
-function sortScenarios<T extends { lastEdit: string; name: string }>(items: T[], query: URLSearchParams): T[] {
+function sortScenarios<T extends { lastEdit: string; name: string }>(
+  items: T[],
+  query: URLSearchParams,
+): T[] {
   const by = query.get("pg[sortBy]") === "lastEdit" ? "lastEdit" : "name";
   const direction = query.get("pg[sortDir]") === "desc" ? -1 : 1;
   return items.sort((a, b) => a[by].localeCompare(b[by]) * direction);
 }
 
 /** The organization a call is about, checked against the caller and the zone the call reached. */
-function organizationInZone(caller: Caller, organizationId: number, context: ZoneContext): CatalogOrganization {
+function organizationInZone(
+  caller: Caller,
+  organizationId: number,
+  context: ZoneContext,
+): CatalogOrganization {
   const organization = organizationsOf(caller.sub).find((candidate) => candidate.id === organizationId);
   if (!organization) {
-    throw new ApiError(404, { detail: `Organization ${organizationId} not found`, message: "Not found", code: "SC404" });
+    throw new ApiError(404, {
+      detail: `Organization ${organizationId} not found`,
+      message: "Not found",
+      code: "SC404",
+    });
   }
   if (zoneOf(organization, context) !== context.zone) {
     throw new ApiError(400, {
       detail: "User has no organization in the zone",
       message: "Invalid zone",
       code: "IM005",
-      suberrors: [{ message: `Organization ${organizationId} lives in ${zoneOf(organization, context)}`, code: "IM005" }],
+      suberrors: [
+        {
+          message: `Organization ${organizationId} lives in ${zoneOf(organization, context)}`,
+          code: "IM005",
+        },
+      ],
     });
   }
   spendBudget(organization, context);
@@ -90,7 +112,11 @@ function spendBudget(organization: CatalogOrganization, context: ZoneContext): v
   if (retryAfter === undefined) return;
   throw new ApiError(
     429,
-    { detail: "Requests limit for organization exceeded, please try again later.", message: "Rate limit exceeded", code: "SC429" },
+    {
+      detail: "Requests limit for organization exceeded, please try again later.",
+      message: "Rate limit exceeded",
+      code: "SC429",
+    },
     { "retry-after": String(retryAfter) },
   );
 }
@@ -98,7 +124,11 @@ function spendBudget(organization: CatalogOrganization, context: ZoneContext): v
 const integerParam = (query: URLSearchParams, name: string) => {
   const value = Number(query.get(name));
   if (!query.has(name) || !Number.isInteger(value)) {
-    throw new ApiError(400, { detail: `Parameter ${name} is required`, message: "Validation failed", code: "IM002" });
+    throw new ApiError(400, {
+      detail: `Parameter ${name} is required`,
+      message: "Validation failed",
+      code: "IM002",
+    });
   }
   return value;
 };
@@ -109,11 +139,21 @@ const ROUTES: Record<string, Route> = {
     handle: ({ sub }) => {
       const user = findUserBySub(sub);
       // Make always sends strings here; the `sub-only` user has no profile, so empty ones.
-      return { authUser: { id: Number(sub), name: user?.name ?? "", email: user?.email ?? "", timezone: "Europe/Prague", locale: "en" } };
+      return {
+        authUser: {
+          id: Number(sub),
+          name: user?.name ?? "",
+          email: user?.email ?? "",
+          timezone: "Europe/Prague",
+          locale: "en",
+        },
+      };
     },
   },
   "/api/v2/users/me/current-authorization": {
-    handle: ({ scopes }) => ({ authorization: { authUsed: "oauth", scope: [...scopes].filter((scope) => scope !== "openid") } }),
+    handle: ({ scopes }) => ({
+      authorization: { authUsed: "oauth", scope: [...scopes].filter((scope) => scope !== "openid") },
+    }),
   },
   "/api/v2/organizations": {
     scope: "organizations:read",
@@ -159,14 +199,23 @@ async function authenticate(provider: Provider, req: IncomingMessage): Promise<C
   if (!token || !token.accountId) {
     throw new ApiError(
       401,
-      { detail: "Access token is missing, invalid, expired or revoked", message: "Unauthorized", code: "SC401" },
+      {
+        detail: "Access token is missing, invalid, expired or revoked",
+        message: "Unauthorized",
+        code: "SC401",
+      },
       { "www-authenticate": 'Bearer error="invalid_token"' },
     );
   }
   return { sub: token.accountId, scopes: token.scopes };
 }
 
-export async function handleMakeApi(context: ZoneContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleMakeApi(
+  context: ZoneContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://make-stand-in.invalid");
   const record = context.state.recordApiCall({ zone: context.zone, path, query: url.search });
   res.on("finish", () => (record.status = res.statusCode));
@@ -177,7 +226,9 @@ export async function handleMakeApi(context: ZoneContext, req: IncomingMessage, 
     if (failure?.mode === "status") {
       const unauthorized = failure.status === 401;
       throw new ApiError(failure.status, {
-        detail: unauthorized ? "Access token is invalid" : `Stand-in failure switch answered ${failure.status}`,
+        detail: unauthorized
+          ? "Access token is invalid"
+          : `Stand-in failure switch answered ${failure.status}`,
         message: unauthorized ? "Unauthorized" : "Service unavailable",
         code: `SC${failure.status}`,
       });

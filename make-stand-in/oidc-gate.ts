@@ -27,7 +27,12 @@ const ENDPOINTS: Record<string, FailEndpoint> = {
   [DISCOVERY_PATH]: "discovery",
 };
 
-export async function handleOidc(deps: GateDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleOidc(
+  deps: GateDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const { state } = deps;
   const endpoint = ENDPOINTS[path];
   if (path === MAKE_ROUTES.authorization && state.config.ignoreNonce) dropNonce(req);
@@ -96,10 +101,18 @@ function answerFailure(deps: GateDeps, res: ServerResponse, failure: ActiveFailu
       res.on("close", () => deps.hanging.delete(res));
       return;
     case "invalid_grant":
-      return sendJson(res, 400, { error: "invalid_grant", error_description: "grant is invalid (standIn failure switch)" });
+      return sendJson(res, 400, {
+        error: "invalid_grant",
+        error_description: "grant is invalid (standIn failure switch)",
+      });
     case "status":
       return sendJson(res, failure.status, {
-        error: failure.status === 503 ? "temporarily_unavailable" : failure.status >= 500 ? "server_error" : "invalid_request",
+        error:
+          failure.status === 503
+            ? "temporarily_unavailable"
+            : failure.status >= 500
+              ? "server_error"
+              : "invalid_request",
         error_description: `standIn failure switch answered ${failure.status}`,
       });
   }

@@ -2,7 +2,12 @@
  * oidc-provider configured like Make's OAuth 2.0 / OpenID Connect server
  * (paths, client authentication, scopes, claims, refresh-token behaviour).
  */
-import Provider, { interactionPolicy, type AdapterFactory, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, {
+  interactionPolicy,
+  type AdapterFactory,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from "oidc-provider";
 
 import { clientMetadata } from "./clients";
 import type { StandInState } from "./controls";
@@ -63,7 +68,9 @@ function consentPerScope() {
         if (oidc.result?.consent) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         const granted = new Set(oidc.grant?.getOIDCScope().split(" "));
         const missing = [...oidc.requestParamOIDCScopes].filter((scope) => !granted.has(scope));
-        return missing.length ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        return missing.length
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT;
       },
       ({ oidc }) => {
         const granted = new Set(oidc.grant?.getOIDCScope().split(" "));
@@ -92,7 +99,10 @@ export function createProvider(setup: ProviderSetup): Provider {
 
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       userinfo: { enabled: true },
       // Make supports none of these; keeping them off keeps discovery honest and
       // makes tokens plain opaque bearer tokens with no audience, which is what
@@ -142,12 +152,17 @@ export function createProvider(setup: ProviderSetup): Provider {
       };
     },
 
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: consentPerScope() },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: consentPerScope(),
+    },
 
     renderError: async (ctx, out) => {
       ctx.type = "html";
       const details = Object.entries(out)
-        .map(([key, value]) => `<p><strong>${escapeHtml(key)}</strong>: <code>${escapeHtml(value)}</code></p>`)
+        .map(
+          ([key, value]) => `<p><strong>${escapeHtml(key)}</strong>: <code>${escapeHtml(value)}</code></p>`,
+        )
         .join("\n");
       ctx.body = page("Sign-in error", details);
     },

@@ -96,14 +96,21 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
     (route: (req: IncomingMessage, res: ServerResponse) => Promise<void>, label = "") =>
     (req: IncomingMessage, res: ServerResponse) => {
       const started = Date.now();
-      res.on("finish", () => log(`${label}${req.method} ${req.url} -> ${res.statusCode} (${Date.now() - started} ms)`));
+      res.on("finish", () =>
+        log(`${label}${req.method} ${req.url} -> ${res.statusCode} (${Date.now() - started} ms)`),
+      );
       route(req, res).catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
         if (status === 500) console.error("[make-stand-in] request failed:", error);
         if (res.headersSent) return void res.destroy();
         const message = error instanceof HttpError ? error.message : "internal error";
-        if (req.url?.startsWith("/interaction/")) sendHtml(res, status, page("Error", `<p>${escapeHtml(message)}</p>`));
-        else sendJson(res, status, { error: status === 500 ? "server_error" : "invalid_request", error_description: message });
+        if (req.url?.startsWith("/interaction/"))
+          sendHtml(res, status, page("Error", `<p>${escapeHtml(message)}</p>`));
+        else
+          sendJson(res, status, {
+            error: status === 500 ? "server_error" : "invalid_request",
+            error_description: message,
+          });
       });
     };
 
@@ -113,10 +120,15 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
   const zonePorts = options.zonePorts ?? (options.port === 0 ? [0, 0] : [port + 1, port + 2]);
   const zones: string[] = [];
   for (const [slot, zoneServer] of zoneServers.entries()) {
-    zones.push(`${host.includes(":") ? `[${host}]` : host}:${await listen(zoneServer, zonePorts[slot]!, host)}`);
+    zones.push(
+      `${host.includes(":") ? `[${host}]` : host}:${await listen(zoneServer, zonePorts[slot]!, host)}`,
+    );
   }
   zoneServers.forEach((zoneServer, slot) =>
-    zoneServer.on("request", handle((req, res) => routeZone(zones[slot]!, req, res), `[${zones[slot]}] `)),
+    zoneServer.on(
+      "request",
+      handle((req, res) => routeZone(zones[slot]!, req, res), `[${zones[slot]}] `),
+    ),
   );
   const issuer = options.issuer ?? `http://localhost:${port}`;
   const redirectUris = options.redirectUris ?? [...DEFAULT_REDIRECT_URIS];
@@ -138,7 +150,8 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
     const path = new URL(req.url ?? "/", "http://make-stand-in.invalid").pathname;
     if (path.startsWith(CONTROL_PREFIX)) return handleControlApi(controls, req, res, path);
     if (path.startsWith("/interaction/")) return handleInteraction(current(), req, res, path);
-    if (isMakeApiPath(path)) return handleMakeApi({ zone: zones[0]!, zones, state, provider: current }, req, res, path);
+    if (isMakeApiPath(path))
+      return handleMakeApi({ zone: zones[0]!, zones, state, provider: current }, req, res, path);
     const avatar = /^\/avatars\/([\w-]+)\.svg$/.exec(path);
     if (avatar?.[1]) return sendAvatar(res, avatar[1]);
     return handleOidc(
@@ -197,6 +210,9 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
 function sendAvatar(res: ServerResponse, login: string): void {
   const svg = avatarSvg(login);
   if (!svg) return sendJson(res, 404, { error: "not_found" });
-  res.writeHead(200, { "content-type": "image/svg+xml; charset=utf-8", "cache-control": "public, max-age=3600" });
+  res.writeHead(200, {
+    "content-type": "image/svg+xml; charset=utf-8",
+    "cache-control": "public, max-age=3600",
+  });
   res.end(svg);
 }

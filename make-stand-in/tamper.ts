@@ -57,7 +57,8 @@ export function tamperResponses(deps: TamperDeps): Middleware {
     const { route, params } = (ctx as KoaContextWithOIDC).oidc ?? {};
     const spec = deps.tamper();
     // Refreshes also return an id_token; only sign-ins (code exchanges) are tampered with.
-    if (route === "token" && params?.grant_type === "authorization_code") await rewriteIdToken(ctx.body, spec, deps);
+    if (route === "token" && params?.grant_type === "authorization_code")
+      await rewriteIdToken(ctx.body, spec, deps);
     else if (route === "userinfo") rewriteUserinfo(ctx.body, spec, deps);
     else if (route === "authorization" || route === "resume") {
       const location = ctx.response.get("location");
@@ -89,4 +90,5 @@ function rewriteIss(location: string, spec: TamperSpec, deps: TamperDeps): strin
   return url.toString();
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null;

@@ -34,7 +34,8 @@ function describe(error: unknown): string {
   if (error instanceof AggregateError && !error.message) {
     return error.errors.map(describe).join("; ");
   }
-  if (error instanceof Error) return error.message || String((error as { code?: unknown }).code ?? error.name);
+  if (error instanceof Error)
+    return error.message || String((error as { code?: unknown }).code ?? error.name);
   return String(error);
 }
 

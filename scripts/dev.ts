@@ -24,12 +24,16 @@ const stops: Array<() => Promise<void>> = [];
 
 if (!env.AUTH_SECRET) {
   const secretFile = path.join(dataDir, "auth-secret");
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  if (!existsSync(secretFile))
+    writeFileSync(secretFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
   env.AUTH_SECRET = readFileSync(secretFile, "utf8").trim();
 }
 
 if (!env.DATABASE_URL) {
-  const database = await startEmbeddedDatabase({ dataDir: path.join(dataDir, "pglite"), port: Number(env.EMBEDDED_DB_PORT ?? 5433) });
+  const database = await startEmbeddedDatabase({
+    dataDir: path.join(dataDir, "pglite"),
+    port: Number(env.EMBEDDED_DB_PORT ?? 5433),
+  });
   stops.push(database.close);
   env.DATABASE_URL = database.url;
   console.log(`▸ embedded database (PGlite) in .data/pglite at ${database.url}`);
@@ -40,7 +44,10 @@ console.log(applied.length ? `▸ applied migrations: ${applied.join(", ")}` : "
 if (!env.AUTH_MAKE_ISSUER) {
   const standIn = await startMakeStandIn({
     port: Number(env.MAKE_STAND_IN_PORT ?? 4010),
-    redirectUris: [`http://localhost:${port}/api/auth/callback/make`, `http://127.0.0.1:${port}/api/auth/callback/make`],
+    redirectUris: [
+      `http://localhost:${port}/api/auth/callback/make`,
+      `http://127.0.0.1:${port}/api/auth/callback/make`,
+    ],
     quiet: true,
   });
   stops.push(standIn.close);
@@ -53,14 +60,20 @@ if (!env.AUTH_MAKE_ISSUER) {
     MAKE_DEFAULT_ZONE: env.MAKE_DEFAULT_ZONE ?? standIn.zones[0],
   });
   const logins = STAND_IN_USERS.map((user) => user.login).join(", ");
-  console.log(`▸ local Make stand-in at ${standIn.issuer} (test users: ${logins}; password: ${STAND_IN_USERS[0]?.password})`);
+  console.log(
+    `▸ local Make stand-in at ${standIn.issuer} (test users: ${logins}; password: ${STAND_IN_USERS[0]?.password})`,
+  );
   console.log(`▸ its Make API zones: ${standIn.zones.join(", ")}`);
 }
 
-const next = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "dev", "--port", String(port)], {
-  env,
-  stdio: "inherit",
-});
+const next = spawn(
+  process.execPath,
+  [path.join(root, "node_modules/next/dist/bin/next"), "dev", "--port", String(port)],
+  {
+    env,
+    stdio: "inherit",
+  },
+);
 
 let stopping = false;
 async function stop(code: number) {

@@ -5,5 +5,9 @@ import { spawnSync } from "node:child_process";
 
 const env = { ...process.env };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
-const result = spawnSync("prisma", ["generate"], { stdio: "inherit", env, shell: process.platform === "win32" });
+const result = spawnSync("prisma", ["generate"], {
+  stdio: "inherit",
+  env,
+  shell: process.platform === "win32",
+});
 process.exit(result.status ?? 1);

@@ -19,7 +19,9 @@ if (report.unreadableAccounts || report.unreadableRevocations) {
 }
 console.log(`Remaining under an old key: ${report.remaining}.`);
 if (report.remaining > 0) {
-  console.log("Keep the old keys configured: a server may still encrypt with one. Run this again afterwards.");
+  console.log(
+    "Keep the old keys configured: a server may still encrypt with one. Run this again afterwards.",
+  );
   process.exitCode = 1;
 }
 await db.$disconnect();

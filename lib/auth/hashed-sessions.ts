@@ -11,7 +11,8 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { Adapter } from "next-auth/adapters";
 
-export const hashSessionToken = (sessionToken: string) => createHash("sha256").update(sessionToken).digest("base64url");
+export const hashSessionToken = (sessionToken: string) =>
+  createHash("sha256").update(sessionToken).digest("base64url");
 
 /** Wraps the session methods of an Auth.js database adapter so that only hashes reach the database. */
 export function withHashedSessionTokens(base: Adapter): Adapter {
@@ -24,7 +25,10 @@ export function withHashedSessionTokens(base: Adapter): Adapter {
     ...base,
     ...adapter,
     async createSession(session) {
-      const created = await adapter.createSession({ ...session, sessionToken: hashSessionToken(session.sessionToken) });
+      const created = await adapter.createSession({
+        ...session,
+        sessionToken: hashSessionToken(session.sessionToken),
+      });
       return { ...created, sessionToken: session.sessionToken };
     },
     async getSessionAndUser(sessionToken) {
@@ -32,7 +36,10 @@ export function withHashedSessionTokens(base: Adapter): Adapter {
       return found && { ...found, session: { ...found.session, sessionToken } };
     },
     async updateSession(session) {
-      const updated = await adapter.updateSession({ ...session, sessionToken: hashSessionToken(session.sessionToken) });
+      const updated = await adapter.updateSession({
+        ...session,
+        sessionToken: hashSessionToken(session.sessionToken),
+      });
       return updated && { ...updated, sessionToken: session.sessionToken };
     },
     async deleteSession(sessionToken) {

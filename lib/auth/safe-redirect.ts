@@ -5,7 +5,12 @@
  */
 export function safeRedirectPath(candidate: unknown, fallback = "/dashboard"): string {
   const path = Array.isArray(candidate) ? candidate[0] : candidate;
-  if (typeof path !== "string" || !path.startsWith("/") || /^\/[/\\]/.test(path) || /[\u0000-\u001f]/.test(path)) {
+  if (
+    typeof path !== "string" ||
+    !path.startsWith("/") ||
+    /^\/[/\\]/.test(path) ||
+    /[\u0000-\u001f]/.test(path)
+  ) {
     return fallback;
   }
   return path;

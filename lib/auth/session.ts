@@ -55,7 +55,9 @@ function extendWhenDue(sessionToken: string, expires: Date) {
   const lastExtended = expires.getTime() - maxAge * 1000;
   if (Date.now() - lastExtended < updateAge * 1000) return;
   after(() =>
-    db.session.updateMany({ where: { sessionToken }, data: { expires: new Date(Date.now() + maxAge * 1000) } }).then(() => {}),
+    db.session
+      .updateMany({ where: { sessionToken }, data: { expires: new Date(Date.now() + maxAge * 1000) } })
+      .then(() => {}),
   );
 }
 

@@ -54,16 +54,20 @@ function errorChain(error: unknown): ErrorWithCause[] {
   return chain;
 }
 
-const NETWORK_FAILURE = /fetch failed|timeout|timed out|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|aborted/i;
+const NETWORK_FAILURE =
+  /fetch failed|timeout|timed out|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|aborted/i;
 // What node-postgres and Prisma's driver adapter say when the database cannot be reached.
-const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|Can't reach database|DatabaseNotReachable|the database system is (starting up|shutting down)/i;
+const DATABASE_DOWN =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|Can't reach database|DatabaseNotReachable|the database system is (starting up|shutting down)/i;
 
 /** Make answered, but not with what the protocol expects: 5xx means it is down, anything else is an error. */
-const byStatus = (status: number | undefined): SignInFailure => (status !== undefined && status >= 500 ? "make_unreachable" : "make_error");
+const byStatus = (status: number | undefined): SignInFailure =>
+  status !== undefined && status >= 500 ? "make_unreachable" : "make_error";
 
 function classifyOAuthProcessingError(link: ErrorWithCause): SignInFailure {
   const message = link.message ?? "";
-  if (link.code === oauth.RESPONSE_IS_NOT_CONFORM) return byStatus((link.cause as { status?: number } | undefined)?.status);
+  if (link.code === oauth.RESPONSE_IS_NOT_CONFORM)
+    return byStatus((link.cause as { status?: number } | undefined)?.status);
   if (/"state"/.test(message)) return "state_mismatch";
   if (/"iss"|issuer/i.test(message) && !/ID Token|JWT/i.test(message)) return "issuer_mismatch";
   if (/"sub"/.test(message) && /response/.test(message)) return "userinfo_mismatch";
@@ -81,20 +85,24 @@ export function classifySignInError(error: unknown): SignInFailure {
     if (link.type === "OAuthAccountNotLinked") return "account_in_use";
     if (link.type === "InvalidCheck") return "state_mismatch";
     if (link.type === "MissingCSRF") return "forged_request";
-    if (link instanceof oauth.ResponseBodyError) return link.error === "invalid_grant" ? "code_rejected" : byStatus(link.status);
+    if (link instanceof oauth.ResponseBodyError)
+      return link.error === "invalid_grant" ? "code_rejected" : byStatus(link.status);
     if (link instanceof oauth.OperationProcessingError || link instanceof oauth.UnsupportedOperationError) {
       return classifyOAuthProcessingError(link);
     }
     if (link instanceof oauth.WWWAuthenticateChallengeError) return "make_error";
     if (link.type === "AdapterError") {
-      return chain.some((cause) => DATABASE_DOWN.test(`${String(cause.code ?? "")} ${String(cause.message ?? "")}`))
+      return chain.some((cause) =>
+        DATABASE_DOWN.test(`${String(cause.code ?? "")} ${String(cause.message ?? "")}`),
+      )
         ? "service_unavailable"
         : "server_error";
     }
     // jose (id_token signature and claim checks): a JWKS that cannot be fetched is an outage, the rest a bad token.
     if (code === "ERR_JWKS_TIMEOUT" || /Key Set HTTP response/.test(message)) return "make_unreachable";
     if (code.startsWith("ERR_JW") || code === "ERR_JOSE_ALG_NOT_ALLOWED") return "id_token_invalid";
-    if (NETWORK_FAILURE.test(message) || link.name === "TimeoutError" || link.name === "AbortError") return "make_unreachable";
+    if (NETWORK_FAILURE.test(message) || link.name === "TimeoutError" || link.name === "AbortError")
+      return "make_unreachable";
   }
   return "server_error";
 }
@@ -159,11 +167,10 @@ export function withSignInErrorReasons(handler: (request: NextRequest) => Promis
     const target = new URL(location!, request.url);
     if (!target.searchParams.get("error")) return response;
     const reason =
-      providerError(request) ?? (scope.error !== undefined ? classifySignInError(scope.error) : "server_error");
+      providerError(request) ??
+      (scope.error !== undefined ? classifySignInError(scope.error) : "server_error");
     const page =
-      reason === "make_account_mismatch"
-        ? ACCOUNT_MISMATCH_PAGE
-        : `${ERROR_PAGE}?reason=${reason}`;
+      reason === "make_account_mismatch" ? ACCOUNT_MISMATCH_PAGE : `${ERROR_PAGE}?reason=${reason}`;
     const headers = new Headers(response.headers);
     headers.set("location", new URL(page, target).toString());
     return new Response(null, { status: response.status, headers });

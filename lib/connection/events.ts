@@ -21,12 +21,18 @@ export async function recordConnectionEvent(
   outcome: "ok" | "error" | "pending",
   details: { errorCode?: string; detail?: string } = {},
 ) {
-  await db.connectionEvent.create({ data: { userId, kind, outcome, errorCode: details.errorCode, detail: details.detail } });
+  await db.connectionEvent.create({
+    data: { userId, kind, outcome, errorCode: details.errorCode, detail: details.detail },
+  });
 }
 
 /** How many of the latest events the dashboard shows. */
 export const RECENT_EVENTS = 5;
 
 export function recentConnectionEvents(userId: string, take = RECENT_EVENTS) {
-  return db.connectionEvent.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take });
+  return db.connectionEvent.findMany({
+    where: { userId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take,
+  });
 }

@@ -47,7 +47,11 @@ class ZoneClient extends Make {
 
   protected override async handleRequest(url: string, options?: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, { ...options, cache: "no-store", signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS) });
+      return await fetch(url, {
+        ...options,
+        cache: "no-store",
+        signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
+      });
     } catch (error) {
       throw makeApiErrorFromException(error);
     }
@@ -71,7 +75,9 @@ export interface MakeCallOptions {
 const limitedUntil = new Map<string, number>();
 
 const asMakeApiError = (error: unknown) =>
-  error instanceof MakeApiError || error instanceof MakeConnectionError ? error : makeApiErrorFromException(error);
+  error instanceof MakeApiError || error instanceof MakeConnectionError
+    ? error
+    : makeApiErrorFromException(error);
 
 export class MakeApi {
   private constructor(

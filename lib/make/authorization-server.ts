@@ -61,7 +61,13 @@ export async function refreshGrant(
   signal: AbortSignal,
 ): Promise<RefreshedTokens> {
   const options = requestOptions(() => signal);
-  const response = await oauth.refreshTokenGrantRequest(as, makeClient(), clientAuth(), refreshToken, options);
+  const response = await oauth.refreshTokenGrantRequest(
+    as,
+    makeClient(),
+    clientAuth(),
+    refreshToken,
+    options,
+  );
   const tokens = await oauth.processRefreshTokenResponse(as, makeClient(), response);
   const expiresIn = tokens.expires_in ?? 3600;
   return {
@@ -76,7 +82,10 @@ export async function refreshGrant(
 }
 
 /** RFC 7009 revocation. Resolves when Make confirms (200), throws otherwise. */
-export async function revokeAtMake(token: string, tokenTypeHint: "access_token" | "refresh_token"): Promise<void> {
+export async function revokeAtMake(
+  token: string,
+  tokenTypeHint: "access_token" | "refresh_token",
+): Promise<void> {
   const as = await authorizationServer();
   const response = await oauth.revocationRequest(as, makeClient(), clientAuth(), token, {
     ...requestOptions(),
@@ -86,7 +95,10 @@ export async function revokeAtMake(token: string, tokenTypeHint: "access_token" 
 }
 
 /** The OIDC userinfo endpoint, with the subject checked against the signed-in account's `sub`. */
-export async function fetchUserinfo(accessToken: string, expectedSub: string): Promise<oauth.UserInfoResponse> {
+export async function fetchUserinfo(
+  accessToken: string,
+  expectedSub: string,
+): Promise<oauth.UserInfoResponse> {
   const as = await authorizationServer();
   const response = await oauth.userInfoRequest(as, makeClient(), accessToken, requestOptions());
   return oauth.processUserInfoResponse(as, makeClient(), expectedSub, response);
@@ -111,7 +123,8 @@ export function errorCode(error: unknown): string {
     if (error.code === oauth.RESPONSE_IS_NOT_CONFORM && cause?.status) return `http_${cause.status}`;
     return error.code ?? "invalid_response";
   }
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timeout";
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return "timeout";
   if (error instanceof TypeError) return "network_error";
   return "unknown_error";
 }

@@ -15,7 +15,10 @@ export interface MakeOrganization {
   zone: string;
 }
 export type MakeTeam = Pick<Team, "id" | "name" | "organizationId">;
-export type MakeScenario = Pick<Scenario, "id" | "name" | "teamId" | "isActive" | "isPaused" | "isinvalid" | "lastEdit"> & {
+export type MakeScenario = Pick<
+  Scenario,
+  "id" | "name" | "teamId" | "isActive" | "isPaused" | "isinvalid" | "lastEdit"
+> & {
   scheduling?: Scenario["scheduling"];
 };
 
@@ -40,7 +43,9 @@ export async function grantedScopes(api: MakeApi): Promise<string[]> {
 /** Every organization of the user, across zones; `zone` must be asked for explicitly. */
 export async function listOrganizations(api: MakeApi): Promise<MakeOrganization[]> {
   const { items } = await collectPages((pg) =>
-    api.call((make) => make.organizations.list({ cols: ["id", "name", "zone"], pg }), { scope: "organizations:read" }),
+    api.call((make) => make.organizations.list({ cols: ["id", "name", "zone"], pg }), {
+      scope: "organizations:read",
+    }),
   );
   return items.map(({ id, name, zone }) => ({ id, name, zone }));
 }
@@ -56,10 +61,24 @@ export async function listTeams(api: MakeApi, organization: MakeOrganization) {
   );
 }
 
-const SCENARIO_COLUMNS = ["id", "name", "teamId", "isActive", "isPaused", "isinvalid", "lastEdit", "scheduling"] as const;
+const SCENARIO_COLUMNS = [
+  "id",
+  "name",
+  "teamId",
+  "isActive",
+  "isPaused",
+  "isinvalid",
+  "lastEdit",
+  "scheduling",
+] as const;
 
 /** A team's scenarios, newest edit first, from the organization's zone (scope `scenarios:read`). */
-export async function listScenarios(api: MakeApi, organization: MakeOrganization, team: MakeTeam, maxItems = 200) {
+export async function listScenarios(
+  api: MakeApi,
+  organization: MakeOrganization,
+  team: MakeTeam,
+  maxItems = 200,
+) {
   return collectPages(
     (pg) =>
       api.call(

@@ -35,7 +35,10 @@ export class MakeApiError extends MakeError {
     readonly body: MakeErrorBody,
     readonly details: { retryAfterSeconds?: number; missingScope?: string; cause?: unknown } = {},
   ) {
-    super(body.detail ?? body.message ?? (status ? `Make answered ${status}` : "Make could not be reached"), status ?? 0);
+    super(
+      body.detail ?? body.message ?? (status ? `Make answered ${status}` : "Make could not be reached"),
+      status ?? 0,
+    );
     this.kind = failureKind(status);
     this.subErrors = body.suberrors?.map((suberror) => suberror.message ?? suberror.code ?? "");
   }
@@ -83,15 +86,25 @@ function readBody(body: unknown): MakeErrorBody {
         .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
         .map((item) => ({ message: asText(item.message), code: asText(item.code) }))
     : undefined;
-  return { detail: asText(fields.detail), message: asText(fields.message), code: asText(fields.code), suberrors };
+  return {
+    detail: asText(fields.detail),
+    message: asText(fields.message),
+    code: asText(fields.code),
+    suberrors,
+  };
 }
 
-export async function makeApiErrorFromResponse(response: Response, requiredScope?: string): Promise<MakeApiError> {
+export async function makeApiErrorFromResponse(
+  response: Response,
+  requiredScope?: string,
+): Promise<MakeApiError> {
   const body = readBody(await response.json().catch(() => undefined));
   return new MakeApiError(response.status, body, {
     retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
     missingScope:
-      response.status === 403 ? (challengedScope(response.headers.get("www-authenticate")) ?? requiredScope) : undefined,
+      response.status === 403
+        ? (challengedScope(response.headers.get("www-authenticate")) ?? requiredScope)
+        : undefined,
   });
 }
 

@@ -25,7 +25,10 @@ function makeKeys(uri: string) {
   if (keySet?.uri !== uri) {
     keySet = {
       uri,
-      keys: createRemoteJWKSet(new URL(uri), { cooldownDuration: 0, timeoutDuration: env.MAKE_TOKEN_TIMEOUT_MS }),
+      keys: createRemoteJWKSet(new URL(uri), {
+        cooldownDuration: 0,
+        timeoutDuration: env.MAKE_TOKEN_TIMEOUT_MS,
+      }),
     };
   }
   return keySet.keys;
@@ -49,7 +52,10 @@ export async function verifyIdToken(idToken: string): Promise<void> {
  * response on unchanged. Error responses have no id_token and pass through to Auth.js's own handling.
  */
 export async function verifyIdTokenInResponse(response: Response): Promise<Response> {
-  const body: unknown = await response.clone().json().catch(() => undefined);
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
   const idToken = (body as { id_token?: unknown } | undefined)?.id_token;
   if (typeof idToken === "string") await verifyIdToken(idToken);
   return response;

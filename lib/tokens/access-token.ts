@@ -38,7 +38,10 @@ const inFlight = new Map<string, Promise<MakeAccessToken>>();
  * A valid Make access token for the user. `preloaded` is the user's Make account row when the caller has
  * already read it in this request (lib/auth/session.ts does), so a fresh token costs no query at all.
  */
-export async function getMakeAccessToken(userId: string, preloaded?: TokenRow | null): Promise<MakeAccessToken> {
+export async function getMakeAccessToken(
+  userId: string,
+  preloaded?: TokenRow | null,
+): Promise<MakeAccessToken> {
   const kept = keptToken(userId);
   if (kept) return kept;
   const row = preloaded === undefined ? await loadAccount({ userId }) : preloaded;
@@ -53,7 +56,10 @@ export async function getMakeAccessToken(userId: string, preloaded?: TokenRow | 
  * Renews it once: concurrent callers share the refresh and other processes respect the lease. When the
  * stored token already differs from the rejected one, someone renewed it meanwhile and that token is used.
  */
-export async function renewRejectedAccessToken(userId: string, rejectedAccessToken: string): Promise<MakeAccessToken> {
+export async function renewRejectedAccessToken(
+  userId: string,
+  rejectedAccessToken: string,
+): Promise<MakeAccessToken> {
   const kept = keptToken(userId);
   if (kept && kept.accessToken !== rejectedAccessToken) return kept;
   const row = await loadAccount({ userId });
@@ -89,7 +95,8 @@ function sharedRefresh(accountId: string, rejectedAccessToken?: string): Promise
  */
 async function refreshOnce(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
   const renewing = rejectedAccessToken !== undefined;
-  const usable = (row: TokenRow) => (renewing ? isUnexpired(row) && row.access_token !== rejectedAccessToken : isFresh(row));
+  const usable = (row: TokenRow) =>
+    renewing ? isUnexpired(row) && row.access_token !== rejectedAccessToken : isFresh(row);
   // The holder's own callers have their answer within one timeout of its claim; this leaves room for that.
   const waitUntil = performance.now() + 2 * env.MAKE_TOKEN_TIMEOUT_MS;
   let as: Awaited<ReturnType<typeof authorizationServer>> | undefined;
@@ -99,7 +106,8 @@ async function refreshOnce(accountId: string, rejectedAccessToken?: string): Pro
     assertUsable(row);
     if (usable(row)) return handOut(row);
     if (!row.refresh_token) return withoutRefreshToken(row, rejectedAccessToken);
-    if (row.nextRetryAt && row.nextRetryAt.getTime() > Date.now()) return currentOrUnavailable(row, rejectedAccessToken);
+    if (row.nextRetryAt && row.nextRetryAt.getTime() > Date.now())
+      return currentOrUnavailable(row, rejectedAccessToken);
     if (!as) {
       // Discovery before the claim; the row is read again afterwards, as it may be slow.
       try {
@@ -123,5 +131,9 @@ async function refreshOnce(accountId: string, rejectedAccessToken?: string): Pro
 /** A public client gets no refresh token: once the access token expires or is refused, the user must reconnect. */
 async function withoutRefreshToken(row: TokenRow, rejectedAccessToken?: string): Promise<MakeAccessToken> {
   if (isUnexpired(row) && row.access_token !== rejectedAccessToken) return handOut(row);
-  return markReauthRequired(row, null, rejectedAccessToken ? "access_token_rejected" : "access_token_expired");
+  return markReauthRequired(
+    row,
+    null,
+    rejectedAccessToken ? "access_token_rejected" : "access_token_expired",
+  );
 }

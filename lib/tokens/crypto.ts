@@ -40,7 +40,9 @@ export function tokenKeys(): TokenKey[] {
   const source = env.TOKEN_ENCRYPTION_KEY ?? env.AUTH_SECRET;
   if (cachedKeys?.source !== source) {
     const secrets = env.TOKEN_ENCRYPTION_KEY
-      ? env.TOKEN_ENCRYPTION_KEY.split(",").map((s) => s.trim()).filter(Boolean)
+      ? env.TOKEN_ENCRYPTION_KEY.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
       : [env.AUTH_SECRET];
     if (secrets.some((secret) => secret.length < 32)) {
       throw new Error("TOKEN_ENCRYPTION_KEY: every key must be at least 32 characters");
@@ -56,7 +58,9 @@ export function encryptToken(plaintext: string, column: string): string {
   const [current] = tokenKeys();
   if (!current) throw new Error("TOKEN_ENCRYPTION_KEY: no key configured");
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", current.key, iv, { authTagLength: TAG_BYTES }).setAAD(Buffer.from(column));
+  const cipher = createCipheriv("aes-256-gcm", current.key, iv, { authTagLength: TAG_BYTES }).setAAD(
+    Buffer.from(column),
+  );
   const sealed = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
   return `${PREFIX}${current.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
 }
@@ -80,7 +84,10 @@ export function decryptToken(stored: string, column: string): string {
     .setAAD(Buffer.from(column))
     .setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+    return Buffer.concat([
+      decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString("utf8");
   } catch {
     throw new TokenDecryptionError(`${column} failed authentication: the stored value was altered`);
   }

@@ -31,7 +31,10 @@ export interface RefreshLease {
  * Claims the lease on `row` if nobody holds an unexpired one and the row is still at `tokenVersion`.
  * Token columns are not touched here, so raw SQL (for `now()`) is safe.
  */
-export async function claimRefreshLease(row: { id: string; tokenVersion: number }): Promise<RefreshLease | null> {
+export async function claimRefreshLease(row: {
+  id: string;
+  tokenVersion: number;
+}): Promise<RefreshLease | null> {
   const id = randomUUID();
   const sentAt = performance.now();
   const claimed = await db.$executeRaw`

@@ -65,8 +65,13 @@ export async function renewUnderLease(
     clearTimeout(timer);
   }
   await db.account
-    .updateMany({ where: { id: row.id, refreshLeaseId: lease.id }, data: { lastError: "timeout", lastErrorAt: new Date() } })
-    .catch((error) => console.error(`[tokens] account ${row.id}: could not record a slow renewal:`, error?.message));
+    .updateMany({
+      where: { id: row.id, refreshLeaseId: lease.id },
+      data: { lastError: "timeout", lastErrorAt: new Date() },
+    })
+    .catch((error) =>
+      console.error(`[tokens] account ${row.id}: could not record a slow renewal:`, error?.message),
+    );
   return currentOrUnavailable(row);
 }
 
@@ -78,7 +83,11 @@ async function settleRefresh(row: TokenRow, lease: RefreshLease, as: oauth.Autho
   } catch (error) {
     if (!isInvalidGrant(error)) return recordRefreshFailure(row, { refreshLeaseId: lease.id }, error);
     const afterLostAnswer = row.lastError === "timeout" || row.lastError === "network_error";
-    return markReauthRequired(row, lease.id, afterLostAnswer ? "invalid_grant_after_timeout" : "invalid_grant");
+    return markReauthRequired(
+      row,
+      lease.id,
+      afterLostAnswer ? "invalid_grant_after_timeout" : "invalid_grant",
+    );
   }
   return saveRefreshedTokens(row, lease, tokens);
 }
@@ -108,7 +117,8 @@ async function saveRefreshedTokens(row: TokenRow, lease: RefreshLease, tokens: R
   };
   for (let pause = FIRST_WRITE_PAUSE_MS; ; pause = Math.min(2 * pause, MAX_WRITE_PAUSE_MS)) {
     try {
-      if ((await withinMs(write(), lease.writeRemainingMs())) === "lost") return discardStaleRefresh(row, tokens);
+      if ((await withinMs(write(), lease.writeRemainingMs())) === "lost")
+        return discardStaleRefresh(row, tokens);
       await recordConnectionEvent(row.userId, "refreshed", "ok").catch(() => {});
       return token;
     } catch (error) {
@@ -136,7 +146,10 @@ async function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
  * tokens Make just issued, valid but unused, are revoked.
  */
 async function discardStaleRefresh(row: TokenRow, tokens: RefreshedTokens): Promise<MakeAccessToken> {
-  await revokeDiscardedTokens(row.userId, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  await revokeDiscardedTokens(row.userId, {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+  });
   const current = await loadAccount({ id: row.id });
   if (current) assertUsable(current);
   if (current && isUnexpired(current)) return handOut(current);
@@ -174,7 +187,9 @@ function keepUnwritten(
       unwritten.delete(row.userId);
       if (result === "lost") await revokeDiscardedTokens(row.userId, kept.tokens);
       else await recordConnectionEvent(row.userId, "refreshed", "ok");
-      console.error(`[tokens] account ${row.id}: the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`);
+      console.error(
+        `[tokens] account ${row.id}: the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`,
+      );
     } catch {
       setTimeout(retry, UNWRITTEN_RETRY_MS).unref();
     }
@@ -242,7 +257,10 @@ export async function recordRefreshFailure(
     const detail = unknown ? "Make's answer did not arrive; the next attempt waits longer" : undefined;
     await recordConnectionEvent(row.userId, "refresh_failed", "error", { errorCode: code, detail });
   } catch (writeError) {
-    console.error(`[tokens] account ${row.id}: could not record a failed renewal:`, (writeError as Error)?.message);
+    console.error(
+      `[tokens] account ${row.id}: could not record a failed renewal:`,
+      (writeError as Error)?.message,
+    );
   }
   return currentOrUnavailable(row, rejectedAccessToken);
 }

@@ -12,7 +12,9 @@ let timer: NodeJS.Timeout | undefined;
 export function startRevocationSweep() {
   if (timer) return;
   timer = setInterval(() => {
-    deliverPendingRevocations().catch((error) => console.error("[revocations] sweep failed:", error?.message ?? error));
+    deliverPendingRevocations().catch((error) =>
+      console.error("[revocations] sweep failed:", error?.message ?? error),
+    );
   }, SWEEP_MS);
   timer.unref();
 }

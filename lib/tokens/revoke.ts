@@ -38,7 +38,10 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
     confirmed = await deliverPendingRevocations({ userId });
     await recordConnectionEvent(userId, "revoked", confirmed ? "ok" : "pending");
   } catch (error) {
-    console.error(`[revoke] user ${userId}: revoked here; Make is told later:`, (error as Error)?.message ?? error);
+    console.error(
+      `[revoke] user ${userId}: revoked here; Make is told later:`,
+      (error as Error)?.message ?? error,
+    );
   }
   return { confirmed };
 }
@@ -58,11 +61,13 @@ async function cutConnection(userId: string): Promise<boolean> {
       });
       if (updated.count !== 1) return false;
       const tokens = { accessToken: account.access_token, refreshToken: account.refresh_token };
-      for (const entry of revocationsOf(tokens)) await tx.pendingRevocation.create({ data: { userId, ...entry } });
+      for (const entry of revocationsOf(tokens))
+        await tx.pendingRevocation.create({ data: { userId, ...entry } });
       return true;
     });
     if (cut) return true;
-    if (attempt >= CUT_ATTEMPTS) throw new Error("The Make connection kept changing while it was being revoked.");
+    if (attempt >= CUT_ATTEMPTS)
+      throw new Error("The Make connection kept changing while it was being revoked.");
   }
 }
 
@@ -124,7 +129,9 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
   // A token no configured key opens (lib/tokens/unreadable-tokens.ts) can never be sent: drop it, say so.
   if (!pending.token) {
     await db.pendingRevocation.delete({ where: { id: pending.id } });
-    await recordConnectionEvent(pending.userId, "revocation_failed", "error", { errorCode: "token_unreadable" });
+    await recordConnectionEvent(pending.userId, "revocation_failed", "error", {
+      errorCode: "token_unreadable",
+    });
     return;
   }
   try {
@@ -145,4 +152,3 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
   await db.pendingRevocation.delete({ where: { id: pending.id } });
   await recordConnectionEvent(pending.userId, "revocation_confirmed", "ok");
 }
-

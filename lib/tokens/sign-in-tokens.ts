@@ -16,7 +16,6 @@ import { HEALTHY } from "@/lib/tokens/account-updates";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { ACCOUNT_MISMATCH_PAGE } from "@/lib/auth/sign-in-errors";
 
-
 /** A user who already has a Make account tried to link a second one. */
 export class MakeAccountMismatchError extends Error {
   override name = "MakeAccountMismatchError";
@@ -49,13 +48,12 @@ const makeAccountOf = (userId: string) =>
  * `signIn` callback: a signed-in user (`signedInUserId`) whose Make account is another Make user than the
  * one who just logged in at Make is refused: the page to send the browser to. Null lets Auth.js decide.
  */
-export async function signInRefusal(
-  account: Account,
-  signedInUserId: string | null,
-): Promise<string | null> {
+export async function signInRefusal(account: Account, signedInUserId: string | null): Promise<string | null> {
   if (!signedInUserId) return null;
   const connected = await makeAccountOf(signedInUserId);
-  return connected && connected.providerAccountId !== account.providerAccountId ? ACCOUNT_MISMATCH_PAGE : null;
+  return connected && connected.providerAccountId !== account.providerAccountId
+    ? ACCOUNT_MISMATCH_PAGE
+    : null;
 }
 
 /** Adapter `linkAccount` for Make: the first sign-in of this Make account, for a user without one. */
@@ -78,7 +76,10 @@ export async function linkMakeAccount(account: Account & { userId: string }) {
 export async function storeSignInTokens(account: Account, userId: string) {
   const existing = await db.account.findUnique({
     where: {
-      provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId },
+      provider_providerAccountId: {
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+      },
     },
     select: { id: true, userId: true, state: true, access_token: true },
   });

@@ -48,7 +48,9 @@ export const nowSeconds = () => Date.now() / 1000;
  */
 export function refreshMarginSeconds(row: Pick<TokenRow, "accessTokenLifetime">): number {
   const lifetime = row.accessTokenLifetime;
-  return lifetime ? Math.min(env.TOKEN_REFRESH_MARGIN_SECONDS, lifetime / 2) : env.TOKEN_REFRESH_MARGIN_SECONDS;
+  return lifetime
+    ? Math.min(env.TOKEN_REFRESH_MARGIN_SECONDS, lifetime / 2)
+    : env.TOKEN_REFRESH_MARGIN_SECONDS;
 }
 
 /** True while the token is outside the refresh margin: handing it out needs no request to Make. */
@@ -74,5 +76,8 @@ export function assertUsable(row: Pick<TokenRow, "state">) {
 /** While a renewal cannot happen: the current token if it is still valid (and not the one Make refused). */
 export function currentOrUnavailable(row: TokenRow, rejectedAccessToken?: string): MakeAccessToken {
   if (isUnexpired(row) && row.access_token !== rejectedAccessToken) return handOut(row);
-  throw new MakeConnectionError("make_unavailable", "Make could not be reached; the connection will be renewed shortly.");
+  throw new MakeConnectionError(
+    "make_unavailable",
+    "Make could not be reached; the connection will be renewed shortly.",
+  );
 }

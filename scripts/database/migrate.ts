@@ -82,10 +82,12 @@ function checksumMatches(script: string, recorded: string): boolean {
 }
 
 export async function readMigrations(migrationsDir: string): Promise<LocalMigration[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") throw new MigrationError(`No migrations folder at ${migrationsDir}.`);
-    throw error;
-  });
+  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") throw new MigrationError(`No migrations folder at ${migrationsDir}.`);
+      throw error;
+    },
+  );
   // Code-point order: deterministic on every machine, and the same as Prisma's order for its
   // timestamp-prefixed folder names.
   const names = entries
@@ -143,7 +145,11 @@ export async function applyMigrations(
  * "released" on another, staying held for as long as the pooler keeps the first one open. (On the embedded
  * database, one shared session, the lock excludes nothing; but its transactions run one at a time.)
  */
-async function lockedTransaction<T>(client: pg.Client, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+async function lockedTransaction<T>(
+  client: pg.Client,
+  timeoutMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
   await client.query("BEGIN");
   try {
     await acquireLock(client, timeoutMs);
@@ -161,7 +167,9 @@ async function acquireLock(client: pg.Client, timeoutMs: number): Promise<void> 
   // behind a stuck process. SET LOCAL, so nothing leaks to the next user of a pooled connection; the
   // previous value is restored for the migration itself.
   const { rows } = await client.query<{ lock_timeout: string }>("SHOW lock_timeout");
-  await client.query("SELECT set_config('lock_timeout', $1, true)", [`${Math.max(1, Math.round(timeoutMs))}ms`]);
+  await client.query("SELECT set_config('lock_timeout', $1, true)", [
+    `${Math.max(1, Math.round(timeoutMs))}ms`,
+  ]);
   try {
     await client.query("SELECT pg_advisory_xact_lock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
   } catch (error) {
@@ -204,7 +212,9 @@ async function pendingMigrations(
     const migration = byName.get(row.migration_name);
     if (!migration) {
       // A newer release may have applied it; an older server starting during a rolling deploy must not fail.
-      log(`warning: migration ${row.migration_name} is applied in the database but missing from this checkout`);
+      log(
+        `warning: migration ${row.migration_name} is applied in the database but missing from this checkout`,
+      );
     } else if (!checksumMatches(migration.script, row.checksum)) {
       throw new MigrationError(
         `Migration ${row.migration_name} was modified after it was applied: the checksum recorded in ` +

@@ -25,7 +25,12 @@ interface PageUnderTest {
 const PAGES: PageUnderTest[] = [
   { name: "the landing page", path: "/", shows: "button:has-text('Sign in with Make')" },
   { name: "the dashboard", path: "/dashboard", signedIn: true, shows: "[data-connection-state=active]" },
-  { name: "the scenarios page", path: "/dashboard/scenarios", signedIn: true, shows: "[data-team='7011'] [data-scenario]" },
+  {
+    name: "the scenarios page",
+    path: "/dashboard/scenarios",
+    signedIn: true,
+    shows: "[data-team='7011'] [data-scenario]",
+  },
   { name: "a sign-in error page", path: "/auth/error?reason=access_denied", shows: "[data-sign-in-error]" },
   { name: "the page-not-found page", path: "/no-such-page", shows: "[data-not-found]", status: 404 },
 ];

@@ -14,7 +14,8 @@ import { rowCounts } from "../support/sign-in-attempts";
 import type { Stack } from "../support/stack";
 
 const setup = useBrowserAndStack({ client: "confidential" });
-const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+const connectionState = (page: Page) =>
+  page.locator("[data-connection-state]").getAttribute("data-connection-state");
 
 async function signIn(page: Page, appUrl: string, login: string) {
   await page.goto(appUrl);
@@ -55,9 +56,13 @@ describe("one Make account per user", () => {
     expect(await ada.getByRole("heading").innerText()).toBe("You signed in to Make as a different user");
     expect(await ada.locator("[data-connected-make-user]").innerText()).toBe("1001");
     expect(await ada.getByText("revoke the connection on your dashboard first").isVisible()).toBe(true);
-    expect(await ada.getByText("sign out of this app and sign in with that Make account").isVisible()).toBe(true);
+    expect(await ada.getByText("sign out of this app and sign in with that Make account").isVisible()).toBe(
+      true,
+    );
     expect(await rowCounts(stack)).toEqual(before.counts);
-    expect(await stack.query(`SELECT "providerAccountId" FROM "Account"`)).toEqual([{ providerAccountId: "1001" }]);
+    expect(await stack.query(`SELECT "providerAccountId" FROM "Account"`)).toEqual([
+      { providerAccountId: "1001" },
+    ]);
     expect(await accountOf(stack, "1001")).toEqual(before.row);
 
     await ada.goto(`${stack.app.url}/dashboard`);
@@ -68,7 +73,11 @@ describe("one Make account per user", () => {
     const { stack } = setup;
     const mallory = await setup.newPage();
     await signIn(mallory, stack.app.url, "mallory");
-    const before = { row: await accountOf(stack, "1003"), ada: await accountOf(stack, "1001"), counts: await rowCounts(stack) };
+    const before = {
+      row: await accountOf(stack, "1003"),
+      ada: await accountOf(stack, "1001"),
+      counts: await rowCounts(stack),
+    };
     expect(before.row).toMatchObject({ state: "active" });
 
     await logOutOfMake(ada.context(), stack);
@@ -94,7 +103,9 @@ describe("rolling sessions", () => {
     await signIn(page, stack.app.url, "sub-only");
     const context = page.context();
     const soon = Math.floor(Date.now() / 1000) + 2 * 24 * 3600;
-    const [session] = (await context.cookies(stack.app.url)).filter((cookie) => cookie.name === "authjs.session-token");
+    const [session] = (await context.cookies(stack.app.url)).filter(
+      (cookie) => cookie.name === "authjs.session-token",
+    );
     // A session last extended four weeks ago: two days left, in the database and in the browser.
     const ofUser = `"userId" = (SELECT "userId" FROM "Account" WHERE "providerAccountId" = '1002')`;
     await stack.query(`UPDATE "Session" SET expires = to_timestamp($1) WHERE ${ofUser}`, [soon]);
@@ -108,7 +119,9 @@ describe("rolling sessions", () => {
     expect(Math.abs(cookie!.expires - thirtyDays)).toBeLessThan(120);
     await expect
       .poll(async () => {
-        const [row] = await stack.query<{ e: string }>(`SELECT extract(epoch FROM expires) AS e FROM "Session" WHERE ${ofUser}`);
+        const [row] = await stack.query<{ e: string }>(
+          `SELECT extract(epoch FROM expires) AS e FROM "Session" WHERE ${ofUser}`,
+        );
         return Number(row!.e);
       })
       .toBeGreaterThan(thirtyDays - 120);
@@ -142,7 +155,9 @@ describe("a changed AUTH_SECRET without TOKEN_ENCRYPTION_KEY", () => {
     // Ada's session survives (it is not encrypted); her Make tokens no longer open.
     await page.reload();
     expect(await connectionState(page)).toBe("reauth_required");
-    expect(await page.locator('[data-event="reauth_required"]').first().innerText()).toContain("token_unreadable");
+    expect(await page.locator('[data-event="reauth_required"]').first().innerText()).toContain(
+      "token_unreadable",
+    );
     await page.getByRole("button", { name: "Reconnect" }).click();
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${stack.app.url}/dashboard`);

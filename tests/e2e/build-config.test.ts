@@ -24,11 +24,20 @@ const configured = {
 afterAll(() => rm(path.join(root, DIST_DIR), { recursive: true, force: true }));
 
 /** `next build` with exactly `env`, stopped as soon as it starts compiling (the configuration check passed). */
-function buildUntilCompiling(env: Record<string, string>): Promise<{ compiling: boolean; code: number | null; output: string }> {
+function buildUntilCompiling(
+  env: Record<string, string>,
+): Promise<{ compiling: boolean; code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1", ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        NEXT_DIST_DIR: DIST_DIR,
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // its own process group, so the build's workers stop with it
     });

@@ -29,7 +29,8 @@ beforeEach(() => stack.standIn.controls.reset());
 const runCron = (headers: Record<string, string> = {}, appUrl = stack.app.url) =>
   fetch(`${appUrl}/api/cron/revocations`, { headers });
 const authorized = { authorization: `Bearer ${CRON_SECRET}` };
-const pendingCount = async () => (await stack.query<{ n: number }>(`SELECT count(*)::int AS n FROM "PendingRevocation"`))[0]!.n;
+const pendingCount = async () =>
+  (await stack.query<{ n: number }>(`SELECT count(*)::int AS n FROM "PendingRevocation"`))[0]!.n;
 const revocationsAtMake = () => stack.standIn.controls.stats().revocations.length;
 
 const settleBackgroundDelivery = () => new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -58,7 +59,11 @@ async function revokeWhileMakeIsDown() {
 describe("/api/cron/revocations", () => {
   it("answers 401 without the secret or with a wrong one, and delivers nothing", async () => {
     await revokeWhileMakeIsDown();
-    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong-secret" }, { authorization: CRON_SECRET }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer wrong-secret" },
+      { authorization: CRON_SECRET },
+    ];
     for (const headers of attempts) {
       const response = await runCron(headers);
       expect(response.status).toBe(401);
@@ -89,10 +94,12 @@ describe("/api/cron/revocations", () => {
     const response = await runCron(authorized);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ revocationsSettled: true });
-    expect(stack.standIn.controls.stats().revocations.map((entry) => entry.tokenTypeHint).sort()).toEqual([
-      "access_token",
-      "refresh_token",
-    ]);
+    expect(
+      stack.standIn.controls
+        .stats()
+        .revocations.map((entry) => entry.tokenTypeHint)
+        .sort(),
+    ).toEqual(["access_token", "refresh_token"]);
     expect(await pendingCount()).toBe(0);
 
     const again = await runCron(authorized);
@@ -112,7 +119,9 @@ describe("/api/cron/revocations", () => {
 
   it("deletes expired sessions and keeps the live ones", async () => {
     const now = Date.now();
-    await stack.query(`INSERT INTO "User" (id, email, "updatedAt") VALUES ('cron-user', 'cron@example.test', now())`);
+    await stack.query(
+      `INSERT INTO "User" (id, email, "updatedAt") VALUES ('cron-user', 'cron@example.test', now())`,
+    );
     await stack.query(
       `INSERT INTO "Session" (id, "sessionToken", "userId", expires) VALUES
          ('expired-1', 'hash-expired-1', 'cron-user', $1), ('expired-2', 'hash-expired-2', 'cron-user', $1),

@@ -30,7 +30,8 @@ async function signIn(options: { login?: string; untick?: string[] } = {}): Prom
     page.waitForURL(`${e2e.stack.app.url}/dashboard`).then(() => false),
   ]);
   if (reachedConsent) {
-    for (const scope of options.untick ?? []) await page.locator(`input[name="scope"][value="${scope}"]`).uncheck();
+    for (const scope of options.untick ?? [])
+      await page.locator(`input[name="scope"][value="${scope}"]`).uncheck();
     await consent.click();
   }
   await page.waitForURL(`${e2e.stack.app.url}/dashboard`);
@@ -65,12 +66,19 @@ describe("organizations in two zones", () => {
     expect(await second.locator('[data-team="7012"] [data-empty="scenarios"]').count()).toBe(1);
 
     const orgCalls = apiCalls().filter((call) => /organizationId=|teamId=/.test(call.query));
-    const zoneOf = (query: string) => (/(?:organizationId=|teamId=)(50|70)(0|1)/.exec(query)?.[2] === "1" ? secondZone : firstZone);
+    const zoneOf = (query: string) =>
+      /(?:organizationId=|teamId=)(50|70)(0|1)/.exec(query)?.[2] === "1" ? secondZone : firstZone;
     expect(orgCalls.length).toBeGreaterThanOrEqual(6);
-    for (const call of orgCalls) expect({ query: call.query, zone: call.zone }).toEqual({ query: call.query, zone: zoneOf(call.query) });
+    for (const call of orgCalls)
+      expect({ query: call.query, zone: call.zone }).toEqual({ query: call.query, zone: zoneOf(call.query) });
     expect(orgCalls.every((call) => call.status === 200)).toBe(true);
-    const scenarioPages = orgCalls.filter((call) => call.path.endsWith("/scenarios") && call.query.includes("teamId=7001"));
-    expect(scenarioPages.map((call) => new URLSearchParams(call.query).get("pg[offset]"))).toEqual(["0", "50"]);
+    const scenarioPages = orgCalls.filter(
+      (call) => call.path.endsWith("/scenarios") && call.query.includes("teamId=7001"),
+    );
+    expect(scenarioPages.map((call) => new URLSearchParams(call.query).get("pg[offset]"))).toEqual([
+      "0",
+      "50",
+    ]);
   });
 
   it("streams each organization on its own: a slow zone shows its loading state while the other is done", async () => {
@@ -113,7 +121,9 @@ describe("nonce", () => {
   it("signs in with the default configuration when Make ignores the nonce", async () => {
     e2e.stack.standIn.controls.configure({ ignoreNonce: true });
     const page = await signIn();
-    expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe("active");
+    expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe(
+      "active",
+    );
     expect(await page.locator('[data-claim="sub"]').innerText()).toBe("1001");
   });
 });
@@ -151,7 +161,9 @@ describe("Make's answers", () => {
     const text = await limited.innerText();
     expect(text).toMatch(/request limit for this organization was reached\. Try again in \d+ seconds/);
     expect(text).toContain("Requests limit for organization exceeded");
-    const answered = apiCalls().filter((call) => call.query.includes("organizationId=5001") || /teamId=700[12]/.test(call.query));
+    const answered = apiCalls().filter(
+      (call) => call.query.includes("organizationId=5001") || /teamId=700[12]/.test(call.query),
+    );
     const refused = answered.filter((call) => call.status === 429);
     // One request within the budget, then at most one answered 429 per call that needed the organization.
     expect(answered.length - refused.length).toBe(1);
@@ -161,6 +173,10 @@ describe("Make's answers", () => {
     const before = apiCalls().length;
     await page.reload();
     await limited.waitFor();
-    expect(apiCalls().slice(before).filter((call) => /organizationId=5001|teamId=700[12]/.test(call.query))).toEqual([]);
+    expect(
+      apiCalls()
+        .slice(before)
+        .filter((call) => /organizationId=5001|teamId=700[12]/.test(call.query)),
+    ).toEqual([]);
   });
 });

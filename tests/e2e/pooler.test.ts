@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+const connectionState = (page: Page) =>
+  page.locator("[data-connection-state]").getAttribute("data-connection-state");
 const refreshGrants = () => stack.standIn.controls.stats().grants.refresh_token ?? 0;
 
 async function signedIn(appUrl = stack.app.url): Promise<{ context: BrowserContext; page: Page }> {
@@ -62,20 +63,26 @@ describe("the app through PgBouncer in transaction mode", () => {
     stack.standIn.controls.reset();
     // Both servers warm, so neither is held up before it reaches the refresh; Make answering in 1 s keeps the
     // first refresh open long after the second server has arrived (as in token-lifecycle.test.ts).
-    for (const app of stack.apps) expect((await fetch(`${app.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
+    for (const app of stack.apps)
+      expect((await fetch(`${app.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
     stack.standIn.controls.configure({ tokenLatencyMs: 1_000 });
     await stack.query(`UPDATE "Account" SET expires_at = $1`, [nowSeconds() - 5]);
     const before = refreshGrants();
 
     const responses = await Promise.all(
-      stack.apps.flatMap((app) => Array.from({ length: 25 }, () => fetch(`${app.url}/api/make/me`, { headers: { cookie } }))),
+      stack.apps.flatMap((app) =>
+        Array.from({ length: 25 }, () => fetch(`${app.url}/api/make/me`, { headers: { cookie } })),
+      ),
     );
     const texts = await Promise.all(responses.map((response) => response.text()));
 
-    expect(responses.map((response) => response.status), texts.find((text) => !text.includes('"id":1001'))).toEqual(
-      Array(50).fill(200),
+    expect(
+      responses.map((response) => response.status),
+      texts.find((text) => !text.includes('"id":1001')),
+    ).toEqual(Array(50).fill(200));
+    expect(texts.every((text) => (JSON.parse(text) as { user?: { id: number } }).user?.id === 1001)).toBe(
+      true,
     );
-    expect(texts.every((text) => (JSON.parse(text) as { user?: { id: number } }).user?.id === 1001)).toBe(true);
     expect(refreshGrants() - before).toBe(1);
     expect(await stack.query(`SELECT state FROM "Account"`)).toEqual([{ state: "active" }]);
     await context.close();
@@ -93,7 +100,9 @@ describe("the app through PgBouncer in transaction mode", () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     stack.standIn.controls.reset();
     await stack.query(`UPDATE "PendingRevocation" SET "nextAttemptAt" = now() - interval '1 second'`);
-    const response = await fetch(`${stack.app.url}/api/cron/revocations`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
+    const response = await fetch(`${stack.app.url}/api/cron/revocations`, {
+      headers: { authorization: `Bearer ${CRON_SECRET}` },
+    });
     expect(response.status).toBe(200);
     expect(stack.standIn.controls.stats().revocations).toHaveLength(2);
     expect(await stack.query(`SELECT count(*)::int AS n FROM "PendingRevocation"`)).toEqual([{ n: 0 }]);

@@ -9,12 +9,16 @@ const root = path.resolve(import.meta.dirname, "../..");
 /** Runs `next start` on the production build with exactly the given environment until it exits (or 20 s). */
 async function startWith(env: Record<string, string>) {
   const port = await freePort();
-  return spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, ...env },
-    encoding: "utf8",
-    timeout: 20_000,
-  });
+  return spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_DIST_DIR: TEST_DIST_DIR, ...env },
+      encoding: "utf8",
+      timeout: 20_000,
+    },
+  );
 }
 
 describe("production configuration", () => {
@@ -34,6 +38,8 @@ describe("production configuration", () => {
       AUTH_MAKE_ID: "client",
     });
     expect(result.status).toBe(1);
-    expect(result.stderr + result.stdout).toContain("DATABASE_URL: must be a postgresql:// connection string");
+    expect(result.stderr + result.stdout).toContain(
+      "DATABASE_URL: must be a postgresql:// connection string",
+    );
   });
 });

@@ -32,11 +32,18 @@ const previewOrigin = (name: string) => `http://${name}.localhost:${previewPort}
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  [stableDb, previewDb] = await Promise.all([freshDatabase(inject("postgresUrl")), freshDatabase(inject("postgresUrl"))]);
+  [stableDb, previewDb] = await Promise.all([
+    freshDatabase(inject("postgresUrl")),
+    freshDatabase(inject("postgresUrl")),
+  ]);
   const stablePort = await freePort();
   previewPort = await freePort();
   const stableUrl = `http://127.0.0.1:${stablePort}`;
-  standIn = await startMakeStandIn({ port: 0, redirectUris: [`${stableUrl}/api/auth/callback/make`], quiet: true });
+  standIn = await startMakeStandIn({
+    port: 0,
+    redirectUris: [`${stableUrl}/api/auth/callback/make`],
+    quiet: true,
+  });
   const shared = {
     AUTH_SECRET: TEST_AUTH_SECRET,
     AUTH_REDIRECT_PROXY_URL: `${stableUrl}/api/auth`,
@@ -57,8 +64,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const sessions = async (database: FreshDatabase) => (await query(database.url, `SELECT count(*)::int AS n FROM "Session"`))[0]!.n;
-const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+const sessions = async (database: FreshDatabase) =>
+  (await query(database.url, `SELECT count(*)::int AS n FROM "Session"`))[0]!.n;
+const connectionState = (page: Page) =>
+  page.locator("[data-connection-state]").getAttribute("data-connection-state");
 
 describe("sign-in on a preview deployment through the stable deployment's redirect proxy", () => {
   it("ends on the preview's own dashboard, active, though Make knows only the stable callback", async () => {
@@ -77,7 +86,9 @@ describe("sign-in on a preview deployment through the stable deployment's redire
 
     const authorize = new URL(visited.find((url) => url.includes("/oauth/v2/authorize"))!);
     expect(authorize.searchParams.get("redirect_uri")).toBe(stableCallback());
-    const callbacks = visited.filter((url) => url.includes("/api/auth/callback/make")).map((url) => new URL(url).origin);
+    const callbacks = visited
+      .filter((url) => url.includes("/api/auth/callback/make"))
+      .map((url) => new URL(url).origin);
     expect(callbacks).toEqual([stable.url, origin]);
     expect(await sessions(previewDb)).toBe(1);
     expect(await query(stableDb.url, `SELECT count(*)::int AS n FROM "User"`)).toEqual([{ n: 0 }]);
@@ -107,7 +118,9 @@ describe("sign-in on a preview deployment through the stable deployment's redire
       await page.getByRole("button", { name: "Sign in with Make" }).click();
       await completeMakeLogin(page, { login: "ada" });
       await page.waitForURL(new RegExp(`^${origin.replaceAll(".", "\\.")}/auth/error`));
-      expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("id_token_invalid");
+      expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe(
+        "id_token_invalid",
+      );
       expect(standIn.controls.stats().tampered.idToken).toBe(1);
       expect(await sessions(previewDb)).toBe(sessionsBefore);
     } finally {
@@ -143,7 +156,9 @@ describe("sign-in on a preview deployment through the stable deployment's redire
     await otherPage.waitForURL(/\/interaction\//);
     await otherPage.goto(`${otherOrigin}/api/auth/callback/make${forwarded!.search}`);
     expect(new URL(otherPage.url()).pathname).toBe("/auth/error");
-    expect(await otherPage.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("state_mismatch");
+    expect(await otherPage.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe(
+      "state_mismatch",
+    );
     await other.close();
 
     // Replayed through the stable deployment in a browser that started nothing: forwarded, then refused.
@@ -152,7 +167,9 @@ describe("sign-in on a preview deployment through the stable deployment's redire
     await strangerPage.goto(`${stableCallback()}${forwarded!.search}`);
     expect(new URL(strangerPage.url()).origin).toBe(origin);
     expect(new URL(strangerPage.url()).pathname).toBe("/auth/error");
-    expect(await strangerPage.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("state_mismatch");
+    expect(await strangerPage.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe(
+      "state_mismatch",
+    );
     expect((await stranger.cookies()).some((cookie) => cookie.name.includes("session-token"))).toBe(false);
     await stranger.close();
 

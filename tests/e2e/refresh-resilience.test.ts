@@ -32,7 +32,9 @@ const makeMe = (server: number) => fetch(`${stack.apps[server]!.url}/api/make/me
 async function expectOneValidToken() {
   expect((await stack.query(`SELECT state FROM "Account"`))[0]).toEqual({ state: "active" });
   const { accessToken } = await storedTokens(stack);
-  const atMake = await fetch(`${stack.standIn.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const atMake = await fetch(`${stack.standIn.url}/api/v2/users/me`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
   expect(atMake.status).toBe(200);
 }
 
@@ -69,7 +71,10 @@ beforeEach(async () => {
 
 describe("a slow Make", () => {
   it("makes one refresh grant when discovery and the token request each take just under the timeout", async () => {
-    stack.standIn.controls.configure({ discoveryLatencyMs: JUST_UNDER_TIMEOUT_MS, tokenLatencyMs: JUST_UNDER_TIMEOUT_MS });
+    stack.standIn.controls.configure({
+      discoveryLatencyMs: JUST_UNDER_TIMEOUT_MS,
+      tokenLatencyMs: JUST_UNDER_TIMEOUT_MS,
+    });
     await expireStoredToken();
 
     // The first server, cold, discovers Make's endpoints and then sends the refresh.
@@ -81,13 +86,16 @@ describe("a slow Make", () => {
 
     const responses = await Promise.all([first, second]);
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
-    for (const response of responses) expect(((await response.json()) as { user?: { id: number } }).user?.id).toBe(1001);
+    for (const response of responses)
+      expect(((await response.json()) as { user?: { id: number } }).user?.id).toBe(1001);
     expect(await refreshGrants()).toBe(1);
     expect((await stats()).refreshFailed).toBe(0);
     await expectOneValidToken();
     // Both servers go on with the same token, without another refresh.
     stack.standIn.controls.configure({ discoveryLatencyMs: 0, tokenLatencyMs: 0 });
-    expect((await Promise.all([makeMe(0), makeMe(1)])).map((response) => response.status)).toEqual([200, 200]);
+    expect((await Promise.all([makeMe(0), makeMe(1)])).map((response) => response.status)).toEqual([
+      200, 200,
+    ]);
     expect(await refreshGrants()).toBe(1);
   });
 });
@@ -100,7 +108,9 @@ describe("a database that drops out during a refresh", () => {
     const renewal = makeMe(0);
     await expect.poll(refreshGrants, { interval: 5, timeout: TIMEOUT_MS }).toBe(1);
     await database.cut();
-    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 10, timeout: TIMEOUT_MS }).toBe(1);
+    await expect
+      .poll(async () => (await stats()).refreshSucceeded, { interval: 10, timeout: TIMEOUT_MS })
+      .toBe(1);
     await sleep(1_500);
     await database.restore();
 

@@ -12,16 +12,24 @@ import { useBrowserAndStack } from "../support/browser-stack";
 const second = STAND_IN_CLIENTS.secondProvider;
 const setup = useBrowserAndStack({
   client: "confidential",
-  envFromStandIn: (standIn) => ({ TEST_OIDC_ISSUER: standIn.issuer, TEST_OIDC_ID: second.clientId, TEST_OIDC_SECRET: second.clientSecret }),
+  envFromStandIn: (standIn) => ({
+    TEST_OIDC_ISSUER: standIn.issuer,
+    TEST_OIDC_ID: second.clientId,
+    TEST_OIDC_SECRET: second.clientSecret,
+  }),
 });
-const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+const connectionState = (page: Page) =>
+  page.locator("[data-connection-state]").getAttribute("data-connection-state");
 
 /** What a "Sign in with …" button for the second provider would post (the app's pages show only Make's). */
 async function signInWithSecondProvider(page: Page, appUrl: string) {
   await page.goto(appUrl);
   await page.evaluate(async (providerId) => {
     const { csrfToken } = (await (await fetch("/api/auth/csrf")).json()) as { csrfToken: string };
-    const form = Object.assign(document.createElement("form"), { method: "POST", action: `/api/auth/signin/${providerId}` });
+    const form = Object.assign(document.createElement("form"), {
+      method: "POST",
+      action: `/api/auth/signin/${providerId}`,
+    });
     for (const [name, value] of Object.entries({ csrfToken, callbackUrl: "/dashboard" })) {
       form.append(Object.assign(document.createElement("input"), { type: "hidden", name, value }));
     }
@@ -46,8 +54,12 @@ describe("a second sign-in provider", () => {
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${stack.app.url}/dashboard`);
 
-    const accounts = await stack.query(`SELECT provider, "providerAccountId", issuer, "clientType" FROM "Account"`);
-    expect(accounts).toEqual([{ provider: second.providerId, providerAccountId: "1001", issuer: null, clientType: null }]);
+    const accounts = await stack.query(
+      `SELECT provider, "providerAccountId", issuer, "clientType" FROM "Account"`,
+    );
+    expect(accounts).toEqual([
+      { provider: second.providerId, providerAccountId: "1001", issuer: null, clientType: null },
+    ]);
     expect(await stack.query(`SELECT kind FROM "ConnectionEvent"`)).toEqual([]);
     expect((await stack.standIn.controls.stats()).grants.authorization_code).toBe(1);
   });
@@ -87,11 +99,15 @@ describe("a second sign-in provider", () => {
     expect(await page.locator('[data-claim="sub"]').innerText()).toBe("1001");
 
     const ofUser = `"userId" = (SELECT "userId" FROM "Account" WHERE provider = '${second.providerId}')`;
-    const accounts = await stack.query(`SELECT provider, "providerAccountId" FROM "Account" WHERE ${ofUser} ORDER BY provider`);
+    const accounts = await stack.query(
+      `SELECT provider, "providerAccountId" FROM "Account" WHERE ${ofUser} ORDER BY provider`,
+    );
     expect(accounts).toEqual([
       { provider: "make", providerAccountId: "1001" },
       { provider: second.providerId, providerAccountId: "1001" },
     ]);
-    expect(await stack.query(`SELECT kind FROM "ConnectionEvent" WHERE ${ofUser}`)).toEqual([{ kind: "connected" }]);
+    expect(await stack.query(`SELECT kind FROM "ConnectionEvent" WHERE ${ofUser}`)).toEqual([
+      { kind: "connected" },
+    ]);
   });
 });

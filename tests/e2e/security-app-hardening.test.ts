@@ -24,7 +24,10 @@ let browser: Browser;
 let stack: Stack;
 
 beforeAll(async () => {
-  [browser, stack] = await Promise.all([launchBrowser(), startStack({ client: "confidential", env: NONCE_ON })]);
+  [browser, stack] = await Promise.all([
+    launchBrowser(),
+    startStack({ client: "confidential", env: NONCE_ON }),
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -74,10 +77,14 @@ describe("open redirect through callbackUrl", () => {
 
   it("sends a successful sign-in to its callbackUrl even when that carries ?error=, not to the error page", () =>
     withPage(async (page) => {
-      await page.goto(`${stack.app.url}/?callbackUrl=${encodeURIComponent("/dashboard?error=Configuration")}`);
+      await page.goto(
+        `${stack.app.url}/?callbackUrl=${encodeURIComponent("/dashboard?error=Configuration")}`,
+      );
       const landed = await signInFrom(page);
       expect(`${landed.pathname}${landed.search}`).toBe("/dashboard?error=Configuration");
-      expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe("active");
+      expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe(
+        "active",
+      );
     }));
 
   it("stays on the app when the sign-in starts at Auth.js's own /api/auth/signin?callbackUrl=", () =>
@@ -92,7 +99,10 @@ describe("open redirect through callbackUrl", () => {
       await page.goto(stack.app.url);
       await page.evaluate(async (evil) => {
         const { csrfToken } = (await (await fetch("/api/auth/csrf")).json()) as { csrfToken: string };
-        const form = Object.assign(document.createElement("form"), { method: "POST", action: "/api/auth/signin/make" });
+        const form = Object.assign(document.createElement("form"), {
+          method: "POST",
+          action: "/api/auth/signin/make",
+        });
         for (const [name, value] of Object.entries({ csrfToken, callbackUrl: evil })) {
           form.append(Object.assign(document.createElement("input"), { type: "hidden", name, value }));
         }
@@ -100,7 +110,9 @@ describe("open redirect through callbackUrl", () => {
         form.submit();
       }, EVIL);
       await completeMakeLogin(page, { login: "ada" });
-      await page.waitForURL((url) => !url.pathname.startsWith("/interaction") && !url.pathname.startsWith("/oauth"));
+      await page.waitForURL(
+        (url) => !url.pathname.startsWith("/interaction") && !url.pathname.startsWith("/oauth"),
+      );
       expect(new URL(page.url()).origin).toBe(stack.app.url);
     }));
 });
@@ -138,10 +150,18 @@ describe("cross-site requests (CSRF)", () => {
   const post = (name: string, origin: string) => {
     const action = actions.get(name)!;
     const headers = { ...action.headers, origin, cookie };
-    for (const header of Object.keys(headers)) if (header.startsWith(":") || header === "host" || header === "content-length") delete headers[header as keyof typeof headers];
-    return fetch(`${stack.app.url}/dashboard`, { method: "POST", headers, body: action.body, redirect: "manual" });
+    for (const header of Object.keys(headers))
+      if (header.startsWith(":") || header === "host" || header === "content-length")
+        delete headers[header as keyof typeof headers];
+    return fetch(`${stack.app.url}/dashboard`, {
+      method: "POST",
+      headers,
+      body: action.body,
+      redirect: "manual",
+    });
   };
-  const connectionState = async () => (await stack.query<{ state: string }>(`SELECT state FROM "Account"`))[0]?.state;
+  const connectionState = async () =>
+    (await stack.query<{ state: string }>(`SELECT state FROM "Account"`))[0]?.state;
 
   it("refuses the Revoke and Sign out actions posted from another site, and accepts the same posts from the app", async () => {
     const sessions = (await rowCounts(stack)).sessions;
@@ -167,12 +187,18 @@ describe("cross-site requests (CSRF)", () => {
       const sessions = (await rowCounts(stack)).sessions;
       const forged = await fetch(`${stack.app.url}/api/auth/signout`, {
         method: "POST",
-        headers: { origin: EVIL, cookie: await cookieHeader(signedIn, stack.app.url), "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          origin: EVIL,
+          cookie: await cookieHeader(signedIn, stack.app.url),
+          "content-type": "application/x-www-form-urlencoded",
+        },
         body: new URLSearchParams({ callbackUrl: EVIL, csrfToken: "guessed" }),
         redirect: "manual",
       });
       expect(forged.headers.get("location")).toBe(`${stack.app.url}/auth/error?reason=forged_request`);
-      expect(forged.headers.getSetCookie().some((line) => line.startsWith("authjs.session-token="))).toBe(false);
+      expect(forged.headers.getSetCookie().some((line) => line.startsWith("authjs.session-token="))).toBe(
+        false,
+      );
       expect((await rowCounts(stack)).sessions).toBe(sessions);
     }));
 
@@ -184,7 +210,9 @@ describe("cross-site requests (CSRF)", () => {
       redirect: "manual",
     });
     expect(forged.headers.get("location")).toBe(`${stack.app.url}/auth/error?reason=forged_request`);
-    expect(forged.headers.getSetCookie().filter((line) => /authjs\.(state|pkce|nonce)/.test(line))).toEqual([]);
+    expect(forged.headers.getSetCookie().filter((line) => /authjs\.(state|pkce|nonce)/.test(line))).toEqual(
+      [],
+    );
   });
 });
 
@@ -199,14 +227,23 @@ describe("cookies", () => {
       await page.getByRole("button", { name: "Sign in with Make" }).click();
       await page.waitForURL(/\/interaction\//);
       const signInCookies = await context.cookies(stack.app.url);
-      expect(signInCookies.map((c) => c.name).sort()).toEqual(["authjs.callback-url", "authjs.nonce", "authjs.pkce.code_verifier", "authjs.state"]);
+      expect(signInCookies.map((c) => c.name).sort()).toEqual([
+        "authjs.callback-url",
+        "authjs.nonce",
+        "authjs.pkce.code_verifier",
+        "authjs.state",
+      ]);
       await completeMakeLogin(page, { login: "ada" });
       await page.waitForURL(`${stack.app.url}/dashboard`);
       const cookies = await context.cookies(stack.app.url);
       expect(cookies.find((c) => c.name === "authjs.session-token")).toBeDefined();
       for (const c of [...signInCookies, ...cookies]) {
         if (c.name === "authjs.callback-url") continue; // a same-site path, not a credential
-        expect({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite }).toEqual({ name: c.name, httpOnly: true, sameSite: "Lax" });
+        expect({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite }).toEqual({
+          name: c.name,
+          httpOnly: true,
+          sameSite: "Lax",
+        });
       }
     }));
 
@@ -251,10 +288,16 @@ describe("cookies", () => {
       expect(lines.get("__Secure-authjs.session-token")).toMatch(/; HttpOnly(;|$)/i);
 
       // A session cookie without the prefix could have been planted over plain http: it opens nothing.
-      const token = /^__Secure-authjs\.session-token=([^;]+)/.exec(lines.get("__Secure-authjs.session-token")!)![1];
-      const dashboard = (cookie: string) => fetch(`${secure.app.url}/dashboard`, { headers: { cookie }, redirect: "manual" });
+      const token = /^__Secure-authjs\.session-token=([^;]+)/.exec(
+        lines.get("__Secure-authjs.session-token")!,
+      )![1];
+      const dashboard = (cookie: string) =>
+        fetch(`${secure.app.url}/dashboard`, { headers: { cookie }, redirect: "manual" });
       expect((await dashboard(`__Secure-authjs.session-token=${token}; session-renewed=1`)).status).toBe(200);
-      for (const cookie of [`authjs.session-token=${token}`, `authjs.session-token=${token}; session-renewed=1`]) {
+      for (const cookie of [
+        `authjs.session-token=${token}`,
+        `authjs.session-token=${token}; session-renewed=1`,
+      ]) {
         const response = await dashboard(cookie);
         expect(response.status, cookie).toBe(307);
         expect(new URL(response.headers.get("location")!, secure.app.url).pathname, cookie).toBe("/");
@@ -295,10 +338,21 @@ describe("security headers", () => {
 
   it("lets forms post only to the app and to Make, and images come only from the app and Make", async () => {
     const csp = (await fetch(stack.app.url)).headers.get("content-security-policy")!;
-    const directive = (name: string) => csp.split(/;\s*/).find((part) => part.startsWith(`${name} `))!.split(" ").slice(1);
+    const directive = (name: string) =>
+      csp
+        .split(/;\s*/)
+        .find((part) => part.startsWith(`${name} `))!
+        .split(" ")
+        .slice(1);
     // The build knows the stand-in only as "localhost on some port" (tests/e2e/build.setup.ts).
     expect(directive("form-action")).toEqual(["'self'", "http://localhost:*"]);
-    expect(directive("img-src")).toEqual(["'self'", "data:", "http://localhost:*", "https://*.make.com", "https://*.make.celonis.com"]);
+    expect(directive("img-src")).toEqual([
+      "'self'",
+      "data:",
+      "http://localhost:*",
+      "https://*.make.com",
+      "https://*.make.celonis.com",
+    ]);
   });
 
   it("shows Make's profile picture under that policy", () =>
@@ -306,7 +360,9 @@ describe("security headers", () => {
       await page.goto(stack.app.url);
       expect((await signInFrom(page)).pathname).toBe("/dashboard");
       const picture = page.locator("section img").first();
-      await expect.poll(() => picture.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      await expect
+        .poll(() => picture.evaluate((img) => (img as HTMLImageElement).naturalWidth))
+        .toBeGreaterThan(0);
       expect(await picture.getAttribute("src")).toBe(`${stack.standIn.issuer}/avatars/ada.svg`);
     }));
 });

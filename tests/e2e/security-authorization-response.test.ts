@@ -60,7 +60,8 @@ describe("the authorization request", () => {
       expect(params.get("nonce")!.length).toBeGreaterThanOrEqual(32);
       expect(params.has("response_mode")).toBe(false);
     }
-    for (const name of ["state", "nonce", "code_challenge"]) expect(requests[0]!.get(name)).not.toBe(requests[1]!.get(name));
+    for (const name of ["state", "nonce", "code_challenge"])
+      expect(requests[0]!.get(name)).not.toBe(requests[1]!.get(name));
     expect(await rowCounts(e2e.stack)).toEqual(before);
   });
 });
@@ -125,11 +126,15 @@ describe("the authorization code", () => {
 
     const replay = await deliver();
     expect(replay.headers.get("location")).toBe(`${e2e.stack.app.url}/auth/error?reason=code_rejected`);
-    expect(replay.headers.getSetCookie().some((line) => line.startsWith("authjs.session-token="))).toBe(false);
+    expect(replay.headers.getSetCookie().some((line) => line.startsWith("authjs.session-token="))).toBe(
+      false,
+    );
     expect(await rowCounts(e2e.stack)).toEqual(afterFirst);
     expect(e2e.stack.standIn.controls.stats().grants.authorization_code).toBe(2);
     await page.goto(replay.headers.get("location")!);
-    expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe("code_rejected");
+    expect(await page.locator("[data-sign-in-error]").getAttribute("data-sign-in-error")).toBe(
+      "code_rejected",
+    );
   });
 
   it("refuses a code injected into another browser's sign-in (the PKCE verifier does not match)", async () => {

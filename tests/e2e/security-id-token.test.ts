@@ -37,18 +37,23 @@ async function expectForgedIdTokenRefused(tamper: IdTokenTamper) {
 }
 
 describe("id_token", () => {
-  it("refuses an id_token issued to another client (wrong `aud`)", () => expectForgedIdTokenRefused("wrong_aud"));
+  it("refuses an id_token issued to another client (wrong `aud`)", () =>
+    expectForgedIdTokenRefused("wrong_aud"));
   it("refuses an id_token from another issuer (wrong `iss`)", () => expectForgedIdTokenRefused("wrong_iss"));
   it("refuses an expired id_token", () => expectForgedIdTokenRefused("expired"));
   it("refuses an unsigned id_token (`alg: none`)", () => expectForgedIdTokenRefused("alg_none"));
-  it("refuses an id_token carrying a nonce this browser did not send", () => expectForgedIdTokenRefused("wrong_nonce"));
+  it("refuses an id_token carrying a nonce this browser did not send", () =>
+    expectForgedIdTokenRefused("wrong_nonce"));
   it("refuses an id_token without the nonce this browser sent", () => expectForgedIdTokenRefused("no_nonce"));
 
   // oauth4webapi (under Auth.js) checks neither the signature of an id_token from the token endpoint nor
   // `iat`; lib/make/id-token.ts does, against Make's JWKS.
-  it("refuses an id_token whose signature does not verify", () => expectForgedIdTokenRefused("bad_signature"));
-  it("refuses an id_token signed with a key Make does not publish", () => expectForgedIdTokenRefused("unknown_key"));
-  it("refuses an id_token issued a day in the future (`iat`)", () => expectForgedIdTokenRefused("future_iat"));
+  it("refuses an id_token whose signature does not verify", () =>
+    expectForgedIdTokenRefused("bad_signature"));
+  it("refuses an id_token signed with a key Make does not publish", () =>
+    expectForgedIdTokenRefused("unknown_key"));
+  it("refuses an id_token issued a day in the future (`iat`)", () =>
+    expectForgedIdTokenRefused("future_iat"));
 
   it("signs in after Make rotates its signing key", async () => {
     const { kid } = await e2e.stack.standIn.controls.rotateKeys();
@@ -87,7 +92,9 @@ describe("userinfo", () => {
 
     const card = page.locator("section", { has: page.locator('[data-claim="sub"]') });
     expect(await card.locator('[data-claim="name"]').innerText()).toBe("<img src=x onerror=alert(1)>");
-    expect(await card.locator('[data-claim="email"]').innerText()).toMatch(/^"><script>alert\(2\)<\/script>m+@example\.com$/);
+    expect(await card.locator('[data-claim="email"]').innerText()).toMatch(
+      /^"><script>alert\(2\)<\/script>m+@example\.com$/,
+    );
     expect(await card.getByText("<b>Mallory & Co</b>").count()).toBe(1);
     expect(await card.locator("img, script, b").count()).toBe(0);
     expect(await page.locator('img[src="x"]').count()).toBe(0);

@@ -71,10 +71,17 @@ describe("oversized and malformed requests", () => {
   });
 
   it("answers a callback with malformed or repeated parameters on the error page", async () => {
-    for (const query of ["code=%E0%A4%A&state=%", "code=a&code=b&state=s&state=t", "error=%00%0d%0a", "code[]=a&state[$ne]=b"]) {
+    for (const query of [
+      "code=%E0%A4%A&state=%",
+      "code=a&code=b&state=s&state=t",
+      "error=%00%0d%0a",
+      "code[]=a&state[$ne]=b",
+    ]) {
       const response = await get(`/api/auth/callback/make?${query}`);
       expect(response.status, query).toBe(302);
-      expect(response.headers.get("location"), query).toMatch(new RegExp(`^${e2e.stack.app.url}/auth/error\\?reason=\\w+$`));
+      expect(response.headers.get("location"), query).toMatch(
+        new RegExp(`^${e2e.stack.app.url}/auth/error\\?reason=\\w+$`),
+      );
     }
   });
 
@@ -91,19 +98,32 @@ describe("oversized and malformed requests", () => {
   it("answers a 2 MB form post to the auth endpoints and an unknown server action with 4xx or the error page", async () => {
     const body = new URLSearchParams({ csrfToken: "x".repeat(2 * 1024 * 1024) });
     for (const target of ["/api/auth/signin/make", "/api/auth/signout", "/api/auth/callback/make"]) {
-      const response = await fetch(`${e2e.stack.app.url}${target}`, { method: "POST", body, redirect: "manual" });
+      const response = await fetch(`${e2e.stack.app.url}${target}`, {
+        method: "POST",
+        body,
+        redirect: "manual",
+      });
       expect(response.status, target).toBeLessThan(500);
     }
     const action = await fetch(`${e2e.stack.app.url}/`, {
       method: "POST",
-      headers: { "next-action": "0".repeat(42), origin: e2e.stack.app.url, "content-type": "text/plain;charset=UTF-8" },
+      headers: {
+        "next-action": "0".repeat(42),
+        origin: e2e.stack.app.url,
+        "content-type": "text/plain;charset=UTF-8",
+      },
       body: "[]",
     });
     expect(action.status).toBeLessThan(500);
   });
 
   it("answers unknown auth actions and providers with 4xx or the error page", async () => {
-    for (const target of ["/api/auth/nope", "/api/auth/signin/evil", "/api/auth/callback/evil?code=a&state=b", "/api/auth/callback/MAKE"]) {
+    for (const target of [
+      "/api/auth/nope",
+      "/api/auth/signin/evil",
+      "/api/auth/callback/evil?code=a&state=b",
+      "/api/auth/callback/MAKE",
+    ]) {
       const response = await get(target);
       expect(response.status, target).toBeLessThan(500);
     }

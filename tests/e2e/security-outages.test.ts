@@ -8,7 +8,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { FailSpec } from "@/make-stand-in/server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
-import { expectRefused, hasSessionCookie, rowCounts, startSignIn, type RowCounts } from "../support/sign-in-attempts";
+import {
+  expectRefused,
+  hasSessionCookie,
+  rowCounts,
+  startSignIn,
+  type RowCounts,
+} from "../support/sign-in-attempts";
 import { startStack, type Stack } from "../support/stack";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
@@ -57,7 +63,10 @@ async function signIn(login = "sub-only"): Promise<Page> {
 }
 
 /** Make's `endpoint` fails from the moment the user is at Make's login page, i.e. when Make redirects back. */
-async function signInWhileFailing(endpoint: FailSpec["endpoint"], mode: "status" | "hang" = "status"): Promise<Page> {
+async function signInWhileFailing(
+  endpoint: FailSpec["endpoint"],
+  mode: "status" | "hang" = "status",
+): Promise<Page> {
   const page = await newPage();
   await startSignIn(page, stack.app.url);
   // A hanging Make must not hang the test: the app is expected to answer well within 5 s.
@@ -116,7 +125,11 @@ describe("the database down", () => {
     await database.cut();
     const down = await fetch(`${stack.app.url}/api/health`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ ok: false, database: { ok: false }, makeDiscovery: { ok: true } });
+    expect(await down.json()).toMatchObject({
+      ok: false,
+      database: { ok: false },
+      makeDiscovery: { ok: true },
+    });
     await database.restore();
     expect((await fetch(`${stack.app.url}/api/health`)).status).toBe(200);
   });
@@ -142,7 +155,9 @@ describe("the database down", () => {
 
     await database.restore();
     await page.goto(`${stack.app.url}/dashboard`);
-    expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe("active");
+    expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe(
+      "active",
+    );
     expect(await hasSessionCookie(page.context())).toBe(true);
     expect((await rowCounts(stack)).sessions).toBe(sessions);
   });

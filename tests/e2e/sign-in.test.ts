@@ -11,7 +11,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+const connectionState = (page: Page) =>
+  page.locator("[data-connection-state]").getAttribute("data-connection-state");
 const statusText = (page: Page, name: string) => page.locator(`[data-status="${name}"]`).innerText();
 
 async function signIn(context: BrowserContext, stack: Stack, login = "ada") {

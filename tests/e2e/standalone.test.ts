@@ -12,7 +12,13 @@ import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { freePort } from "../support/ports";
 import { freshDatabase, type FreshDatabase } from "../support/postgres";
 import { TEST_AUTH_SECRET } from "../support/stack";
-import { copyStandalone, firstResponse, spawnStandalone, type StandaloneCopy, type StandaloneServer } from "../support/standalone";
+import {
+  copyStandalone,
+  firstResponse,
+  spawnStandalone,
+  type StandaloneCopy,
+  type StandaloneServer,
+} from "../support/standalone";
 
 let copy: StandaloneCopy;
 let database: FreshDatabase;
@@ -22,11 +28,17 @@ let browser: Browser;
 
 beforeAll(async () => {
   copy = await copyStandalone();
-  console.log(`standalone output: ${(copy.bytes / 2 ** 20).toFixed(1)} MB (server.js, traced node_modules, static files)`);
+  console.log(
+    `standalone output: ${(copy.bytes / 2 ** 20).toFixed(1)} MB (server.js, traced node_modules, static files)`,
+  );
   database = await freshDatabase(inject("postgresUrl"));
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
-  standIn = await startMakeStandIn({ port: 0, redirectUris: [`${appUrl}/api/auth/callback/make`], quiet: true });
+  standIn = await startMakeStandIn({
+    port: 0,
+    redirectUris: [`${appUrl}/api/auth/callback/make`],
+    quiet: true,
+  });
   server = spawnStandalone(copy.dir, {
     port,
     env: {
@@ -52,7 +64,14 @@ afterAll(async () => {
 
 describe("the standalone build, alone in an empty directory", () => {
   it("holds none of the development-only packages", () => {
-    for (const name of ["@electric-sql/pglite", "@electric-sql/pglite-socket", "oidc-provider", "tsx", "vitest", "prisma"]) {
+    for (const name of [
+      "@electric-sql/pglite",
+      "@electric-sql/pglite-socket",
+      "oidc-provider",
+      "tsx",
+      "vitest",
+      "prisma",
+    ]) {
       expect(existsSync(path.join(copy.dir, "node_modules", name)), name).toBe(false);
     }
   });
@@ -64,7 +83,9 @@ describe("the standalone build, alone in an empty directory", () => {
     await page.getByRole("button", { name: "Sign in with Make" }).click();
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${server.url}/dashboard`);
-    expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe("active");
+    expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe(
+      "active",
+    );
     expect(await page.locator('[data-claim="name"]').innerText()).toBe("Ada Lovelace");
     await context.close();
   });
@@ -72,6 +93,10 @@ describe("the standalone build, alone in an empty directory", () => {
   it("answers its health check with the database and Make reachable", async () => {
     const response = await fetch(`${server.url}/api/health`);
     expect(response.status, server.output()).toBe(200);
-    expect(await response.json()).toMatchObject({ ok: true, database: { ok: true }, makeDiscovery: { ok: true } });
+    expect(await response.json()).toMatchObject({
+      ok: true,
+      database: { ok: true },
+      makeDiscovery: { ok: true },
+    });
   });
 });

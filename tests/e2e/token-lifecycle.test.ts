@@ -21,11 +21,13 @@ afterAll(async () => {
 beforeEach(() => stack.standIn.controls.reset());
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const connectionState = (page: Page) => page.locator("[data-connection-state]").getAttribute("data-connection-state");
+const connectionState = (page: Page) =>
+  page.locator("[data-connection-state]").getAttribute("data-connection-state");
 /** What the user reads in the connection panel: the badge, the explanation and any notes. */
 const panelText = (page: Page) => page.locator("[data-connection-state]").innerText();
 const refreshGrants = async () => (await stack.standIn.controls.stats()).grants.refresh_token ?? 0;
-const setAccount = (assignments: string, params: unknown[] = []) => stack.query(`UPDATE "Account" SET ${assignments}`, params);
+const setAccount = (assignments: string, params: unknown[] = []) =>
+  stack.query(`UPDATE "Account" SET ${assignments}`, params);
 
 async function signedIn(appUrl = stack.app.url): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
@@ -47,7 +49,8 @@ describe("refresh across servers", () => {
     const cookie = await sessionCookieHeader(context);
     // Both servers warm (discovery cached, code loaded), so neither is held up before it reaches the refresh;
     // Make answering in 1 s keeps the first refresh open long after the second server has arrived.
-    for (const app of stack.apps) expect((await fetch(`${app.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
+    for (const app of stack.apps)
+      expect((await fetch(`${app.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
     stack.standIn.controls.configure({ tokenLatencyMs: 1_000 });
     await setAccount(`expires_at = $1`, [nowSeconds() - 5]);
     const before = await refreshGrants();
@@ -56,7 +59,9 @@ describe("refresh across servers", () => {
       Array.from({ length: 25 }, () => fetch(`${app.url}/api/make/me`, { headers: { cookie } })),
     );
     const responses = await Promise.all(requests);
-    const bodies = await Promise.all(responses.map((response) => response.json() as Promise<{ user?: { id: number } }>));
+    const bodies = await Promise.all(
+      responses.map((response) => response.json() as Promise<{ user?: { id: number } }>),
+    );
 
     expect(responses.map((response) => response.status)).toEqual(Array(50).fill(200));
     expect(bodies.every((body) => body.user?.id === 1001)).toBe(true);
@@ -110,9 +115,10 @@ describe("the dashboard during failures", () => {
 
   it("recovers once Make answers again, and logs the refresh", async () => {
     // Time passes: the hanging renewal above is given up (its lease ends) and the back-off is over.
-    await setAccount(`expires_at = $1, "nextRetryAt" = NULL, "refreshLeaseId" = NULL, "refreshLeaseUntil" = NULL`, [
-      nowSeconds() + 30,
-    ]);
+    await setAccount(
+      `expires_at = $1, "nextRetryAt" = NULL, "refreshLeaseId" = NULL, "refreshLeaseUntil" = NULL`,
+      [nowSeconds() + 30],
+    );
     await page.reload();
     expect(await connectionState(page)).toBe("active");
     expect(await page.locator('[data-status="retry"]').count()).toBe(0);
@@ -162,7 +168,9 @@ describe("the dashboard during failures", () => {
     await stack.query(`UPDATE "PendingRevocation" SET "nextAttemptAt" = now() - interval '1 second'`);
     await page.reload();
     await expect.poll(async () => (await stack.standIn.controls.stats()).revocations.length).toBe(2);
-    await expect.poll(async () => (await stack.query(`SELECT count(*)::int AS n FROM "PendingRevocation"`))[0]).toEqual({ n: 0 });
+    await expect
+      .poll(async () => (await stack.query(`SELECT count(*)::int AS n FROM "PendingRevocation"`))[0])
+      .toEqual({ n: 0 });
     await page.reload();
     expect(await page.locator('[data-status="revocation-pending"]').count()).toBe(0);
     const confirmed = await panelText(page);

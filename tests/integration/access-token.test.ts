@@ -34,7 +34,8 @@ async function connect(login = "ada") {
 }
 
 /** Moves the stored expiry so the next call sees a token about to expire (or already expired). */
-const expireIn = (seconds: number) => app.db.account.updateMany({ where: { userId }, data: { expires_at: nowSeconds() + seconds } });
+const expireIn = (seconds: number) =>
+  app.db.account.updateMany({ where: { userId }, data: { expires_at: nowSeconds() + seconds } });
 
 beforeAll(async () => {
   app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "800" } });
@@ -60,9 +61,13 @@ describe("getMakeAccessToken", () => {
   it("makes exactly one token request for 50 concurrent callers after expiry", async () => {
     const before = await account();
     await expireIn(-10);
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => app.tokens.getMakeAccessToken(userId)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => app.tokens.getMakeAccessToken(userId)),
+    );
     expect(results.filter((result) => result.status === "rejected")).toEqual([]);
-    const tokens = new Set(results.map((result) => (result as PromiseFulfilledResult<{ accessToken: string }>).value.accessToken));
+    const tokens = new Set(
+      results.map((result) => (result as PromiseFulfilledResult<{ accessToken: string }>).value.accessToken),
+    );
     expect(tokens.size).toBe(1);
     expect(await grants()).toBe(1);
     const after = await account();
@@ -86,7 +91,12 @@ describe("getMakeAccessToken", () => {
     app.standIn.controls.fail({ endpoint: "token", mode: "invalid_grant" });
     await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
     const after = await account();
-    expect(after).toMatchObject({ state: "reauth_required", access_token: null, refresh_token: null, lastError: "invalid_grant" });
+    expect(after).toMatchObject({
+      state: "reauth_required",
+      access_token: null,
+      refresh_token: null,
+      lastError: "invalid_grant",
+    });
     await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
     expect(await grants()).toBe(1);
     expect(await app.db.user.count({ where: { id: userId } })).toBe(1);
@@ -130,7 +140,12 @@ describe("getMakeAccessToken", () => {
     await app.tokens.getMakeAccessToken(userId);
     await app.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
     const token = await app.tokens.getMakeAccessToken(userId);
-    expect(await account()).toMatchObject({ state: "active", lastError: null, refreshFailures: 0, access_token: token.accessToken });
+    expect(await account()).toMatchObject({
+      state: "active",
+      lastError: null,
+      refreshFailures: 0,
+      access_token: token.accessToken,
+    });
     expect(await grants()).toBe(2);
   });
 
@@ -153,8 +168,12 @@ describe("a renewal whose answer is slow or lost", () => {
     const token = await app.tokens.getMakeAccessToken(userId);
     expect(token.accessToken).toBe(stored.access_token);
 
-    await expect.poll(async () => (await account()).access_token, { timeout: 5_000 }).not.toBe(stored.access_token);
-    await expect(app.tokens.getMakeAccessToken(userId)).resolves.toMatchObject({ accessToken: (await account()).access_token });
+    await expect
+      .poll(async () => (await account()).access_token, { timeout: 5_000 })
+      .not.toBe(stored.access_token);
+    await expect(app.tokens.getMakeAccessToken(userId)).resolves.toMatchObject({
+      accessToken: (await account()).access_token,
+    });
     expect(await account()).toMatchObject({ state: "active", lastError: null, refreshFailures: 0 });
     expect(await grants()).toBe(1);
   });
@@ -172,8 +191,13 @@ describe("a renewal whose answer is slow or lost", () => {
     await app.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
     app.standIn.controls.fail({ endpoint: "token", mode: "invalid_grant" });
     await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
-    expect(await account()).toMatchObject({ state: "reauth_required", lastError: "invalid_grant_after_timeout" });
-    const explained = await app.db.connectionEvent.findFirstOrThrow({ where: { userId, kind: "reauth_required" } });
+    expect(await account()).toMatchObject({
+      state: "reauth_required",
+      lastError: "invalid_grant_after_timeout",
+    });
+    const explained = await app.db.connectionEvent.findFirstOrThrow({
+      where: { userId, kind: "reauth_required" },
+    });
     expect(explained).toMatchObject({ errorCode: "invalid_grant_after_timeout" });
     expect(explained.detail).toContain("got no answer from Make in time");
   });
@@ -224,7 +248,9 @@ describe("renewRejectedAccessToken", () => {
 
 /** Neither token works at Make any more: the API refuses the access token, the token endpoint the refresh token. */
 async function expectDeadAtMake(stored: { access_token: string | null; refresh_token: string | null }) {
-  const me = await fetch(`${app.standIn.url}/api/v2/users/me`, { headers: { authorization: `Bearer ${stored.access_token}` } });
+  const me = await fetch(`${app.standIn.url}/api/v2/users/me`, {
+    headers: { authorization: `Bearer ${stored.access_token}` },
+  });
   expect(me.status).toBe(401);
   const refresh = await fetch(`${app.standIn.url}/oauth/v2/token`, {
     method: "POST",
@@ -243,7 +269,12 @@ describe("revokeMakeConnection", () => {
     const stored = await account();
     const result = await app.revoke.revokeMakeConnection(userId);
     expect(result.confirmed).toBe(true);
-    expect(await account()).toMatchObject({ state: "revoked", access_token: null, refresh_token: null, id_token: null });
+    expect(await account()).toMatchObject({
+      state: "revoked",
+      access_token: null,
+      refresh_token: null,
+      id_token: null,
+    });
     const revocations = (await app.standIn.controls.stats()).revocations;
     expect(revocations.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
     expect(revocations[0]?.found).toBe(true);
@@ -259,7 +290,10 @@ describe("revokeMakeConnection", () => {
     expect(await app.db.pendingRevocation.count({ where: { userId } })).toBe(2);
 
     app.standIn.controls.reset();
-    await app.db.pendingRevocation.updateMany({ where: { userId }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
+    await app.db.pendingRevocation.updateMany({
+      where: { userId },
+      data: { nextAttemptAt: new Date(Date.now() - 1) },
+    });
     expect(await app.revoke.deliverPendingRevocations({ userId })).toBe(true);
     const delivered = (await app.standIn.controls.stats()).revocations;
     expect(delivered.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);

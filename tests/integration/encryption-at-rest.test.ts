@@ -12,7 +12,10 @@ let userId: string;
 const clearTokens: string[] = [];
 
 const pgDump = () => {
-  return execFileSync(postgresTool("pg_dump"), ["--data-only", "--no-owner", app.databaseUrl], { encoding: "utf8", maxBuffer: 64 << 20 });
+  return execFileSync(postgresTool("pg_dump"), ["--data-only", "--no-owner", app.databaseUrl], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
 };
 
 /** Re-imports the app modules against the same database and stand-in with another TOKEN_ENCRYPTION_KEY. */
@@ -78,7 +81,11 @@ describe("tokens at rest", () => {
     const rotated = await withKeys(`${KEY_NEW},${KEY_OLD}`);
     const readable = await rotated.db.account.findFirstOrThrow({ where: { userId } });
     expect(readable.access_token).toBe(before.access_token);
-    expect(await rotated.rotate.reencryptAllTokens()).toMatchObject({ accounts: 1, pendingRevocations: 0, remaining: 0 });
+    expect(await rotated.rotate.reencryptAllTokens()).toMatchObject({
+      accounts: 1,
+      pendingRevocations: 0,
+      remaining: 0,
+    });
     await rotated.db.$disconnect();
 
     const onlyNew = await withKeys(KEY_NEW);
@@ -90,9 +97,18 @@ describe("tokens at rest", () => {
   it("re-encrypts every row even when a refresh rewrites one under the old key between the read and the write", async () => {
     const second = await app.db.user.create({ data: { name: "Grace" } });
     await app.db.account.create({
-      data: { userId: second.id, type: "oidc", provider: "make", providerAccountId: "1002", access_token: "at-2", refresh_token: "rt-2" },
+      data: {
+        userId: second.id,
+        type: "oidc",
+        provider: "make",
+        providerAccountId: "1002",
+        access_token: "at-2",
+        refresh_token: "rt-2",
+      },
     });
-    await app.db.pendingRevocation.create({ data: { userId: second.id, token: "rt-old", tokenTypeHint: "refresh_token" } });
+    await app.db.pendingRevocation.create({
+      data: { userId: second.id, token: "rt-old", tokenTypeHint: "refresh_token" },
+    });
     const rotated = await withKeys(`${KEY_NEW},${KEY_OLD}`);
     const [newKey] = rotated.crypto.tokenKeys();
     let refreshes = 0;
@@ -102,7 +118,11 @@ describe("tokens at rest", () => {
         if (refreshes++ > 0) return;
         await app.db.account.updateMany({
           where: { userId },
-          data: { access_token: "at-refreshed", refresh_token: "rt-refreshed", tokenVersion: { increment: 1 } },
+          data: {
+            access_token: "at-refreshed",
+            refresh_token: "rt-refreshed",
+            tokenVersion: { increment: 1 },
+          },
         });
       },
     });
@@ -121,17 +141,25 @@ describe("tokens at rest", () => {
     const account = await wrong.db.account.findFirstOrThrow({ where: { userId } });
     expect([account.access_token, account.refresh_token]).toEqual([null, null]);
     const status = await wrong.status.connectionStatus(userId);
-    expect(status).toMatchObject({ state: "reauth_required", lastError: "token_unreadable", hasRefreshToken: false });
+    expect(status).toMatchObject({
+      state: "reauth_required",
+      lastError: "token_unreadable",
+      hasRefreshToken: false,
+    });
     const events = await wrong.db.connectionEvent.findMany({ where: { userId, kind: "reauth_required" } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ errorCode: "token_unreadable" });
     expect(events[0]?.detail).toMatch(/AUTH_SECRET or TOKEN_ENCRYPTION_KEY/);
-    await expect(wrong.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
+    await expect(wrong.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({
+      reason: "reauth_required",
+    });
     await wrong.db.$disconnect();
   });
 
   it("drops a queued revocation whose token no configured key opens, instead of retrying it forever", async () => {
-    await app.db.pendingRevocation.create({ data: { userId, token: "queued-token", tokenTypeHint: "access_token" } });
+    await app.db.pendingRevocation.create({
+      data: { userId, token: "queued-token", tokenTypeHint: "access_token" },
+    });
     const wrong = await withKeys("another-unrelated-key-".padEnd(40, "x"));
     expect(await wrong.revoke.deliverPendingRevocations({ userId })).toBe(true);
     expect(await wrong.db.pendingRevocation.count({ where: { userId } })).toBe(0);

@@ -59,12 +59,23 @@ describe("Make API client", () => {
       { id: 5011, name: "Difference Engine Inc.", zone: app.standIn.zones[1] },
     ]);
     for (const organization of organizations) await calls.listTeams(make, organization);
-    expect(apiStats().map(({ zone, path, query }) => ({ zone, path, org: new URLSearchParams(query).get("organizationId") }))).toEqual([
+    expect(
+      apiStats().map(({ zone, path, query }) => ({
+        zone,
+        path,
+        org: new URLSearchParams(query).get("organizationId"),
+      })),
+    ).toEqual([
       { zone: app.standIn.zones[0], path: "/api/v2/organizations", org: null },
       { zone: app.standIn.zones[0], path: "/api/v2/teams", org: "5001" },
       { zone: app.standIn.zones[1], path: "/api/v2/teams", org: "5011" },
     ]);
-    expect(await calls.grantedScopes(make)).toEqual(["user:read", "organizations:read", "teams:read", "scenarios:read"]);
+    expect(await calls.grantedScopes(make)).toEqual([
+      "user:read",
+      "organizations:read",
+      "teams:read",
+      "scenarios:read",
+    ]);
   });
 
   it("renews the token once on a 401 and retries once; a second 401 means reconnect", async () => {
@@ -75,11 +86,18 @@ describe("Make API client", () => {
     expect(apiStats().map((call) => call.status)).toEqual([401, 200]);
 
     app.standIn.controls.fail({ endpoint: "api", mode: "status", status: 401 });
-    await expect(calls.currentMakeUser(await forUser())).rejects.toMatchObject({ name: "MakeConnectionError", reason: "reauth_required" });
+    await expect(calls.currentMakeUser(await forUser())).rejects.toMatchObject({
+      name: "MakeConnectionError",
+      reason: "reauth_required",
+    });
     expect(app.standIn.controls.stats().grants.refresh_token).toBe(2);
     expect(apiStats().map((call) => call.status)).toEqual([401, 200, 401, 401]);
     const account = await app.db.account.findFirstOrThrow({ where: { userId } });
-    expect(account).toMatchObject({ state: "reauth_required", lastError: "access_token_refused", access_token: null });
+    expect(account).toMatchObject({
+      state: "reauth_required",
+      lastError: "access_token_refused",
+      access_token: null,
+    });
   });
 
   it("waits out a short Retry-After once; a long one is returned to the caller and the organization left alone", async () => {
@@ -88,7 +106,11 @@ describe("Make API client", () => {
     app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 1 });
     await calls.listTeams(make, organization!);
     await calls.listTeams(make, organization!); // 429 with Retry-After 1, waited out, then allowed
-    expect(apiStats().slice(1).map((call) => call.status)).toEqual([200, 429, 200]);
+    expect(
+      apiStats()
+        .slice(1)
+        .map((call) => call.status),
+    ).toEqual([200, 429, 200]);
 
     app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60 });
     await calls.listTeams(make, organization!).catch(() => undefined); // may spend the fresh budget
@@ -104,7 +126,12 @@ describe("Make API client", () => {
     const make = await forUser();
     const wrongZone = { id: 5011, name: "Difference Engine Inc.", zone: app.standIn.zones[0]! };
     const error = await calls.listTeams(make, wrongZone).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ kind: "rejected", status: 400, code: "IM005", message: "User has no organization in the zone" });
+    expect(error).toMatchObject({
+      kind: "rejected",
+      status: 400,
+      code: "IM005",
+      message: "User has no organization in the zone",
+    });
   });
 
   it("loads the dashboard's organizations and granted scopes once per token for concurrent views", async () => {
@@ -112,7 +139,10 @@ describe("Make API client", () => {
     const views = await Promise.all(
       Array.from({ length: 12 }, async () => {
         const make = await forUser();
-        return Promise.all([makeProfile.organizations(make, userId), makeProfile.grantedScopes(make, userId)]);
+        return Promise.all([
+          makeProfile.organizations(make, userId),
+          makeProfile.grantedScopes(make, userId),
+        ]);
       }),
     );
     expect(new Set(views.map((view) => JSON.stringify(view))).size).toBe(1);

@@ -6,7 +6,12 @@
 import { createPublicKey, verify } from "node:crypto";
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FOREIGN_AUDIENCE, FOREIGN_ISSUER, ID_TOKEN_TAMPERS, type IdTokenTamper } from "../../make-stand-in/id-token-tamper";
+import {
+  FOREIGN_AUDIENCE,
+  FOREIGN_ISSUER,
+  ID_TOKEN_TAMPERS,
+  type IdTokenTamper,
+} from "../../make-stand-in/id-token-tamper";
 import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "../../make-stand-in/server";
 import {
   CookieJar,
@@ -22,7 +27,6 @@ import {
 } from "../support/make-code-flow";
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
-
 
 let standIn: MakeStandIn;
 let as: oauth.AuthorizationServer;
@@ -47,7 +51,11 @@ const signIn = (options: FlowOptions) => signInTokens(as, options);
 
 /** A raw refresh request, so error answers can be asserted as they are. */
 async function refresh(refreshToken: string, kind: ClientKind = "confidential") {
-  const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientOf(kind)[0].client_id });
+  const body = new URLSearchParams({
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+    client_id: clientOf(kind)[0].client_id,
+  });
   if (kind === "confidential") body.set("client_secret", STAND_IN_CLIENTS.confidential.clientSecret);
   const res = await fetch(as.token_endpoint!, { method: "POST", body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -57,11 +65,15 @@ const api = (path: string, accessToken: string) =>
   fetch(new URL(`/api/v2${path}`, standIn.issuer), { headers: { authorization: `Bearer ${accessToken}` } });
 
 const control = (path: string, body?: unknown) =>
-  fetch(new URL(`/__stand-in/${path}`, standIn.url), body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+  fetch(
+    new URL(`/__stand-in/${path}`, standIn.url),
+    body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
+  );
 
 function decodeJwt(jwt: string) {
   const [header = "", payload = ""] = jwt.split(".");
-  const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+  const decode = (part: string) =>
+    JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
   return { header: decode(header), payload: decode(payload) };
 }
 
@@ -73,7 +85,16 @@ async function checkSignature(jwt: string): Promise<{ kid: string; published: bo
   const jwk = jwks.keys.find((key) => key.kid === kid);
   if (!jwk) return { kid, published: false, valid: false };
   const key = createPublicKey({ key: jwk as never, format: "jwk" });
-  return { kid, published: true, valid: verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, "base64url")) };
+  return {
+    kid,
+    published: true,
+    valid: verify(
+      "RSA-SHA256",
+      Buffer.from(`${header}.${payload}`),
+      key,
+      Buffer.from(signature, "base64url"),
+    ),
+  };
 }
 
 async function verifiedKid(jwt: string): Promise<string> {
@@ -87,7 +108,15 @@ async function rawCodeExchange(nonce: string) {
   const flow = await authorize({ client: "confidential", nonce });
   const [client, auth] = clientOf("confidential");
   const params = oauth.validateAuthResponse(as, client, flow.callback, flow.state);
-  const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, oauth.nopkce, insecure);
+  const res = await oauth.authorizationCodeGrantRequest(
+    as,
+    client,
+    auth,
+    params,
+    REDIRECT_URI,
+    oauth.nopkce,
+    insecure,
+  );
   expect(res.status).toBe(200);
   return (await res.json()) as { id_token: string; refresh_token: string };
 }
@@ -104,7 +133,9 @@ describe("discovery", () => {
     expect(as.token_endpoint_auth_methods_supported).toEqual(["client_secret_post", "none"]);
     expect(as.code_challenge_methods_supported).toContain("S256");
     expect(as.claims_supported).toEqual(["sub"]);
-    expect(as.scopes_supported).toEqual(expect.arrayContaining(["openid", "user:read", "organizations:read", "scenarios:run"]));
+    expect(as.scopes_supported).toEqual(
+      expect.arrayContaining(["openid", "user:read", "organizations:read", "scenarios:run"]),
+    );
   });
 });
 
@@ -170,7 +201,10 @@ describe("authorization code flow", () => {
     const loginUrl = new URL(start.headers.get("location")!, url);
     const html = await (await jar.fetch(loginUrl)).text();
     expect(html).toContain("Sign in</button>");
-    const res = await jar.fetch(formAction(html, loginUrl), { method: "POST", body: new URLSearchParams({ login: "ada", password: "nope" }) });
+    const res = await jar.fetch(formAction(html, loginUrl), {
+      method: "POST",
+      body: new URLSearchParams({ login: "ada", password: "nope" }),
+    });
     expect(res.status).toBe(401);
     const again = await res.text();
     expect(again).toContain("Wrong login or password");
@@ -207,10 +241,23 @@ describe("revocation, userinfo and the Make API", () => {
     const tokens = await signIn({ client: "confidential" });
     const me = await api("/users/me", tokens.access_token);
     expect(await me.json()).toEqual({
-      authUser: { id: 1001, name: "Ada Lovelace", email: "ada@example.com", timezone: "Europe/Prague", locale: "en" },
+      authUser: {
+        id: 1001,
+        name: "Ada Lovelace",
+        email: "ada@example.com",
+        timezone: "Europe/Prague",
+        locale: "en",
+      },
     });
-    const orgs = (await (await api("/organizations", tokens.access_token)).json()) as { organizations: Array<Record<string, unknown>> };
-    expect(orgs.organizations[0]).toMatchObject({ id: expect.any(Number), zone: standIn.zones[0], countryId: 1, timezoneId: 113 });
+    const orgs = (await (await api("/organizations", tokens.access_token)).json()) as {
+      organizations: Array<Record<string, unknown>>;
+    };
+    expect(orgs.organizations[0]).toMatchObject({
+      id: expect.any(Number),
+      zone: standIn.zones[0],
+      countryId: 1,
+      timezoneId: 113,
+    });
 
     const [client, auth] = clientOf("confidential");
     const revoked = await oauth.revocationRequest(as, client, auth, tokens.access_token, {
@@ -219,7 +266,9 @@ describe("revocation, userinfo and the Make API", () => {
     });
     await oauth.processRevocationResponse(revoked);
     expect((await api("/users/me", tokens.access_token)).status).toBe(401);
-    expect(standIn.controls.stats().revocations).toEqual([{ tokenTypeHint: "access_token", found: true, at: expect.any(String) }]);
+    expect(standIn.controls.stats().revocations).toEqual([
+      { tokenTypeHint: "access_token", found: true, at: expect.any(String) },
+    ]);
   });
 
   it("revokes the whole grant when the refresh token is revoked", async () => {
@@ -231,11 +280,18 @@ describe("revocation, userinfo and the Make API", () => {
         additionalParameters: { token_type_hint: "refresh_token" },
       }),
     );
-    expect(await refresh(tokens.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect(await refresh(tokens.refresh_token!)).toMatchObject({
+      status: 400,
+      body: { error: "invalid_grant" },
+    });
     expect((await api("/users/me", tokens.access_token)).status).toBe(401);
     // Revoking an unknown token still answers 200 (RFC 7009); the stats tell the two apart.
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, "no-such-token", insecure));
-    expect(standIn.controls.stats().revocations.map(({ tokenTypeHint, found }) => ({ tokenTypeHint, found }))).toEqual([
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, client, auth, "no-such-token", insecure),
+    );
+    expect(
+      standIn.controls.stats().revocations.map(({ tokenTypeHint, found }) => ({ tokenTypeHint, found })),
+    ).toEqual([
       { tokenTypeHint: "refresh_token", found: true },
       { tokenTypeHint: null, found: false },
     ]);
@@ -252,13 +308,28 @@ describe("revocation, userinfo and the Make API", () => {
   it("returns name, email and picture for ada and only sub for sub-only", async () => {
     const [client] = clientOf("confidential");
     const ada = await signIn({ client: "confidential", login: "ada" });
-    const adaInfo = await oauth.processUserInfoResponse(as, client, "1001", await oauth.userInfoRequest(as, client, ada.access_token, insecure));
-    expect(adaInfo).toEqual({ sub: "1001", name: "Ada Lovelace", email: "ada@example.com", picture: `${standIn.issuer}/avatars/ada.svg` });
+    const adaInfo = await oauth.processUserInfoResponse(
+      as,
+      client,
+      "1001",
+      await oauth.userInfoRequest(as, client, ada.access_token, insecure),
+    );
+    expect(adaInfo).toEqual({
+      sub: "1001",
+      name: "Ada Lovelace",
+      email: "ada@example.com",
+      picture: `${standIn.issuer}/avatars/ada.svg`,
+    });
     const avatar = await fetch(adaInfo.picture!);
     expect(avatar.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
 
     const bare = await signIn({ client: "confidential", login: "sub-only" });
-    const bareInfo = await oauth.processUserInfoResponse(as, client, "1002", await oauth.userInfoRequest(as, client, bare.access_token, insecure));
+    const bareInfo = await oauth.processUserInfoResponse(
+      as,
+      client,
+      "1002",
+      await oauth.userInfoRequest(as, client, bare.access_token, insecure),
+    );
     expect(bareInfo).toEqual({ sub: "1002" });
     expect(standIn.controls.stats().userinfo).toBe(2);
   });
@@ -272,22 +343,41 @@ describe("test switches", () => {
     expect(failed.status).toBe(503);
     const ok = await refresh(tokens.refresh_token!); // the failed request never reached oidc-provider
     expect(ok.status).toBe(200);
-    expect(standIn.controls.stats()).toMatchObject({ grants: { authorization_code: 1, refresh_token: 2 }, refreshSucceeded: 1, refreshFailed: 1 });
+    expect(standIn.controls.stats()).toMatchObject({
+      grants: { authorization_code: 1, refresh_token: 2 },
+      refreshSucceeded: 1,
+      refreshFailed: 1,
+    });
   });
 
   it("answers invalid_grant on demand, also for code exchanges when asked, through the HTTP API", async () => {
     const tokens = await signIn({ client: "confidential" });
     expect((await control("fail", { endpoint: "token", mode: "invalid_grant" })).status).toBe(200);
-    expect(await refresh(tokens.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
-    expect(await refresh(tokens.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect(await refresh(tokens.refresh_token!)).toMatchObject({
+      status: 400,
+      body: { error: "invalid_grant" },
+    });
+    expect(await refresh(tokens.refresh_token!)).toMatchObject({
+      status: 400,
+      body: { error: "invalid_grant" },
+    });
     await control("fail", { endpoint: "token", mode: "off" });
     expect((await refresh(tokens.refresh_token!)).status).toBe(200);
 
-    await control("fail", { endpoint: "token", mode: "invalid_grant", grants: ["authorization_code"], times: 1 });
+    await control("fail", {
+      endpoint: "token",
+      mode: "invalid_grant",
+      grants: ["authorization_code"],
+      times: 1,
+    });
     await expect(signIn({ client: "confidential" })).rejects.toMatchObject({ error: "invalid_grant" });
 
     const stats = (await (await control("stats")).json()) as Record<string, unknown>;
-    expect(stats).toMatchObject({ grants: { authorization_code: 2, refresh_token: 3 }, refreshSucceeded: 1, refreshFailed: 2 });
+    expect(stats).toMatchObject({
+      grants: { authorization_code: 2, refresh_token: 3 },
+      refreshSucceeded: 1,
+      refreshFailed: 2,
+    });
     expect((await control("fail", { endpoint: "token", mode: "explode" })).status).toBe(400);
   });
 
@@ -306,7 +396,9 @@ describe("test switches", () => {
   });
 
   it("applies a new access token lifetime and token latency", async () => {
-    expect(await (await control("config", { accessTokenTtl: 120, tokenLatencyMs: 150 })).json()).toMatchObject({ accessTokenTtl: 120 });
+    expect(
+      await (await control("config", { accessTokenTtl: 120, tokenLatencyMs: 150 })).json(),
+    ).toMatchObject({ accessTokenTtl: 120 });
     const tokens = await signIn({ client: "confidential" });
     expect(tokens.expires_in).toBe(120);
     const started = Date.now();
@@ -383,26 +475,37 @@ describe("tamper switches (a misbehaving authorization server)", () => {
     },
   };
 
-  it.each(ID_TOKEN_TAMPERS)("forges the id_token of a code exchange: %s, and leaves every other claim alone", async (tamper) => {
-    standIn.controls.tamper({ idToken: tamper });
-    const nonce = `nonce-${tamper}`;
-    const { id_token: idToken } = await rawCodeExchange(nonce);
-    await forged[tamper](idToken, nonce);
-    const claims = decodeJwt(idToken).payload;
-    expect(claims.sub).toBe("1001");
-    if (!["wrong_aud", "wrong_iss", "wrong_nonce", "no_nonce"].includes(tamper)) {
-      expect({ aud: claims.aud, iss: claims.iss, nonce: claims.nonce }).toEqual({ aud: STAND_IN_CLIENTS.confidential.clientId, iss: standIn.issuer, nonce });
-    }
-    expect(standIn.controls.stats().tampered).toEqual({ idToken: 1, userinfo: 0, authorizationIss: 0 });
-  });
+  it.each(ID_TOKEN_TAMPERS)(
+    "forges the id_token of a code exchange: %s, and leaves every other claim alone",
+    async (tamper) => {
+      standIn.controls.tamper({ idToken: tamper });
+      const nonce = `nonce-${tamper}`;
+      const { id_token: idToken } = await rawCodeExchange(nonce);
+      await forged[tamper](idToken, nonce);
+      const claims = decodeJwt(idToken).payload;
+      expect(claims.sub).toBe("1001");
+      if (!["wrong_aud", "wrong_iss", "wrong_nonce", "no_nonce"].includes(tamper)) {
+        expect({ aud: claims.aud, iss: claims.iss, nonce: claims.nonce }).toEqual({
+          aud: STAND_IN_CLIENTS.confidential.clientId,
+          iss: standIn.issuer,
+          nonce,
+        });
+      }
+      expect(standIn.controls.stats().tampered).toEqual({ idToken: 1, userinfo: 0, authorizationIss: 0 });
+    },
+  );
 
   it("leaves refresh responses alone, and `{}` turns tampering off", async () => {
     standIn.controls.tamper({ idToken: "wrong_aud" });
     const { refresh_token: refreshToken } = await rawCodeExchange("n");
     const refreshed = await refresh(refreshToken);
-    expect(decodeJwt(String(refreshed.body.id_token)).payload.aud).toBe(STAND_IN_CLIENTS.confidential.clientId);
+    expect(decodeJwt(String(refreshed.body.id_token)).payload.aud).toBe(
+      STAND_IN_CLIENTS.confidential.clientId,
+    );
     standIn.controls.tamper({});
-    expect(decodeJwt((await rawCodeExchange("n")).id_token).payload.aud).toBe(STAND_IN_CLIENTS.confidential.clientId);
+    expect(decodeJwt((await rawCodeExchange("n")).id_token).payload.aud).toBe(
+      STAND_IN_CLIENTS.confidential.clientId,
+    );
     expect(standIn.controls.stats().tampered.idToken).toBe(1);
   });
 
@@ -414,13 +517,17 @@ describe("tamper switches (a misbehaving authorization server)", () => {
 
     await control("tamper", { userinfoSub: "9999" });
     const tokens = await signIn({ client: "confidential" });
-    const userinfo = await fetch(as.userinfo_endpoint!, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const userinfo = await fetch(as.userinfo_endpoint!, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(await userinfo.json()).toMatchObject({ sub: "9999", name: "Ada Lovelace" });
 
     await control("tamper", { authorizationIss: null });
     expect((await authorize({ client: "confidential" })).callback.searchParams.has("iss")).toBe(false);
     await control("tamper", {});
-    expect((await authorize({ client: "confidential" })).callback.searchParams.get("iss")).toBe(standIn.issuer);
+    expect((await authorize({ client: "confidential" })).callback.searchParams.get("iss")).toBe(
+      standIn.issuer,
+    );
 
     const stats = (await (await control("stats")).json()) as { tampered: Record<string, number> };
     expect(stats.tampered).toEqual({ idToken: 0, userinfo: 1, authorizationIss: 2 });
@@ -462,13 +569,21 @@ describe("Make-like behaviour", () => {
     const jar = new CookieJar();
     const login = new URL((await jar.fetch(url)).headers.get("location")!, url);
     const loginHtml = await (await jar.fetch(login)).text();
-    let res = await jar.fetch(formAction(loginHtml, login), { method: "POST", body: new URLSearchParams({ login: "ada", password: "password" }) });
+    let res = await jar.fetch(formAction(loginHtml, login), {
+      method: "POST",
+      body: new URLSearchParams({ login: "ada", password: "password" }),
+    });
     let current = new URL(res.headers.get("location")!, login);
     res = await jar.fetch(current);
     current = new URL(res.headers.get("location")!, current);
     const consentHtml = await (await jar.fetch(current)).text();
     expect(consentHtml).toContain('value="scenarios:read" checked');
-    const form = new URLSearchParams([["per-scope", "1"], ["scope", "user:read"], ["scope", "organizations:read"], ["decision", "allow"]]);
+    const form = new URLSearchParams([
+      ["per-scope", "1"],
+      ["scope", "user:read"],
+      ["scope", "organizations:read"],
+      ["decision", "allow"],
+    ]);
     res = await jar.fetch(formAction(consentHtml, current), { method: "POST", body: form });
     for (let step = 0; step < 5 && !res.headers.get("location")?.startsWith(REDIRECT_URI); step++) {
       current = new URL(res.headers.get("location")!, current);
@@ -480,10 +595,20 @@ describe("Make-like behaviour", () => {
     const tokens = await oauth.processAuthorizationCodeResponse(
       as,
       client,
-      await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, oauth.nopkce, insecure),
+      await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        auth,
+        params,
+        REDIRECT_URI,
+        oauth.nopkce,
+        insecure,
+      ),
     );
     const granted = await json(await api("/users/me/current-authorization", tokens.access_token));
-    expect(granted).toEqual({ authorization: { authUsed: "oauth", scope: ["user:read", "organizations:read"] } });
+    expect(granted).toEqual({
+      authorization: { authUsed: "oauth", scope: ["user:read", "organizations:read"] },
+    });
   });
 
   it("ignores the nonce when switched to, like a Make that does not echo it", async () => {
@@ -496,16 +621,23 @@ describe("Make-like behaviour", () => {
     const tokens = await signIn({ client: "confidential", scope: ALL });
     expect(standIn.zones).toHaveLength(2);
     expect(new Set(standIn.zones).size).toBe(2);
-    const orgs = (await json(await inZone(standIn.zones[1]!, "/organizations?cols[]=id&cols[]=zone", tokens.access_token)))
-      .organizations as Array<{ id: number; zone: string }>;
+    const orgs = (
+      await json(await inZone(standIn.zones[1]!, "/organizations?cols[]=id&cols[]=zone", tokens.access_token))
+    ).organizations as Array<{ id: number; zone: string }>;
     expect(orgs.map(({ id, zone }) => ({ id, zone }))).toEqual([
       { id: 5001, zone: standIn.zones[0] },
       { id: 5011, zone: standIn.zones[1] },
     ]);
-    expect((await inZone(standIn.zones[1]!, "/teams?organizationId=5011", tokens.access_token)).status).toBe(200);
+    expect((await inZone(standIn.zones[1]!, "/teams?organizationId=5011", tokens.access_token)).status).toBe(
+      200,
+    );
     const wrong = await inZone(standIn.zones[0]!, "/teams?organizationId=5011", tokens.access_token);
     expect(wrong.status).toBe(400);
-    expect(await wrong.json()).toMatchObject({ detail: "User has no organization in the zone", message: expect.any(String), code: "IM005" });
+    expect(await wrong.json()).toMatchObject({
+      detail: "User has no organization in the zone",
+      message: expect.any(String),
+      code: "IM005",
+    });
     expect(standIn.controls.stats().api.map(({ zone, path, status }) => ({ zone, path, status }))).toEqual([
       { zone: standIn.zones[1], path: "/api/v2/organizations", status: 200 },
       { zone: standIn.zones[1], path: "/api/v2/teams", status: 200 },
@@ -522,8 +654,16 @@ describe("Make-like behaviour", () => {
       { id: 7002, name: "Operations", organizationId: 5001 },
     ]);
     const page = (offset: number) =>
-      inZone(zone, `/scenarios?teamId=7001&pg[offset]=${offset}&pg[limit]=25&pg[sortBy]=lastEdit&pg[sortDir]=desc`, tokens.access_token);
-    const pages = await Promise.all([0, 25, 50].map(async (offset) => (await json(await page(offset))).scenarios as Array<Record<string, unknown>>));
+      inZone(
+        zone,
+        `/scenarios?teamId=7001&pg[offset]=${offset}&pg[limit]=25&pg[sortBy]=lastEdit&pg[sortDir]=desc`,
+        tokens.access_token,
+      );
+    const pages = await Promise.all(
+      [0, 25, 50].map(
+        async (offset) => (await json(await page(offset))).scenarios as Array<Record<string, unknown>>,
+      ),
+    );
     expect(pages.map((items) => items.length)).toEqual([25, 25, 10]);
     expect(new Set(pages.flat().map((item) => item.id)).size).toBe(60);
     expect(pages[0]![0]).toMatchObject({
@@ -545,16 +685,28 @@ describe("Make-like behaviour", () => {
     const forbidden = await inZone(standIn.zones[0]!, "/scenarios?teamId=7001", narrow.access_token);
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get("www-authenticate")).toContain('scope="scenarios:read"');
-    expect(await forbidden.json()).toMatchObject({ detail: expect.stringContaining("scenarios:read"), message: "Forbidden", code: "SC403" });
+    expect(await forbidden.json()).toMatchObject({
+      detail: expect.stringContaining("scenarios:read"),
+      message: "Forbidden",
+      code: "SC403",
+    });
 
     standIn.controls.configure({ apiBudget: 2, apiBudgetWindowSeconds: 30 });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await inZone(standIn.zones[0]!, "/teams?organizationId=5001", narrow.access_token)).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await inZone(standIn.zones[0]!, "/teams?organizationId=5001", narrow.access_token)).status,
+      );
     expect(statuses).toEqual([200, 200, 429]);
     const limited = await inZone(standIn.zones[0]!, "/teams?organizationId=5001", narrow.access_token);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await limited.json()).toMatchObject({ detail: expect.stringContaining("Requests limit for organization exceeded"), code: "SC429" });
+    expect(await limited.json()).toMatchObject({
+      detail: expect.stringContaining("Requests limit for organization exceeded"),
+      code: "SC429",
+    });
     // The budget is per organization: another one is not affected.
-    expect((await inZone(standIn.zones[1]!, "/teams?organizationId=5011", narrow.access_token)).status).toBe(200);
+    expect((await inZone(standIn.zones[1]!, "/teams?organizationId=5011", narrow.access_token)).status).toBe(
+      200,
+    );
   });
 });

@@ -26,9 +26,14 @@ beforeAll(async () => {
   await cp(path.join(root, "prisma", "migrations"), migrations, { recursive: true });
   for (const name of ["20991231000001_first_probe", "20991231000002_second_probe"]) {
     await mkdir(path.join(migrations, name));
-    await writeFile(path.join(migrations, name, "migration.sql"), `CREATE TABLE "${name}" ("id" TEXT NOT NULL);\n`);
+    await writeFile(
+      path.join(migrations, name, "migration.sql"),
+      `CREATE TABLE "${name}" ("id" TEXT NOT NULL);\n`,
+    );
   }
-  migrationNames = (await readdir(migrations, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  migrationNames = (await readdir(migrations, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
 });
 
 afterAll(async () => {
@@ -41,15 +46,29 @@ describe("db:migrate through a transaction-mode pooler", () => {
     const database = await freshDatabase(inject("postgresUrl"), { migrate: false });
     try {
       const pooled = pooler.pooledUrl(database.url);
-      const runs = await Promise.all([dbMigrate({ DATABASE_URL: pooled }), dbMigrate({ DATABASE_URL: pooled })]);
-      expect(runs.map((run) => run.code), runs.map((run) => run.output).join("\n")).toEqual([0, 0]);
+      const runs = await Promise.all([
+        dbMigrate({ DATABASE_URL: pooled }),
+        dbMigrate({ DATABASE_URL: pooled }),
+      ]);
+      expect(
+        runs.map((run) => run.code),
+        runs.map((run) => run.output).join("\n"),
+      ).toEqual([0, 0]);
 
-      const rows = await query(database.url, "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name");
+      const rows = await query(
+        database.url,
+        "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name",
+      );
       expect(rows.map((row) => row.migration_name)).toEqual(migrationNames);
       // PgBouncer keeps its server connections open: a lock left on one of them would show here.
-      expect(await query(inject("postgresUrl"), "SELECT objid FROM pg_locks WHERE locktype = 'advisory'")).toEqual([]);
+      expect(
+        await query(inject("postgresUrl"), "SELECT objid FROM pg_locks WHERE locktype = 'advisory'"),
+      ).toEqual([]);
 
-      const third = await applyMigrations(pooled, { migrationsDir: path.join(project, "prisma", "migrations"), lockTimeoutMs: 5_000 });
+      const third = await applyMigrations(pooled, {
+        migrationsDir: path.join(project, "prisma", "migrations"),
+        lockTimeoutMs: 5_000,
+      });
       expect(third).toEqual({ applied: [] });
     } finally {
       await database.drop();
@@ -59,9 +78,14 @@ describe("db:migrate through a transaction-mode pooler", () => {
   it("migrates over DATABASE_URL_UNPOOLED when it is set, not DATABASE_URL", async () => {
     const database = await freshDatabase(inject("postgresUrl"), { migrate: false });
     try {
-      const run = await dbMigrate({ DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", DATABASE_URL_UNPOOLED: database.url });
+      const run = await dbMigrate({
+        DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
+        DATABASE_URL_UNPOOLED: database.url,
+      });
       expect(run.code, run.output).toBe(0);
-      expect(await query(database.url, "SELECT count(*)::int AS n FROM _prisma_migrations")).toEqual([{ n: migrationNames.length }]);
+      expect(await query(database.url, "SELECT count(*)::int AS n FROM _prisma_migrations")).toEqual([
+        { n: migrationNames.length },
+      ]);
     } finally {
       await database.drop();
     }
@@ -71,11 +95,15 @@ describe("db:migrate through a transaction-mode pooler", () => {
 /** `npm run db:migrate` as a process of its own, in the scratch checkout. */
 function dbMigrate(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/db-migrate.ts")], {
-      cwd: project,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/db-migrate.ts")],
+      {
+        cwd: project,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));

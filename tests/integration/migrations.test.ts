@@ -199,7 +199,10 @@ describe("applyMigrations on PostgreSQL", () => {
         /20991231000000_probe failed and was rolled back.*syntax error/s,
       );
       expect(await tableExists(db.url, "DriftProbe")).toBe(false);
-      const names = await query(db.url, "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name");
+      const names = await query(
+        db.url,
+        "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name",
+      );
       const committed = await migrationFolders(migrationsDir);
       expect(names).toEqual(committed.map((name) => ({ migration_name: name })));
     });

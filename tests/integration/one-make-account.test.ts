@@ -17,7 +17,8 @@ const INIT = "20261122000000_init";
 let database: FreshDatabase;
 let pool: pg.Pool;
 let onlyInit: string;
-const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await pool.query<T>(sql, params)).rows;
+const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+  (await pool.query<T>(sql, params)).rows;
 
 beforeAll(async () => {
   database = await freshDatabase(inject("postgresUrl"), { migrate: false });
@@ -33,7 +34,14 @@ afterAll(async () => {
   if (onlyInit) await rm(onlyInit, { recursive: true, force: true });
 });
 
-const account = (id: string, userId: string, sub: string, state: string, connectedAt: string, token: string | null) =>
+const account = (
+  id: string,
+  userId: string,
+  sub: string,
+  state: string,
+  connectedAt: string,
+  token: string | null,
+) =>
   query(
     `INSERT INTO "Account" (id, "userId", type, provider, "providerAccountId", state, "connectedAt", "updatedAt", access_token)
      VALUES ($1, $2, 'oidc', 'make', $3, $4::"ConnectionState", $5, now(), $6)`,

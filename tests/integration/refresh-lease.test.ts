@@ -17,7 +17,11 @@ const grants = async () => (await stats()).grants.refresh_token;
 
 /** A user with real tokens from the stand-in whose access token expired a moment ago. */
 async function connectExpired(): Promise<{ userId: string; accessToken: string }> {
-  const tokens = await signInTokens(await discover(backends.standIn), { client: "confidential", login: "ada", nonce: "n" });
+  const tokens = await signInTokens(await discover(backends.standIn), {
+    client: "confidential",
+    login: "ada",
+    nonce: "n",
+  });
   const user = await direct.db.user.create({ data: { name: "ada" } });
   await direct.db.account.create({
     data: {
@@ -52,7 +56,11 @@ beforeEach(async () => {
 });
 
 const tokensOf = (results: PromiseSettledResult<{ accessToken: string }>[]) =>
-  new Set(results.map((result) => (result.status === "fulfilled" ? result.value.accessToken : `rejected: ${result.reason}`)));
+  new Set(
+    results.map((result) =>
+      result.status === "fulfilled" ? result.value.accessToken : `rejected: ${result.reason}`,
+    ),
+  );
 
 describe("the refresh lease across processes", () => {
   it("lets exactly one of three server processes refresh an expired token; the others get its token", async () => {
@@ -97,7 +105,9 @@ describe("the refresh inside one process", () => {
     const { userId } = await connectExpired();
     backends.standIn.controls.configure({ tokenLatencyMs: 300 });
 
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => copy.tokens.getMakeAccessToken(userId)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => copy.tokens.getMakeAccessToken(userId)),
+    );
 
     expect(tokensOf(results).size).toBe(1);
     expect(await grants()).toBe(1);
@@ -115,13 +125,19 @@ describe("a database that drops out during a refresh", () => {
     // The refresh request has reached Make (which answers 800 ms later): take the database away now.
     await expect.poll(grants, { interval: 5, timeout: 10_000 }).toBe(1);
     await backends.proxy.cut();
-    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 })
+      .toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await backends.proxy.restore();
 
     const token = await renewal;
     expect(token.accessToken).not.toBe(accessToken);
-    expect(await storedAccount(userId)).toMatchObject({ state: "active", access_token: token.accessToken, lastError: null });
+    expect(await storedAccount(userId)).toMatchObject({
+      state: "active",
+      access_token: token.accessToken,
+      lastError: null,
+    });
     expect((await app.tokens.getMakeAccessToken(userId)).accessToken).toBe(token.accessToken);
     expect(await grants()).toBe(1);
   });
@@ -137,7 +153,9 @@ describe("revoking while a refresh is in flight", () => {
     // Make has rotated the tokens; before this server can store them, the user revokes from another one.
     await expect.poll(grants, { interval: 5, timeout: 10_000 }).toBe(1);
     await backends.proxy.cut();
-    await expect.poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await stats()).refreshSucceeded, { interval: 20, timeout: 10_000 })
+      .toBe(1);
     expect(await direct.revoke.revokeMakeConnection(userId)).toEqual({ confirmed: true });
     await backends.proxy.restore();
 
@@ -147,7 +165,11 @@ describe("revoking while a refresh is in flight", () => {
       .poll(async () => (await stats()).revocations.map((entry) => entry.tokenTypeHint))
       .toEqual(["access_token", "refresh_token", "access_token", "refresh_token"]);
     await expect.poll(() => direct.db.pendingRevocation.count()).toBe(0);
-    expect(await storedAccount(userId)).toMatchObject({ state: "revoked", access_token: null, refresh_token: null });
+    expect(await storedAccount(userId)).toMatchObject({
+      state: "revoked",
+      access_token: null,
+      refresh_token: null,
+    });
   });
 });
 
@@ -179,12 +201,18 @@ describe("revocation deliveries", () => {
 
     const revoking = app.revoke.revokeMakeConnection(userId);
     // The local cut is committed and Make is being asked: the database goes away before the outcome is noted.
-    await expect.poll(async () => (await stats()).revocations.length, { interval: 5, timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await stats()).revocations.length, { interval: 5, timeout: 10_000 })
+      .toBe(1);
     await backends.proxy.cut();
 
     await expect(revoking).resolves.toEqual({ confirmed: false });
     await backends.proxy.restore();
-    expect(await storedAccount(userId)).toMatchObject({ state: "revoked", access_token: null, refresh_token: null });
+    expect(await storedAccount(userId)).toMatchObject({
+      state: "revoked",
+      access_token: null,
+      refresh_token: null,
+    });
     expect(await direct.db.pendingRevocation.count({ where: { userId } })).toBe(2);
   });
 });

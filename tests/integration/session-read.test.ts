@@ -9,7 +9,9 @@ import { loadAppModules, type AppModules } from "../support/app-modules";
 // What lib/auth/session.ts reads from the request: the browser's cookies (set per test below).
 const requestCookies = new Map<string, string>();
 vi.mock("next/headers", () => ({
-  cookies: async () => ({ get: (name: string) => (requestCookies.has(name) ? { value: requestCookies.get(name) } : undefined) }),
+  cookies: async () => ({
+    get: (name: string) => (requestCookies.has(name) ? { value: requestCookies.get(name) } : undefined),
+  }),
   headers: async () => new Headers(),
 }));
 
@@ -55,8 +57,12 @@ async function prismaRead(sessionToken: string) {
 }
 
 async function userWithSession(sessionToken: string, name: string | null) {
-  const user = await app.db.user.create({ data: { name, email: name && `${name.toLowerCase()}@example.com` } });
-  await app.db.session.create({ data: { sessionToken, userId: user.id, expires: new Date("2031-02-03T04:05:06.789Z") } });
+  const user = await app.db.user.create({
+    data: { name, email: name && `${name.toLowerCase()}@example.com` },
+  });
+  await app.db.session.create({
+    data: { sessionToken, userId: user.id, expires: new Date("2031-02-03T04:05:06.789Z") },
+  });
   return user;
 }
 
@@ -82,7 +88,9 @@ describe("the session read", () => {
     for (let i = 0; i < RECENT_EVENTS + 3; i++) {
       // Two events share each timestamp: the order must still be the same as Prisma's.
       const createdAt = new Date(base + Math.floor(i / 2) * 1_000);
-      await app.db.connectionEvent.create({ data: { userId: user.id, kind: "refreshed", outcome: "ok", createdAt } });
+      await app.db.connectionEvent.create({
+        data: { userId: user.id, kind: "refreshed", outcome: "ok", createdAt },
+      });
     }
 
     const read = await session.readSession("key-connected");
@@ -125,9 +133,18 @@ describe("the session read", () => {
   it("reads a token it cannot decrypt as absent and says which, instead of failing the whole read", async () => {
     const user = await userWithSession("key-unreadable", "Grace");
     await app.db.account.create({
-      data: { userId: user.id, type: "oidc", provider: "make", providerAccountId: "1002", access_token: "a", refresh_token: "r" },
+      data: {
+        userId: user.id,
+        type: "oidc",
+        provider: "make",
+        providerAccountId: "1002",
+        access_token: "a",
+        refresh_token: "r",
+      },
     });
-    const stored = await app.db.$queryRaw<{ access_token: string }[]>`SELECT access_token FROM "Account" WHERE "userId" = ${user.id}`;
+    const stored = await app.db.$queryRaw<
+      { access_token: string }[]
+    >`SELECT access_token FROM "Account" WHERE "userId" = ${user.id}`;
     // Under a key this server does not have (as after AUTH_SECRET changed).
     const tampered = stored[0]!.access_token.replace(/^enc:v1:[^:]+:/, "enc:v1:oldkey00:");
     await app.db.$executeRaw`UPDATE "Account" SET access_token = ${tampered} WHERE "userId" = ${user.id}`;
@@ -162,7 +179,11 @@ describe("the signed-in user handed to pages", () => {
     requestCookies.set("__Secure-authjs.session-token", "cookie-of-lin");
     const { currentUser, preloadedTokenRow } = await import("@/lib/auth/session");
     const signedIn = await currentUser();
-    expect(signedIn).toMatchObject({ id: user.id, name: "Lin", makeConnection: { state: "active", sub: "1004" } });
+    expect(signedIn).toMatchObject({
+      id: user.id,
+      name: "Lin",
+      makeConnection: { state: "active", sub: "1004" },
+    });
     const handedOut = JSON.stringify(signedIn);
     for (const secret of ["ada-access-token", "ada-refresh-token", "ada-id-token", "enc:v1:"]) {
       expect(handedOut).not.toContain(secret);

@@ -3,7 +3,12 @@
  * Make stand-in. The env module reads process.env once at import, so modules are re-imported per call.
  */
 import { inject, vi } from "vitest";
-import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn, type MakeStandInOptions } from "@/make-stand-in/server";
+import {
+  STAND_IN_CLIENTS,
+  startMakeStandIn,
+  type MakeStandIn,
+  type MakeStandInOptions,
+} from "@/make-stand-in/server";
 import { freshDatabase } from "./postgres";
 import { TEST_AUTH_SECRET } from "./stack";
 
@@ -17,7 +22,11 @@ export interface AppModules {
 }
 
 export async function loadAppModules(
-  options: { client?: "confidential" | "public"; env?: Record<string, string>; standIn?: MakeStandInOptions } = {},
+  options: {
+    client?: "confidential" | "public";
+    env?: Record<string, string>;
+    standIn?: MakeStandInOptions;
+  } = {},
 ): Promise<AppModules> {
   const database = await freshDatabase(inject("postgresUrl"));
   const standIn = await startMakeStandIn({ port: 0, quiet: true, ...options.standIn });

@@ -24,10 +24,23 @@ export async function startAppServer(options: {
 }): Promise<AppServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "node_modules/next/dist/bin/next"), "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
+    [
+      path.join(root, "node_modules/next/dist/bin/next"),
+      "start",
+      "--port",
+      String(options.port),
+      "--hostname",
+      "127.0.0.1",
+    ],
     {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", NEXT_DIST_DIR: options.distDir ?? TEST_DIST_DIR, ...options.env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        NEXT_DIST_DIR: options.distDir ?? TEST_DIST_DIR,
+        ...options.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

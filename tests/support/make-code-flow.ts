@@ -22,7 +22,8 @@ export class CookieJar {
 
   async fetch(url: URL | string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    if (this.cookies.size)
+      headers.set("cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
     const res = await fetch(url, { ...init, headers, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair = "", ...attributes] = line.split(";");
@@ -54,14 +55,22 @@ export interface Flow {
 
 export function clientOf(kind: ClientKind): [oauth.Client, oauth.ClientAuth] {
   return kind === "confidential"
-    ? [{ client_id: STAND_IN_CLIENTS.confidential.clientId }, oauth.ClientSecretPost(STAND_IN_CLIENTS.confidential.clientSecret)]
+    ? [
+        { client_id: STAND_IN_CLIENTS.confidential.clientId },
+        oauth.ClientSecretPost(STAND_IN_CLIENTS.confidential.clientSecret),
+      ]
     : [{ client_id: STAND_IN_CLIENTS.public.clientId }, oauth.None()];
 }
 
-export const formAction = (html: string, base: URL) => new URL(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? "", base);
+export const formAction = (html: string, base: URL) =>
+  new URL(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? "", base);
 
 /** Runs the authorization request through the login and consent pages until the stand-in redirects to the app. */
-export async function authorize(as: oauth.AuthorizationServer, options: FlowOptions, redirectUri = DEFAULT_REDIRECT_URI): Promise<Flow> {
+export async function authorize(
+  as: oauth.AuthorizationServer,
+  options: FlowOptions,
+  redirectUri = DEFAULT_REDIRECT_URI,
+): Promise<Flow> {
   const [client] = clientOf(options.client);
   const state = oauth.generateRandomState();
   const codeVerifier = options.pkce ? oauth.generateRandomCodeVerifier() : undefined;
@@ -73,10 +82,20 @@ export async function authorize(as: oauth.AuthorizationServer, options: FlowOpti
     scope: options.scope ?? "openid user:read organizations:read",
     state,
     ...(options.nonce ? { nonce: options.nonce } : {}),
-    ...(codeVerifier ? { code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: "S256" } : {}),
+    ...(codeVerifier
+      ? {
+          code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+          code_challenge_method: "S256",
+        }
+      : {}),
   }).toString();
 
-  return { callback: await followAuthorization(url, redirectUri, options), state, codeVerifier, nonce: options.nonce };
+  return {
+    callback: await followAuthorization(url, redirectUri, options),
+    state,
+    codeVerifier,
+    nonce: options.nonce,
+  };
 }
 
 /**
@@ -116,7 +135,15 @@ export async function exchange(
 ): Promise<oauth.TokenEndpointResponse> {
   const [client, auth] = clientOf(kind);
   const params = oauth.validateAuthResponse(as, client, flow.callback, flow.state);
-  const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, redirectUri, flow.codeVerifier ?? oauth.nopkce, insecure);
+  const res = await oauth.authorizationCodeGrantRequest(
+    as,
+    client,
+    auth,
+    params,
+    redirectUri,
+    flow.codeVerifier ?? oauth.nopkce,
+    insecure,
+  );
   return oauth.processAuthorizationCodeResponse(as, client, res, {
     expectedNonce: flow.nonce ?? oauth.expectNoNonce,
     requireIdToken: true,
@@ -126,4 +153,3 @@ export async function exchange(
 export async function signInTokens(as: oauth.AuthorizationServer, options: FlowOptions) {
   return exchange(as, await authorize(as, options), options.client);
 }
-

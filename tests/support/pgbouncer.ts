@@ -23,7 +23,10 @@ export interface PgBouncer {
 
 const INSTALL_HINT = "install PgBouncer (apt-get install pgbouncer)";
 
-export async function startPgBouncer(upstreamUrl: string, options: { poolSize?: number } = {}): Promise<PgBouncer> {
+export async function startPgBouncer(
+  upstreamUrl: string,
+  options: { poolSize?: number } = {},
+): Promise<PgBouncer> {
   const binary = findBinary();
   const upstream = new URL(upstreamUrl);
   const user = serverUser();
@@ -31,7 +34,10 @@ export async function startPgBouncer(upstreamUrl: string, options: { poolSize?: 
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   const port = await freePort();
   const config = path.join(dir, "pgbouncer.ini");
-  await writeFile(path.join(dir, "userlist.txt"), `"${decodeURIComponent(upstream.username || "postgres")}" ""\n`);
+  await writeFile(
+    path.join(dir, "userlist.txt"),
+    `"${decodeURIComponent(upstream.username || "postgres")}" ""\n`,
+  );
   await writeFile(
     config,
     [
@@ -97,7 +103,12 @@ export async function startPgBouncer(upstreamUrl: string, options: { poolSize?: 
 
 function findBinary(): string {
   const candidates = ["/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer", "/usr/local/bin/pgbouncer"];
-  candidates.push(...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, "pgbouncer")));
+  candidates.push(
+    ...(process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((dir) => path.join(dir, "pgbouncer")),
+  );
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`No pgbouncer binary found: ${INSTALL_HINT}.`);
   return found;
@@ -109,7 +120,8 @@ function serverUser(): { uid: number; gid: number } | undefined {
     .split("\n")
     .find((entry) => entry.startsWith("postgres:"));
   const [, , uid, gid] = line?.split(":") ?? [];
-  if (!uid || !gid) throw new Error("Running as root, and there is no 'postgres' system user to run PgBouncer as.");
+  if (!uid || !gid)
+    throw new Error("Running as root, and there is no 'postgres' system user to run PgBouncer as.");
   return { uid: Number(uid), gid: Number(gid) };
 }
 
@@ -126,7 +138,8 @@ function collectOutput(child: ChildProcess): () => string {
 async function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`PgBouncer exited at start:\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`PgBouncer exited at start:\n${output()}`);
     const client = new pg.Client({ connectionString: url });
     client.on("error", () => {});
     try {
@@ -134,7 +147,8 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
       await client.query("SELECT 1");
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`PgBouncer did not accept connections: ${String(error)}\n${output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`PgBouncer did not accept connections: ${String(error)}\n${output()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       await client.end().catch(() => {});

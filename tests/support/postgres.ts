@@ -131,7 +131,9 @@ function serverUser(): { uid: number; gid: number } | undefined {
     .find((entry) => entry.startsWith("postgres:"));
   const [, , uid, gid] = line?.split(":") ?? [];
   if (!uid || !gid) {
-    throw new Error(`Running as root, and there is no 'postgres' system user to run the server as: ${INSTALL_HINT}.`);
+    throw new Error(
+      `Running as root, and there is no 'postgres' system user to run the server as: ${INSTALL_HINT}.`,
+    );
   }
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -145,7 +147,11 @@ async function startLocalCluster(): Promise<TestPostgres> {
 
   try {
     if (user) await chown(dir, user.uid, user.gid);
-    await run(binaries.initdb, ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], user);
+    await run(
+      binaries.initdb,
+      ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+      user,
+    );
   } catch (error) {
     removeDir();
     throw error;
@@ -157,14 +163,21 @@ async function startLocalCluster(): Promise<TestPostgres> {
     const server = spawn(
       binaries.postgres,
       [
-        "-D", dataDir,
-        "-k", dir, // Unix socket in our own dir, not /var/run/postgresql (may not exist or be writable)
-        "-h", "127.0.0.1",
-        "-p", String(port),
+        "-D",
+        dataDir,
+        "-k",
+        dir, // Unix socket in our own dir, not /var/run/postgresql (may not exist or be writable)
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(port),
         "-F", // fsync off
-        "-c", "synchronous_commit=off",
-        "-c", "full_page_writes=off",
-        "-c", "max_connections=200",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=200",
       ],
       { stdio: ["ignore", "pipe", "pipe"], detached: false, env: serverEnv(), ...user },
     );

@@ -39,11 +39,18 @@ export async function holdAuthorizationResponse(page: Page, appUrl: string, logi
       let url = new URL(route.request().url());
       for (let hop = 0; hop < 5; hop++) {
         const location = response.headers().location;
-        if (!location) throw new Error(`Make answered ${response.status()} instead of redirecting: ${await response.text()}`);
+        if (!location)
+          throw new Error(
+            `Make answered ${response.status()} instead of redirecting: ${await response.text()}`,
+          );
         url = new URL(location, url);
         if (url.href.startsWith(callbackUrlOf(appUrl))) {
           resolve(url);
-          return await route.fulfill({ status: 200, contentType: "text/html", body: "<p>held by the test</p>" });
+          return await route.fulfill({
+            status: 200,
+            contentType: "text/html",
+            body: "<p>held by the test</p>",
+          });
         }
         response = await context.request.get(url.href, { maxRedirects: 0 });
       }
@@ -96,7 +103,12 @@ export async function expectSignInErrorPage(page: Page, reason: SignInFailure): 
 }
 
 /** Refused means: the error page, no session cookie in the browser, and nothing written. */
-export async function expectRefused(page: Page, stack: Pick<Stack, "query">, before: RowCounts, reason: SignInFailure) {
+export async function expectRefused(
+  page: Page,
+  stack: Pick<Stack, "query">,
+  before: RowCounts,
+  reason: SignInFailure,
+) {
   await expectSignInErrorPage(page, reason);
   expect(await hasSessionCookie(page.context())).toBe(false);
   expect(await rowCounts(stack)).toEqual(before);

@@ -38,11 +38,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await freshDatabase(inject("postgresUrl"));
   const ports = await Promise.all(Array.from({ length: options.servers ?? 1 }, () => freePort()));
   const appUrls = ports.map((port) => `${options.publicScheme ?? "http"}://127.0.0.1:${port}`);
-  const standIn = await startMakeStandIn({ port: 0, redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`), quiet: true });
+  const standIn = await startMakeStandIn({
+    port: 0,
+    redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`),
+    quiet: true,
+  });
   const client: Record<string, string> =
     options.client === "public"
       ? { AUTH_MAKE_ID: STAND_IN_CLIENTS.public.clientId }
-      : { AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId, AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret };
+      : {
+          AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
+          AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
+        };
   const apps = await Promise.all(
     ports.map((port, index) =>
       startAppServer({

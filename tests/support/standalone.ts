@@ -27,13 +27,17 @@ export async function copyStandalone(distDir = TEST_DIST_DIR): Promise<Standalon
     throw new Error(`${standalone}/server.js is missing: build with NEXT_OUTPUT=standalone first.`);
   }
   const dir = await mkdtemp(path.join(tmpdir(), "make-oidc-standalone-"));
-  const ancestors = path.dirname(dir).split(path.sep).map((_, i, parts) => parts.slice(0, i + 1).join(path.sep) || "/");
+  const ancestors = path
+    .dirname(dir)
+    .split(path.sep)
+    .map((_, i, parts) => parts.slice(0, i + 1).join(path.sep) || "/");
   const reachable = ancestors.find((ancestor) => existsSync(path.join(ancestor, "node_modules")));
   if (reachable) throw new Error(`${reachable}/node_modules would be reachable from the standalone copy.`);
 
   await cp(standalone, dir, { recursive: true, verbatimSymlinks: true });
   await cp(path.join(root, distDir, "static"), path.join(dir, distDir, "static"), { recursive: true });
-  if (existsSync(path.join(root, "public"))) await cp(path.join(root, "public"), path.join(dir, "public"), { recursive: true });
+  if (existsSync(path.join(root, "public")))
+    await cp(path.join(root, "public"), path.join(dir, "public"), { recursive: true });
   return { dir, bytes: await sizeOf(dir), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -45,7 +49,10 @@ export interface StandaloneServer {
 }
 
 /** Starts `node server.js` of a copy; resolves at once (the caller waits for the first response it needs). */
-export function spawnStandalone(dir: string, options: { port: number; env: Record<string, string> }): StandaloneServer {
+export function spawnStandalone(
+  dir: string,
+  options: { port: number; env: Record<string, string> },
+): StandaloneServer {
   const child = spawn(process.execPath, [path.join(dir, "server.js")], {
     cwd: dir,
     env: {
@@ -85,14 +92,20 @@ export function spawnStandalone(dir: string, options: { port: number; env: Recor
 }
 
 /** Requests `url` until the server answers (any status), retrying while it is not listening yet. */
-export async function firstResponse(server: StandaloneServer, url: string, init: RequestInit = {}): Promise<Response> {
+export async function firstResponse(
+  server: StandaloneServer,
+  url: string,
+  init: RequestInit = {},
+): Promise<Response> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (server.child.exitCode !== null) throw new Error(`server.js exited with ${server.child.exitCode}:\n${server.output()}`);
+    if (server.child.exitCode !== null)
+      throw new Error(`server.js exited with ${server.child.exitCode}:\n${server.output()}`);
     try {
       return await fetch(url, { redirect: "manual", ...init });
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`server.js did not answer ${url}: ${String(error)}\n${server.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`server.js did not answer ${url}: ${String(error)}\n${server.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }

@@ -7,7 +7,9 @@ import { vi } from "vitest";
 import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { TEST_AUTH_SECRET, type Stack } from "./stack";
 
-export async function storedTokens(stack: Stack): Promise<{ accessToken: string; refreshToken: string | null }> {
+export async function storedTokens(
+  stack: Stack,
+): Promise<{ accessToken: string; refreshToken: string | null }> {
   const [row] = await stack.query<{ access_token: string; refresh_token: string | null }>(
     `SELECT access_token, refresh_token FROM "Account" ORDER BY "connectedAt" DESC LIMIT 1`,
   );

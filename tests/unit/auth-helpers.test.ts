@@ -16,7 +16,14 @@ describe("safeRedirectPath", () => {
     expect(safeRedirectPath({ toString: () => "/a" })).toBe("/dashboard");
   });
 
-  for (const hostile of ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "dashboard", "/\nset-cookie"]) {
+  for (const hostile of [
+    "https://evil.example/",
+    "//evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "dashboard",
+    "/\nset-cookie",
+  ]) {
     it(`refuses ${JSON.stringify(hostile)}`, () => {
       expect(safeRedirectPath(hostile)).toBe("/dashboard");
     });
@@ -24,12 +31,15 @@ describe("safeRedirectPath", () => {
 });
 
 describe("classifySignInError", () => {
-  const wrapped = (err: unknown) => Object.assign(new Error("callback failed"), { type: "CallbackRouteError", cause: { err } });
+  const wrapped = (err: unknown) =>
+    Object.assign(new Error("callback failed"), { type: "CallbackRouteError", cause: { err } });
 
   it("reads a state problem from Auth.js's InvalidCheck", () => {
-    expect(classifySignInError(Object.assign(new Error("state value could not be parsed"), { type: "InvalidCheck" }))).toBe(
-      "state_mismatch",
-    );
+    expect(
+      classifySignInError(
+        Object.assign(new Error("state value could not be parsed"), { type: "InvalidCheck" }),
+      ),
+    ).toBe("state_mismatch");
   });
 
   it("treats invalid_grant at the code exchange as a used or expired code", () => {
@@ -46,12 +56,19 @@ describe("classifySignInError", () => {
   });
 
   it("names a different account", () => {
-    expect(classifySignInError(Object.assign(new Error("x"), { type: "OAuthAccountNotLinked" }))).toBe("account_in_use");
+    expect(classifySignInError(Object.assign(new Error("x"), { type: "OAuthAccountNotLinked" }))).toBe(
+      "account_in_use",
+    );
   });
 
   it("names a second Make account refused by the adapter, inside Auth.js's AdapterError", () => {
-    const refused = Object.assign(new Error("this user already has a Make account"), { name: "MakeAccountMismatchError" });
-    const adapterError = Object.assign(new Error("adapter failed"), { type: "AdapterError", cause: { err: refused } });
+    const refused = Object.assign(new Error("this user already has a Make account"), {
+      name: "MakeAccountMismatchError",
+    });
+    const adapterError = Object.assign(new Error("adapter failed"), {
+      type: "AdapterError",
+      cause: { err: refused },
+    });
     expect(classifySignInError(adapterError)).toBe("make_account_mismatch");
   });
 });
@@ -66,7 +83,9 @@ describe("the auth route's redirects", () => {
   };
 
   it("sends a successful sign-in where it asked to go, even when that path carries ?error=", async () => {
-    const response = await respond("http://127.0.0.1:3000/dashboard?error=x", ["authjs.session-token=abc; Path=/; HttpOnly"]);
+    const response = await respond("http://127.0.0.1:3000/dashboard?error=x", [
+      "authjs.session-token=abc; Path=/; HttpOnly",
+    ]);
     expect(response.headers.get("location")).toBe("http://127.0.0.1:3000/dashboard?error=x");
   });
 
@@ -91,7 +110,9 @@ describe("sessionCookieName", () => {
   });
 
   it("is authjs.session-token over http, and AUTH_URL wins over a forwarded protocol", () => {
-    expect(sessionCookieName({ authUrl: "http://127.0.0.1:3000", forwardedProto: "https" })).toBe("authjs.session-token");
+    expect(sessionCookieName({ authUrl: "http://127.0.0.1:3000", forwardedProto: "https" })).toBe(
+      "authjs.session-token",
+    );
     expect(sessionCookieName({ forwardedProto: "http" })).toBe("authjs.session-token");
   });
 });
@@ -110,7 +131,9 @@ describe("publicOrigin", () => {
 
   it("is AUTH_URL's origin when AUTH_URL is set, whatever host the request names", async () => {
     const publicOrigin = await loadPublicOrigin("https://app.example.com/base");
-    const request = new Request("http://localhost:3000/api/auth/callback/make", { headers: { host: "localhost:3000" } });
+    const request = new Request("http://localhost:3000/api/auth/callback/make", {
+      headers: { host: "localhost:3000" },
+    });
     expect(publicOrigin(request)).toBe("https://app.example.com");
   });
 
@@ -124,7 +147,9 @@ describe("publicOrigin", () => {
 
   it("keeps a loopback IP the browser used instead of Next's localhost", async () => {
     const publicOrigin = await loadPublicOrigin();
-    const request = new Request("http://localhost:3100/api/auth/signin", { headers: { host: "127.0.0.1:3100" } });
+    const request = new Request("http://localhost:3100/api/auth/signin", {
+      headers: { host: "127.0.0.1:3100" },
+    });
     expect(publicOrigin(request)).toBe("http://127.0.0.1:3100");
   });
 });
@@ -146,7 +171,8 @@ describe("proxy", () => {
     return { ...(await import("@/proxy")), ...(await import("@/auth.config")) };
   }
 
-  const dashboard = (origin: string, cookie: string) => new NextRequest(`${origin}/dashboard`, { headers: { cookie } });
+  const dashboard = (origin: string, cookie: string) =>
+    new NextRequest(`${origin}/dashboard`, { headers: { cookie } });
 
   it("enters the proxy only while the session cookie is not freshly renewed, so other requests never run it", async () => {
     const { config, SESSION_RENEWED_COOKIE } = await loadProxy("http://127.0.0.1:3000");
@@ -171,6 +197,9 @@ describe("proxy", () => {
     const planted = proxy(dashboard("https://app.example.com", "authjs.session-token=planted"));
     expect(new URL(planted.headers.get("location")!).pathname).toBe("/");
     const genuine = proxy(dashboard("https://app.example.com", "__Secure-authjs.session-token=abc"));
-    expect(genuine.cookies.get("__Secure-authjs.session-token")).toMatchObject({ value: "abc", secure: true });
+    expect(genuine.cookies.get("__Secure-authjs.session-token")).toMatchObject({
+      value: "abc",
+      secure: true,
+    });
   });
 });

@@ -32,7 +32,9 @@ describe("deployment variables", () => {
   });
 
   it("rejects a DATABASE_URL_UNPOOLED that is not PostgreSQL", async () => {
-    await expect(loadEnv({ ...VALID, DATABASE_URL_UNPOOLED: "mysql://db/app" })).rejects.toThrow(/DATABASE_URL_UNPOOLED/);
+    await expect(loadEnv({ ...VALID, DATABASE_URL_UNPOOLED: "mysql://db/app" })).rejects.toThrow(
+      /DATABASE_URL_UNPOOLED/,
+    );
   });
 
   it("requires CRON_SECRET on Vercel and names it", async () => {
@@ -43,6 +45,8 @@ describe("deployment variables", () => {
 
   it("leaves CRON_SECRET optional elsewhere, but never short", async () => {
     expect((await loadEnv(VALID)).env.CRON_SECRET).toBeUndefined();
-    await expect(loadEnv({ ...VALID, CRON_SECRET: "short" })).rejects.toThrow(/CRON_SECRET: must be at least 16/);
+    await expect(loadEnv({ ...VALID, CRON_SECRET: "short" })).rejects.toThrow(
+      /CRON_SECRET: must be at least 16/,
+    );
   });
 });

@@ -11,7 +11,8 @@ async function loadEnv(vars: Record<string, string | undefined>) {
   vi.resetModules();
   vi.unstubAllEnvs();
   vi.stubEnv("SKIP_ENV_VALIDATION", "");
-  for (const name of ["MAKE_API_URL", "MAKE_DEFAULT_ZONE", "AUTH_MAKE_NONCE", "AUTH_MAKE_SCOPE"]) vi.stubEnv(name, undefined);
+  for (const name of ["MAKE_API_URL", "MAKE_DEFAULT_ZONE", "AUTH_MAKE_NONCE", "AUTH_MAKE_SCOPE"])
+    vi.stubEnv(name, undefined);
   for (const [name, value] of Object.entries({ ...VALID, ...vars })) vi.stubEnv(name, value);
   return (await import("@/lib/env")).env;
 }
@@ -26,15 +27,20 @@ describe("environment: Make's API", () => {
   });
 
   it("accepts a {zone} template, a fixed URL and a local zone host with a port", async () => {
-    expect((await loadEnv({ MAKE_API_URL: "http://{zone}/api/v2", MAKE_DEFAULT_ZONE: "127.0.0.1:4011" })).MAKE_DEFAULT_ZONE).toBe(
-      "127.0.0.1:4011",
+    expect(
+      (await loadEnv({ MAKE_API_URL: "http://{zone}/api/v2", MAKE_DEFAULT_ZONE: "127.0.0.1:4011" }))
+        .MAKE_DEFAULT_ZONE,
+    ).toBe("127.0.0.1:4011");
+    expect((await loadEnv({ MAKE_API_URL: "https://eu2.make.com/api/v2" })).MAKE_API_URL).toBe(
+      "https://eu2.make.com/api/v2",
     );
-    expect((await loadEnv({ MAKE_API_URL: "https://eu2.make.com/api/v2" })).MAKE_API_URL).toBe("https://eu2.make.com/api/v2");
   });
 
   it("names MAKE_API_URL and MAKE_DEFAULT_ZONE when they are malformed", async () => {
     await expect(loadEnv({ MAKE_API_URL: "https://{zone}" })).rejects.toThrow(/MAKE_API_URL/);
     await expect(loadEnv({ MAKE_API_URL: "not a url" })).rejects.toThrow(/MAKE_API_URL/);
-    await expect(loadEnv({ MAKE_DEFAULT_ZONE: "https://eu1.make.com/" })).rejects.toThrow(/MAKE_DEFAULT_ZONE/);
+    await expect(loadEnv({ MAKE_DEFAULT_ZONE: "https://eu1.make.com/" })).rejects.toThrow(
+      /MAKE_DEFAULT_ZONE/,
+    );
   });
 });

@@ -11,7 +11,8 @@ async function loadEnv(vars: Record<string, string | undefined>) {
   vi.resetModules();
   vi.unstubAllEnvs();
   vi.stubEnv("SKIP_ENV_VALIDATION", "");
-  for (const name of [...Object.keys(VALID), "AUTH_MAKE_SECRET", "AUTH_MAKE_SCOPE", "TOKEN_ENCRYPTION_KEY"]) vi.stubEnv(name, undefined);
+  for (const name of [...Object.keys(VALID), "AUTH_MAKE_SECRET", "AUTH_MAKE_SCOPE", "TOKEN_ENCRYPTION_KEY"])
+    vi.stubEnv(name, undefined);
   for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);
   return import("@/lib/env");
 }

@@ -24,12 +24,18 @@ describe("Make API errors", () => {
     expect(error).toMatchObject({ kind: "rejected", status: 400, statusCode: 400, code: "IM005" });
     expect(error.message).toBe("User has no organization in the zone");
     expect(error.subErrors).toEqual(["Organization 5011 lives in us2.make.com"]);
-    expect(describeMakeApiError(error)).toContain("User has no organization in the zone Organization 5011 lives in us2.make.com");
+    expect(describeMakeApiError(error)).toContain(
+      "User has no organization in the zone Organization 5011 lives in us2.make.com",
+    );
   });
 
   it("names the missing scope of a 403, from WWW-Authenticate or else from the call", async () => {
     const challenged = await makeApiErrorFromResponse(
-      answer(403, { message: "Forbidden", code: "SC403" }, { "www-authenticate": 'Bearer error="insufficient_scope", scope="scenarios:read"' }),
+      answer(
+        403,
+        { message: "Forbidden", code: "SC403" },
+        { "www-authenticate": 'Bearer error="insufficient_scope", scope="scenarios:read"' },
+      ),
       "teams:read",
     );
     expect(challenged).toMatchObject({ kind: "forbidden", missingScope: "scenarios:read" });
@@ -48,17 +54,27 @@ describe("Make API errors", () => {
     expect(describeMakeApiError(limited)).toBe(
       "Make's request limit for this organization was reached. Try again in 42 seconds. Make says: “Requests limit for organization exceeded”",
     );
-    expect(parseRetryAfter(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(30);
+    expect(
+      parseRetryAfter(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1)),
+    ).toBe(30);
     expect(parseRetryAfter("soon")).toBeUndefined();
   });
 
   it("maps 401, 404, 5xx, a body that is not JSON, a timeout and a refused connection", async () => {
-    expect((await makeApiErrorFromResponse(answer(401, { message: "Unauthorized" }))).kind).toBe("unauthorized");
+    expect((await makeApiErrorFromResponse(answer(401, { message: "Unauthorized" }))).kind).toBe(
+      "unauthorized",
+    );
     expect((await makeApiErrorFromResponse(answer(404, { message: "Not found" }))).kind).toBe("not_found");
     const html = await makeApiErrorFromResponse(new Response("<html>Bad gateway</html>", { status: 502 }));
     expect(html).toMatchObject({ kind: "unavailable", body: {}, message: "Make answered 502" });
     const timeout = makeApiErrorFromException(new DOMException("The operation timed out.", "TimeoutError"));
-    expect(timeout).toMatchObject({ kind: "unavailable", status: null, message: "Make did not answer in time" });
-    expect(makeApiErrorFromException(new TypeError("fetch failed")).message).toBe("Make could not be reached");
+    expect(timeout).toMatchObject({
+      kind: "unavailable",
+      status: null,
+      message: "Make did not answer in time",
+    });
+    expect(makeApiErrorFromException(new TypeError("fetch failed")).message).toBe(
+      "Make could not be reached",
+    );
   });
 });

@@ -9,7 +9,9 @@ describe("Make API zones (MAKE_API_URL)", () => {
       version: 2,
       baseUrl: "https://us2.make.com/api/v2",
     });
-    expect(zoneEndpoint("eu1.make.celonis.com", "https://{zone}/api/v2").baseUrl).toBe("https://eu1.make.celonis.com/api/v2");
+    expect(zoneEndpoint("eu1.make.celonis.com", "https://{zone}/api/v2").baseUrl).toBe(
+      "https://eu1.make.celonis.com/api/v2",
+    );
   });
 
   it("keeps a local zone's port and plain http (the stand-in's zones)", () => {

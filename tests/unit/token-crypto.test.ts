@@ -68,17 +68,29 @@ describe("token encryption", () => {
   });
 
   /** A value sealed with the app's own key but an IV and tag of the given sizes: genuine, only mis-shaped. */
-  function sealWith(keys: { id: string; key: Buffer }[], options: { ivBytes: number; tagBytes: number }, column: string) {
+  function sealWith(
+    keys: { id: string; key: Buffer }[],
+    options: { ivBytes: number; tagBytes: number },
+    column: string,
+  ) {
     const [current] = keys;
     const iv = Buffer.alloc(options.ivBytes, 7);
-    const cipher = createCipheriv("aes-256-gcm", current!.key, iv, { authTagLength: 16 }).setAAD(Buffer.from(column));
-    const sealed = Buffer.concat([cipher.update("", "utf8"), cipher.final(), cipher.getAuthTag().subarray(0, options.tagBytes)]);
+    const cipher = createCipheriv("aes-256-gcm", current!.key, iv, { authTagLength: 16 }).setAAD(
+      Buffer.from(column),
+    );
+    const sealed = Buffer.concat([
+      cipher.update("", "utf8"),
+      cipher.final(),
+      cipher.getAuthTag().subarray(0, options.tagBytes),
+    ]);
     return `enc:v1:${current!.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
   }
 
   it("refuses a value whose authentication tag is shorter than 16 bytes, even a genuine truncated one", async () => {
     const { tokenKeys, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
-    expect(decryptToken(sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 16 }, "access_token"), "access_token")).toBe("");
+    expect(
+      decryptToken(sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 16 }, "access_token"), "access_token"),
+    ).toBe("");
     const truncated = sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 4 }, "access_token");
     expect(() => decryptToken(truncated, "access_token")).toThrow(/altered/);
   });

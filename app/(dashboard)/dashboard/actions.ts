@@ -21,7 +21,9 @@ export async function revokeConnection() {
 
 export async function reconnect() {
   await requireUser();
-  redirect(await signInDestination(() => signIn(MAKE_PROVIDER_ID, { redirectTo: "/dashboard", redirect: false })));
+  redirect(
+    await signInDestination(() => signIn(MAKE_PROVIDER_ID, { redirectTo: "/dashboard", redirect: false })),
+  );
 }
 
 export async function signOutHere() {
@@ -32,6 +34,8 @@ export async function signOutHere() {
 export async function signOutEverywhere() {
   const user = await requireUser();
   const current = await currentSessionKey();
-  await db.session.deleteMany({ where: { userId: user.id, ...(current ? { sessionToken: { not: current } } : {}) } });
+  await db.session.deleteMany({
+    where: { userId: user.id, ...(current ? { sessionToken: { not: current } } : {}) },
+  });
   await signOut({ redirectTo: "/" });
 }

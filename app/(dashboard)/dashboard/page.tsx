@@ -42,7 +42,9 @@ export default async function DashboardPage() {
         <a href="/dashboard/scenarios" className="font-medium text-make hover:underline dark:text-make-light">
           Your Make scenarios →
         </a>{" "}
-        <span className="text-slate-600 dark:text-slate-300">the example page that calls Make&apos;s API in each zone</span>
+        <span className="text-slate-600 dark:text-slate-300">
+          the example page that calls Make&apos;s API in each zone
+        </span>
       </p>
       <ActivityList events={events} />
     </div>

@@ -23,5 +23,8 @@ export async function GET() {
     check(() => authorizationServer()),
   ]);
   const ok = database.ok && makeDiscovery.ok;
-  return Response.json({ ok, database, makeDiscovery }, { status: ok ? 200 : 503, headers: { "cache-control": "no-store" } });
+  return Response.json(
+    { ok, database, makeDiscovery },
+    { status: ok ? 200 : 503, headers: { "cache-control": "no-store" } },
+  );
 }

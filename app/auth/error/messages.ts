@@ -4,7 +4,8 @@ import type { SignInFailure } from "@/lib/auth/sign-in-errors";
 export const SIGN_IN_FAILURE_MESSAGES: Record<SignInFailure, { title: string; detail: string }> = {
   access_denied: {
     title: "You declined access",
-    detail: "Make did not share your account because the request was declined. You can try again whenever you like.",
+    detail:
+      "Make did not share your account because the request was declined. You can try again whenever you like.",
   },
   state_mismatch: {
     title: "This sign-in could not be matched to your browser",
@@ -52,7 +53,8 @@ export const SIGN_IN_FAILURE_MESSAGES: Record<SignInFailure, { title: string; de
   },
   service_unavailable: {
     title: "The app is temporarily unavailable",
-    detail: "We could not reach our database just now, so the sign-in was stopped and nothing was saved. Please try again in a few minutes.",
+    detail:
+      "We could not reach our database just now, so the sign-in was stopped and nothing was saved. Please try again in a few minutes.",
   },
   server_error: {
     title: "Something went wrong on our side",

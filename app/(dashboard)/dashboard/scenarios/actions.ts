@@ -22,5 +22,7 @@ export async function grantAccess(formData: FormData) {
     .filter((scope) => SCOPE_NAME.test(scope));
   if (missing.length === 0) redirect(returnTo);
   const scope = [...new Set([...requestedScopes(), ...missing])].join(" ");
-  redirect(await signInDestination(() => signIn("make", { redirectTo: returnTo, redirect: false }, { scope })));
+  redirect(
+    await signInDestination(() => signIn("make", { redirectTo: returnTo, redirect: false }, { scope })),
+  );
 }

@@ -15,7 +15,15 @@ interface Props {
   grant: (formData: FormData) => Promise<void>;
 }
 
-function OrganizationCard({ organization, children, busy }: { organization: MakeOrganization; children: ReactNode; busy?: boolean }) {
+function OrganizationCard({
+  organization,
+  children,
+  busy,
+}: {
+  organization: MakeOrganization;
+  children: ReactNode;
+  busy?: boolean;
+}) {
   return (
     <section
       data-organization={organization.id}
@@ -56,7 +64,11 @@ async function loadTeams(api: MakeApi, organization: MakeOrganization) {
 }
 
 export async function OrganizationScenarios({ api, organization, returnTo, grant }: Props) {
-  let teams: Array<{ team: MakeTeam; items: Awaited<ReturnType<typeof listScenarios>>["items"]; capped: boolean }>;
+  let teams: Array<{
+    team: MakeTeam;
+    items: Awaited<ReturnType<typeof listScenarios>>["items"];
+    capped: boolean;
+  }>;
   try {
     teams = await loadTeams(api, organization);
   } catch (error) {
@@ -76,7 +88,8 @@ export async function OrganizationScenarios({ api, organization, returnTo, grant
       {teams.map(({ team, items, capped }) => (
         <div key={team.id} data-team={team.id} className="mt-4 first:mt-0">
           <h3 className="text-sm font-semibold text-slate-700 dark:text-slate-200">
-            {team.name} <span className="font-normal text-slate-600 dark:text-slate-300">· {items.length} scenarios</span>
+            {team.name}{" "}
+            <span className="font-normal text-slate-600 dark:text-slate-300">· {items.length} scenarios</span>
           </h3>
           <ScenarioList scenarios={items} capped={capped} />
         </div>

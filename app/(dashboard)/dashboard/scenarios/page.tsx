@@ -59,7 +59,8 @@ async function ScenariosByOrganization({ user }: { user: SignedInUser }) {
   if (loaded.kind === "missing_scopes") {
     return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} grant={grantAccess} />;
   }
-  if (loaded.kind === "failed") return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} />;
+  if (loaded.kind === "failed")
+    return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} />;
   const { api, organizations } = loaded;
   if (organizations.length === 0) {
     return (

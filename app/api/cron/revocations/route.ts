@@ -21,11 +21,17 @@ function authorized(header: string | null): boolean {
 
 export async function GET(request: Request) {
   if (!authorized(request.headers.get("authorization"))) {
-    return Response.json({ error: "unauthorized" }, { status: 401, headers: { "cache-control": "no-store" } });
+    return Response.json(
+      { error: "unauthorized" },
+      { status: 401, headers: { "cache-control": "no-store" } },
+    );
   }
   const [revocationsSettled, expiredSessionsDeleted] = await Promise.all([
     deliverPendingRevocations(),
     deleteExpiredSessions(),
   ]);
-  return Response.json({ revocationsSettled, expiredSessionsDeleted }, { headers: { "cache-control": "no-store" } });
+  return Response.json(
+    { revocationsSettled, expiredSessionsDeleted },
+    { headers: { "cache-control": "no-store" } },
+  );
 }

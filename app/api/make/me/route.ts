@@ -24,8 +24,14 @@ export async function GET() {
     }
     if (error instanceof MakeApiError) {
       const status = error.kind === "rate_limited" ? 429 : error.kind === "forbidden" ? 403 : 502;
-      const headers = error.retryAfterSeconds ? { "retry-after": String(error.retryAfterSeconds) } : undefined;
-      const body = { error: `make_${error.kind}`, code: error.code ?? null, message: describeMakeApiError(error) };
+      const headers = error.retryAfterSeconds
+        ? { "retry-after": String(error.retryAfterSeconds) }
+        : undefined;
+      const body = {
+        error: `make_${error.kind}`,
+        code: error.code ?? null,
+        message: describeMakeApiError(error),
+      };
       return Response.json(body, { status, headers });
     }
     throw error;
