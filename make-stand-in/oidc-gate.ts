@@ -103,7 +103,7 @@ function answerFailure(deps: GateDeps, res: ServerResponse, failure: ActiveFailu
     case "invalid_grant":
       return sendJson(res, 400, {
         error: "invalid_grant",
-        error_description: "grant is invalid (standIn failure switch)",
+        error_description: "grant is invalid (stand-in failure switch)",
       });
     case "status":
       return sendJson(res, failure.status, {
@@ -113,7 +113,7 @@ function answerFailure(deps: GateDeps, res: ServerResponse, failure: ActiveFailu
             : failure.status >= 500
               ? "server_error"
               : "invalid_request",
-        error_description: `standIn failure switch answered ${failure.status}`,
+        error_description: `stand-in failure switch answered ${failure.status}`,
       });
   }
 }

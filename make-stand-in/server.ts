@@ -142,7 +142,7 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
   buildProvider();
 
   const current = (): Provider => {
-    if (!provider) throw new HttpError(503, "standIn is starting");
+    if (!provider) throw new HttpError(503, "the stand-in is starting");
     return provider;
   };
 
@@ -152,6 +152,8 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
     if (path.startsWith("/interaction/")) return handleInteraction(current(), req, res, path);
     if (isMakeApiPath(path))
       return handleMakeApi({ zone: zones[0]!, zones, state, provider: current }, req, res, path);
+    // Browsers ask every origin for a favicon; the login page has none to show.
+    if (path === "/favicon.ico") return void res.writeHead(204).end();
     const avatar = /^\/avatars\/([\w-]+)\.svg$/.exec(path);
     if (avatar?.[1]) return sendAvatar(res, avatar[1]);
     return handleOidc(
@@ -160,7 +162,7 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
         hanging,
         provider: current,
         forward: (request, response) => {
-          if (!providerCallback) throw new HttpError(503, "standIn is starting");
+          if (!providerCallback) throw new HttpError(503, "the stand-in is starting");
           providerCallback(request, response);
         },
       },

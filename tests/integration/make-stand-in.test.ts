@@ -139,6 +139,12 @@ describe("discovery", () => {
   });
 });
 
+describe("login page", () => {
+  it("answers the browser's favicon request without an error", async () => {
+    expect((await fetch(new URL("/favicon.ico", standIn.url))).status).toBe(204);
+  });
+});
+
 describe("authorization code flow", () => {
   it("gives the confidential client access, refresh and id tokens (id_token: sub, nonce, no profile)", async () => {
     const tokens = await signIn({ client: "confidential", nonce: "n-0S6_WzA2Mj" });
