@@ -22,8 +22,7 @@ export async function startAppServer(options: {
   /** Build folder to serve (NEXT_DIST_DIR); default the test build. */
   distDir?: string;
 }): Promise<AppServer> {
-  const child: ChildProcess = spawn(
-    process.execPath,
+  const server = spawnServerProcess(
     [
       path.join(root, "node_modules/next/dist/bin/next"),
       "start",
@@ -32,18 +31,42 @@ export async function startAppServer(options: {
       "--hostname",
       "127.0.0.1",
     ],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        NEXT_DIST_DIR: options.distDir ?? TEST_DIST_DIR,
-        ...options.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { cwd: root, env: { NEXT_DIST_DIR: options.distDir ?? TEST_DIST_DIR, ...options.env } },
   );
+  const { child, output } = server;
+
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output()}`);
+    try {
+      await fetch(`${url}/`, { redirect: "manual", signal: AbortSignal.timeout(2_000) });
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return { url, pid: child.pid!, output, close: server.close };
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s; also killed when the test process exits. */
+  close(): Promise<void>;
+}
+
+/** Spawns a production server (`next start` or a standalone `server.js`) with a clean environment. */
+export function spawnServerProcess(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): ServerProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   // E2E_APP_LOGS=1 shows the app's own log while the tests run.
   const echo = process.env.E2E_APP_LOGS === "1";
@@ -55,25 +78,12 @@ export async function startAppServer(options: {
   }
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
-
-  const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
-    try {
-      await fetch(`${url}/`, { redirect: "manual", signal: AbortSignal.timeout(2_000) });
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
   return {
-    url,
-    pid: child.pid!,
+    child,
     output: () => output,
     close: async () => {
       process.off("exit", killOnExit);
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);

@@ -5,15 +5,14 @@
 //
 // Debian's binary (/usr/sbin/pgbouncer, package `pgbouncer`); like PostgreSQL it refuses to run as root,
 // so under root it runs as the `postgres` system user.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
 import { chown, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import pg from "pg";
-
 import { freePort } from "./ports";
+import { collectOutput, serverUser, waitUntilReady } from "./postgres";
 
 export interface PgBouncer {
   /** The same database, user and password as `directUrl`, through the pooler. */
@@ -75,7 +74,7 @@ export async function startPgBouncer(
     return url.toString();
   };
   try {
-    await waitUntilReady(pooledUrl(upstreamUrl), child, output);
+    await waitUntilReady(pooledUrl(upstreamUrl), child, output, "PgBouncer");
   } catch (error) {
     process.removeListener("exit", onExit);
     child.kill("SIGKILL");
@@ -112,46 +111,4 @@ function findBinary(): string {
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`No pgbouncer binary found: ${INSTALL_HINT}.`);
   return found;
-}
-
-function serverUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .find((entry) => entry.startsWith("postgres:"));
-  const [, , uid, gid] = line?.split(":") ?? [];
-  if (!uid || !gid)
-    throw new Error("Running as root, and there is no 'postgres' system user to run PgBouncer as.");
-  return { uid: Number(uid), gid: Number(gid) };
-}
-
-function collectOutput(child: ChildProcess): () => string {
-  let text = "";
-  const append = (chunk: Buffer) => {
-    text = (text + chunk.toString("utf8")).slice(-8000);
-  };
-  child.stdout?.on("data", append);
-  child.stderr?.on("data", append);
-  return () => text;
-}
-
-async function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`PgBouncer exited at start:\n${output()}`);
-    const client = new pg.Client({ connectionString: url });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      await client.query("SELECT 1");
-      return;
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`PgBouncer did not accept connections: ${String(error)}\n${output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
 }

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { chown, mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "./ports";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -124,7 +124,8 @@ function findBinaries(): Binaries {
 // PostgreSQL refuses to run as root. Under root the cluster belongs to the `postgres` system user that
 // Debian's package creates; Node's spawn uid/gid switch to it directly, so the child we hold is the
 // postmaster itself (no runuser in between to forward signals).
-function serverUser(): { uid: number; gid: number } | undefined {
+/** Root may not run PostgreSQL's servers: they run as the `postgres` system user (undefined when not root). */
+export function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const line = readFileSync("/etc/passwd", "utf8")
     .split("\n")
@@ -235,7 +236,7 @@ function run(command: string, args: string[], user: { uid: number; gid: number }
   });
 }
 
-function collectOutput(child: ChildProcess): () => string {
+export function collectOutput(child: ChildProcess): () => string {
   let text = "";
   const append = (chunk: Buffer) => {
     text = (text + chunk.toString("utf8")).slice(-8000); // the tail is what explains a failure
@@ -245,30 +246,24 @@ function collectOutput(child: ChildProcess): () => string {
   return () => text;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilReady(url: string, server: ChildProcess, output: () => string): Promise<void> {
+/** Connects to `url` until `SELECT 1` works; fails early when the server process has exited. */
+export async function waitUntilReady(
+  url: string,
+  server: ChildProcess,
+  output: () => string,
+  name = "PostgreSQL",
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`PostgreSQL exited during startup:\n${output()}`);
+      throw new Error(`${name} exited during startup:\n${output()}`);
     }
     try {
       await withClient(url, (client) => client.query("SELECT 1"));
       return;
     } catch (error) {
       if (Date.now() > deadline) {
-        throw new Error(`PostgreSQL did not accept connections within 30 s: ${String(error)}\n${output()}`);
+        throw new Error(`${name} did not accept connections within 30 s: ${String(error)}\n${output()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -4,13 +4,13 @@
  * bundle holds it: `server.js`, the traced `node_modules`, the static files and `public/`. No project
  * `node_modules` is reachable from there, so a file the tracer missed fails the server, not the test.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, lstat, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { TEST_DIST_DIR } from "./app-server";
+import { spawnServerProcess, TEST_DIST_DIR } from "./app-server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -53,42 +53,11 @@ export function spawnStandalone(
   dir: string,
   options: { port: number; env: Record<string, string> },
 ): StandaloneServer {
-  const child = spawn(process.execPath, [path.join(dir, "server.js")], {
+  const server = spawnServerProcess([path.join(dir, "server.js")], {
     cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      PORT: String(options.port),
-      HOSTNAME: "127.0.0.1",
-      NEXT_TELEMETRY_DISABLED: "1",
-      ...options.env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { PORT: String(options.port), HOSTNAME: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1", ...options.env },
   });
-  let output = "";
-  const echo = process.env.E2E_APP_LOGS === "1";
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on("data", (chunk) => {
-      output += chunk;
-      if (echo) process.stderr.write(chunk);
-    });
-  }
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  return {
-    url: `http://127.0.0.1:${options.port}`,
-    child,
-    output: () => output,
-    close: async () => {
-      process.off("exit", killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    },
-  };
+  return { url: `http://127.0.0.1:${options.port}`, ...server };
 }
 
 /** Requests `url` until the server answers (any status), retrying while it is not listening yet. */
