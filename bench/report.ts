@@ -87,17 +87,17 @@ function rows(results: BenchResults): Row[] {
     (summary.failed ? ` · **${summary.failed} of ${summary.requests} failed**` : "");
   out.push([
     "7",
-    `/dashboard/scenarios: Make API calls per view⁴ (${sc.views} views)`,
+    `/dashboard/scenarios: Make API calls per view⁵ (${sc.views} views)`,
     `${sc.callsPerView.toFixed(1)} (${zones})`,
   ]);
   out.push([
     "7",
-    `/dashboard/scenarios, c=1, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`,
+    `/dashboard/scenarios, c=1, stand-in API latency ${ms(sc.apiLatencyMs)}⁵`,
     timing(sc.sequential),
   ]);
   out.push([
     "7",
-    `/dashboard/scenarios, c=${sc.concurrent.concurrency}, stand-in API latency ${ms(sc.apiLatencyMs)}⁴`,
+    `/dashboard/scenarios, c=${sc.concurrent.concurrency}, stand-in API latency ${ms(sc.apiLatencyMs)}⁵`,
     timing(sc.concurrent),
   ]);
 
@@ -207,11 +207,11 @@ function rows(results: BenchResults): Row[] {
   const coldDashboard = median(cold.dashboard);
   const coldBare = median(cold.bare);
   out.push([
-    "7",
+    "8",
     `cold start⁴, process start → first response, median of ${cold.runs}: /dashboard · /bare · ratio`,
     `${ms(coldDashboard)} · ${ms(coldBare)} · ${ratio(coldDashboard / coldBare)}`,
   ]);
-  out.push(["7", "standalone output (traced server files, node_modules, static files)", mb(cold.bytes)]);
+  out.push(["8", "standalone output (traced server files, node_modules, static files)", mb(cold.bytes)]);
   return out;
 }
 
@@ -271,6 +271,8 @@ export function formatReport(results: BenchResults): string {
     "- 6: RSS and heap in use right after each full GC, from a probe preloaded into the server",
     "  (bench/heap-probe.cjs); after start and the peak: VmRSS of `next start` and its children from /proc. No GC",
     "  is forced.",
-    "- 7: from spawning `node server.js` to the first response of the page, polled every 5 ms until it listens.",
+    "- 7: sequential, then concurrent views of /dashboard/scenarios for the signed-in user; Make API calls counted",
+    "  by the stand-in per zone origin.",
+    "- 8: from spawning `node server.js` to the first response of the page, polled every 5 ms until it listens.",
   ].join("\n");
 }

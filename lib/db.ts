@@ -14,15 +14,16 @@ import { env } from "@/lib/env";
 import { encryptedTokens } from "@/lib/tokens/encrypted-prisma";
 
 function connect() {
-  // Sized for many short-lived instances (serverless functions), each with its own pool, in front of a
-  // database or pooler with a fixed connection limit: a few connections per instance, closed after a few
-  // idle seconds so a suspended or retired instance does not hold them, and a bounded wait for one, so a
-  // saturated database fails a request instead of hanging it (the refresh lease relies on that bound).
-  // attachDatabasePool lets Vercel's Fluid compute keep an instance alive until idle connections have
-  // closed; elsewhere it does nothing.
+  // On Vercel, many short-lived instances each hold a pool in front of a database or pooler with a fixed
+  // connection limit: a few connections per instance. A long-lived `next start` server serves all traffic
+  // from one pool and keeps pg's default size (a smaller one queues the burst of reads after a refresh).
+  // Idle connections close after a few seconds so a suspended or retired instance does not hold them, and
+  // the wait for a connection is bounded, so a saturated database fails a request instead of hanging it
+  // (the refresh lease relies on that bound). attachDatabasePool lets Vercel's Fluid compute keep an
+  // instance alive until idle connections have closed; elsewhere it does nothing.
   const pool = new pg.Pool({
     connectionString: env.DATABASE_URL,
-    max: 5,
+    max: process.env.VERCEL === "1" ? 5 : 10,
     idleTimeoutMillis: 5_000,
     connectionTimeoutMillis: 5_000,
   });
