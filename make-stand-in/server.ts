@@ -4,7 +4,7 @@
  * server, and Make's REST API on one more origin per zone (two zones; the
  * issuer's origin also answers the API, as the first zone).
  *
- *   const stand-in = await startMakeStandIn({ port: 0, quiet: true });
+ *   const standIn = await startMakeStandIn({ port: 0, quiet: true });
  *   standIn.zones; // ["127.0.0.1:41234", "127.0.0.1:41235"], for MAKE_API_URL=http://{zone}/api/v2
  *   standIn.controls.fail({ endpoint: "token", mode: "invalid_grant", times: 1 });
  *   await standIn.close();

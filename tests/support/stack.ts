@@ -8,7 +8,7 @@ import pg from "pg";
 import { startMakeStandIn, STAND_IN_CLIENTS, type MakeStandIn } from "@/make-stand-in/server";
 import { freshDatabase } from "./postgres";
 import { startAppServer, type AppServer } from "./app-server";
-import { freePort } from "./ports";
+import { reservePort } from "./ports";
 
 export interface Stack {
   app: AppServer;
@@ -36,7 +36,9 @@ export interface StackOptions {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await freshDatabase(inject("postgresUrl"));
-  const ports = await Promise.all(Array.from({ length: options.servers ?? 1 }, () => freePort()));
+  // Held until the app servers start: the stand-in listens on ports the system picks, and must not get these.
+  const reserved = await Promise.all(Array.from({ length: options.servers ?? 1 }, () => reservePort()));
+  const ports = reserved.map(({ port }) => port);
   const appUrls = ports.map((port) => `${options.publicScheme ?? "http"}://127.0.0.1:${port}`);
   const standIn = await startMakeStandIn({
     port: 0,
@@ -50,6 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
           AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
         };
+  await Promise.all(reserved.map(({ release }) => release()));
   const apps = await Promise.all(
     ports.map((port, index) =>
       startAppServer({
