@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
+import { storeConnectedAccount } from "../support/connected-account";
 import { loadAppModules, type AppModules } from "../support/app-modules";
 
 let app: AppModules;
@@ -17,21 +18,7 @@ const ALL = "openid user:read organizations:read teams:read scenarios:read";
 
 async function connect() {
   const tokens = await signInTokens(await discover(app.standIn), { client: "confidential", scope: ALL });
-  const user = await app.db.user.create({ data: { name: "ada" } });
-  await app.db.account.create({
-    data: {
-      userId: user.id,
-      type: "oidc",
-      provider: "make",
-      providerAccountId: "1001",
-      access_token: tokens.access_token,
-      refresh_token: tokens.refresh_token,
-      expires_at: Math.floor(Date.now() / 1000) + 3600,
-      token_type: tokens.token_type,
-      clientType: "confidential",
-    },
-  });
-  return user.id;
+  return storeConnectedAccount(app.db, tokens, Math.floor(Date.now() / 1000) + 3600);
 }
 
 const forUser = () => api.MakeApi.forUser({ id: userId } as never);

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
+import { storeConnectedAccount } from "../support/connected-account";
 import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";
 
 let backends: SharedBackends;
@@ -22,21 +23,8 @@ async function connectExpired(): Promise<{ userId: string; accessToken: string }
     login: "ada",
     nonce: "n",
   });
-  const user = await direct.db.user.create({ data: { name: "ada" } });
-  await direct.db.account.create({
-    data: {
-      userId: user.id,
-      type: "oidc",
-      provider: "make",
-      providerAccountId: "1001",
-      access_token: tokens.access_token,
-      refresh_token: tokens.refresh_token,
-      expires_at: nowSeconds() - 10,
-      token_type: tokens.token_type,
-      clientType: "confidential",
-    },
-  });
-  return { userId: user.id, accessToken: tokens.access_token };
+  const userId = await storeConnectedAccount(direct.db, tokens, nowSeconds() - 10);
+  return { userId, accessToken: tokens.access_token };
 }
 
 const storedAccount = (userId: string) => direct.db.account.findFirstOrThrow({ where: { userId } });
