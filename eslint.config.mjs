@@ -5,6 +5,11 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTypescript from "eslint-config-next/typescript";
 import { defineConfig, globalIgnores } from "eslint/config";
 
+const makeInsides = {
+  group: ["@/lib/make/*", "**/lib/make/*"],
+  message: 'Import the Make connection from "@/lib/make" (lib/make/index.ts): its insides are private.',
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTypescript,
@@ -26,13 +31,43 @@ export default defineConfig([
     },
   },
   {
+    // The Make connection is one module with one door (lib/make/index.ts): everything outside it imports
+    // `@/lib/make`, never a file inside. Tests exercise the insides directly and are exempt.
+    files: ["**/*.{ts,tsx,mjs}"],
+    ignores: ["lib/make/**", "tests/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [makeInsides] }],
+    },
+  },
+  {
+    // lib/ outside lib/make: the same fence (the rule above replaces the first one for these files).
     files: ["components/**", "lib/**"],
+    ignores: ["lib/make/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
             { group: ["@/app/*", "**/app/*"], message: "Routes import components and lib, not the reverse." },
+            makeInsides,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Inside the Make module: it is used by sessions, never the reverse.
+    files: ["lib/make/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@/app/*", "**/app/*"], message: "Routes import components and lib, not the reverse." },
+            {
+              group: ["@/lib/auth", "@/lib/auth/*"],
+              message: "lib/make does not depend on lib/auth: pass what it needs in.",
+            },
           ],
         },
       ],

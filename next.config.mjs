@@ -5,55 +5,60 @@
 const isDev = process.env.NODE_ENV !== "production";
 
 /**
- * Make's issuer as a CSP source: the sign-in form's POST is redirected there (form-action), and Make's
- * profile picture is served from Make (img-src). A local stand-in on a loopback host may use any port.
+ * The Content Security Policy. `form-action` and `img-src` name every configured sign-in provider's
+ * origin, from the one list of providers (lib/auth/provider-list.ts): the sign-in form's POST is
+ * redirected there, and profile pictures come from there.
  */
-function makeIssuerSource() {
-  const issuer = new URL(process.env.AUTH_MAKE_ISSUER || "https://www.make.com");
-  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(issuer.hostname);
-  return loopback ? `${issuer.protocol}//${issuer.hostname}:*` : issuer.origin;
+async function contentSecurityPolicy() {
+  const { createJiti } = await import("jiti");
+  const { providerSources } = await createJiti(import.meta.url).import("./lib/auth/provider-list.ts");
+  const sources = providerSources(process.env);
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: ${sources.imgSrc.join(" ")}`,
+    "font-src 'self'",
+    "connect-src 'self'",
+    `form-action 'self' ${sources.formAction.join(" ")}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+  ].join("; ");
 }
-
-// Make's userinfo documents no `picture`; when one comes, it is on Make's own hosts (the issuer, the zones).
-const makeAvatarHosts = ["https://*.make.com", "https://*.make.celonis.com"];
-
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
-  "style-src 'self' 'unsafe-inline'",
-  `img-src 'self' data: ${makeIssuerSource()} ${makeAvatarHosts.join(" ")}`,
-  "font-src 'self'",
-  "connect-src 'self'",
-  `form-action 'self' ${makeIssuerSource()}`,
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "object-src 'none'",
-].join("; ");
 
 // Browsers ignore HSTS received over plain http, so sending it from every production response is safe.
 const strictTransportSecurity = isDev
   ? []
   : [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }];
 
+/**
+ * Tooling switches, read only by the test suite and the benchmark (a deployment sets none of them):
+ * - NEXT_DIST_DIR: tests and the benchmark build into their own folder, never clashing with `npm run dev`;
+ * - BENCH_BUILD=1: benchmark-only pages (page.bench.tsx) exist in `npm run bench`'s build only;
+ * - NEXT_OUTPUT=standalone: a self-contained server with only the files Next traces (what Vercel deploys).
+ * tsconfig.json includes the matching `.next-test` and `.next-bench` type folders.
+ */
+const tooling = {
+  distDir: process.env.NEXT_DIST_DIR || ".next",
+  pageExtensions: ["tsx", "ts", "jsx", "js", ...(process.env.BENCH_BUILD === "1" ? ["bench.tsx"] : [])],
+  output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
+};
+
 /** @type {import("next").NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
-  // The test-suite and the benchmark build into their own folder so they never clash with `npm run dev`.
-  distDir: process.env.NEXT_DIST_DIR || ".next",
-  // Benchmark-only pages are named page.bench.tsx and exist only in `npm run bench`'s build (BENCH_BUILD=1).
-  pageExtensions: ["tsx", "ts", "jsx", "js", ...(process.env.BENCH_BUILD === "1" ? ["bench.tsx"] : [])],
+  ...tooling,
   // Next rewrites 127.0.0.1 and [::1] to "localhost" in request URLs. The OAuth redirect_uri is built from
   // the request URL, so the token request would name another host than the authorization request did.
   skipProxyUrlNormalize: true,
   serverExternalPackages: ["@electric-sql/pglite", "oidc-provider"],
-  // NEXT_OUTPUT=standalone: a self-contained server with only the files Next traces (what Vercel deploys).
-  output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   async headers() {
     return [
       {
         source: "/:path*",
         headers: [
-          { key: "Content-Security-Policy", value: contentSecurityPolicy },
+          { key: "Content-Security-Policy", value: await contentSecurityPolicy() },
           { key: "Referrer-Policy", value: "no-referrer" },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "X-Frame-Options", value: "DENY" },

@@ -15,6 +15,9 @@ export default defineConfig({
     },
   },
   test: {
+    // next-auth imports "next/server" without an extension, which Node's own ESM resolution refuses; inlined,
+    // Vite resolves it as Next's bundler does.
+    server: { deps: { inline: ["next-auth"] } },
     reporters: ["default", "./tests/support/summary-reporter.ts"],
     // Each project `extends` this file, so the aliases above apply to all three.
     projects: [

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from "@/lib/connection/status";
+import type { ConnectionStatus } from "@/lib/make";
 import { formatDate, formatRelative } from "@/components/format";
 
 const STATE_LABELS: Record<ConnectionStatus["state"], { label: string; tone: string; explanation: string }> =
@@ -73,6 +73,16 @@ export function ConnectionPanel({
           The last renewal failed ({status.lastError}, {formatRelative(status.lastErrorAt)}). The current
           access stays valid until it expires; the next attempt is{" "}
           {status.nextRetryAt ? formatRelative(status.nextRetryAt) : "on the next request"}.
+        </p>
+      )}
+      {status.keyUnavailable && (
+        <p
+          role="status"
+          data-status="key-unavailable"
+          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
+          This server cannot read your Make connection right now (it is sealed under an encryption key this
+          deployment does not hold, usually during a rollout). Nothing was changed; try again in a moment.
         </p>
       )}
       {status.pendingRevocations > 0 && (

@@ -1,7 +1,7 @@
 /**
  * Says which Make scopes a page needs that this connection was not granted, with a "Grant access" button
  * that asks Make for them (incremental consent) and comes back to the page. Put it wherever a call fails
- * for a missing scope; `grant` is the server action in app/(dashboard)/dashboard/scenarios/actions.ts.
+ * for a missing scope; `grant` is the server action in app/(dashboard)/dashboard/actions.ts.
  */
 export function GrantAccess({
   scopes,

@@ -1,5 +1,5 @@
 import { Fragment } from "react";
-import type { MakeIdentity } from "@/lib/connection/identity";
+import type { MakeIdentity } from "@/lib/make";
 
 const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string> = {
   not_connected: "No Make account is connected.",
@@ -7,6 +7,7 @@ const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string>
   revoked: "You revoked the Make connection. Reconnect to see your Make profile.",
   make_unavailable: "Make could not be reached just now. The connection will be renewed automatically.",
   refresh_busy: "Your Make connection is being renewed. Reload in a moment.",
+  key_unavailable: "This server cannot read your Make connection right now. Try again in a moment.",
   make_error: "Make did not answer the profile request. Try again in a moment.",
 };
 

@@ -2,7 +2,7 @@
  * One team's Make scenarios: name, whether it runs, when it was last edited, how it is scheduled.
  * Names come from Make and are untrusted: React renders them as text.
  */
-import type { MakeScenario } from "@/lib/make/calls";
+import type { MakeScenario } from "@/lib/make";
 
 const lastEdit = new Intl.DateTimeFormat("en-GB", {
   dateStyle: "medium",

@@ -1,32 +1,27 @@
-import { signIn } from "@/auth";
-import { redirect } from "next/navigation";
-import { signInDestination } from "@/lib/auth/sign-in-errors";
-import { safeRedirectPath } from "@/lib/auth/safe-redirect";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { startSignIn } from "@/lib/make";
 
-/** A form posting to a server action: works without JavaScript, and Next checks the Origin of the POST. */
+/**
+ * "Sign in with <provider>": a form posting to a server action, so it works without JavaScript and Next
+ * checks the Origin of the POST. One per provider (lib/auth/providers.ts lists them).
+ */
 export function SignInButton({
-  label = "Sign in with Make",
+  provider,
   redirectTo,
 }: {
-  label?: string;
+  provider: { id: string; name: string };
   redirectTo?: string;
 }) {
-  async function signInWithMake() {
+  async function signInWithProvider() {
     "use server";
-    redirect(
-      await signInDestination(() =>
-        signIn(MAKE_PROVIDER_ID, { redirectTo: safeRedirectPath(redirectTo), redirect: false }),
-      ),
-    );
+    await startSignIn(provider.id, { returnTo: redirectTo });
   }
   return (
-    <form action={signInWithMake}>
+    <form action={signInWithProvider}>
       <button
         type="submit"
         className="inline-flex items-center gap-2 rounded-lg bg-make px-5 py-2.5 font-medium text-white shadow-sm hover:bg-make-dark focus:outline-none focus-visible:ring-2 focus-visible:ring-make focus-visible:ring-offset-2 dark:focus-visible:ring-make-light dark:focus-visible:ring-offset-slate-950"
       >
-        {label}
+        Sign in with {provider.name}
       </button>
     </form>
   );

@@ -58,6 +58,14 @@ export const env = createEnv({
       .default(DEFAULT_SCOPE)
       .refine((scope) => scope.split(/[\s,]+/).includes("openid"), "must include openid"),
     AUTH_MAKE_NONCE: booleanFlag.default(false),
+    // Extra scopes "Grant access" may ask for, beyond AUTH_MAKE_SCOPE and lib/make/calls.ts's GRANTABLE_SCOPES.
+    AUTH_MAKE_GRANTABLE_SCOPES: z
+      .string()
+      .regex(
+        /^[a-z][a-z-]*:[a-z]+([\s,]+[a-z][a-z-]*:[a-z]+)*$/,
+        "must be Make scope names such as templates:read",
+      )
+      .optional(),
     MAKE_API_URL: makeApiUrl.default("https://{zone}/api/v2"),
     MAKE_DEFAULT_ZONE: z
       .string()
@@ -67,10 +75,11 @@ export const env = createEnv({
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-    // Test suite only: a second OpenID provider beside Make (lib/auth/providers.ts). Never set in a deployment.
-    TEST_OIDC_ISSUER: z.url().optional(),
-    TEST_OIDC_ID: z.string().min(1).optional(),
-    TEST_OIDC_SECRET: z.string().min(1).optional(),
+    // A second sign-in provider, any OpenID Connect issuer (company SSO): lib/auth/providers.ts.
+    AUTH_OIDC_ISSUER: z.url().optional(),
+    AUTH_OIDC_ID: z.string().min(1).optional(),
+    AUTH_OIDC_SECRET: z.string().min(1).optional(),
+    AUTH_OIDC_NAME: z.string().min(1).default("Company SSO"),
   },
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,

@@ -12,6 +12,6 @@ export async function startServer() {
     process.exit(1);
   }
   if (process.env.VERCEL === "1") return;
-  const { startRevocationSweep } = await import("@/lib/tokens/revocation-sweep");
+  const { startRevocationSweep } = await import("@/lib/make");
   startRevocationSweep();
 }

@@ -4,17 +4,22 @@
  * remove the old keys once it reports 0 remaining (it exits with 1 while some are left).
  */
 import { db } from "@/lib/db";
-import { reencryptAllTokens } from "@/lib/tokens/rotate-key";
+import { reencryptAllTokens, UnknownKeysError } from "@/lib/make";
 
-const report = await reencryptAllTokens();
+const report = await reencryptAllTokens().catch(async (error: unknown) => {
+  if (!(error instanceof UnknownKeysError)) throw error;
+  console.error(error.message);
+  await db.$disconnect();
+  process.exit(1);
+});
 console.log(
   `Re-encrypted the tokens of ${report.accounts} account(s) and ${report.pendingRevocations} pending ` +
     `revocation(s) under the current key (${report.passes} pass(es)).`,
 );
 if (report.unreadableAccounts || report.unreadableRevocations) {
   console.log(
-    `No configured key opens the tokens of ${report.unreadableAccounts} account(s) (now "reconnect needed") ` +
-      `and ${report.unreadableRevocations} pending revocation(s) (dropped).`,
+    `The tokens of ${report.unreadableAccounts} account(s) (now "reconnect needed", cleared) and ` +
+      `${report.unreadableRevocations} pending revocation(s) (dropped) failed authentication under the configured keys.`,
   );
 }
 console.log(`Remaining under an old key: ${report.remaining}.`);

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentUser } from "@/lib/auth/session";
+import { currentUser, signInChoices } from "@/lib/auth";
 import { SignInButton } from "@/components/sign-in-button";
-import { safeRedirectPath } from "@/lib/auth/safe-redirect";
+import { safeRedirectPath } from "@/lib/safe-redirect";
 import { site } from "@/lib/site";
 
 /** What a link to the app shows when shared: the Open Graph image is public/og.png. */
@@ -37,7 +37,11 @@ export default async function LandingPage({
           expires, and you can revoke it at any time from your dashboard.
         </p>
       </div>
-      <SignInButton redirectTo={callbackUrl} />
+      <div className="flex flex-wrap gap-3">
+        {signInChoices().map((provider) => (
+          <SignInButton key={provider.id} provider={provider} redirectTo={callbackUrl} />
+        ))}
+      </div>
       <ul className="grid gap-3 text-sm text-slate-600 sm:grid-cols-3 dark:text-slate-300">
         <li className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
           Tokens never reach your browser.

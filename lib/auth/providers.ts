@@ -1,31 +1,36 @@
 /**
- * The sign-in providers. Add a provider here: Make's own account handling (token lifecycle, one Make
- * account per user) applies to the Make provider only, so any other provider is stored by Auth.js's
- * adapter as it comes. The second provider below exists for the test suite alone (it proves exactly that).
+ * The sign-in providers Auth.js offers. Make's own account handling (token lifecycle, one Make account per
+ * user) applies to the Make provider only; any other provider is stored by Auth.js's adapter as it comes.
+ * Beside Make, a generic OpenID Connect provider (company SSO) is on when AUTH_OIDC_ISSUER and AUTH_OIDC_ID
+ * are set. Add a provider here and in lib/auth/provider-list.ts (its origins, for the CSP).
  * @see https://authjs.dev/getting-started/authentication/oauth
  */
 import type { Provider } from "next-auth/providers";
 import { env } from "@/lib/env";
-import { Make } from "@/lib/make/provider";
+import { Make } from "@/lib/make";
 
-/** The provider id of the test suite's second OpenID provider (a second client of the local stand-in). */
-export const TEST_OIDC_PROVIDER_ID = "test-oidc";
+export const OIDC_PROVIDER_ID = "oidc";
 
-function testOidcProvider(): Provider[] {
-  if (!env.TEST_OIDC_ISSUER || !env.TEST_OIDC_ID) return [];
+function companySso(): Provider[] {
+  if (!env.AUTH_OIDC_ISSUER || !env.AUTH_OIDC_ID) return [];
   return [
     {
-      id: TEST_OIDC_PROVIDER_ID,
-      name: "Test OIDC",
+      id: OIDC_PROVIDER_ID,
+      name: env.AUTH_OIDC_NAME,
       type: "oidc",
-      issuer: env.TEST_OIDC_ISSUER,
-      clientId: env.TEST_OIDC_ID,
-      clientSecret: env.TEST_OIDC_SECRET,
-      client: { token_endpoint_auth_method: "client_secret_post" },
+      issuer: env.AUTH_OIDC_ISSUER,
+      clientId: env.AUTH_OIDC_ID,
+      clientSecret: env.AUTH_OIDC_SECRET,
+      client: { token_endpoint_auth_method: env.AUTH_OIDC_SECRET ? "client_secret_post" : "none" },
       checks: ["pkce", "state"],
-      idToken: false,
     },
   ];
 }
 
-export const signInProviders = (): Provider[] => [Make(), ...testOidcProvider()];
+export const signInProviders = (): Provider[] => [Make(), ...companySso()];
+
+/** The buttons of the landing page: every configured provider, Make first. */
+export const signInChoices = (): Array<{ id: string; name: string }> => [
+  { id: "make", name: "Make" },
+  ...(env.AUTH_OIDC_ISSUER && env.AUTH_OIDC_ID ? [{ id: OIDC_PROVIDER_ID, name: env.AUTH_OIDC_NAME }] : []),
+];

@@ -1,22 +1,21 @@
 /**
  * The one read on every protected request: a session (by its stored, hashed token) with its user, the
- * user's Make account and the latest activity, in ONE SQL statement sent straight to the `pg` pool that
- * Prisma also uses.
+ * user's Make account, the latest activity and the count of queued revocations, in ONE SQL statement sent
+ * straight to the `pg` pool that Prisma also uses.
  *
  * Why not Prisma here: `npm run bench` measured Prisma's client adding more CPU per query than the same
  * joined read costs through `pg` altogether, enough to slow /dashboard visibly (figures in
  * bench/README.md). Everything else goes through Prisma. What keeps this honest:
  * - whole rows are read (`row_to_json`), so a new column comes along by itself;
- * - token columns are opened by lib/tokens/encrypted-prisma.ts, the same code as every Prisma read;
+ * - encrypted columns are opened by lib/db/encrypted-columns.ts, the same code as every Prisma read;
  * - tests/integration/session-read.test.ts checks that this read equals Prisma's read of the same rows
  *   (away from UTC), so a DateTime column missing from the lists below fails there.
  */
 import "server-only";
 import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
 import { pool } from "@/lib/db";
-import { openTokenColumns } from "@/lib/tokens/encrypted-prisma";
-import { RECENT_EVENTS } from "@/lib/connection/events";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { openEncryptedColumns } from "@/lib/db/encrypted-columns";
+import { MAKE_PROVIDER_ID, RECENT_EVENTS } from "@/lib/make";
 
 export interface StoredSession {
   expires: Date;
@@ -28,6 +27,8 @@ export interface StoredSession {
   account: Account | null;
   /** The latest activity of the Make connection, newest first. */
   events: ConnectionEvent[];
+  /** Revocations Make has not confirmed yet. */
+  pendingRevocations: number;
 }
 
 // Unnamed on purpose: a named (prepared) statement breaks behind PgBouncer-style transaction poolers.
@@ -42,7 +43,8 @@ const SESSION_SQL = `
         SELECT * FROM "ConnectionEvent" WHERE "userId" = u.id
         ORDER BY "createdAt" DESC, id DESC LIMIT ${RECENT_EVENTS}
       ) e
-    )
+    ),
+    'pendingRevocations', (SELECT count(*) FROM "PendingRevocation" p WHERE p."userId" = u.id)
   )::text AS session
   FROM "Session" s JOIN "User" u ON u.id = s."userId"
   WHERE s."sessionToken" = $1`;
@@ -73,16 +75,18 @@ function withDates<T>(row: Json, columns: readonly (keyof T & string)[]): T {
 export async function readSession(sessionKey: string): Promise<StoredSession | null> {
   const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey, MAKE_PROVIDER_ID]);
   if (!rows[0]) return null;
-  const { expires, user, account, events } = JSON.parse(rows[0].session) as {
+  const { expires, user, account, events, pendingRevocations } = JSON.parse(rows[0].session) as {
     expires: string;
     user: StoredSession["user"];
     account: Json | null;
     events: Json[];
+    pendingRevocations: number;
   };
   return {
     expires: utc(expires),
     user,
-    account: account && openTokenColumns(withDates<Account>(account, ACCOUNT_DATES)),
+    account: account && openEncryptedColumns(withDates<Account>(account, ACCOUNT_DATES), "Account"),
     events: events.map((event) => withDates<ConnectionEvent>(event, EVENT_DATES)),
+    pendingRevocations,
   };
 }

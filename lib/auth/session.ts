@@ -4,8 +4,10 @@
  * in a single SQL statement (lib/auth/session-read.ts). Auth.js's `auth()` would cost one query for the
  * session and the dashboard three more; this is the hot path of every protected page.
  *
- * Pages get the Make connection's status, never its tokens: the account row read here is kept aside for
- * `getMakeAccessToken` (`preloadedTokenRow`), which is the one way to a token.
+ * Pages get the Make connection's status, never its tokens: the account row read here is handed to the
+ * Make module (`preloadConnection`), which keeps it for the rest of the request, so `MakeApi.forUser(id)`
+ * with a fresh token costs no query. This is the one session read: auth.ts does not export Auth.js's
+ * `auth()`, which would cost a query for the session and the dashboard three more.
  *
  * Validity follows Auth.js's database sessions: the row must exist and not be expired; like `auth()`, a
  * session older than `updateAge` has its expiry pushed forward (after the response, off the hot path);
@@ -23,8 +25,7 @@ import { env } from "@/lib/env";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { readSession, type StoredSession } from "@/lib/auth/session-read";
-import { describeConnection, type ConnectionStatus } from "@/lib/connection/status";
-import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
+import { preloadConnection } from "@/lib/make";
 
 /** The stored (hashed) token of this browser's session cookie, if it has one. */
 export async function currentSessionKey(): Promise<string | undefined> {
@@ -35,20 +36,8 @@ export async function currentSessionKey(): Promise<string | undefined> {
   return token ? hashSessionToken(token) : undefined;
 }
 
-export interface SignedInUser extends Readonly<StoredSession["user"]> {
-  /** The Make connection as it was at the start of the request: state, scopes, expiry; no token. */
-  makeConnection: ConnectionStatus;
-  recentEvents: StoredSession["events"];
-}
-
-const tokenRows = new WeakMap<SignedInUser, StoredSession["account"]>();
-
-/**
- * The user's Make account row read with the session, only for
- * `getMakeAccessToken(user.id, preloadedTokenRow(user))`: it spares that call a query. Undefined when the
- * user object did not come from `currentUser`.
- */
-export const preloadedTokenRow = (user: SignedInUser) => tokenRows.get(user);
+/** The signed-in user; the Make connection's status comes from `connectionStatus(user.id)` (lib/make). */
+export type SignedInUser = Readonly<StoredSession["user"]>;
 
 function extendWhenDue(sessionToken: string, expires: Date) {
   const { maxAge, updateAge } = authConfig.session;
@@ -67,14 +56,8 @@ export const currentUser = cache(async (): Promise<SignedInUser | null> => {
   const session = await readSession(token);
   if (!session || session.expires.getTime() <= Date.now()) return null;
   extendWhenDue(token, session.expires);
-  const account = await reauthIfUnreadable(session.account);
-  const user: SignedInUser = {
-    ...session.user,
-    makeConnection: describeConnection(account, 0),
-    recentEvents: session.events,
-  };
-  tokenRows.set(user, account);
-  return user;
+  await preloadConnection(session.user.id, session.account, session.events, session.pendingRevocations);
+  return session.user;
 });
 
 /** The id of the user whose live session this browser holds, for Auth.js callbacks; one small query. */

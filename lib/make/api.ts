@@ -1,9 +1,10 @@
 /**
- * The one way this app calls Make's REST API: Make's own SDK (`@makehq/sdk`) with the signed-in user's
- * access token from getMakeAccessToken, sent to the zone the data lives in (lib/make/zones.ts), every
- * request cut off after MAKE_TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/errors.ts).
+ * The one way this app calls Make's REST API: Make's own SDK (`@makehq/sdk`) with the user's access token
+ * from getMakeAccessToken, sent to the zone the data lives in (lib/make/zones.ts), every request cut off
+ * after MAKE_TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/errors.ts). It needs a user id only, so
+ * it works the same in a page, a route, a server action, a cron job or a script:
  *
- *   const api = await MakeApi.forUser(user);
+ *   const api = await MakeApi.forUser(userId);
  *   const teams = await api.call((make) => make.teams.list(org.id), { zone: org.zone, scope: "teams:read" });
  *
  * A 401 gets one forced token renewal and one retry, then the connection needs the user (reauth_required).
@@ -16,16 +17,16 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Make } from "@makehq/sdk";
 import { env } from "@/lib/env";
-import { preloadedTokenRow, type SignedInUser } from "@/lib/auth/session";
-import {
-  getMakeAccessToken,
-  markAccessTokenRefused,
-  renewRejectedAccessToken,
-  type MakeAccessToken,
-} from "@/lib/tokens/access-token";
-import { MakeConnectionError } from "@/lib/tokens/errors";
 import { fetchUserinfo } from "@/lib/make/authorization-server";
-import { MakeApiError, makeApiErrorFromException, makeApiErrorFromResponse } from "@/lib/make/errors";
+import type { MakeAccessToken } from "@/lib/make/connection";
+import {
+  MakeApiError,
+  MakeConnectionError,
+  makeApiErrorFromException,
+  makeApiErrorFromResponse,
+} from "@/lib/make/errors";
+import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
+import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
 import { zoneEndpoint } from "@/lib/make/zones";
 
 /** The longest Retry-After worth waiting out inside a page request; longer waits go back to the user. */
@@ -81,13 +82,17 @@ const asMakeApiError = (error: unknown) =>
 
 export class MakeApi {
   private constructor(
-    private readonly userId: string,
+    readonly userId: string,
     private token: MakeAccessToken,
   ) {}
 
-  /** Throws MakeConnectionError when no usable token can be had (not connected, reconnect needed, …). */
-  static async forUser(user: SignedInUser): Promise<MakeApi> {
-    return new MakeApi(user.id, await getMakeAccessToken(user.id, preloadedTokenRow(user)));
+  /**
+   * The client for one user. Throws MakeConnectionError when no usable token can be had (not connected,
+   * reconnect needed, Make down…). Within a request whose session read saw the account, a fresh token
+   * costs no query.
+   */
+  static async forUser(userId: string): Promise<MakeApi> {
+    return new MakeApi(userId, await getMakeAccessToken(userId, preloadedConnectionRow(userId)));
   }
 
   /** Names the access token without revealing it: a cache key that changes with every refresh or reconnect. */
@@ -110,6 +115,7 @@ export class MakeApi {
     } catch (error) {
       if (!(error instanceof MakeApiError && error.kind === "unauthorized")) throw error;
     }
+    forgetPreloadedConnection(this.userId);
     this.token = await renewRejectedAccessToken(this.userId, this.token.accessToken);
     try {
       return await this.attempt(run, options);

@@ -2,7 +2,7 @@
  * The one place that talks to Make's authorization server outside the sign-in redirect: discovery,
  * the refresh grant and RFC 7009 revocation, all through oauth4webapi. Endpoints always come from
  * discovery; every request is bounded by MAKE_TOKEN_TIMEOUT_MS so a hanging server cannot hang a page,
- * except the refresh grant, whose caller (lib/tokens/refresh.ts) bounds it by its lease.
+ * except the refresh grant, whose caller (lib/make/refresh.ts) bounds it by its lease.
  * @see https://github.com/panva/oauth4webapi/blob/main/docs/README.md
  */
 import "server-only";

@@ -1,12 +1,22 @@
 /**
  * The Make API calls this app makes, each sent to the right zone with the scope it needs. Add yours here:
  * pick the SDK method (`make.<resource>.<method>`), the zone (MAKE_DEFAULT_ZONE for user-level data, the
- * organization's own zone for anything inside it), the scope, and `collectPages` for lists.
+ * organization's own zone for anything inside it), the scope (add it to GRANTABLE_SCOPES), and
+ * `collectPages` for lists. docs/extending.md walks through one.
  */
 import "server-only";
 import type { Scenario, Team } from "@makehq/sdk";
 import type { MakeApi } from "@/lib/make/api";
 import { collectPages } from "@/lib/make/pagination";
+
+/** Every scope a call below needs: what "Grant access" may ask Make for. */
+export const GRANTABLE_SCOPES = [
+  "user:read",
+  "organizations:read",
+  "teams:read",
+  "scenarios:read",
+  "scenarios:run",
+] as const;
 
 export interface MakeOrganization {
   id: number;

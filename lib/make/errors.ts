@@ -1,10 +1,33 @@
 /**
- * What went wrong with a call to Make's REST API, as a typed error a page can act on. Make answers errors
- * with a JSON body `{ detail, message, code, suberrors }`; all of it is kept, and `describeMakeApiError`
- * turns it into words for the user. Extends the SDK's MakeError, so code written against the SDK still works.
+ * The two ways a use of the Make connection fails, as typed errors a page can act on, and
+ * `describeMakeProblem`, which words either for the user:
+ * - MakeConnectionError: no usable access token right now (not connected, reconnect needed, Make down…);
+ * - MakeApiError: Make's REST API refused a call. Make answers errors with a JSON body
+ *   `{ detail, message, code, suberrors }`; all of it is kept. It extends the SDK's MakeError, so code
+ *   written against the SDK still works.
  * @see https://developers.make.com/api-documentation/getting-started/error-handling
  */
 import { MakeError } from "@makehq/sdk";
+
+/** Why no Make access token can be handed out right now. */
+export type ConnectionUnavailableReason =
+  | "not_connected"
+  | "reauth_required"
+  | "revoked"
+  | "make_unavailable"
+  | "refresh_busy"
+  /** The stored tokens are sealed under a key this server does not hold (a rollback, a rolling deploy). */
+  | "key_unavailable";
+
+export class MakeConnectionError extends Error {
+  override name = "MakeConnectionError";
+  constructor(
+    readonly reason: ConnectionUnavailableReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export type MakeApiFailure =
   /** 401: Make does not accept the access token (revoked or expired at Make). */
@@ -115,7 +138,41 @@ export function makeApiErrorFromException(error: unknown): MakeApiError {
   return new MakeApiError(null, { message }, { cause: error });
 }
 
-/** Plain words for the user: what happened and what they can do. Make's own message is kept in it. */
+const CONNECTION_WORDS: Record<ConnectionUnavailableReason, string> = {
+  not_connected: "No Make account is connected. Connect it from the dashboard.",
+  reauth_required: "Make no longer accepts this connection. Reconnect it from the dashboard.",
+  revoked: "You revoked the Make connection. Reconnect it from the dashboard.",
+  make_unavailable: "Make could not be reached just now. Try again in a moment.",
+  refresh_busy: "Your Make connection is being renewed. Reload in a moment.",
+  key_unavailable:
+    "This server cannot read your Make connection right now (it is being updated). Try again in a moment.",
+};
+
+export interface MakeProblem {
+  /** A MakeApiError's kind, a MakeConnectionError's reason, or "error" for anything else. */
+  kind: MakeApiFailure | ConnectionUnavailableReason | "error";
+  /** What happened and what the user can do, Make's own words included. */
+  message: string;
+  /** A scope the call needs that the connection lacks: "Grant access" can help. */
+  missingScope?: string;
+  retryAfterSeconds?: number;
+}
+
+/** Any error from the Make connection, in words for the user. Make's own message is kept in it. */
+export function describeMakeProblem(error: unknown): MakeProblem {
+  if (error instanceof MakeApiError) {
+    return {
+      kind: error.kind,
+      message: describeMakeApiError(error),
+      missingScope: error.kind === "forbidden" ? error.missingScope : undefined,
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
+  if (error instanceof MakeConnectionError)
+    return { kind: error.reason, message: CONNECTION_WORDS[error.reason] };
+  return { kind: "error", message: "Something went wrong while asking Make. Try again in a moment." };
+}
+
 export function describeMakeApiError(error: MakeApiError): string {
   const said = error.body.detail ?? error.body.message;
   const sub = error.body.suberrors?.map((suberror) => suberror.message).filter(Boolean) ?? [];

@@ -26,12 +26,11 @@ async function withKeys(keys: string) {
   const { db } = await import("@/lib/db");
   return {
     db,
-    rotate: await import("@/lib/tokens/rotate-key"),
-    crypto: await import("@/lib/tokens/crypto"),
-    status: await import("@/lib/connection/status"),
-    tokens: await import("@/lib/tokens/access-token"),
-    unreadable: await import("@/lib/tokens/unreadable-tokens"),
-    revoke: await import("@/lib/tokens/revoke"),
+    rotate: await import("@/lib/make/rotate-key"),
+    crypto: await import("@/lib/db/token-encryption"),
+    status: await import("@/lib/make/status"),
+    tokens: await import("@/lib/make/refresh"),
+    revoke: await import("@/lib/make/revoke"),
   };
 }
 
@@ -70,6 +69,18 @@ afterAll(async () => {
 });
 
 describe("tokens at rest", () => {
+  it("stores an unrelated model's `token` field as written (Auth.js email sign-in's VerificationToken)", async () => {
+    const expires = new Date(Date.now() + 60_000);
+    await app.db.verificationToken.create({
+      data: { identifier: "ada@example.com", token: "magic-link", expires },
+    });
+    const [row] = await app.db.$queryRaw<{ token: string }[]>`
+      SELECT token FROM "VerificationToken" WHERE identifier = 'ada@example.com'`;
+    expect(row?.token).toBe("magic-link");
+    const read = await app.db.verificationToken.findFirstOrThrow({ where: { token: "magic-link" } });
+    expect(read.token).toBe("magic-link");
+  });
+
   it("leaves no token in clear in a database dump after sign-in and refresh", () => {
     const dump = pgDump();
     expect(dump).toContain("enc:v1:");
@@ -136,36 +147,86 @@ describe("tokens at rest", () => {
     await rotated.db.$disconnect();
   });
 
-  it("reads tokens whose key is no longer configured as absent and asks the user to reconnect, with a reason", async () => {
+  it("leaves tokens under a key this server does not hold untouched, and reads them as temporarily unavailable", async () => {
+    const before = await storedCiphertexts(app.db);
     const wrong = await withKeys("unrelated-key-".padEnd(40, "u"));
     const account = await wrong.db.account.findFirstOrThrow({ where: { userId } });
     expect([account.access_token, account.refresh_token]).toEqual([null, null]);
-    const status = await wrong.status.connectionStatus(userId);
+    const { status } = await wrong.status.connectionStatus(userId);
+    expect(status).toMatchObject({ state: "active", keyUnavailable: true });
+    await expect(wrong.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({
+      reason: "key_unavailable",
+    });
+    expect(await storedCiphertexts(app.db)).toEqual(before);
+    expect(await wrong.db.connectionEvent.count({ where: { userId, kind: "reauth_required" } })).toBe(0);
+    await wrong.db.$disconnect();
+  });
+
+  it("asks the user to reconnect, with a reason, when a token fails authentication under a held key", async () => {
+    const current = await withKeys(`${KEY_NEW},${KEY_OLD}`);
+    const [row] = await app.db.$queryRaw<{ refresh_token: string }[]>`
+      SELECT refresh_token FROM "Account" WHERE "userId" = ${userId}`;
+    const altered = row!.refresh_token.slice(0, -4) + (row!.refresh_token.endsWith("AAAA") ? "BBBB" : "AAAA");
+    await app.db.$executeRaw`UPDATE "Account" SET refresh_token = ${altered} WHERE "userId" = ${userId}`;
+    const status = (await current.status.connectionStatus(userId)).status;
     expect(status).toMatchObject({
       state: "reauth_required",
       lastError: "token_unreadable",
       hasRefreshToken: false,
     });
-    const events = await wrong.db.connectionEvent.findMany({ where: { userId, kind: "reauth_required" } });
+    const events = await app.db.connectionEvent.findMany({ where: { userId, kind: "reauth_required" } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ errorCode: "token_unreadable" });
     expect(events[0]?.detail).toMatch(/AUTH_SECRET or TOKEN_ENCRYPTION_KEY/);
-    await expect(wrong.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({
+    await expect(current.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({
       reason: "reauth_required",
     });
-    await wrong.db.$disconnect();
+    await current.db.$disconnect();
+    // Nothing is cleared on a read: the ciphertext stays until a Reconnect, a Revoke or the rotation command.
+    const [after] = await app.db.$queryRaw<{ refresh_token: string }[]>`
+      SELECT refresh_token FROM "Account" WHERE "userId" = ${userId}`;
+    expect(after!.refresh_token).toBe(altered);
   });
 
-  it("drops a queued revocation whose token no configured key opens, instead of retrying it forever", async () => {
-    await app.db.pendingRevocation.create({
+  it("keeps a queued revocation under a key this server lacks, and drops one that fails authentication", async () => {
+    const kept = await app.db.pendingRevocation.create({
       data: { userId, token: "queued-token", tokenTypeHint: "access_token" },
     });
     const wrong = await withKeys("another-unrelated-key-".padEnd(40, "x"));
-    expect(await wrong.revoke.deliverPendingRevocations({ userId })).toBe(true);
-    expect(await wrong.db.pendingRevocation.count({ where: { userId } })).toBe(0);
-    expect(app.standIn.controls.stats().revocations).toEqual([]);
-    const event = await wrong.db.connectionEvent.findFirst({ where: { userId, kind: "revocation_failed" } });
-    expect(event).toMatchObject({ outcome: "error", errorCode: "token_unreadable" });
+    expect(await wrong.revoke.deliverPendingRevocations({ userId })).toBe(false);
+    expect(await wrong.db.pendingRevocation.count({ where: { id: kept.id } })).toBe(1);
     await wrong.db.$disconnect();
+
+    const current = await withKeys(`${KEY_NEW},${KEY_OLD}`);
+    const dead = await current.db.pendingRevocation.create({
+      data: { userId, token: "dead-token", tokenTypeHint: "access_token" },
+    });
+    const [stored] = await app.db.$queryRaw<{ token: string }[]>`
+      SELECT token FROM "PendingRevocation" WHERE id = ${dead.id}`;
+    const altered = stored!.token.slice(0, -4) + (stored!.token.endsWith("AAAA") ? "BBBB" : "AAAA");
+    await app.db.$executeRaw`UPDATE "PendingRevocation" SET token = ${altered} WHERE id = ${dead.id}`;
+    await current.revoke.deliverPendingRevocations({ userId });
+    expect(await current.db.pendingRevocation.count({ where: { id: dead.id } })).toBe(0);
+    expect(app.standIn.controls.stats().revocations).not.toContainEqual(
+      expect.objectContaining({ token: "dead-token" }),
+    );
+    const event = await current.db.connectionEvent.findFirst({
+      where: { userId, kind: "revocation_failed" },
+    });
+    expect(event).toMatchObject({ outcome: "error", errorCode: "token_unreadable" });
+    await current.db.$disconnect();
+  });
+
+  it("refuses to rotate, changing nothing, while a stored token names a key it does not hold", async () => {
+    await app.db.pendingRevocation.create({
+      data: { userId, token: "under-the-old-key", tokenTypeHint: "access_token" },
+    });
+    const incomplete = await withKeys(KEY_NEW);
+    const before = await storedCiphertexts(incomplete.db);
+    await expect(incomplete.rotate.reencryptAllTokens()).rejects.toThrow(
+      /does not hold here. Nothing was changed/,
+    );
+    expect(await storedCiphertexts(incomplete.db)).toEqual(before);
+    await incomplete.db.$disconnect();
   });
 });

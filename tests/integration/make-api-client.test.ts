@@ -21,7 +21,7 @@ async function connect() {
   return storeConnectedAccount(app.db, tokens, Math.floor(Date.now() / 1000) + 3600);
 }
 
-const forUser = () => api.MakeApi.forUser({ id: userId } as never);
+const forUser = () => api.MakeApi.forUser(userId);
 const apiStats = () => app.standIn.controls.stats().api;
 
 beforeAll(async () => {
@@ -122,14 +122,11 @@ describe("Make API client", () => {
   });
 
   it("loads the dashboard's organizations and granted scopes once per token for concurrent views", async () => {
-    const { makeProfile } = await import("@/app/(dashboard)/dashboard/data");
+    const { makeProfile } = await import("@/lib/make/profile");
     const views = await Promise.all(
       Array.from({ length: 12 }, async () => {
         const make = await forUser();
-        return Promise.all([
-          makeProfile.organizations(make, userId),
-          makeProfile.grantedScopes(make, userId),
-        ]);
+        return Promise.all([makeProfile.organizations(make), makeProfile.grantedScopes(make)]);
       }),
     );
     expect(new Set(views.map((view) => JSON.stringify(view))).size).toBe(1);
@@ -140,7 +137,7 @@ describe("Make API client", () => {
     await app.db.user.deleteMany();
     userId = await connect();
     const fresh = await forUser();
-    await makeProfile.grantedScopes(fresh, userId);
+    await makeProfile.grantedScopes(fresh);
     expect(paths().filter((path) => path.endsWith("current-authorization"))).toHaveLength(2);
   });
 

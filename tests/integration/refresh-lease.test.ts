@@ -3,7 +3,6 @@
  * a database that drops out just after Make answered. Separate copies of the token modules stand for
  * separate server processes: they share only the database and the Make stand-in.
  */
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
@@ -72,23 +71,26 @@ describe("the refresh lease across processes", () => {
 describe("the refresh inside one process", () => {
   it("makes one grant for 50 concurrent callers even when the lease would let every caller in", async () => {
     // A lease that every caller obtains: only the in-process single flight stands between 50 callers and Make.
-    vi.doMock("@/lib/tokens/refresh-lease", async (importOriginal) => {
-      const real = await importOriginal<typeof import("@/lib/tokens/refresh-lease")>();
-      const { db } = await import("@/lib/db");
-      return {
-        ...real,
-        claimRefreshLease: async (row: { id: string }) => {
-          const id = randomUUID();
-          await db.account.update({ where: { id: row.id }, data: { refreshLeaseId: id } });
-          return { id, requestRemainingMs: () => 10_000, writeRemainingMs: () => 10_000 };
-        },
+    vi.doMock("@/lib/db", async (importOriginal) => {
+      const real = await importOriginal<typeof import("@/lib/db")>();
+      // The lease claim without its "nobody holds an unexpired lease" condition (its last SQL fragment).
+      const claimAnyway = (strings: TemplateStringsArray, ...values: unknown[]) => {
+        const sql = strings.join("");
+        if (!sql.includes('SET "refreshLeaseId"')) return real.db.$executeRaw(strings, ...values);
+        const open = Object.assign([...strings.slice(0, -1), ""], { raw: [...strings.raw.slice(0, -1), ""] });
+        return real.db.$executeRaw(open, ...values);
       };
+      const db = new Proxy(real.db, {
+        get: (target, property, receiver) =>
+          property === "$executeRaw" ? claimAnyway : Reflect.get(target, property, receiver),
+      });
+      return { ...real, db };
     });
     let copy: TokenModules;
     try {
       copy = await backends.load();
     } finally {
-      vi.doUnmock("@/lib/tokens/refresh-lease");
+      vi.doUnmock("@/lib/db");
     }
     const { userId } = await connectExpired();
     backends.standIn.controls.configure({ tokenLatencyMs: 300 });

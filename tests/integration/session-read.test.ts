@@ -25,7 +25,7 @@ beforeAll(async () => {
   process.env.TZ = "America/New_York";
   app = await loadAppModules();
   session = await import("@/lib/auth/session-read");
-  ({ RECENT_EVENTS } = await import("@/lib/connection/events"));
+  ({ RECENT_EVENTS } = await import("@/lib/make/events"));
 });
 afterAll(async () => {
   await app?.close();
@@ -53,7 +53,8 @@ async function prismaRead(sessionToken: string) {
   });
   if (!row) return null;
   const { accounts, events, ...user } = row.user;
-  return { expires: row.expires, user, account: accounts[0] ?? null, events };
+  const pendingRevocations = await app.db.pendingRevocation.count({ where: { userId: user.id } });
+  return { expires: row.expires, user, account: accounts[0] ?? null, events, pendingRevocations };
 }
 
 async function userWithSession(sessionToken: string, name: string | null) {
@@ -150,8 +151,10 @@ describe("the session read", () => {
     await app.db.$executeRaw`UPDATE "Account" SET access_token = ${tampered} WHERE "userId" = ${user.id}`;
     const read = await session.readSession("key-unreadable");
     expect(read?.account).toMatchObject({ access_token: null, refresh_token: "r" });
-    const { unreadableTokens } = await import("@/lib/tokens/encrypted-prisma");
-    expect(Object.keys(unreadableTokens(read?.account))).toEqual(["access_token"]);
+    const { unreadableColumns } = await import("@/lib/db/encrypted-columns");
+    expect(unreadableColumns(read?.account)).toEqual({
+      access_token: { stored: tampered, reason: "unknown_key" },
+    });
   });
 
   it("finds nothing for an unknown session key, including one shaped like SQL", async () => {
@@ -177,18 +180,15 @@ describe("the signed-in user handed to pages", () => {
       },
     });
     requestCookies.set("__Secure-authjs.session-token", "cookie-of-lin");
-    const { currentUser, preloadedTokenRow } = await import("@/lib/auth/session");
+    const { currentUser } = await import("@/lib/auth/session");
+    const { connectionStatus } = await import("@/lib/make/status");
     const signedIn = await currentUser();
-    expect(signedIn).toMatchObject({
-      id: user.id,
-      name: "Lin",
-      makeConnection: { state: "active", sub: "1004" },
-    });
-    const handedOut = JSON.stringify(signedIn);
+    expect(signedIn).toMatchObject({ id: user.id, name: "Lin" });
+    const view = await connectionStatus(user.id);
+    expect(view.status).toMatchObject({ state: "active", sub: "1004", hasRefreshToken: true });
+    const handedOut = JSON.stringify([signedIn, view]);
     for (const secret of ["ada-access-token", "ada-refresh-token", "ada-id-token", "enc:v1:"]) {
       expect(handedOut).not.toContain(secret);
     }
-    // getMakeAccessToken still gets the row without another query.
-    expect(preloadedTokenRow(signedIn!)?.access_token).toBe("ada-access-token");
   });
 });

@@ -16,8 +16,9 @@ export interface AppModules {
   standIn: MakeStandIn;
   databaseUrl: string;
   db: typeof import("@/lib/db").db;
-  tokens: typeof import("@/lib/tokens/access-token");
-  revoke: typeof import("@/lib/tokens/revoke");
+  tokens: typeof import("@/lib/make/refresh");
+  revoke: typeof import("@/lib/make/revoke");
+  status: typeof import("@/lib/make/status");
   close(): Promise<void>;
 }
 
@@ -53,8 +54,9 @@ export async function loadAppModules(
     standIn,
     databaseUrl: database.url,
     db,
-    tokens: await import("@/lib/tokens/access-token"),
-    revoke: await import("@/lib/tokens/revoke"),
+    tokens: await import("@/lib/make/refresh"),
+    revoke: await import("@/lib/make/revoke"),
+    status: await import("@/lib/make/status"),
     close: async () => {
       await db.$disconnect();
       await standIn.close();

@@ -26,10 +26,10 @@ export async function storedTokens(
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   try {
     vi.resetModules();
-    const { decryptToken } = await import("@/lib/tokens/crypto");
+    const { decryptColumn } = await import("@/lib/db/token-encryption");
     return {
-      accessToken: decryptToken(row.access_token, "access_token"),
-      refreshToken: row.refresh_token ? decryptToken(row.refresh_token, "refresh_token") : null,
+      accessToken: decryptColumn(row.access_token, "access_token"),
+      refreshToken: row.refresh_token ? decryptColumn(row.refresh_token, "refresh_token") : null,
     };
   } finally {
     vi.unstubAllEnvs();

@@ -12,8 +12,8 @@ import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export interface TokenModules {
   db: typeof import("@/lib/db").db;
-  tokens: typeof import("@/lib/tokens/access-token");
-  revoke: typeof import("@/lib/tokens/revoke");
+  tokens: typeof import("@/lib/make/refresh");
+  revoke: typeof import("@/lib/make/revoke");
 }
 
 export interface SharedBackends {
@@ -55,8 +55,8 @@ export async function startSharedBackends(): Promise<SharedBackends> {
       for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
       const copy = {
         db: (await import("@/lib/db")).db,
-        tokens: await import("@/lib/tokens/access-token"),
-        revoke: await import("@/lib/tokens/revoke"),
+        tokens: await import("@/lib/make/refresh"),
+        revoke: await import("@/lib/make/revoke"),
       };
       delete (globalThis as { prisma?: unknown }).prisma;
       copies.push(copy);

@@ -13,58 +13,58 @@ async function cryptoWith(vars: Record<string, string | undefined>) {
   vi.stubEnv("AUTH_MAKE_ISSUER", "http://localhost:4010");
   vi.stubEnv("AUTH_MAKE_ID", "client");
   for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);
-  return import("@/lib/tokens/crypto");
+  return import("@/lib/db/token-encryption");
 }
 
 describe("token encryption", () => {
   beforeEach(() => vi.unstubAllEnvs());
 
   it("round-trips a token and never stores it in clear", async () => {
-    const { encryptToken, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
-    const sealed = encryptToken("at-secret-value", "access_token");
+    const { encryptColumn, decryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    const sealed = encryptColumn("at-secret-value", "access_token");
     expect(sealed).not.toContain("at-secret-value");
     expect(sealed.startsWith("enc:v1:")).toBe(true);
-    expect(decryptToken(sealed, "access_token")).toBe("at-secret-value");
+    expect(decryptColumn(sealed, "access_token")).toBe("at-secret-value");
   });
 
   it("uses a fresh IV for every value", async () => {
-    const { encryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
-    expect(encryptToken("same", "access_token")).not.toBe(encryptToken("same", "access_token"));
+    const { encryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    expect(encryptColumn("same", "access_token")).not.toBe(encryptColumn("same", "access_token"));
   });
 
   it("refuses a ciphertext moved to another column", async () => {
-    const { encryptToken, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
-    const sealed = encryptToken("rt", "refresh_token");
-    expect(() => decryptToken(sealed, "access_token")).toThrow(/altered/);
+    const { encryptColumn, decryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    const sealed = encryptColumn("rt", "refresh_token");
+    expect(() => decryptColumn(sealed, "access_token")).toThrow(/altered/);
   });
 
   it("refuses a tampered ciphertext", async () => {
-    const { encryptToken, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
-    const sealed = encryptToken("rt", "refresh_token");
+    const { encryptColumn, decryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    const sealed = encryptColumn("rt", "refresh_token");
     const tampered = sealed.slice(0, -3) + (sealed.endsWith("A") ? "BBB" : "AAA");
-    expect(() => decryptToken(tampered, "refresh_token")).toThrow();
+    expect(() => decryptColumn(tampered, "refresh_token")).toThrow();
   });
 
   it("reads values written under an old key after rotation, and writes under the new one", async () => {
     const old = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
-    const sealedOld = old.encryptToken("rt-old", "refresh_token");
+    const sealedOld = old.encryptColumn("rt-old", "refresh_token");
     const rotated = await cryptoWith({ TOKEN_ENCRYPTION_KEY: `${SECRET_B},${SECRET_A}` });
-    expect(rotated.decryptToken(sealedOld, "refresh_token")).toBe("rt-old");
+    expect(rotated.decryptColumn(sealedOld, "refresh_token")).toBe("rt-old");
     expect(rotated.needsReencryption(sealedOld)).toBe(true);
-    const sealedNew = rotated.encryptToken("rt-new", "refresh_token");
+    const sealedNew = rotated.encryptColumn("rt-new", "refresh_token");
     expect(rotated.needsReencryption(sealedNew)).toBe(false);
   });
 
   it("names the problem when the key that encrypted a value is gone", async () => {
     const old = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
-    const sealed = old.encryptToken("rt", "refresh_token");
+    const sealed = old.encryptColumn("rt", "refresh_token");
     const other = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_B });
-    expect(() => other.decryptToken(sealed, "refresh_token")).toThrow(/TOKEN_ENCRYPTION_KEY/);
+    expect(() => other.decryptColumn(sealed, "refresh_token")).toThrow(/TOKEN_ENCRYPTION_KEY/);
   });
 
   it("derives the key from AUTH_SECRET when TOKEN_ENCRYPTION_KEY is unset", async () => {
-    const { encryptToken, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: undefined });
-    expect(decryptToken(encryptToken("v", "id_token"), "id_token")).toBe("v");
+    const { encryptColumn, decryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: undefined });
+    expect(decryptColumn(encryptColumn("v", "id_token"), "id_token")).toBe("v");
   });
 
   /** A value sealed with the app's own key but an IV and tag of the given sizes: genuine, only mis-shaped. */
@@ -87,24 +87,24 @@ describe("token encryption", () => {
   }
 
   it("refuses a value whose authentication tag is shorter than 16 bytes, even a genuine truncated one", async () => {
-    const { tokenKeys, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    const { tokenKeys, decryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
     expect(
-      decryptToken(sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 16 }, "access_token"), "access_token"),
+      decryptColumn(sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 16 }, "access_token"), "access_token"),
     ).toBe("");
     const truncated = sealWith(tokenKeys(), { ivBytes: 12, tagBytes: 4 }, "access_token");
-    expect(() => decryptToken(truncated, "access_token")).toThrow(/altered/);
+    expect(() => decryptColumn(truncated, "access_token")).toThrow(/altered/);
   });
 
   it("refuses a value whose IV is not 12 bytes", async () => {
-    const { tokenKeys, decryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
+    const { tokenKeys, decryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: SECRET_A });
     for (const ivBytes of [1, 16]) {
       const odd = sealWith(tokenKeys(), { ivBytes, tagBytes: 16 }, "access_token");
-      expect(() => decryptToken(odd, "access_token"), `${ivBytes}-byte IV`).toThrow(/altered/);
+      expect(() => decryptColumn(odd, "access_token"), `${ivBytes}-byte IV`).toThrow(/altered/);
     }
   });
 
   it("rejects a key shorter than 32 characters", async () => {
-    const { encryptToken } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: "short" });
-    expect(() => encryptToken("v", "id_token")).toThrow(/at least 32/);
+    const { encryptColumn } = await cryptoWith({ TOKEN_ENCRYPTION_KEY: "short" });
+    expect(() => encryptColumn("v", "id_token")).toThrow(/at least 32/);
   });
 });

@@ -5,13 +5,10 @@
  * @see https://nextjs.org/docs/app/guides/data-security#built-in-server-actions-security-features
  */
 import { revalidatePath } from "next/cache";
-import { redirect } from "next/navigation";
-import { signIn, signOut } from "@/auth";
+import { signOut } from "@/auth";
 import { db } from "@/lib/db";
-import { currentSessionKey, requireUser } from "@/lib/auth/session";
-import { signInDestination } from "@/lib/auth/sign-in-errors";
-import { revokeMakeConnection } from "@/lib/tokens/revoke";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { currentSessionKey, requireUser } from "@/lib/auth";
+import { connectMake, revokeMakeConnection } from "@/lib/make";
 
 export async function revokeConnection() {
   const user = await requireUser();
@@ -21,9 +18,17 @@ export async function revokeConnection() {
 
 export async function reconnect() {
   await requireUser();
-  redirect(
-    await signInDestination(() => signIn(MAKE_PROVIDER_ID, { redirectTo: "/dashboard", redirect: false })),
-  );
+  await connectMake({ returnTo: "/dashboard" });
+}
+
+/** "Grant access": the configured scopes plus the missing ones, back to the page that needed them. */
+export async function grantAccess(formData: FormData) {
+  const returnTo = String(formData.get("returnTo") ?? "");
+  await requireUser(returnTo || "/dashboard");
+  const missingScopes = String(formData.get("scope") ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  await connectMake({ returnTo, missingScopes });
 }
 
 export async function signOutHere() {

@@ -1,6 +1,7 @@
 import { after } from "next/server";
-import { requireUser } from "@/lib/auth/session";
-import { deliverPendingRevocations } from "@/lib/tokens/revoke";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth";
+import { deliverPendingRevocations } from "@/lib/make";
 import { ActionButton } from "@/components/action-button";
 import { ActivityList } from "@/components/activity-list";
 import { ConnectionPanel } from "@/components/connection-panel";
@@ -12,7 +13,7 @@ export const metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const { identity, status, grantedScopes, events } = await loadDashboard(user);
+  const { identity, status, grantedScopes, events } = await loadDashboard(user.id);
   if (status.pendingRevocations > 0) after(() => deliverPendingRevocations({ userId: user.id }));
 
   return (
@@ -39,9 +40,12 @@ export default async function DashboardPage() {
         <ConnectionPanel status={status} grantedScopes={status.state === "active" ? grantedScopes : []} />
       </div>
       <p className="text-sm">
-        <a href="/dashboard/scenarios" className="font-medium text-make hover:underline dark:text-make-light">
+        <Link
+          href="/dashboard/scenarios"
+          className="font-medium text-make hover:underline dark:text-make-light"
+        >
           Your Make scenarios →
-        </a>{" "}
+        </Link>{" "}
         <span className="text-slate-600 dark:text-slate-300">
           the example page that calls Make&apos;s API in each zone
         </span>

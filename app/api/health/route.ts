@@ -3,7 +3,7 @@
  * document reachable. 200 when both are, 503 otherwise; never any configuration detail beyond that.
  */
 import { db } from "@/lib/db";
-import { authorizationServer } from "@/lib/make/authorization-server";
+import { checkMakeHealth } from "@/lib/make";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +20,7 @@ async function check(probe: () => Promise<unknown>) {
 export async function GET() {
   const [database, makeDiscovery] = await Promise.all([
     check(() => db.$queryRaw`SELECT 1`),
-    check(() => authorizationServer()),
+    check(() => checkMakeHealth()),
   ]);
   const ok = database.ok && makeDiscovery.ok;
   return Response.json(

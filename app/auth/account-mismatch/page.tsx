@@ -1,12 +1,13 @@
 import Link from "next/link";
-import { currentUser } from "@/lib/auth/session";
+import { currentUser } from "@/lib/auth";
+import { connectionStatus } from "@/lib/make";
 
 export const metadata = { title: "Another Make account" };
 
 /** Where a Reconnect with another Make user than the connected one lands. Nothing was changed. */
 export default async function AccountMismatchPage() {
   const user = await currentUser();
-  const connected = user?.makeConnection.sub;
+  const connected = user ? (await connectionStatus(user.id)).status.sub : null;
   return (
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
       <div

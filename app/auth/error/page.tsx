@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { isSignInFailure } from "@/lib/auth/sign-in-errors";
+import { isSignInFailure } from "@/lib/make";
 import { SIGN_IN_FAILURE_MESSAGES } from "./messages";
 
 export const metadata = { title: "Sign-in failed" };

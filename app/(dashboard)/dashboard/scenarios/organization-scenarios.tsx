@@ -3,8 +3,7 @@
  * organization's zone. Rendered inside its own <Suspense>, so it streams in when its zone answers.
  */
 import type { ReactNode } from "react";
-import type { MakeApi } from "@/lib/make/api";
-import { listScenarios, listTeams, type MakeOrganization, type MakeTeam } from "@/lib/make/calls";
+import { listScenarios, listTeams, type MakeApi, type MakeOrganization, type MakeTeam } from "@/lib/make";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { ScenarioList } from "@/components/scenario-list";
 

@@ -1,20 +1,20 @@
 /**
  * The worked example of building on the Make connection: the user's scenarios, per organization and
  * team, each organization asked in its own zone. Copy this shape for your own page:
- *   1. `MakeApi.forUser(user)`: the API client with the user's token (renewed when needed);
+ *   1. `MakeApi.forUser(user.id)`: the API client with the user's token (renewed when needed);
  *   2. check the granted scopes and offer "Grant access" for what is missing;
  *   3. one <Suspense> per slow thing, so one slow zone does not hold the page.
  */
 import { Suspense } from "react";
-import { requireUser, type SignedInUser } from "@/lib/auth/session";
-import { MakeApi } from "@/lib/make/api";
+import Link from "next/link";
+import { requireUser, type SignedInUser } from "@/lib/auth";
+import { MakeApi, makeProfile } from "@/lib/make";
 import { GrantAccess } from "@/components/grant-access";
 import { MakeApiProblem } from "@/components/make-api-problem";
-import { makeProfile } from "../data";
-import { grantAccess } from "./actions";
+import { grantAccess } from "../actions";
 import { OrganizationScenarios, OrganizationSkeleton } from "./organization-scenarios";
 
-export const metadata = { title: "Scenarios · Make connection starter" };
+export const metadata = { title: "Scenarios" };
 
 const PATH = "/dashboard/scenarios";
 /** What this page calls: organizations (user level), then teams and scenarios in each organization's zone. */
@@ -25,9 +25,9 @@ export default async function ScenariosPage() {
   return (
     <div className="space-y-6">
       <div>
-        <a href="/dashboard" className="text-sm text-make hover:underline dark:text-make-light">
+        <Link href="/dashboard" className="text-sm text-make hover:underline dark:text-make-light">
           ← Dashboard
-        </a>
+        </Link>
         <h1 className="mt-1 text-2xl font-bold">Your Make scenarios</h1>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
           Every organization you belong to, asked in its own zone, with its teams and their scenarios.
@@ -41,12 +41,12 @@ export default async function ScenariosPage() {
 /** The API client, and the organizations when every scope this page needs was granted. */
 async function loadOrganizations(user: SignedInUser) {
   try {
-    const api = await MakeApi.forUser(user);
+    const api = await MakeApi.forUser(user.id);
     // Both cached per token and shared with the dashboard: usually no request to Make at all.
-    const granted = await makeProfile.grantedScopes(api, user.id).catch(() => null);
+    const granted = await makeProfile.grantedScopes(api).catch(() => null);
     const missing = granted ? NEEDED_SCOPES.filter((scope) => !granted.includes(scope)) : [];
     if (missing.length > 0) return { kind: "missing_scopes", missing } as const;
-    const organizations = await makeProfile.organizations(api, user.id);
+    const organizations = await makeProfile.organizations(api);
     if (!organizations) return { kind: "missing_scopes", missing: ["organizations:read"] } as const;
     return { kind: "ok", api, organizations } as const;
   } catch (error) {

@@ -7,8 +7,8 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
-import { deleteExpiredSessions } from "@/lib/auth/expired-sessions";
-import { deliverPendingRevocations } from "@/lib/tokens/revoke";
+import { deleteExpiredSessions } from "@/lib/auth";
+import { runMakeMaintenance } from "@/lib/make";
 
 export const dynamic = "force-dynamic";
 
@@ -26,12 +26,12 @@ export async function GET(request: Request) {
       { status: 401, headers: { "cache-control": "no-store" } },
     );
   }
-  const [revocationsSettled, expiredSessionsDeleted] = await Promise.all([
-    deliverPendingRevocations(),
+  const [maintenance, expiredSessionsDeleted] = await Promise.all([
+    runMakeMaintenance(),
     deleteExpiredSessions(),
   ]);
   return Response.json(
-    { revocationsSettled, expiredSessionsDeleted },
+    { ...maintenance, expiredSessionsDeleted },
     { headers: { "cache-control": "no-store" } },
   );
 }

@@ -1,39 +1,38 @@
 /**
  * An example of calling Make's API on the user's behalf from your own route: the signed-in user's Make
- * profile (`GET /users/me`) through lib/make/api.ts, which takes the token from getMakeAccessToken and
- * renews it when needed. The token itself never appears in the response; Make's error message does.
+ * profile (`GET /users/me`). `MakeApi.forUser` takes the token from the Make module and renews it when
+ * needed; the token itself never appears in the response, Make's error message does.
  */
-import { currentUser } from "@/lib/auth/session";
-import { MakeConnectionError } from "@/lib/tokens/errors";
-import { MakeApi } from "@/lib/make/api";
-import { currentMakeUser } from "@/lib/make/calls";
-import { describeMakeApiError, MakeApiError } from "@/lib/make/errors";
+import { currentUser } from "@/lib/auth";
+import { currentMakeUser, describeMakeProblem, MakeApi, MakeApiError, MakeConnectionError } from "@/lib/make";
 
 export const dynamic = "force-dynamic";
+
+function statusOf(error: unknown): number {
+  if (error instanceof MakeConnectionError) {
+    return ["make_unavailable", "refresh_busy", "key_unavailable"].includes(error.reason) ? 503 : 409;
+  }
+  if (error instanceof MakeApiError)
+    return error.kind === "rate_limited" ? 429 : error.kind === "forbidden" ? 403 : 502;
+  return 500;
+}
 
 export async function GET() {
   const user = await currentUser();
   if (!user) return Response.json({ error: "not_signed_in" }, { status: 401 });
   try {
-    const api = await MakeApi.forUser(user);
+    const api = await MakeApi.forUser(user.id);
     return Response.json({ user: await currentMakeUser(api) });
   } catch (error) {
-    if (error instanceof MakeConnectionError) {
-      const status = error.reason === "make_unavailable" || error.reason === "refresh_busy" ? 503 : 409;
-      return Response.json({ error: error.reason, message: error.message }, { status });
-    }
-    if (error instanceof MakeApiError) {
-      const status = error.kind === "rate_limited" ? 429 : error.kind === "forbidden" ? 403 : 502;
-      const headers = error.retryAfterSeconds
-        ? { "retry-after": String(error.retryAfterSeconds) }
-        : undefined;
-      const body = {
-        error: `make_${error.kind}`,
-        code: error.code ?? null,
-        message: describeMakeApiError(error),
-      };
-      return Response.json(body, { status, headers });
-    }
-    throw error;
+    if (!(error instanceof MakeConnectionError || error instanceof MakeApiError)) throw error;
+    const problem = describeMakeProblem(error);
+    const body =
+      error instanceof MakeConnectionError
+        ? { error: error.reason, message: problem.message }
+        : { error: `make_${error.kind}`, code: error.code ?? null, message: problem.message };
+    const headers = problem.retryAfterSeconds
+      ? { "retry-after": String(problem.retryAfterSeconds) }
+      : undefined;
+    return Response.json(body, { status: statusOf(error), headers });
   }
 }

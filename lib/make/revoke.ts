@@ -6,16 +6,16 @@
  * retried until it confirms; tokens the app drops elsewhere while Make still honours them go the same way.
  */
 import "server-only";
-import { db } from "@/lib/db";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { db, type Transaction } from "@/lib/db";
+import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
 import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
-import { recordConnectionEvent } from "@/lib/connection/events";
-import { HEALTHY, WITHOUT_TOKENS } from "@/lib/tokens/account-updates";
+import { forgotten, revoked, type HeldTokens } from "@/lib/make/connection";
+import { recordConnectionEvent } from "@/lib/make/events";
 
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
-/** Attempts at the version-checked cut before giving up (each one lost to a concurrent write). */
-const CUT_ATTEMPTS = 5;
+/** A queued token sealed under a key this process lacks waits for a process that holds it. */
+const UNKNOWN_KEY_RETRY_MS = 60_000;
 /** Rows one delivery run claims at a time, and how many batches it sends at most. */
 const CLAIM_BATCH = 10;
 const MAX_BATCHES = 5;
@@ -30,8 +30,15 @@ function revocationsOf(tokens: { accessToken?: string | null; refreshToken?: str
   ].filter((entry): entry is { token: string; tokenTypeHint: TokenTypeHint } => !!entry.token);
 }
 
+/** Queues the revocation of `tokens` inside the caller's transaction. */
+async function queueRevocations(tx: Transaction, userId: string, tokens: HeldTokens) {
+  for (const entry of revocationsOf(tokens))
+    await tx.pendingRevocation.create({ data: { userId, ...entry } });
+}
+
 export async function revokeMakeConnection(userId: string): Promise<{ confirmed: boolean }> {
-  if (!(await cutConnection(userId))) return { confirmed: true };
+  if (!(await revoked(userId, (tx, tokens) => queueRevocations(tx, userId, tokens))))
+    return { confirmed: true };
   // The cut is committed: from here on, nothing may make the action fail.
   let confirmed = false;
   try {
@@ -44,31 +51,6 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
     );
   }
   return { confirmed };
-}
-
-/** Deletes the tokens and queues their revocation, version-checked; false when there is no account. */
-async function cutConnection(userId: string): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    const account = await db.account.findFirst({
-      where: { userId, provider: MAKE_PROVIDER_ID },
-      select: { id: true, access_token: true, refresh_token: true, tokenVersion: true },
-    });
-    if (!account) return false;
-    const cut = await db.$transaction(async (tx) => {
-      const updated = await tx.account.updateMany({
-        where: { id: account.id, tokenVersion: account.tokenVersion },
-        data: { state: "revoked", ...WITHOUT_TOKENS, ...HEALTHY, tokenVersion: { increment: 1 } },
-      });
-      if (updated.count !== 1) return false;
-      const tokens = { accessToken: account.access_token, refreshToken: account.refresh_token };
-      for (const entry of revocationsOf(tokens))
-        await tx.pendingRevocation.create({ data: { userId, ...entry } });
-      return true;
-    });
-    if (cut) return true;
-    if (attempt >= CUT_ATTEMPTS)
-      throw new Error("The Make connection kept changing while it was being revoked.");
-  }
 }
 
 /**
@@ -126,7 +108,16 @@ async function claimDueRevocations(userId: string | undefined) {
 }
 
 async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[number]) {
-  // A token no configured key opens (lib/tokens/unreadable-tokens.ts) can never be sent: drop it, say so.
+  const unreadable = unreadableColumns(pending).token;
+  if (unreadable?.reason === "unknown_key") {
+    // Sealed by a deployment with another key: another process (or a later one) can send it.
+    await db.pendingRevocation.update({
+      where: { id: pending.id },
+      data: { nextAttemptAt: new Date(Date.now() + UNKNOWN_KEY_RETRY_MS), claimedUntil: null },
+    });
+    return;
+  }
+  // A token that fails authentication under a held key can never be sent: drop it, say so.
   if (!pending.token) {
     await db.pendingRevocation.delete({ where: { id: pending.id } });
     await recordConnectionEvent(pending.userId, "revocation_failed", "error", {
@@ -151,4 +142,14 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
   }
   await db.pendingRevocation.delete({ where: { id: pending.id } });
   await recordConnectionEvent(pending.userId, "revocation_confirmed", "ok");
+}
+
+/**
+ * For account deletion: the connection is revoked (queued when Make is down, so this never waits on
+ * Make for long), then the Make account row and its activity are deleted. The queued revocations stay
+ * until they are delivered or given up; they hold no reference to the user.
+ */
+export async function forgetMakeUser(userId: string): Promise<void> {
+  await revokeMakeConnection(userId);
+  await forgotten(userId);
 }

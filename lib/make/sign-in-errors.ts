@@ -76,7 +76,7 @@ function classifyOAuthProcessingError(link: ErrorWithCause): SignInFailure {
 
 export function classifySignInError(error: unknown): SignInFailure {
   const chain = errorChain(error);
-  // Thrown by the adapter's linkAccount (lib/tokens/sign-in-tokens.ts), so it arrives inside an AdapterError.
+  // Thrown by the adapter's linkAccount (lib/make/connection.ts), so it arrives inside an AdapterError.
   if (chain.some((link) => link.name === "MakeAccountMismatchError")) return "make_account_mismatch";
   for (const link of chain) {
     const message = typeof link.message === "string" ? link.message : "";

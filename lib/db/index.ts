@@ -1,7 +1,7 @@
 /**
  * The one Prisma client, and the `pg` pool under it. Prisma 7 speaks to PostgreSQL through the `pg`
- * driver adapter; the client carries the token-encryption extension, so every read and write of a token
- * column goes through lib/tokens/encrypted-prisma.ts. The pool is exported for the one hot-path read that
+ * driver adapter; the client carries the encryption extension, so every read and write of an encrypted
+ * column goes through ./encrypted-columns.ts. The pool is exported for the one hot-path read that
  * skips Prisma's client (lib/auth/session-read.ts); sharing it keeps one set of connections per process.
  * @see https://www.prisma.io/docs/orm/overview/databases/postgresql#using-the-node-postgres-driver
  */
@@ -11,7 +11,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { attachDatabasePool } from "@vercel/functions/db-connections";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
-import { encryptedTokens } from "@/lib/tokens/encrypted-prisma";
+import { encryptedColumns } from "./encrypted-columns";
 
 function connect() {
   // On Vercel, many short-lived instances each hold a pool in front of a database or pooler with a fixed
@@ -31,7 +31,7 @@ function connect() {
   // An idle connection the server dropped must not crash the process; the pool replaces it.
   pool.on("error", (error) => console.error("[db] idle connection lost:", error.message));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }).$extends(
-    encryptedTokens,
+    encryptedColumns,
   );
   return { pool, db };
 }
@@ -45,3 +45,6 @@ const connection = globalForPrisma.prisma ?? connect();
 export const { db, pool } = connection;
 
 if (env.NODE_ENV !== "production") globalForPrisma.prisma = connection;
+
+/** The client inside `db.$transaction(async (tx) => …)`, for functions that take part in a transaction. */
+export type Transaction = Omit<Database, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;

@@ -4,12 +4,16 @@
  * refresh running at the same time is never overwritten with older tokens; the rows such a race skipped
  * are read again, pass after pass, until none is left under an old key. Old keys may be dropped once
  * `remaining` is 0.
+ *
+ * It refuses, writing nothing, while any stored value names a key id this process does not hold: with an
+ * incomplete key list it would otherwise destroy tokens another deployment can still read. A value that
+ * fails authentication under a held key is dead; this operator command is what clears it.
  */
 import "server-only";
 import { db } from "@/lib/db";
-import { tokenKeys } from "@/lib/tokens/crypto";
-import { unreadableTokens } from "@/lib/tokens/encrypted-prisma";
-import { reauthIfUnreadable } from "@/lib/tokens/unreadable-tokens";
+import { unreadableColumns } from "@/lib/db/encrypted-columns";
+import { tokenKeys } from "@/lib/db/token-encryption";
+import { settleUnreadable } from "@/lib/make/connection";
 
 const ACCOUNT_TOKENS = ["access_token", "refresh_token", "id_token"] as const;
 /** Enough for any number of refreshes racing it; a server still encrypting with an old key keeps rows back. */
@@ -59,8 +63,14 @@ async function reencryptAccounts(report: RotationReport, options: RotationOption
   });
   await options.afterRead?.();
   for (const row of rows) {
-    if (Object.keys(unreadableTokens(row)).length > 0) {
-      await reauthIfUnreadable(row);
+    if (Object.keys(unreadableColumns(row)).length > 0) {
+      await settleUnreadable(row);
+      // Cleared only if nobody replaced the dead values meanwhile (a Reconnect wins).
+      const stored = Object.fromEntries(
+        Object.entries(unreadableColumns(row)).map(([name, column]) => [name, column.stored]),
+      );
+      const cleared = Object.fromEntries(Object.keys(stored).map((name) => [name, null]));
+      await db.account.updateMany({ where: { id: row.id, ...stored }, data: cleared });
       report.unreadableAccounts += 1;
       continue;
     }
@@ -87,7 +97,30 @@ async function reencryptPendingRevocations(report: RotationReport): Promise<numb
   return rows.length;
 }
 
+export class UnknownKeysError extends Error {
+  override name = "UnknownKeysError";
+}
+
+/** Every key id named by a stored value that this process does not hold. */
+async function unknownKeyIds(): Promise<string[]> {
+  const rows = await db.$queryRaw<{ value: string }[]>`
+    SELECT DISTINCT split_part(value, ':', 3) AS value FROM (
+      SELECT unnest(ARRAY[access_token, refresh_token, id_token]) AS value FROM "Account"
+      UNION ALL SELECT token FROM "PendingRevocation"
+    ) stored
+    WHERE value LIKE 'enc:v1:%'`;
+  const held = new Set(tokenKeys().map((key) => key.id));
+  return rows.map((row) => row.value).filter((id) => !held.has(id));
+}
+
 export async function reencryptAllTokens(options: RotationOptions = {}): Promise<RotationReport> {
+  const unknown = await unknownKeyIds();
+  if (unknown.length > 0) {
+    throw new UnknownKeysError(
+      `Stored tokens name key id(s) ${unknown.join(", ")}, which TOKEN_ENCRYPTION_KEY does not hold here. ` +
+        "Nothing was changed: add those keys after the first one and run this again.",
+    );
+  }
   const report: RotationReport = {
     accounts: 0,
     pendingRevocations: 0,

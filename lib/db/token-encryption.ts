@@ -1,5 +1,5 @@
 /**
- * Authenticated encryption of Make tokens at rest: AES-256-GCM from Node's crypto, one random 96-bit IV
+ * Authenticated encryption of secret columns at rest (lib/db/encrypted-columns.ts says which): AES-256-GCM from Node's crypto, one random 96-bit IV
  * per value, the column name as associated data (a ciphertext copied into another column fails to open).
  *
  * Keys come from TOKEN_ENCRYPTION_KEY (comma-separated: the first encrypts, every key decrypts, so a key
@@ -24,8 +24,23 @@ interface TokenKey {
   key: Buffer;
 }
 
-export class TokenDecryptionError extends Error {
-  override name = "TokenDecryptionError";
+/** A stored value that cannot be opened. */
+export class ColumnDecryptionError extends Error {
+  override name = "ColumnDecryptionError";
+}
+
+/**
+ * Sealed under a key this process does not hold (an older or a newer deployment's): not proof of anything
+ * wrong with the value, so it must be left as it is.
+ */
+export class UnknownKeyError extends ColumnDecryptionError {
+  override name = "UnknownKeyError";
+  constructor(
+    message: string,
+    readonly keyId: string,
+  ) {
+    super(message);
+  }
 }
 
 function deriveKey(secret: string): TokenKey {
@@ -54,7 +69,7 @@ export function tokenKeys(): TokenKey[] {
 
 export const isEncrypted = (value: string) => value.startsWith(PREFIX);
 
-export function encryptToken(plaintext: string, column: string): string {
+export function encryptColumn(plaintext: string, column: string): string {
   const [current] = tokenKeys();
   if (!current) throw new Error("TOKEN_ENCRYPTION_KEY: no key configured");
   const iv = randomBytes(IV_BYTES);
@@ -65,20 +80,23 @@ export function encryptToken(plaintext: string, column: string): string {
   return `${PREFIX}${current.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
 }
 
-export function decryptToken(stored: string, column: string): string {
-  if (!isEncrypted(stored)) throw new TokenDecryptionError(`${column} is not encrypted`);
-  const [keyId, ivPart, sealedPart] = stored.slice(PREFIX.length).split(":");
+export function decryptColumn(stored: string, column: string): string {
+  if (!isEncrypted(stored)) throw new ColumnDecryptionError(`${column} is not encrypted`);
+  const [keyId = "", ivPart, sealedPart] = stored.slice(PREFIX.length).split(":");
+  if (!ivPart || !sealedPart)
+    throw new ColumnDecryptionError(`${column} is malformed: the stored value was altered`);
   const key = tokenKeys().find((candidate) => candidate.id === keyId);
-  if (!key || !ivPart || !sealedPart) {
-    throw new TokenDecryptionError(
-      `${column} was encrypted with a key that is not configured (key id ${keyId}); keep old keys in TOKEN_ENCRYPTION_KEY after the first one until \`npm run tokens:rotate-key\` has run`,
+  if (!key) {
+    throw new UnknownKeyError(
+      `${column} was encrypted with a key that is not configured here (key id ${keyId}); keep old keys in TOKEN_ENCRYPTION_KEY after the first one until \`npm run tokens:rotate-key\` has run`,
+      keyId,
     );
   }
   const iv = Buffer.from(ivPart, "base64url");
   const sealed = Buffer.from(sealedPart, "base64url");
-  // GCM would accept any IV length and tags down to 4 bytes: only the exact shape encryptToken writes opens.
+  // GCM would accept any IV length and tags down to 4 bytes: only the exact shape encryptColumn writes opens.
   if (iv.length !== IV_BYTES || sealed.length < TAG_BYTES) {
-    throw new TokenDecryptionError(`${column} is malformed: the stored value was altered`);
+    throw new ColumnDecryptionError(`${column} is malformed: the stored value was altered`);
   }
   const decipher = createDecipheriv("aes-256-gcm", key.key, iv, { authTagLength: TAG_BYTES })
     .setAAD(Buffer.from(column))
@@ -89,7 +107,7 @@ export function decryptToken(stored: string, column: string): string {
       decipher.final(),
     ]).toString("utf8");
   } catch {
-    throw new TokenDecryptionError(`${column} failed authentication: the stored value was altered`);
+    throw new ColumnDecryptionError(`${column} failed authentication: the stored value was altered`);
   }
 }
 

@@ -1,0 +1,10 @@
+/**
+ * Sign-in and sessions, for pages, routes and actions: who is signed in (`currentUser`, `requireUser`,
+ * one database round trip per request), the providers to offer, and the auth route's request handling.
+ */
+import "server-only";
+
+export { currentUser, requireUser, currentSessionKey, type SignedInUser } from "@/lib/auth/session";
+export { signInChoices } from "@/lib/auth/providers";
+export { withPublicUrl } from "@/lib/auth/public-url";
+export { deleteExpiredSessions } from "@/lib/auth/expired-sessions";

@@ -1,0 +1,158 @@
+/**
+ * Which columns hold ciphertext, by model, and the Prisma client extension that seals and opens them. It
+ * sits under every query, including the ones @auth/prisma-adapter makes, so no code path can write one of
+ * these columns in clear or hand its ciphertext to a caller. Every other column of every model, a field
+ * called `token` included, is stored as written. Add a column here (and mark it `/// @encrypted` in
+ * schema.prisma; a unit test compares the two) only if it holds a secret the app must send somewhere.
+ *
+ * A value that cannot be opened reads as null and is noted on its row (`unreadableColumns`), with why:
+ * under a key this process lacks (a rollback, a rolling deploy) or failing authentication under a key it
+ * has (altered, or written under a lost secret). What to do about it is the caller's business.
+ * Raw SQL bypasses this: encrypted columns are never written with raw SQL, and the one raw read of them
+ * (lib/auth/session-read.ts) opens them with `openEncryptedColumns`.
+ * @see https://www.prisma.io/docs/orm/prisma-client/client-extensions/query
+ */
+import "server-only";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { decryptColumn, encryptColumn, UnknownKeyError, ColumnDecryptionError } from "./token-encryption";
+
+/** The encrypted columns of each model. */
+export const ENCRYPTED_COLUMNS = {
+  Account: ["access_token", "refresh_token", "id_token"],
+  PendingRevocation: ["token"],
+} as const satisfies Partial<Record<Prisma.ModelName, readonly string[]>>;
+
+type EncryptedModel = keyof typeof ENCRYPTED_COLUMNS;
+
+/**
+ * Every relation field of the schema and the model it leads to, so nested writes and includes reach the
+ * encrypted columns of related rows (`session → user → accounts`). The unit test checks it against
+ * schema.prisma.
+ */
+export const RELATIONS: Partial<Record<Prisma.ModelName, Record<string, Prisma.ModelName>>> = {
+  User: { accounts: "Account", sessions: "Session", events: "ConnectionEvent" },
+  Account: { user: "User" },
+  Session: { user: "User" },
+  ConnectionEvent: { user: "User" },
+};
+
+/** Why a column could not be opened: `unknown_key` leaves the row alone; `unreadable` is a dead value. */
+export type UnreadableReason = "unknown_key" | "unreadable";
+
+const UNREADABLE = Symbol("unreadable columns");
+const NESTED_WRITES = new Set([
+  "create",
+  "createMany",
+  "connectOrCreate",
+  "update",
+  "updateMany",
+  "upsert",
+  "data",
+  "where",
+]);
+
+type Transform = (value: string, column: string) => string;
+
+const columnsOf = (model: string | undefined): readonly string[] =>
+  (model && ENCRYPTED_COLUMNS[model as EncryptedModel]) || [];
+const relationsOf = (model: string | undefined): Record<string, string> =>
+  (model && RELATIONS[model as Prisma.ModelName]) || {};
+
+const isSetOperation = (field: unknown): field is { set: string } =>
+  typeof field === "object" && field !== null && typeof (field as { set?: unknown }).set === "string";
+
+/** Seals the encrypted columns of `model` in write data, following nested writes into related models. */
+function sealData(value: unknown, model: string | undefined, transform: Transform): unknown {
+  if (Array.isArray(value)) return value.map((item) => sealData(item, model, transform));
+  if (value === null || typeof value !== "object" || value instanceof Date) return value;
+  const columns = columnsOf(model);
+  const relations = relationsOf(model);
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (columns.includes(key) && typeof field === "string") out[key] = transform(field, key);
+    else if (columns.includes(key) && isSetOperation(field)) out[key] = { set: transform(field.set, key) };
+    else if (key in relations) out[key] = sealNested(field, relations[key]!, transform);
+    else out[key] = field;
+  }
+  return out;
+}
+
+/** `{ create: …, update: { data: … } }` and the like: the operation keys wrap data of `model`. */
+function sealNested(value: unknown, model: string, transform: Transform): unknown {
+  if (Array.isArray(value)) return value.map((item) => sealNested(item, model, transform));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    // `where` filters compare stored ciphertext and are left alone.
+    if (key === "where") out[key] = field;
+    else if (NESTED_WRITES.has(key)) out[key] = sealNested(field, model, transform);
+    else return sealData(value, model, transform);
+  }
+  return out;
+}
+
+function openRow(value: unknown, model: string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => openRow(item, model));
+  if (value === null || typeof value !== "object" || value instanceof Date) return value;
+  const columns = columnsOf(model);
+  const relations = relationsOf(model);
+  if (columns.length === 0 && Object.keys(relations).length === 0) return value;
+  const out: Record<string, unknown> = {};
+  const unreadable: Record<string, { stored: string; reason: UnreadableReason }> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (key in relations) {
+      out[key] = openRow(field, relations[key]);
+      continue;
+    }
+    if (!columns.includes(key) || typeof field !== "string") {
+      out[key] = field;
+      continue;
+    }
+    try {
+      out[key] = decryptColumn(field, key);
+    } catch (error) {
+      if (!(error instanceof ColumnDecryptionError)) throw error;
+      out[key] = null;
+      unreadable[key] = {
+        stored: field,
+        reason: error instanceof UnknownKeyError ? "unknown_key" : "unreadable",
+      };
+    }
+  }
+  if (Object.keys(unreadable).length) {
+    Object.defineProperty(out, UNREADABLE, { value: unreadable, enumerable: false });
+  }
+  return out;
+}
+
+/**
+ * The encrypted columns of a row read through this module that could not be opened (read as null): the
+ * stored ciphertext of each and why. Empty when every column opened.
+ */
+export const unreadableColumns = (
+  row: object | null | undefined,
+): Readonly<Record<string, { stored: string; reason: UnreadableReason }>> =>
+  (
+    row as { [UNREADABLE]?: Record<string, { stored: string; reason: UnreadableReason }> } | null | undefined
+  )?.[UNREADABLE] ?? {};
+
+/** Opens the encrypted columns of `model` rows read without Prisma. */
+export const openEncryptedColumns = <T>(rows: T, model: EncryptedModel): T => openRow(rows, model) as T;
+
+const WRITE_KEYS = ["data", "create", "update"] as const;
+
+export const encryptedColumns = Prisma.defineExtension({
+  name: "encrypted-columns",
+  query: {
+    $allModels: {
+      async $allOperations({ model, args, query }) {
+        const sealed = { ...(args as Record<string, unknown>) };
+        for (const key of WRITE_KEYS) {
+          if (key in sealed) sealed[key] = sealData(sealed[key], model, encryptColumn);
+        }
+        const result = await query(sealed as typeof args);
+        return openRow(result, model) as typeof result;
+      },
+    },
+  },
+});

@@ -1,0 +1,398 @@
+/**
+ * The Make connection's state machine: the Account row as the module reads it, the questions asked of a
+ * row, and every transition, each with its guard and its activity entry. Every write to a Make Account row
+ * goes through this file; lib/make/README.md draws the states.
+ *
+ *   connected / reconnected   a sign-in stored a new token set                  → active
+ *   refreshed                 the lease holder stored Make's answer             → active
+ *   refreshFailed             a transient failure, with its backoff             → active (retrying)
+ *   reauthRequired            Make refused the grant (invalid_grant, 401 twice) → reauth_required
+ *   unreadable                a token fails authentication under a held key     → reauth_required
+ *   revoked                   the user revoked; tokens queued for Make          → revoked
+ *
+ * A token sealed under a key this process does not hold is not a transition: the row is left as it is and
+ * reads as temporarily unavailable (lib/db/encrypted-columns.ts tells the two apart).
+ */
+import "server-only";
+import type { Account } from "next-auth";
+import { db, type Transaction } from "@/lib/db";
+import { unreadableColumns } from "@/lib/db/encrypted-columns";
+import { clientType, env } from "@/lib/env";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { RefreshedTokens } from "@/lib/make/authorization-server";
+import { recordConnectionEvent } from "@/lib/make/events";
+import { MakeConnectionError } from "@/lib/make/errors";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+
+export interface MakeAccessToken {
+  accessToken: string;
+  expiresAt: number;
+  sub: string;
+}
+
+const connectionSelect = {
+  id: true,
+  userId: true,
+  providerAccountId: true,
+  state: true,
+  access_token: true,
+  refresh_token: true,
+  expires_at: true,
+  accessTokenLifetime: true,
+  scope: true,
+  tokenVersion: true,
+  lastError: true,
+  refreshFailures: true,
+  nextRetryAt: true,
+  refreshLeaseUntil: true,
+} as const;
+
+/** What the token lifecycle reads of a Make Account row; a whole row (the session read's) fits too. */
+export type ConnectionRow = Prisma.AccountGetPayload<{ select: typeof connectionSelect }> & {
+  /** Set when a token is sealed under a key this process does not hold: the row must be left alone. */
+  keyUnavailable?: boolean;
+};
+
+/** Reads the user's (or the row's) Make account, settling unreadable tokens first. */
+export const readConnection = (where: { id: string } | { userId: string }) =>
+  db.account
+    .findFirst({ where: { ...where, provider: MAKE_PROVIDER_ID }, select: connectionSelect })
+    .then(settleUnreadable);
+
+// ─── Questions asked of a row ────────────────────────────────────────────────────────────────────────────
+
+export const nowSeconds = () => Date.now() / 1000;
+
+/**
+ * TOKEN_REFRESH_MARGIN_SECONDS, but at most half the token's lifetime: a margin as long as the lifetime
+ * would make every request refresh.
+ */
+export function refreshMarginSeconds(row: Pick<ConnectionRow, "accessTokenLifetime">): number {
+  const lifetime = row.accessTokenLifetime;
+  return lifetime
+    ? Math.min(env.TOKEN_REFRESH_MARGIN_SECONDS, lifetime / 2)
+    : env.TOKEN_REFRESH_MARGIN_SECONDS;
+}
+
+/** True while the token is outside the refresh margin: handing it out needs no request to Make. */
+export const isFresh = (row: ConnectionRow) =>
+  !!row.access_token && row.expires_at !== null && row.expires_at - nowSeconds() > refreshMarginSeconds(row);
+
+export const isUnexpired = (row: ConnectionRow) =>
+  !!row.access_token && row.expires_at !== null && row.expires_at > nowSeconds();
+
+export const handOut = (row: ConnectionRow): MakeAccessToken => ({
+  accessToken: row.access_token!,
+  expiresAt: row.expires_at!,
+  sub: row.providerAccountId,
+});
+
+export function assertUsable(row: Pick<ConnectionRow, "state" | "keyUnavailable">) {
+  if (row.state === "reauth_required") {
+    throw new MakeConnectionError("reauth_required", "Make asked for the connection to be renewed.");
+  }
+  if (row.state === "revoked") throw new MakeConnectionError("revoked", "The Make connection was revoked.");
+  if (row.keyUnavailable) {
+    throw new MakeConnectionError(
+      "key_unavailable",
+      "The stored Make tokens are sealed under a key this server does not hold.",
+    );
+  }
+}
+
+/** While a renewal cannot happen: the current token if it is still valid (and not the one Make refused). */
+export function currentOrUnavailable(row: ConnectionRow, rejectedAccessToken?: string): MakeAccessToken {
+  if (isUnexpired(row) && row.access_token !== rejectedAccessToken) return handOut(row);
+  throw new MakeConnectionError(
+    "make_unavailable",
+    "Make could not be reached; the connection will be renewed shortly.",
+  );
+}
+
+// ─── Field sets ──────────────────────────────────────────────────────────────────────────────────────────
+
+const WITHOUT_TOKENS = { access_token: null, refresh_token: null, id_token: null, expires_at: null } as const;
+
+/** No refresh in flight and nothing to retry. */
+const HEALTHY = {
+  lastError: null,
+  lastErrorAt: null,
+  nextRetryAt: null,
+  refreshFailures: 0,
+  refreshLeaseId: null,
+  refreshLeaseUntil: null,
+} as const;
+
+/** The guard of a write: the lease its holder claimed, or the row version read before it. */
+export type RowGuard = { refreshLeaseId: string } | { tokenVersion: number };
+
+// ─── Sign-in: connected, reconnected ─────────────────────────────────────────────────────────────────────
+
+/** A user who already has a Make account tried to link a second one. */
+export class MakeAccountMismatchError extends Error {
+  override name = "MakeAccountMismatchError";
+}
+
+/** The token set from the code exchange, with everything the lifecycle tracks reset. */
+function freshConnection(account: Account) {
+  return {
+    access_token: account.access_token ?? null,
+    refresh_token: account.refresh_token ?? null,
+    id_token: account.id_token ?? null,
+    expires_at: account.expires_at ?? null,
+    accessTokenLifetime: account.expires_in ?? null,
+    scope: account.scope ?? env.AUTH_MAKE_SCOPE,
+    token_type: account.token_type?.toString() ?? null,
+    state: "active" as const,
+    issuer: env.AUTH_MAKE_ISSUER,
+    clientType: clientType(),
+    connectedAt: new Date(),
+    ...HEALTHY,
+  };
+}
+
+/** The Make user id connected to `userId`, if any. */
+export const connectedMakeUser = async (userId: string) =>
+  (
+    await db.account.findUnique({
+      where: { userId_provider: { userId, provider: MAKE_PROVIDER_ID } },
+      select: { providerAccountId: true },
+    })
+  )?.providerAccountId ?? null;
+
+/** connected: the first sign-in of this Make account, for a user without one. */
+export async function connected(account: Account & { userId: string }) {
+  if (await connectedMakeUser(account.userId)) {
+    throw new MakeAccountMismatchError("this user already has a Make account");
+  }
+  await db.account.create({
+    data: {
+      userId: account.userId,
+      type: account.type,
+      provider: account.provider,
+      providerAccountId: account.providerAccountId,
+      ...freshConnection(account),
+    },
+  });
+  await recordConnectionEvent(account.userId, "connected", "ok");
+}
+
+/**
+ * reconnected: a Make account Auth.js signed in again (a sign-in, Reconnect, Grant access) gets the new
+ * tokens. Unconditional: the newest sign-in wins over anything in flight, whose guard then fails.
+ */
+export async function reconnected(account: Account, userId: string) {
+  const existing = await db.account.findUnique({
+    where: {
+      provider_providerAccountId: {
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+      },
+    },
+    select: { id: true, userId: true, state: true, access_token: true },
+  });
+  // Linked in this very sign-in (`connected` stored these tokens), or not this user's: nothing to do.
+  if (!existing || existing.userId !== userId || existing.access_token === account.access_token) return;
+  await db.account.update({
+    where: { id: existing.id },
+    data: { ...freshConnection(account), tokenVersion: { increment: 1 } },
+  });
+  await recordConnectionEvent(userId, existing.state === "active" ? "connected" : "reconnected", "ok");
+}
+
+// ─── Refresh: refreshed, refreshFailed ───────────────────────────────────────────────────────────────────
+
+export type RefreshWrite = "written" | "lost";
+
+/**
+ * refreshed: writes Make's answer under the holder's lease; "lost" when the row is no longer the holder's
+ * (revoked, reconnected, or the lease was lost). May be called again after a failure: an earlier attempt
+ * may have committed although its answer never arrived.
+ */
+export async function refreshed(
+  row: ConnectionRow,
+  leaseId: string,
+  tokens: RefreshedTokens,
+): Promise<RefreshWrite> {
+  const written = await db.account.updateMany({
+    where: { id: row.id, refreshLeaseId: leaseId },
+    data: {
+      access_token: tokens.accessToken,
+      refresh_token: tokens.refreshToken ?? row.refresh_token,
+      ...(tokens.idToken ? { id_token: tokens.idToken } : {}),
+      expires_at: tokens.expiresAt,
+      accessTokenLifetime: tokens.expiresIn,
+      scope: tokens.scope ?? row.scope,
+      token_type: tokens.tokenType,
+      lastRefreshedAt: new Date(),
+      ...HEALTHY,
+      tokenVersion: { increment: 1 },
+    },
+  });
+  if (written.count === 1) return "written";
+  const current = await db.account.findUnique({ where: { id: row.id }, select: { access_token: true } });
+  return current?.access_token === tokens.accessToken ? "written" : "lost";
+}
+
+/** The activity entry of a refresh whose write committed. */
+export const recordRefreshed = (row: ConnectionRow) => recordConnectionEvent(row.userId, "refreshed", "ok");
+
+/**
+ * refreshFailed: a failure that leaves the connection alive (5xx, timeout, network), with the next retry
+ * time; the lease is released. Never throws: recording is best-effort.
+ */
+export async function refreshFailed(
+  row: ConnectionRow,
+  guard: RowGuard,
+  failure: { code: string; retryInMs: number; detail?: string },
+): Promise<void> {
+  try {
+    await db.account.updateMany({
+      where: { id: row.id, ...guard },
+      data: {
+        lastError: failure.code,
+        lastErrorAt: new Date(),
+        refreshFailures: row.refreshFailures + 1,
+        nextRetryAt: new Date(Date.now() + failure.retryInMs),
+        refreshLeaseId: null,
+        refreshLeaseUntil: null,
+      },
+    });
+    await recordConnectionEvent(row.userId, "refresh_failed", "error", {
+      errorCode: failure.code,
+      detail: failure.detail,
+    });
+  } catch (error) {
+    console.error(`[make] account ${row.id}: could not record a failed renewal:`, (error as Error)?.message);
+  }
+}
+
+/** The holder's token request outlived its callers' patience: noted on the row while the lease lasts. */
+export const refreshSlow = (row: ConnectionRow, leaseId: string) =>
+  db.account
+    .updateMany({
+      where: { id: row.id, refreshLeaseId: leaseId },
+      data: { lastError: "timeout", lastErrorAt: new Date() },
+    })
+    .catch((error) =>
+      console.error(`[make] account ${row.id}: could not record a slow renewal:`, error?.message),
+    );
+
+// ─── reauthRequired, unreadable ──────────────────────────────────────────────────────────────────────────
+
+const REAUTH_DETAILS: Record<string, string> = {
+  invalid_grant_after_timeout:
+    "An earlier renewal got no answer from Make in time; Make had most likely renewed the connection " +
+    "then, so the refresh token held here was already used. Reconnect to continue.",
+};
+
+/** reauthRequired: Make will not renew this grant; the user must reconnect. Always throws. */
+export async function reauthRequired(row: ConnectionRow, guard: RowGuard, code: string): Promise<never> {
+  const { count } = await db.account.updateMany({
+    where: { id: row.id, ...guard },
+    data: {
+      ...WITHOUT_TOKENS,
+      ...HEALTHY,
+      state: "reauth_required",
+      lastError: code,
+      lastErrorAt: new Date(),
+      tokenVersion: { increment: 1 },
+    },
+  });
+  if (count === 1) {
+    await recordConnectionEvent(row.userId, "reauth_required", "error", {
+      errorCode: code,
+      detail: REAUTH_DETAILS[code],
+    });
+  }
+  throw new MakeConnectionError("reauth_required", "Make asked for the connection to be renewed.");
+}
+
+export const UNREADABLE_TOKEN_CODE = "token_unreadable";
+const UNREADABLE_DETAIL =
+  "The stored Make tokens failed authentication under the configured encryption keys (AUTH_SECRET or " +
+  "TOKEN_ENCRYPTION_KEY changed, or the stored value was altered). Reconnect to continue.";
+
+/**
+ * Run on every row right after reading it. A token sealed under a key this process lacks leaves the row
+ * untouched (`keyUnavailable`). A token that fails authentication under a key it holds is dead: the row
+ * becomes `reauth_required` (once, even when several requests see it at the same time), guarded by the
+ * stored ciphertext, so a sign-in that stored new tokens meanwhile wins. Nothing is cleared on a read: the
+ * ciphertext stays until a Reconnect, a Revoke or `npm run tokens:rotate-key` replaces it.
+ */
+export async function settleUnreadable<T extends { id: string; userId: string } | null>(row: T): Promise<T> {
+  if (!row) return row;
+  const columns = Object.entries(unreadableColumns(row));
+  if (columns.length === 0) return row;
+  if (columns.some(([, column]) => column.reason === "unknown_key")) return { ...row, keyUnavailable: true };
+  const marked = {
+    state: "reauth_required" as const,
+    lastError: UNREADABLE_TOKEN_CODE,
+    lastErrorAt: new Date(),
+  };
+  const stored = Object.fromEntries(columns.map(([name, column]) => [name, column.stored]));
+  const { count } = await db.account.updateMany({
+    where: { id: row.id, ...stored, NOT: { lastError: UNREADABLE_TOKEN_CODE, state: "reauth_required" } },
+    data: { ...marked, refreshLeaseId: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } },
+  });
+  if (count === 1) {
+    console.warn(
+      `[make] account ${row.id}: ${columns.map(([name]) => name).join(", ")} failed authentication`,
+    );
+    await recordConnectionEvent(row.userId, "reauth_required", "error", {
+      errorCode: UNREADABLE_TOKEN_CODE,
+      detail: UNREADABLE_DETAIL,
+    });
+  }
+  const current = Object.fromEntries(Object.entries(marked).filter(([key]) => key in row));
+  return { ...row, ...current };
+}
+
+// ─── revoked ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Attempts at the version-checked cut before giving up (each one lost to a concurrent write). */
+const CUT_ATTEMPTS = 5;
+
+export interface HeldTokens {
+  accessToken: string | null;
+  refreshToken: string | null;
+}
+
+/**
+ * revoked: deletes the tokens and, in the same transaction, hands them to `queue` (the revocation queue),
+ * guarded by the row version so a refresh finishing at the same moment cannot slip a newer refresh token
+ * past it. False when there is no account. A row whose tokens this process cannot open is refused.
+ */
+export async function revoked(
+  userId: string,
+  queue: (tx: Transaction, tokens: HeldTokens) => Promise<void>,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const account = await db.account
+      .findFirst({
+        where: { userId, provider: MAKE_PROVIDER_ID },
+        select: { id: true, userId: true, access_token: true, refresh_token: true, tokenVersion: true },
+      })
+      .then(settleUnreadable);
+    if (!account) return false;
+    if ((account as ConnectionRow).keyUnavailable) assertUsable({ state: "active", keyUnavailable: true });
+    const cut = await db.$transaction(async (tx) => {
+      const updated = await tx.account.updateMany({
+        where: { id: account.id, tokenVersion: account.tokenVersion },
+        data: { state: "revoked", ...WITHOUT_TOKENS, ...HEALTHY, tokenVersion: { increment: 1 } },
+      });
+      if (updated.count !== 1) return false;
+      await queue(tx, { accessToken: account.access_token, refreshToken: account.refresh_token });
+      return true;
+    });
+    if (cut) return true;
+    if (attempt >= CUT_ATTEMPTS)
+      throw new Error("The Make connection kept changing while it was being revoked.");
+  }
+}
+
+/** Forget: the user's Make account and its activity, deleted (account deletion). */
+export async function forgotten(userId: string, tx: Transaction = db) {
+  await tx.account.deleteMany({ where: { userId, provider: MAKE_PROVIDER_ID } });
+  await tx.connectionEvent.deleteMany({ where: { userId } });
+}

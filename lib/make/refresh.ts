@@ -1,0 +1,376 @@
+/**
+ * The refresh protocol: `getMakeAccessToken(userId)` hands out a Make access token and renews it shortly
+ * before it expires, with exactly one refresh grant per expiry across every process. Make rotates refresh
+ * tokens and may end the whole grant when a used one comes back, so two refreshes of one token would cost
+ * the user their connection. This file holds the in-process single flight, the cross-process lease, what
+ * the lease holder does, and the tokens kept unwritten when the database is out of reach. Every time budget
+ * is below; the timeline they make is drawn once, in lib/make/README.md ("The refresh timeline").
+ */
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type * as oauth from "oauth4webapi";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import {
+  authorizationServer,
+  errorCode,
+  isInvalidGrant,
+  outcomeUnknown,
+  refreshGrant,
+  type RefreshedTokens,
+} from "@/lib/make/authorization-server";
+import {
+  assertUsable,
+  currentOrUnavailable,
+  handOut,
+  isFresh,
+  isUnexpired,
+  nowSeconds,
+  readConnection,
+  reauthRequired,
+  recordRefreshed,
+  refreshed,
+  refreshFailed,
+  refreshSlow,
+  type ConnectionRow,
+  type MakeAccessToken,
+  type RefreshWrite,
+} from "@/lib/make/connection";
+import { MakeConnectionError } from "@/lib/make/errors";
+import { revokeDiscardedTokens } from "@/lib/make/revoke";
+
+// ─── Time budgets (T = MAKE_TOKEN_TIMEOUT_MS) ────────────────────────────────────────────────────────────
+
+/** A refresh request may run this many T: an answer that arrives late still saves the connection. */
+const REQUEST_TIMEOUTS = 3;
+/** After Make answered: how long the holder keeps trying to write the new tokens (retries included). */
+const WRITE_BUDGET_MS = 15_000;
+/** Room left between the end of the holder's work and the lease's expiry. */
+const SAFETY_MS = 10_000;
+/** The lease, on the database's clock: 3T + write budget + safety. */
+export const leaseMs = () => REQUEST_TIMEOUTS * env.MAKE_TOKEN_TIMEOUT_MS + WRITE_BUDGET_MS + SAFETY_MS;
+/** Callers wait for the holder at most T; for someone else's lease at most 2T. */
+const callerPatienceMs = () => env.MAKE_TOKEN_TIMEOUT_MS;
+const waiterPatienceMs = () => 2 * env.MAKE_TOKEN_TIMEOUT_MS;
+/** How often a waiter re-reads the row (jittered up to twice this). */
+const POLL_MS = 40;
+/** Between attempts to write tokens Make has already issued: doubling from the first to the last. */
+const FIRST_WRITE_PAUSE_MS = 100;
+const MAX_WRITE_PAUSE_MS = 2_000;
+/** How often tokens kept in memory are offered to the database again. */
+const UNWRITTEN_RETRY_MS = 1_000;
+/**
+ * Failures back off: 5 s, 10 s, 20 s, … up to 5 minutes. A refresh whose answer was lost (timeout,
+ * dropped connection) may have used up the refresh token at Make, so it waits longer before trying again.
+ */
+const backoffMs = (failures: number, unknown: boolean) =>
+  Math.min((unknown ? 60_000 : 5_000) * 2 ** (failures - 1), 5 * 60_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ─── The door: hand out a token ──────────────────────────────────────────────────────────────────────────
+
+const inFlight = new Map<string, Promise<MakeAccessToken>>();
+
+/**
+ * A valid Make access token for the user. `preloaded` is the user's Make account row when the caller has
+ * already read it in this request (the session read does), so a fresh token costs no query at all.
+ */
+export async function getMakeAccessToken(
+  userId: string,
+  preloaded?: ConnectionRow | null,
+): Promise<MakeAccessToken> {
+  const kept = keptToken(userId);
+  if (kept) return kept;
+  const row = preloaded === undefined ? await readConnection({ userId }) : preloaded;
+  if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
+  assertUsable(row);
+  if (isFresh(row)) return handOut(row);
+  return sharedRefresh(row.id);
+}
+
+/**
+ * Make's REST API refused `rejectedAccessToken` (401) before its stored expiry, e.g. revoked at Make.
+ * Renews it once: concurrent callers share the refresh and other processes respect the lease. When the
+ * stored token already differs from the rejected one, someone renewed it meanwhile and that token is used.
+ */
+export async function renewRejectedAccessToken(
+  userId: string,
+  rejectedAccessToken: string,
+): Promise<MakeAccessToken> {
+  const kept = keptToken(userId);
+  if (kept && kept.accessToken !== rejectedAccessToken) return kept;
+  const row = await readConnection({ userId });
+  if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
+  assertUsable(row);
+  if (row.access_token !== rejectedAccessToken && isUnexpired(row)) return handOut(row);
+  const shared = await sharedRefresh(row.id, rejectedAccessToken);
+  return shared.accessToken === rejectedAccessToken ? refreshOnce(row.id, rejectedAccessToken) : shared;
+}
+
+/**
+ * Make's API refused the token it was just renewed for: the grant is dead at Make (revoked there, or
+ * ended). The connection becomes `reauth_required`, unless the stored token changed meanwhile.
+ */
+export async function markAccessTokenRefused(userId: string, refusedAccessToken: string): Promise<never> {
+  const row = await readConnection({ userId });
+  if (row?.access_token === refusedAccessToken) {
+    await reauthRequired(row, { tokenVersion: row.tokenVersion }, "access_token_refused");
+  }
+  throw new MakeConnectionError("reauth_required", "Make refused the renewed access token too.");
+}
+
+// ─── In-process single flight, then the cross-process lease ──────────────────────────────────────────────
+
+function sharedRefresh(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
+  let refresh = inFlight.get(accountId);
+  if (!refresh) {
+    refresh = refreshOnce(accountId, rejectedAccessToken).finally(() => inFlight.delete(accountId));
+    inFlight.set(accountId, refresh);
+  }
+  return refresh;
+}
+
+/**
+ * Renews the token unless someone else is doing so, whose result it waits for. With
+ * `rejectedAccessToken`, that token counts as unusable however long it has left. Discovery runs before
+ * the claim, so nothing slow but the token request itself runs under the lease.
+ */
+async function refreshOnce(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
+  const renewing = rejectedAccessToken !== undefined;
+  const usable = (row: ConnectionRow) =>
+    renewing ? isUnexpired(row) && row.access_token !== rejectedAccessToken : isFresh(row);
+  const waitUntil = performance.now() + waiterPatienceMs();
+  let as: oauth.AuthorizationServer | undefined;
+  for (;;) {
+    const row = await readConnection({ id: accountId });
+    if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
+    assertUsable(row);
+    if (usable(row)) return handOut(row);
+    if (!row.refresh_token) return withoutRefreshToken(row, rejectedAccessToken);
+    if (row.nextRetryAt && row.nextRetryAt.getTime() > Date.now())
+      return currentOrUnavailable(row, rejectedAccessToken);
+    if (!as) {
+      try {
+        as = await authorizationServer();
+      } catch (error) {
+        await refreshFailed(row, { tokenVersion: row.tokenVersion }, failureOf(row, error, false));
+        return currentOrUnavailable(row, rejectedAccessToken);
+      }
+      continue; // discovery may have been slow: read the row again
+    }
+    const lease = await claimRefreshLease(row);
+    if (lease) return renewUnderLease(row, lease, as);
+    // Someone else is renewing: a token that is still valid serves meanwhile, an expired one waits.
+    if (!renewing && isUnexpired(row)) return handOut(row);
+    if (performance.now() > waitUntil) {
+      throw new MakeConnectionError("refresh_busy", "Another server is still renewing the Make connection.");
+    }
+    await sleep(POLL_MS + Math.random() * POLL_MS);
+  }
+}
+
+/** A public client gets no refresh token: once the access token expires or is refused, the user must reconnect. */
+async function withoutRefreshToken(
+  row: ConnectionRow,
+  rejectedAccessToken?: string,
+): Promise<MakeAccessToken> {
+  if (isUnexpired(row) && row.access_token !== rejectedAccessToken) return handOut(row);
+  return reauthRequired(
+    row,
+    { tokenVersion: row.tokenVersion },
+    rejectedAccessToken ? "access_token_rejected" : "access_token_expired",
+  );
+}
+
+interface RefreshLease {
+  id: string;
+  /** Milliseconds until the token request must have been cut off. */
+  requestRemainingMs(): number;
+  /** Milliseconds left for writing the new tokens. */
+  writeRemainingMs(): number;
+}
+
+/**
+ * Claims the lease on `row` if nobody holds an unexpired one and the row is still at `tokenVersion`. The
+ * database's clock decides when a lease expires; the holder budgets its own work by a monotonic clock
+ * started before the claim was sent, so it always stops before the database would let anyone else in.
+ * Token columns are not touched here, so raw SQL (for `now()`) is safe.
+ */
+export async function claimRefreshLease(row: {
+  id: string;
+  tokenVersion: number;
+}): Promise<RefreshLease | null> {
+  const id = randomUUID();
+  const sentAt = performance.now();
+  const claimed = await db.$executeRaw`
+    UPDATE "Account"
+    SET "refreshLeaseId" = ${id},
+        "refreshLeaseUntil" = (now() AT TIME ZONE 'UTC') + ${leaseMs()}::integer * interval '1 millisecond'
+    WHERE id = ${row.id} AND "tokenVersion" = ${row.tokenVersion}
+      AND ("refreshLeaseUntil" IS NULL OR "refreshLeaseUntil" < (now() AT TIME ZONE 'UTC'))`;
+  if (claimed !== 1) return null;
+  const writeDeadline = sentAt + leaseMs() - SAFETY_MS;
+  const requestDeadline = writeDeadline - WRITE_BUDGET_MS;
+  return {
+    id,
+    requestRemainingMs: () => requestDeadline - performance.now(),
+    writeRemainingMs: () => writeDeadline - performance.now(),
+  };
+}
+
+// ─── What the lease holder does ──────────────────────────────────────────────────────────────────────────
+
+const TIMED_OUT = Symbol("timed out");
+
+/** Runs the refresh under `lease`; returns within the callers' patience with the new or the current token. */
+async function renewUnderLease(
+  row: ConnectionRow,
+  lease: RefreshLease,
+  as: oauth.AuthorizationServer,
+): Promise<MakeAccessToken> {
+  const outcome = settleRefresh(row, lease, as);
+  outcome.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, callerPatienceMs(), TIMED_OUT);
+  });
+  try {
+    const first = await Promise.race([outcome, patience]);
+    if (first !== TIMED_OUT) return first;
+  } finally {
+    clearTimeout(timer);
+  }
+  // The request runs on under the lease, so an answer that arrives late is stored, not lost.
+  await refreshSlow(row, lease.id);
+  return currentOrUnavailable(row);
+}
+
+/** A transient failure as refreshFailed records it; only a request under the lease can have a lost answer. */
+function failureOf(row: ConnectionRow, error: unknown, underLease: boolean) {
+  const unknown = underLease && outcomeUnknown(error);
+  return {
+    code: errorCode(error),
+    retryInMs: backoffMs(row.refreshFailures + 1, unknown),
+    detail: unknown ? "Make's answer did not arrive; the next attempt waits longer" : undefined,
+  };
+}
+
+async function settleRefresh(row: ConnectionRow, lease: RefreshLease, as: oauth.AuthorizationServer) {
+  let tokens: RefreshedTokens;
+  try {
+    const signal = AbortSignal.timeout(Math.max(1, Math.floor(lease.requestRemainingMs())));
+    tokens = await refreshGrant(as, row.refresh_token!, signal);
+  } catch (error) {
+    if (isInvalidGrant(error)) {
+      const afterLostAnswer = row.lastError === "timeout" || row.lastError === "network_error";
+      return reauthRequired(
+        row,
+        { refreshLeaseId: lease.id },
+        afterLostAnswer ? "invalid_grant_after_timeout" : "invalid_grant",
+      );
+    }
+    await refreshFailed(row, { refreshLeaseId: lease.id }, failureOf(row, error, true));
+    return currentOrUnavailable(row);
+  }
+  return saveRefreshedTokens(row, lease, tokens);
+}
+
+/**
+ * Once Make has answered, the rotated refresh token is the only one that works, so it is never dropped:
+ * the write is retried while the lease lasts, and if the database stays out of reach this process keeps
+ * the tokens, hands them out and keeps trying to write them.
+ */
+async function saveRefreshedTokens(row: ConnectionRow, lease: RefreshLease, tokens: RefreshedTokens) {
+  const token = { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, sub: row.providerAccountId };
+  const write = () => refreshed(row, lease.id, tokens);
+  for (let pause = FIRST_WRITE_PAUSE_MS; ; pause = Math.min(2 * pause, MAX_WRITE_PAUSE_MS)) {
+    try {
+      if ((await withinMs(write(), lease.writeRemainingMs())) === "lost")
+        return discardStaleRefresh(row, tokens);
+      await recordRefreshed(row).catch(() => {});
+      return token;
+    } catch (error) {
+      if (lease.writeRemainingMs() < pause) return keepUnwritten(row, tokens, token, write, error);
+      await sleep(pause);
+    }
+  }
+}
+
+/** `work`, or a rejection once `ms` have passed (a query stuck on a dead connection must not hold the lease). */
+async function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the database did not answer in time")), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The row changed under the lease (revoked, reconnected, or the lease was lost): its state wins, and the
+ * tokens Make just issued, valid but unused, are revoked.
+ */
+async function discardStaleRefresh(row: ConnectionRow, tokens: RefreshedTokens): Promise<MakeAccessToken> {
+  await revokeDiscardedTokens(row.userId, {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+  });
+  const current = await readConnection({ id: row.id });
+  if (current) assertUsable(current);
+  if (current && isUnexpired(current)) return handOut(current);
+  throw new MakeConnectionError("refresh_busy", "The Make connection changed while it was being renewed.");
+}
+
+// ─── Tokens kept unwritten ───────────────────────────────────────────────────────────────────────────────
+
+interface KeptTokens {
+  token: MakeAccessToken;
+  write(): Promise<RefreshWrite>;
+  tokens: RefreshedTokens;
+}
+
+/** Renewed tokens this process could not write yet, by user id. */
+const unwritten = new Map<string, KeptTokens>();
+
+function keepUnwritten(
+  row: ConnectionRow,
+  tokens: RefreshedTokens,
+  token: MakeAccessToken,
+  write: () => Promise<RefreshWrite>,
+  error: unknown,
+): MakeAccessToken {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(
+    `[make] account ${row.id}: the renewed Make tokens could not be saved (${reason}); ` +
+      "this process keeps using them and retries the write",
+  );
+  unwritten.set(row.userId, { token, write, tokens });
+  const retry = async () => {
+    const kept = unwritten.get(row.userId);
+    if (!kept) return;
+    try {
+      const result = await kept.write();
+      unwritten.delete(row.userId);
+      if (result === "lost") await revokeDiscardedTokens(row.userId, kept.tokens);
+      else await recordRefreshed(row);
+      console.error(
+        `[make] account ${row.id}: the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`,
+      );
+    } catch {
+      setTimeout(retry, UNWRITTEN_RETRY_MS).unref();
+    }
+  };
+  setTimeout(retry, UNWRITTEN_RETRY_MS).unref();
+  return token;
+}
+
+/** A renewed token this process holds but could not write yet, while it is valid. */
+function keptToken(userId: string): MakeAccessToken | undefined {
+  const kept = unwritten.get(userId);
+  return kept && kept.token.expiresAt > nowSeconds() ? kept.token : undefined;
+}
