@@ -49,7 +49,7 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
 async function startEmbedded(): Promise<BenchDatabase> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "make-oidc-bench-pglite-"));
   const embedded = await startEmbeddedDatabase({ dataDir, port: 0 });
-  await applyMigrations(embedded.url);
+  await applyMigrations(embedded.url, { unpooled: true });
   return {
     url: embedded.url,
     kind: "embedded PGlite (not representative of PostgreSQL)",

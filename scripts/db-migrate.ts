@@ -1,10 +1,12 @@
 // `npm run db:migrate`: applies prisma/migrations/ with scripts/database/migrate.ts, which needs no Prisma schema engine
 // (it cannot be downloaded on every machine). It connects to DATABASE_URL_UNPOOLED when set (a direct
-// connection, as Neon and Vercel name it), else DATABASE_URL. Exit code 0 = database up to date.
+// connection, as Neon and Vercel name it), else DATABASE_URL, which may be pooled: then a migration with its own
+// BEGIN … COMMIT is refused (see migrate.ts). Exit code 0 = database up to date.
 import { applyMigrations } from "./database/migrate";
 
 async function main(): Promise<number> {
-  const databaseUrl = process.env.DATABASE_URL_UNPOOLED?.trim() || process.env.DATABASE_URL?.trim();
+  const unpooledUrl = process.env.DATABASE_URL_UNPOOLED?.trim();
+  const databaseUrl = unpooledUrl || process.env.DATABASE_URL?.trim();
   if (!databaseUrl) {
     console.error(
       "db:migrate: neither DATABASE_URL_UNPOOLED nor DATABASE_URL is set. Set one to the PostgreSQL\n" +
@@ -16,7 +18,10 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   try {
-    const { applied } = await applyMigrations(databaseUrl, { log: (line) => console.log(line) });
+    const { applied } = await applyMigrations(databaseUrl, {
+      log: (line) => console.log(line),
+      unpooled: Boolean(unpooledUrl),
+    });
     const took = `${Date.now() - started} ms`;
     if (applied.length === 0) console.log(`Database is up to date: no migrations to apply (${took}).`);
     else console.log(`Applied ${applied.length} migration(s) in ${took}: ${applied.join(", ")}`);

@@ -29,6 +29,8 @@ if (!env.AUTH_SECRET) {
   env.AUTH_SECRET = readFileSync(secretFile, "utf8").trim();
 }
 
+// A session-level migration lock needs a direct connection (scripts/database/migrate.ts).
+let unpooled = Boolean(env.DATABASE_URL_UNPOOLED);
 if (!env.DATABASE_URL) {
   const database = await startEmbeddedDatabase({
     dataDir: path.join(dataDir, "pglite"),
@@ -36,9 +38,10 @@ if (!env.DATABASE_URL) {
   });
   stops.push(database.close);
   env.DATABASE_URL = database.url;
+  unpooled = true;
   console.log(`▸ embedded database (PGlite) in .data/pglite at ${database.url}`);
 }
-const { applied } = await applyMigrations(env.DATABASE_URL_UNPOOLED || env.DATABASE_URL);
+const { applied } = await applyMigrations(env.DATABASE_URL_UNPOOLED || env.DATABASE_URL, { unpooled });
 console.log(applied.length ? `▸ applied migrations: ${applied.join(", ")}` : "▸ database schema up to date");
 
 if (!env.AUTH_MAKE_ISSUER) {

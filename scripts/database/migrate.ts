@@ -12,11 +12,17 @@
 // failure leaves nothing behind (no half-applied migration, no "failed" row that only `prisma migrate
 // resolve` — which needs the engine — could clear); the next run simply tries again. And the lock is taken
 // per transaction, not per session, so a transaction-mode pooler cannot strand it (see lockedTransaction).
+//
+// Except for a file with its own BEGIN … COMMIT (Prisma writes one when an enum changes): its COMMIT would end
+// the runner's transaction and lock, so it runs as Prisma runs it (see applyAsScript). That needs a session
+// that stays on one server connection, so the caller must say the URL is direct (`unpooled`).
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
 import pg from "pg";
+
+import { transactionControlStatements } from "./transaction-control";
 
 export interface ApplyMigrationsOptions {
   /** Receives one line per event (migration started, applied, warnings). */
@@ -25,6 +31,11 @@ export interface ApplyMigrationsOptions {
   migrationsDir?: string;
   /** How long to wait for another process holding the migration lock; default 60 s. */
   lockTimeoutMs?: number;
+  /**
+   * The URL reaches PostgreSQL without a transaction-mode pooler (DATABASE_URL_UNPOOLED, a server with no
+   * pooler, the embedded database). Needed to apply a migration with its own BEGIN … COMMIT.
+   */
+  unpooled?: boolean;
 }
 
 export interface ApplyMigrationsResult {
@@ -58,6 +69,8 @@ interface LocalMigration {
   name: string;
   script: string;
   checksum: string;
+  /** Its own BEGIN, COMMIT... statements; such a file cannot run inside the runner's transaction. */
+  transactionControl: string[];
 }
 
 interface MigrationRow {
@@ -101,7 +114,13 @@ export async function readMigrations(migrationsDir: string): Promise<LocalMigrat
       const bytes = await readFile(file).catch(() => {
         throw new MigrationError(`Migration folder ${name} has no readable migration.sql (${file}).`);
       });
-      return { name, script: bytes.toString("utf8"), checksum: migrationChecksum(bytes) };
+      const script = bytes.toString("utf8");
+      return {
+        name,
+        script,
+        checksum: migrationChecksum(bytes),
+        transactionControl: transactionControlStatements(script),
+      };
     }),
   );
 }
@@ -123,14 +142,21 @@ export async function applyMigrations(
   try {
     const applied: string[] = [];
     // One transaction per migration, each under the lock and each re-reading the history: whatever another
-    // process applied meanwhile is seen, and every step holds its lock only until its own COMMIT.
+    // process applied meanwhile is seen, and every step holds its lock only until its own COMMIT (or, for a
+    // file with its own COMMIT, at session level until applyAsScript is done with it).
     for (;;) {
-      const next = await lockedTransaction(client, lockTimeoutMs, async () => {
+      const step = await lockedTransaction(client, lockTimeoutMs, async () => {
         const [migration] = await pendingMigrations(client, local, applied.length === 0 ? log : () => {});
-        return migration ? applyOne(client, migration, log) : undefined;
+        if (!migration) return undefined;
+        if (migration.transactionControl.length === 0) return applyInTransaction(client, migration, log);
+        if (!options.unpooled) throw ownTransactionRefusal(migration);
+        // Granted at once (this session holds the lock already) and kept past this transaction's COMMIT,
+        // so there is no moment without the lock between reading the history and running the file.
+        await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
+        return migration;
       });
-      if (!next) return { applied };
-      applied.push(next);
+      if (!step) return { applied };
+      applied.push(typeof step === "string" ? step : await applyAsScript(client, step, log));
     }
   } finally {
     await client.end();
@@ -235,7 +261,7 @@ async function readHistory(client: pg.Client): Promise<MigrationRow[]> {
 }
 
 /** Applies one migration and its history row inside the caller's transaction; returns its name. */
-async function applyOne(client: pg.Client, migration: LocalMigration, log: (line: string) => void) {
+async function applyInTransaction(client: pg.Client, migration: LocalMigration, log: (line: string) => void) {
   log(`Applying migration ${migration.name}`);
   const began = Date.now();
   try {
@@ -257,6 +283,77 @@ async function applyOne(client: pg.Client, migration: LocalMigration, log: (line
   }
   log(`Applied migration ${migration.name} in ${Date.now() - began} ms`);
   return migration.name;
+}
+
+/**
+ * Runs a file that has its own BEGIN … COMMIT the way `prisma migrate deploy` runs every file
+ * (schema-engine/core/src/commands/apply_migrations.rs): the history row first, unfinished; then the file as
+ * one script outside any transaction of the runner's; then the row finished, or on failure given the error
+ * as its logs, which leaves it "failed" for this runner and for Prisma until someone resolves it. The caller
+ * holds the session-level lock; this releases it.
+ */
+async function applyAsScript(client: pg.Client, migration: LocalMigration, log: (line: string) => void) {
+  log(
+    `Applying migration ${migration.name} as a script: it has its own ${migration.transactionControl.join(", ")}`,
+  );
+  const began = Date.now();
+  const id = randomUUID();
+  try {
+    await client.query(
+      `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at)
+       VALUES ($1, $2, $3, clock_timestamp())`,
+      [id, migration.checksum, migration.name],
+    );
+    try {
+      await client.query(migration.script);
+    } catch (error) {
+      // A failure inside the file's own block leaves the session in that (aborted) transaction. Should the
+      // connection be gone, the row stays failed, only without logs.
+      await client.query("ROLLBACK").catch(() => {});
+      await client
+        .query("UPDATE _prisma_migrations SET logs = $1 WHERE id = $2", [prismaLogs(migration, error), id])
+        .catch(() => {});
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new MigrationError(
+        `Migration ${migration.name} failed part-way: ${reason}. It ran outside a transaction, as it has its ` +
+          `own ${migration.transactionControl.join(", ")}: what its own COMMIT committed before the failure ` +
+          `stays applied, the rest was rolled back. It is recorded as failed in _prisma_migrations, so ` +
+          `db:migrate and prisma migrate deploy apply nothing more until it is resolved: undo what it applied, ` +
+          `then UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = '${id}'; and run again.`,
+        { cause: error },
+      );
+    }
+    await client.query(
+      `UPDATE _prisma_migrations
+          SET applied_steps_count = applied_steps_count + 1, finished_at = clock_timestamp()
+        WHERE id = $1`,
+      [id],
+    );
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK_KEY]).catch(() => {});
+  }
+  log(`Applied migration ${migration.name} in ${Date.now() - began} ms`);
+  return migration.name;
+}
+
+// The layout of Prisma's ApplyMigrationError (P3018), which `prisma migrate deploy` stores as the logs.
+function prismaLogs(migration: LocalMigration, error: unknown): string {
+  const code = isPgError(error) ? error.code : "none";
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    `Migration name: ${migration.name}\n\nDatabase error code: ${code}\n\nDatabase error:\n` +
+    `ERROR: ${message}\n`
+  );
+}
+
+function ownTransactionRefusal(migration: LocalMigration): MigrationError {
+  return new MigrationError(
+    `Migration ${migration.name} has its own ${migration.transactionControl.join(", ")}, so it must run ` +
+      `outside the runner's transaction with the migration lock held by the session, as prisma migrate ` +
+      `deploy runs it; through a transaction-mode pooler that session is not kept on one server connection. ` +
+      `Set DATABASE_URL_UNPOOLED to a direct connection string (without a pooler: the same as DATABASE_URL) ` +
+      `and run again. Nothing of it was applied.`,
+  );
 }
 
 function isPgError(error: unknown): error is Error & { code: string } {

@@ -1,6 +1,7 @@
 // `npm run db:migrate` through a real PgBouncer in transaction mode (what Neon's and Supabase's default URLs
 // are): concurrent runs apply each migration once and leave no advisory lock behind on any server
-// connection, and the direct URL (DATABASE_URL_UNPOOLED) wins over the pooled one when both are set.
+// connection, and the direct URL (DATABASE_URL_UNPOOLED) wins over the pooled one when both are set; a migration
+// with its own BEGIN … COMMIT runs only over the direct URL.
 import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -92,14 +93,53 @@ describe("db:migrate through a transaction-mode pooler", () => {
   }, 60_000);
 });
 
-/** `npm run db:migrate` as a process of its own, in the scratch checkout. */
-function dbMigrate(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+describe("db:migrate and a migration with its own BEGIN … COMMIT", () => {
+  it("refuses it over a pooled DATABASE_URL alone and applies it over DATABASE_URL_UNPOOLED", async () => {
+    const checkout = await mkdtemp(path.join(tmpdir(), "migrations-own-transaction-"));
+    const database = await freshDatabase(inject("postgresUrl"));
+    try {
+      const enumChange = path.join(checkout, "prisma", "migrations", "20991231000003_enum_change");
+      await cp(path.join(root, "prisma", "migrations"), path.dirname(enumChange), { recursive: true });
+      await mkdir(enumChange);
+      await writeFile(
+        path.join(enumChange, "migration.sql"),
+        `BEGIN;\nCREATE TYPE "ProbeState" AS ENUM ('active', 'revoked');\nCOMMIT;\n`,
+      );
+      const typeExists = async () =>
+        (await query(database.url, `SELECT to_regtype('"ProbeState"') IS NOT NULL AS present`))[0]?.present;
+
+      const pooled = await dbMigrate({ DATABASE_URL: pooler.pooledUrl(database.url) }, checkout);
+      expect(pooled.code, pooled.output).toBe(1);
+      expect(pooled.output).toMatch(
+        /20991231000003_enum_change has its own BEGIN, COMMIT.*DATABASE_URL_UNPOOLED/s,
+      );
+      expect(await typeExists()).toBe(false);
+
+      const direct = await dbMigrate(
+        { DATABASE_URL: pooler.pooledUrl(database.url), DATABASE_URL_UNPOOLED: database.url },
+        checkout,
+      );
+      expect(direct.code, direct.output).toBe(0);
+      expect(direct.output).toMatch(/Applied 1 migration\(s\).*20991231000003_enum_change/);
+      expect(await typeExists()).toBe(true);
+    } finally {
+      await database.drop();
+      await rm(checkout, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+/** `npm run db:migrate` as a process of its own, in the scratch checkout (or `cwd`). */
+function dbMigrate(
+  env: Record<string, string>,
+  cwd = project,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/db-migrate.ts")],
       {
-        cwd: project,
+        cwd,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...env },
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -65,7 +65,7 @@ export async function freshDatabase(
 
   if (options.migrate ?? true) {
     try {
-      await applyMigrations(url);
+      await applyMigrations(url, { unpooled: true });
     } catch (error) {
       await drop();
       throw error;
