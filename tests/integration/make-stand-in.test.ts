@@ -272,7 +272,10 @@ describe("revocation, userinfo and the Make API", () => {
       },
     });
     const orgs = (await (
-      await api("/organizations?cols[]=id&cols[]=zone&cols[]=countryId&cols[]=timezoneId", tokens.access_token)
+      await api(
+        "/organizations?cols[]=id&cols[]=zone&cols[]=countryId&cols[]=timezoneId",
+        tokens.access_token,
+      )
     ).json()) as {
       organizations: Array<Record<string, unknown>>;
     };
