@@ -16,6 +16,10 @@ export interface CatalogTeam {
   id: number;
   name: string;
   organizationId: number;
+  /** Personal teams (Make's "private spaces"), listed only with `includePrivateSpaces=true`. */
+  type?: "personal";
+  /** Whose personal team this is. */
+  ownerSub?: string;
 }
 
 export interface CatalogScenario {
@@ -52,6 +56,7 @@ const TEAMS: readonly CatalogTeam[] = [
   { id: 7012, name: "Archive", organizationId: 5011 },
   { id: 7021, name: "My team", organizationId: 5002 },
   { id: 7003, name: "<i>Team</i> & friends", organizationId: 5003 },
+  { id: 7008, name: "Ada's space", organizationId: 5001, type: "personal", ownerSub: "1001" },
 ];
 
 const SCHEDULES = [
@@ -100,12 +105,19 @@ export function organizationsOf(sub: string): readonly CatalogOrganization[] {
   return ORGANIZATIONS[sub] ?? [];
 }
 
-export function teamsOf(organizationId: number): CatalogTeam[] {
-  return TEAMS.filter((team) => team.organizationId === organizationId);
+/** The organization's teams; a user's own personal team too when `privateSpacesOf` names them. */
+export function teamsOf(organizationId: number, privateSpacesOf?: string): CatalogTeam[] {
+  return TEAMS.filter(
+    (team) => team.organizationId === organizationId && (!team.ownerSub || team.ownerSub === privateSpacesOf),
+  );
 }
 
 export function findTeam(teamId: number): CatalogTeam | undefined {
   return TEAMS.find((team) => team.id === teamId);
+}
+
+export function findScenario(scenarioId: number): CatalogScenario | undefined {
+  return SCENARIOS.find((item) => item.id === scenarioId);
 }
 
 export function scenariosOfTeams(teamIds: ReadonlySet<number>): CatalogScenario[] {

@@ -7,6 +7,8 @@
  */
 import type { ClientMetadata } from "oidc-provider";
 
+import type { MakeStandInConfig } from "./config";
+
 export const STAND_IN_CLIENTS = Object.freeze({
   confidential: Object.freeze({
     clientId: "make-starter-confidential",
@@ -32,14 +34,22 @@ const secondProviderRedirects = (redirectUris: readonly string[]) =>
     uri.replace(/\/callback\/[^/]+$/, `/callback/${STAND_IN_CLIENTS.secondProvider.providerId}`),
   );
 
-export function clientMetadata(redirectUris: readonly string[]): ClientMetadata[] {
+/**
+ * The clients as oidc-provider sees them. Two switches live in client metadata: `registeredScopes` becomes
+ * the client's `scope` (oidc-provider answers `invalid_scope` for any other) and `singleRedirectUri` keeps
+ * only the first redirect URI.
+ */
+export function clientMetadata(
+  redirectUris: readonly string[],
+  config: Pick<MakeStandInConfig, "registeredScopes" | "singleRedirectUri">,
+): ClientMetadata[] {
   const common = {
     redirect_uris: [...redirectUris],
     grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code"],
   } satisfies Partial<ClientMetadata>;
 
-  return [
+  const clients: ClientMetadata[] = [
     {
       ...common,
       client_id: STAND_IN_CLIENTS.confidential.clientId,
@@ -59,4 +69,12 @@ export function clientMetadata(redirectUris: readonly string[]): ClientMetadata[
       token_endpoint_auth_method: "client_secret_post",
     },
   ];
+  return clients.map((client) => {
+    const scopes = config.registeredScopes[client.client_id];
+    return {
+      ...client,
+      ...(scopes ? { scope: [...new Set(["openid", ...scopes])].join(" ") } : {}),
+      ...(config.singleRedirectUri ? { redirect_uris: client.redirect_uris!.slice(0, 1) } : {}),
+    };
+  });
 }

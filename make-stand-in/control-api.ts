@@ -3,7 +3,7 @@
  *
  *   GET  /__stand-in/stats        counters
  *   GET  /__stand-in/config       current switches
- *   POST /__stand-in/config       { accessTokenTtl?, tokenLatencyMs?, publicRefreshTokens? }
+ *   POST /__stand-in/config       any subset of MakeStandInConfig (config.ts), e.g. { accessTokenTtl: 30 }
  *   POST /__stand-in/fail         { endpoint, mode, status?, times?, grants? }
  *   POST /__stand-in/tamper       { idToken?, userinfoSub?, authorizationIss? }; {} turns tampering off
  *   POST /__stand-in/reset        failures, tamper switches, stats and config back to defaults

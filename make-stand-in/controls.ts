@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 
+import { configSchema, type MakeStandInConfig } from "./config";
 import { emptyTamperStats, tamperSchema, type TamperSpec, type TamperStats } from "./tamper";
 
 export type FailEndpoint = "token" | "revocation" | "discovery" | "jwks" | "userinfo" | "api";
@@ -21,23 +22,7 @@ export interface FailSpec {
   grants?: string[];
 }
 
-export interface MakeStandInConfig {
-  accessTokenTtl: number;
-  /** Delay before a revocation request is answered (tests that need overlapping deliveries). */
-  revocationLatencyMs?: number;
-  tokenLatencyMs: number;
-  publicRefreshTokens: boolean;
-  /** Delay before the discovery document is answered. */
-  discoveryLatencyMs?: number;
-  /** Like a Make that does not echo `nonce`: the authorization request's nonce is dropped before the OP sees it. */
-  ignoreNonce: boolean;
-  /** Added to every REST API answer, and per zone host on top. */
-  apiLatencyMs: number;
-  zoneLatencyMs: Record<string, number>;
-  /** Requests each organization may make per window before 429 (Make: 60 to 1,000 per minute by plan). */
-  apiBudget: number;
-  apiBudgetWindowSeconds: number;
-}
+export type { MakeStandInConfig } from "./config";
 
 /** One request that reached a zone's REST API (the issuer's origin counts as the first zone). */
 export interface ApiCall {
@@ -61,6 +46,22 @@ export interface MakeStandInStats {
   tampered: TamperStats;
   /** Every REST API request, in order, with the zone whose origin it reached. */
   api: ApiCall[];
+  /** Every accepted `POST /scenarios/{id}/run`, in order. */
+  runs: ScenarioRun[];
+}
+
+/** A scenario run the stand-in accepted; its execution answers `GET /scenarios/{id}/executions/{executionId}`. */
+export interface ScenarioRun {
+  scenarioId: number;
+  executionId: string;
+  organizationId: number;
+  teamId: number;
+  /** The run request's `data`, `responsive` and `callbackUrl`, as sent. */
+  data?: unknown;
+  responsive?: boolean;
+  callbackUrl?: string;
+  zone: string;
+  at: string;
 }
 
 export interface MakeStandInControls {
@@ -77,22 +78,6 @@ export interface MakeStandInControls {
 
 /** What the server answers instead of the real endpoint. */
 export type ActiveFailure = { mode: "status"; status: number } | { mode: "hang" } | { mode: "invalid_grant" };
-
-export const configSchema = z
-  .object({
-    accessTokenTtl: z.number().int().positive(),
-    revocationLatencyMs: z.number().int().min(0),
-    tokenLatencyMs: z.number().int().min(0),
-    discoveryLatencyMs: z.number().int().min(0),
-    publicRefreshTokens: z.boolean(),
-    ignoreNonce: z.boolean(),
-    apiLatencyMs: z.number().int().min(0),
-    zoneLatencyMs: z.record(z.string(), z.number().int().min(0)),
-    apiBudget: z.number().int().positive(),
-    apiBudgetWindowSeconds: z.number().int().positive(),
-  })
-  .partial()
-  .strict();
 
 export const failSchema = z
   .object({
@@ -127,6 +112,7 @@ function emptyStats(): MakeStandInStats {
     jwks: 0,
     tampered: emptyTamperStats(),
     api: [],
+    runs: [],
   };
 }
 
@@ -141,6 +127,13 @@ export class StandInState {
   tampering: TamperSpec = {};
   private failures = new Map<FailEndpoint, ArmedFailure>();
   private budgets = new Map<number, { windowStart: number; spent: number }>();
+  // Like tokens and grants, the three maps below outlive `reset()`.
+  /** The organization the user picked on an organization-bound consent page, by grant id. */
+  readonly consentOrganizations = new Map<string, number>();
+  /** The id_token of each sign-in, by grant id (for `refreshIdToken: "original"`). */
+  readonly signInIdTokens = new Map<string, string>();
+  /** Executions of accepted runs, by execution id. */
+  readonly executions = new Map<string, ScenarioRun>();
 
   constructor(defaults: MakeStandInConfig) {
     this.defaults = { ...defaults };
@@ -183,6 +176,11 @@ export class StandInState {
     return armed.failure;
   }
 
+  recordRun(run: ScenarioRun): void {
+    this.stats.runs.push(run);
+    this.executions.set(run.executionId, run);
+  }
+
   recordApiCall(call: ApiCall): ApiCall {
     this.stats.api.push(call);
     return call;
@@ -192,7 +190,12 @@ export class StandInState {
     return this.config.apiLatencyMs + (this.config.zoneLatencyMs[zone] ?? 0);
   }
 
-  /** Spends one request of the organization's budget; returns seconds to wait when it is already spent. */
+  /** The organization's calls per window, also reported as its `license.apiLimit`. */
+  apiLimitOf(organizationId: number): number {
+    return this.config.apiBudgetByOrganization[String(organizationId)] ?? this.config.apiBudget;
+  }
+
+  /** Spends one call of the organization's budget; returns seconds until the window ends when it is already spent. */
   spendApiBudget(organizationId: number, now = Date.now()): number | undefined {
     const windowMs = this.config.apiBudgetWindowSeconds * 1000;
     let budget = this.budgets.get(organizationId);
@@ -200,7 +203,7 @@ export class StandInState {
       budget = { windowStart: now, spent: 0 };
       this.budgets.set(organizationId, budget);
     }
-    if (budget.spent >= this.config.apiBudget)
+    if (budget.spent >= this.apiLimitOf(organizationId))
       return Math.max(1, Math.ceil((budget.windowStart + windowMs - now) / 1000));
     budget.spent += 1;
     return undefined;

@@ -7,11 +7,15 @@
  *   POST /interaction/<uid>/consent  field `decision` = "allow" | "deny", `scope` once per ticked scope
  *
  * The consent page lists each scope not yet granted with a ticked checkbox: unticking one grants fewer
- * scopes than the app asked for, as a user can at Make.
+ * scopes than the app asked for, as a user can at Make. With the `organizationBoundConsent` switch it also
+ * asks for ONE organization (field `organizationId`; a form without it picks the user's first one), and
+ * the grant reaches only that organization.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 
+import { organizationsOf, type CatalogOrganization } from "./catalog";
+import type { StandInState } from "./controls";
 import { escapeHtml, page } from "./html";
 import { HttpError, readForm, sendHtml } from "./http-utils";
 import { MAKE_SCOPES } from "./provider";
@@ -29,6 +33,7 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
 
 export async function handleInteraction(
   provider: Provider,
+  state: StandInState,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
@@ -58,7 +63,12 @@ export async function handleInteraction(
 
   if (req.method === "GET" && action === undefined) {
     if (details.prompt.name === "login") return sendHtml(res, 200, loginPage(uid, clientId));
-    if (details.prompt.name === "consent") return sendHtml(res, 200, consentPage(uid, clientId, scopes));
+    if (details.prompt.name === "consent") {
+      const organizations = state.config.organizationBoundConsent
+        ? organizationsOf(details.session?.accountId ?? "")
+        : [];
+      return sendHtml(res, 200, consentPage(uid, clientId, scopes, organizations));
+    }
     throw new HttpError(400, `unsupported prompt ${details.prompt.name}`);
   }
 
@@ -95,12 +105,23 @@ export async function handleInteraction(
     }
     // A form post without the page's per-scope marker (a scripted client) allows everything asked for.
     const ticked = form.has("per-scope") ? new Set(form.getAll("scope")) : undefined;
+    const organizationId = state.config.organizationBoundConsent
+      ? chosenOrganization(details.session?.accountId ?? "", form.get("organizationId"))
+      : undefined;
     const grantId = await grantConsent(provider, details, ticked);
+    if (organizationId !== undefined) state.consentOrganizations.set(grantId, organizationId);
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return;
   }
 
   throw new HttpError(405, "unsupported interaction request");
+}
+
+function chosenOrganization(accountId: string, field: string | null): number {
+  const organizations = organizationsOf(accountId);
+  const chosen = field === null ? organizations[0] : organizations.find(({ id }) => String(id) === field);
+  if (!chosen) throw new HttpError(400, "choose one of your organizations");
+  return chosen.id;
 }
 
 /** Records what the user allowed in a Grant: `openid` and the scopes left ticked. */
@@ -142,7 +163,24 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
   );
 }
 
-function consentPage(uid: string, clientId: string, scopes: string[]): string {
+function organizationChoice(organizations: readonly CatalogOrganization[]): string {
+  if (!organizations.length) return "";
+  const options = organizations
+    .map(
+      ({ id, name }, index) =>
+        `<li><label><input type="radio" name="organizationId" value="${id}"${index === 0 ? " checked" : ""}> ` +
+        `${escapeHtml(name)}</label></li>`,
+    )
+    .join("\n");
+  return `<fieldset><legend>Organization this app may access</legend><ul>\n${options}\n</ul></fieldset>`;
+}
+
+function consentPage(
+  uid: string,
+  clientId: string,
+  scopes: string[],
+  organizations: readonly CatalogOrganization[],
+): string {
   const items = scopes
     .map((scope) =>
       scope === "openid"
@@ -159,6 +197,7 @@ function consentPage(uid: string, clientId: string, scopes: string[]): string {
   <ul>
 ${items}
   </ul>
+  ${organizationChoice(organizations)}
   <button type="submit" name="decision" value="allow">Allow</button>
   <button type="submit" name="decision" value="deny">Deny</button>
 </form>`,

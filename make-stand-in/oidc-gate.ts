@@ -40,6 +40,7 @@ export async function handleOidc(
 
   let body: Buffer | undefined;
   let grantType: string | undefined;
+  let refusedTokenType = false;
 
   if (endpoint === "token" && req.method === "POST") {
     body = await readBody(req);
@@ -50,11 +51,11 @@ export async function handleOidc(
     body = await readBody(req);
     const params = new URLSearchParams(body.toString("utf8"));
     if (state.config.revocationLatencyMs) await delay(state.config.revocationLatencyMs);
-    state.stats.revocations.push({
-      tokenTypeHint: params.get("token_type_hint"),
-      found: await isActiveToken(deps.provider(), params.get("token") ?? ""),
-      at: new Date().toISOString(),
-    });
+    const tokenTypeHint = params.get("token_type_hint");
+    const kind = await activeTokenKind(deps.provider(), params.get("token") ?? "");
+    state.stats.revocations.push({ tokenTypeHint, found: kind !== undefined, at: new Date().toISOString() });
+    const accessToken = kind === "access_token" || (!kind && tokenTypeHint === "access_token");
+    refusedTokenType = accessToken && state.config.revocationAnswer === "unsupported_token_type";
   } else if (endpoint === "discovery" && state.config.discoveryLatencyMs) {
     await delay(state.config.discoveryLatencyMs);
   } else if (endpoint === "userinfo") {
@@ -68,6 +69,12 @@ export async function handleOidc(
   if (failure) {
     if (isRefresh) state.stats.refreshFailed += 1;
     return answerFailure(deps, res, failure);
+  }
+  if (refusedTokenType) {
+    return sendJson(res, 400, {
+      error: "unsupported_token_type",
+      error_description: "this server does not revoke access tokens (stand-in switch revocationAnswer)",
+    });
   }
 
   if (isRefresh) {
@@ -87,11 +94,14 @@ function dropNonce(req: IncomingMessage): void {
 }
 
 /** Whether `value` is a live access token or an unused refresh token (for revocation stats). */
-async function isActiveToken(provider: Provider, value: string): Promise<boolean> {
-  if (!value) return false;
-  if (await provider.AccessToken.find(value)) return true;
+async function activeTokenKind(
+  provider: Provider,
+  value: string,
+): Promise<"access_token" | "refresh_token" | undefined> {
+  if (!value) return undefined;
+  if (await provider.AccessToken.find(value)) return "access_token";
   const refreshToken = await provider.RefreshToken.find(value);
-  return Boolean(refreshToken && !refreshToken.consumed);
+  return refreshToken && !refreshToken.consumed ? "refresh_token" : undefined;
 }
 
 function answerFailure(deps: GateDeps, res: ServerResponse, failure: ActiveFailure): void {

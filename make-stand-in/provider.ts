@@ -1,18 +1,15 @@
 /**
- * oidc-provider configured like Make's OAuth 2.0 / OpenID Connect server
- * (paths, client authentication, scopes, claims, refresh-token behaviour).
+ * oidc-provider configured like Make's OAuth 2.0 / OpenID Connect server (paths, client authentication,
+ * scopes, claims, lifetimes, refresh-token behaviour). Where Make's answers differ from oidc-provider's,
+ * make-answers.ts rewrites them; edit this file to change what oidc-provider itself does.
  */
-import Provider, {
-  interactionPolicy,
-  type AdapterFactory,
-  type Configuration,
-  type KoaContextWithOIDC,
-} from "oidc-provider";
+import Provider, { interactionPolicy, type AdapterFactory, type Configuration } from "oidc-provider";
 
 import { clientMetadata } from "./clients";
 import type { StandInState } from "./controls";
 import { escapeHtml, page } from "./html";
 import type { SigningJwk } from "./keys";
+import { makeAnswers } from "./make-answers";
 import { tamperResponses } from "./tamper";
 import { findUserBySub } from "./users";
 
@@ -86,12 +83,12 @@ export function createProvider(setup: ProviderSetup): Provider {
 
   const configuration: Configuration = {
     adapter: setup.store,
-    clients: clientMetadata(setup.redirectUris),
+    clients: clientMetadata(setup.redirectUris, state.config),
     clientAuthMethods: ["client_secret_post", "none"],
     responseTypes: ["code"],
     scopes: [...MAKE_SCOPES],
-    // Userinfo may return these for any `openid` token; the id_token gets only
-    // `sub` (see `claims()` below) and discovery advertises only `sub`, like Make.
+    // Userinfo may return these for any `openid` token when `userinfoProfile` is on; the id_token gets
+    // only `sub` (see `claims()` below) and discovery advertises only `sub`, like Make.
     claims: { openid: ["sub", "name", "email", "picture"] },
     jwks: { keys: [...setup.keys] },
     cookies: { keys: setup.cookieKeys },
@@ -121,18 +118,19 @@ export function createProvider(setup: ProviderSetup): Provider {
     issueRefreshToken: async (_ctx, client) =>
       client.grantTypeAllowed("refresh_token") &&
       (client.clientAuthMethod !== "none" || state.config.publicRefreshTokens),
-    rotateRefreshToken: true,
+    rotateRefreshToken: () => state.config.refreshTokenRotation === "rotate",
     // Tokens must outlive the browser session at the stand-in (the app keeps them).
     expiresWithSession: async () => false,
 
+    // Make's "Token expiration" page: access token 5 minutes (a switch), code 5 minutes, refresh token 6 months.
     ttl: {
       AccessToken: () => state.config.accessTokenTtl,
-      AuthorizationCode: 600,
+      AuthorizationCode: 300,
       IdToken: 3600,
-      RefreshToken: 30 * DAY,
+      RefreshToken: 180 * DAY,
       Interaction: 3600,
       Session: 14 * DAY,
-      Grant: 30 * DAY,
+      Grant: 180 * DAY,
     },
 
     findAccount: async (_ctx, sub) => {
@@ -141,7 +139,7 @@ export function createProvider(setup: ProviderSetup): Provider {
       return {
         accountId: user.sub,
         claims: (use) => {
-          if (use === "id_token") return { sub: user.sub };
+          if (use === "id_token" || !state.config.userinfoProfile) return { sub: user.sub };
           return {
             sub: user.sub,
             name: user.name,
@@ -170,26 +168,17 @@ export function createProvider(setup: ProviderSetup): Provider {
 
   const provider = new Provider(issuer, configuration);
 
-  // Make's discovery is reported to list only `sub` in claims_supported. The
-  // `discovery` config option cannot override computed fields, so patch the body.
-  // Make's token responses carry no `scope` (granted scopes come from
-  // /users/me/current-authorization), so drop the one oidc-provider adds.
-  provider.use(async (ctx, next) => {
-    await next();
-    const oidcCtx = ctx as KoaContextWithOIDC;
-    if (!ctx.body || typeof ctx.body !== "object") return;
-    if (oidcCtx.oidc?.route === "discovery") (ctx.body as Record<string, unknown>).claims_supported = ["sub"];
-    if (oidcCtx.oidc?.route === "token") delete (ctx.body as Record<string, unknown>).scope;
-  });
-
   provider.use(
     tamperResponses({
       tamper: () => state.tampering,
       stats: () => state.stats.tampered,
       redirectUris: setup.redirectUris,
       signingKey: setup.keys[0]!,
+      issInAuthorizationResponse: () => state.config.issInAuthorizationResponse,
     }),
   );
+  // Registered after (so inside) the tamper switches: it sees the genuine answer first.
+  provider.use(makeAnswers({ state, signingKey: setup.keys[0]! }));
 
   return provider;
 }

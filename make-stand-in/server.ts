@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import type Provider from "oidc-provider";
 
 import { DEFAULT_REDIRECT_URIS } from "./clients";
+import { clientSwitches, defaultConfig } from "./config";
 import { CONTROL_PREFIX, handleControlApi } from "./control-api";
 import { createControls, StandInState, type MakeStandInControls } from "./controls";
 import { escapeHtml, page } from "./html";
@@ -28,7 +29,13 @@ import { avatarSvg } from "./users";
 
 export { STAND_IN_CLIENTS } from "./clients";
 export { STAND_IN_USERS } from "./users";
-export type { FailSpec, MakeStandInConfig, MakeStandInControls, MakeStandInStats } from "./controls";
+export type {
+  FailSpec,
+  MakeStandInConfig,
+  MakeStandInControls,
+  MakeStandInStats,
+  ScenarioRun,
+} from "./controls";
 export type { IdTokenTamper } from "./id-token-tamper";
 export type { TamperSpec } from "./tamper";
 
@@ -43,7 +50,7 @@ export interface MakeStandInOptions {
   redirectUris?: string[];
   /** Ports of the two zones' API origins; default the two ports after `port` (both random when `port` is 0). */
   zonePorts?: [number, number];
-  /** Seconds, default 3600; can be changed at run time through the controls. */
+  /** Seconds, default 300 (Make's documented lifetime); can be changed at run time through the controls. */
   accessTokenTtl?: number;
   quiet?: boolean;
 }
@@ -62,24 +69,17 @@ export interface MakeStandIn {
 export async function startMakeStandIn(options: MakeStandInOptions = {}): Promise<MakeStandIn> {
   const host = options.host ?? "127.0.0.1";
   const log = options.quiet ? () => {} : (line: string) => console.log(`[make-stand-in] ${line}`);
-  const state = new StandInState({
-    accessTokenTtl: options.accessTokenTtl ?? 3600,
-    tokenLatencyMs: 0,
-    publicRefreshTokens: false,
-    ignoreNonce: false,
-    apiLatencyMs: 0,
-    zoneLatencyMs: {},
-    apiBudget: 1_000,
-    apiBudgetWindowSeconds: 60,
-  });
+  const state = new StandInState(defaultConfig(options.accessTokenTtl));
   const store = createMemoryStore();
   const cookieKeys = createCookieKeys();
   let keys: SigningJwk[] = [await createSigningKey()];
   const hanging = new Set<ServerResponse>();
 
-  // Built once the port (and so the issuer) is known; rebuilt on key rotation.
+  // Built once the port (and so the issuer) is known; rebuilt on key rotation and when a switch that
+  // lives in client metadata changes (oidc-provider fixes both at construction).
   let provider: Provider | undefined;
   let providerCallback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let builtForClients = "";
 
   const controls = createControls(state, async () => {
     // oidc-provider fixes its keystore at construction, so rotating means a new
@@ -134,6 +134,7 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
   const redirectUris = options.redirectUris ?? [...DEFAULT_REDIRECT_URIS];
 
   function buildProvider(): void {
+    builtForClients = clientSwitches(state.config);
     const next = createProvider({ issuer, redirectUris, state, store, keys, cookieKeys });
     next.on("server_error", (_ctx, error) => console.error("[make-stand-in] oidc-provider error:", error));
     provider = next;
@@ -143,15 +144,15 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
 
   const current = (): Provider => {
     if (!provider) throw new HttpError(503, "the stand-in is starting");
+    if (clientSwitches(state.config) !== builtForClients) buildProvider();
     return provider;
   };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://make-stand-in.invalid").pathname;
     if (path.startsWith(CONTROL_PREFIX)) return handleControlApi(controls, req, res, path);
-    if (path.startsWith("/interaction/")) return handleInteraction(current(), req, res, path);
-    if (isMakeApiPath(path))
-      return handleMakeApi({ zone: zones[0]!, zones, state, provider: current }, req, res, path);
+    if (path.startsWith("/interaction/")) return handleInteraction(current(), state, req, res, path);
+    if (isMakeApiPath(path)) return handleMakeApi(zoneContext(zones[0]!), req, res, path);
     // Browsers ask every origin for a favicon; the login page has none to show.
     if (path === "/favicon.ico") return void res.writeHead(204).end();
     const avatar = /^\/avatars\/([\w-]+)\.svg$/.exec(path);
@@ -162,8 +163,8 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
         hanging,
         provider: current,
         forward: (request, response) => {
-          if (!providerCallback) throw new HttpError(503, "the stand-in is starting");
-          providerCallback(request, response);
+          current();
+          providerCallback!(request, response);
         },
       },
       req,
@@ -175,7 +176,11 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
   async function routeZone(zone: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://make-stand-in.invalid").pathname;
     if (!isMakeApiPath(path)) return sendJson(res, 404, { message: "Not found", code: "SC404" });
-    return handleMakeApi({ zone, zones, state, provider: current }, req, res, path);
+    return handleMakeApi(zoneContext(zone), req, res, path);
+  }
+
+  function zoneContext(zone: string) {
+    return { zone, zones, issuer, state, provider: current };
   }
 
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;

@@ -6,7 +6,8 @@
  * - `idToken`: the id_token of authorization_code token responses (see id-token-tamper.ts);
  * - `userinfoSub`: the `sub` userinfo returns (a profile of somebody else);
  * - `authorizationIss`: the `iss` of the authorization response redirect (RFC 9207; mix-up attacks),
- *   `null` to leave it out.
+ *   `null` to leave it out. Without it the redirect carries oidc-provider's `iss` only when the
+ *   `issInAuthorizationResponse` switch is on (Make's discovery does not announce `iss`).
  *
  * Each `tamper()` call replaces the whole set: `tamper({})` (or `reset()`) turns everything off.
  */
@@ -46,6 +47,8 @@ export interface TamperDeps {
   redirectUris: readonly string[];
   /** The key oidc-provider signs with now (the first one). */
   signingKey: SigningJwk;
+  /** Whether the redirect keeps oidc-provider's own `iss` when no tamper switch rewrites it. */
+  issInAuthorizationResponse(): boolean;
 }
 
 type Middleware = Parameters<Provider["use"]>[0];
@@ -81,9 +84,13 @@ function rewriteUserinfo(body: unknown, spec: TamperSpec, deps: TamperDeps) {
 }
 
 function rewriteIss(location: string, spec: TamperSpec, deps: TamperDeps): string | undefined {
-  if (spec.authorizationIss === undefined) return undefined;
   if (!deps.redirectUris.some((uri) => location.startsWith(uri))) return undefined;
   const url = new URL(location);
+  if (spec.authorizationIss === undefined) {
+    if (deps.issInAuthorizationResponse() || !url.searchParams.has("iss")) return undefined;
+    url.searchParams.delete("iss");
+    return url.toString();
+  }
   if (spec.authorizationIss === null) url.searchParams.delete("iss");
   else url.searchParams.set("iss", spec.authorizationIss);
   deps.stats().authorizationIss += 1;

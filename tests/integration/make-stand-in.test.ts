@@ -12,6 +12,7 @@ import {
   ID_TOKEN_TAMPERS,
   type IdTokenTamper,
 } from "../../make-stand-in/id-token-tamper";
+import { defaultConfig } from "../../make-stand-in/config";
 import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "../../make-stand-in/server";
 import {
   CookieJar,
@@ -122,20 +123,27 @@ async function rawCodeExchange(nonce: string) {
 }
 
 describe("discovery", () => {
-  it("lists Make's endpoints, client auth methods, PKCE S256 and only `sub`", () => {
+  it("is Make's published document, field for field, on Make's paths", () => {
     const base = standIn.issuer;
-    expect(as.issuer).toBe(base);
-    expect(as.authorization_endpoint).toBe(`${base}/oauth/v2/authorize`);
-    expect(as.token_endpoint).toBe(`${base}/oauth/v2/token`);
-    expect(as.jwks_uri).toBe(`${base}/oauth/v2/oidc/jwks`);
-    expect(as.userinfo_endpoint).toBe(`${base}/oauth/v2/oidc/userinfo`);
-    expect(as.revocation_endpoint).toBe(`${base}/oauth/v2/revoke`);
-    expect(as.token_endpoint_auth_methods_supported).toEqual(["client_secret_post", "none"]);
-    expect(as.code_challenge_methods_supported).toContain("S256");
-    expect(as.claims_supported).toEqual(["sub"]);
-    expect(as.scopes_supported).toEqual(
-      expect.arrayContaining(["openid", "user:read", "organizations:read", "scenarios:run"]),
-    );
+    expect(as).toEqual({
+      issuer: base,
+      authorization_endpoint: `${base}/oauth/v2/authorize`,
+      token_endpoint: `${base}/oauth/v2/token`,
+      jwks_uri: `${base}/oauth/v2/oidc/jwks`,
+      userinfo_endpoint: `${base}/oauth/v2/oidc/userinfo`,
+      revocation_endpoint: `${base}/oauth/v2/revoke`,
+      rename_connection_endpoint: `${base}/oauth/v2/rename`,
+      request_uri_parameter_supported: true,
+      response_types_supported: ["code"],
+      subject_types_supported: ["public"],
+      id_token_signing_alg_values_supported: ["RS256"],
+      scopes_supported: ["openid"],
+      claims_supported: ["sub"],
+      grant_types_supported: ["authorization_code"],
+      token_endpoint_auth_methods_supported: ["client_secret_post"],
+      code_challenge_methods_supported: ["S256"],
+    });
+    expect(as).not.toHaveProperty("authorization_response_iss_parameter_supported");
   });
 });
 
@@ -149,7 +157,7 @@ describe("authorization code flow", () => {
   it("gives the confidential client access, refresh and id tokens (id_token: sub, nonce, no profile)", async () => {
     const tokens = await signIn({ client: "confidential", nonce: "n-0S6_WzA2Mj" });
     expect(tokens.token_type).toBe("bearer");
-    expect(tokens.expires_in).toBe(3600);
+    expect(tokens.expires_in).toBe(300);
     expect(tokens.refresh_token).toEqual(expect.any(String));
     expect(tokens.access_token.split(".")).toHaveLength(1); // opaque, not a JWT
 
@@ -162,7 +170,9 @@ describe("authorization code flow", () => {
     await verifiedKid(tokens.id_token!);
   });
 
-  it("returns `iss` in the authorization response and accepts PKCE from the confidential client", async () => {
+  it("sends no `iss` in the authorization response unless switched on, and accepts PKCE from the confidential client", async () => {
+    expect((await authorize({ client: "confidential" })).callback.searchParams.has("iss")).toBe(false);
+    standIn.controls.configure({ issInAuthorizationResponse: true });
     const flow = await authorize({ client: "confidential", pkce: true });
     expect(flow.callback.searchParams.get("iss")).toBe(standIn.issuer);
     const tokens = await exchange(flow, "confidential");
@@ -225,7 +235,7 @@ describe("refresh tokens", () => {
     expect(rotated.status).toBe(200);
     expect(rotated.body.refresh_token).toEqual(expect.any(String));
     expect(rotated.body.refresh_token).not.toBe(first.refresh_token);
-    expect(rotated.body.expires_in).toBe(3600);
+    expect(rotated.body.expires_in).toBe(300);
     expect((await api("/users/me", String(rotated.body.access_token))).status).toBe(200);
 
     const reused = await refresh(first.refresh_token!);
@@ -251,11 +261,22 @@ describe("revocation, userinfo and the Make API", () => {
         id: 1001,
         name: "Ada Lovelace",
         email: "ada@example.com",
+        language: "en",
+        timezoneId: 113,
+        localeId: 1,
+        countryId: 1,
+        features: {},
+        avatar: `${standIn.issuer}/avatars/ada.svg`,
         timezone: "Europe/Prague",
         locale: "en",
       },
     });
-    const orgs = (await (await api("/organizations", tokens.access_token)).json()) as {
+    const orgs = (await (
+      await api(
+        "/organizations?cols[]=id&cols[]=zone&cols[]=countryId&cols[]=timezoneId",
+        tokens.access_token,
+      )
+    ).json()) as {
       organizations: Array<Record<string, unknown>>;
     };
     expect(orgs.organizations[0]).toMatchObject({
@@ -311,7 +332,20 @@ describe("revocation, userinfo and the Make API", () => {
     expect((await api("/organizations", tokens.access_token)).status).toBe(200);
   });
 
-  it("returns name, email and picture for ada and only sub for sub-only", async () => {
+  it("returns only `sub` from userinfo by default, like Make's documentation", async () => {
+    const [client] = clientOf("confidential");
+    const ada = await signIn({ client: "confidential", login: "ada" });
+    const info = await oauth.processUserInfoResponse(
+      as,
+      client,
+      "1001",
+      await oauth.userInfoRequest(as, client, ada.access_token, insecure),
+    );
+    expect(info).toEqual({ sub: "1001" });
+  });
+
+  it("returns name, email and picture for ada and only sub for sub-only with `userinfoProfile`", async () => {
+    standIn.controls.configure({ userinfoProfile: true });
     const [client] = clientOf("confidential");
     const ada = await signIn({ client: "confidential", login: "ada" });
     const adaInfo = await oauth.processUserInfoResponse(
@@ -413,16 +447,8 @@ describe("test switches", () => {
     expect((await control("config", { accessTokenTtl: -1 })).status).toBe(400);
 
     await control("reset", {});
-    expect(standIn.controls.config()).toEqual({
-      accessTokenTtl: 3600,
-      tokenLatencyMs: 0,
-      publicRefreshTokens: false,
-      ignoreNonce: false,
-      apiLatencyMs: 0,
-      zoneLatencyMs: {},
-      apiBudget: 1000,
-      apiBudgetWindowSeconds: 60,
-    });
+    expect(standIn.controls.config()).toEqual(defaultConfig());
+    expect(standIn.controls.config()).toMatchObject({ accessTokenTtl: 300, apiBudget: 60 });
   });
 
   it("rotates the signing key: new kid in the JWKS, old one kept, tokens signed with the new one", async () => {
@@ -526,14 +552,12 @@ describe("tamper switches (a misbehaving authorization server)", () => {
     const userinfo = await fetch(as.userinfo_endpoint!, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
-    expect(await userinfo.json()).toMatchObject({ sub: "9999", name: "Ada Lovelace" });
+    expect(await userinfo.json()).toEqual({ sub: "9999" });
 
     await control("tamper", { authorizationIss: null });
     expect((await authorize({ client: "confidential" })).callback.searchParams.has("iss")).toBe(false);
     await control("tamper", {});
-    expect((await authorize({ client: "confidential" })).callback.searchParams.get("iss")).toBe(
-      standIn.issuer,
-    );
+    expect((await authorize({ client: "confidential" })).callback.searchParams.has("iss")).toBe(false);
 
     const stats = (await (await control("stats")).json()) as { tampered: Record<string, number> };
     expect(stats.tampered).toEqual({ idToken: 0, userinfo: 1, authorizationIss: 2 });
@@ -686,14 +710,14 @@ describe("Make-like behaviour", () => {
     expect(lastEdits).toEqual([...lastEdits].sort().reverse());
   });
 
-  it("answers 403 with Make's body and the missing scope, and 429 with Retry-After once an organization's budget is spent", async () => {
+  it("answers 403 with Make's permission body and no scope challenge, and 429 once an organization's budget is spent", async () => {
     const narrow = await signIn({ client: "confidential", scope: "openid teams:read" });
     const forbidden = await inZone(standIn.zones[0]!, "/scenarios?teamId=7001", narrow.access_token);
     expect(forbidden.status).toBe(403);
-    expect(forbidden.headers.get("www-authenticate")).toContain('scope="scenarios:read"');
-    expect(await forbidden.json()).toMatchObject({
-      detail: expect.stringContaining("scenarios:read"),
-      message: "Forbidden",
+    expect(forbidden.headers.get("www-authenticate")).toBeNull();
+    expect(await forbidden.json()).toEqual({
+      detail: "Access denied.",
+      message: "Permission denied",
       code: "SC403",
     });
 
@@ -705,11 +729,15 @@ describe("Make-like behaviour", () => {
       );
     expect(statuses).toEqual([200, 200, 429]);
     const limited = await inZone(standIn.zones[0]!, "/teams?organizationId=5001", narrow.access_token);
-    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.headers.get("retry-after")).toBeNull();
     expect(await limited.json()).toMatchObject({
-      detail: expect.stringContaining("Requests limit for organization exceeded"),
+      detail: "Requests limit for organization exceeded, please try again later.",
       code: "SC429",
     });
+    standIn.controls.configure({ retryAfterOn429: true });
+    const told = await inZone(standIn.zones[0]!, "/teams?organizationId=5001", narrow.access_token);
+    expect(told.status).toBe(429);
+    expect(Number(told.headers.get("retry-after"))).toBeGreaterThan(0);
     // The budget is per organization: another one is not affected.
     expect((await inZone(standIn.zones[1]!, "/teams?organizationId=5011", narrow.access_token)).status).toBe(
       200,

@@ -1,0 +1,113 @@
+/**
+ * The stand-in's run-time switches and their defaults. The defaults follow what Make documents
+ * (MAKE_OIDC.md, "What Make's documentation says"); each switch picks one answer to a question Make's
+ * documentation leaves open. Add a switch here, to `configSchema`, and to the README's table.
+ */
+import { z } from "zod";
+
+export const REFRESH_ID_TOKENS = ["new", "none", "original", "expired"] as const;
+export const REFRESH_TOKEN_ROTATIONS = ["rotate", "same", "omitted"] as const;
+export const REVOCATION_ANSWERS = ["200", "204", "unsupported_token_type"] as const;
+
+export interface MakeStandInConfig {
+  /** Seconds; Make documents 5 minutes. */
+  accessTokenTtl: number;
+  /** Delay before a revocation request is answered (tests that need overlapping deliveries). */
+  revocationLatencyMs?: number;
+  tokenLatencyMs: number;
+  /** Public clients get refresh tokens too (Make: "typically" not). */
+  publicRefreshTokens: boolean;
+  /** Delay before the discovery document is answered. */
+  discoveryLatencyMs?: number;
+  /** Like a Make that does not echo `nonce`: the authorization request's nonce is dropped before the OP sees it. */
+  ignoreNonce: boolean;
+  /** Added to every REST API answer, and per zone host on top. */
+  apiLatencyMs: number;
+  zoneLatencyMs: Record<string, number>;
+  /** Calls about each organization per window before 429, and its `license.apiLimit` (Make's Core plan: 60). */
+  apiBudget: number;
+  /** Per organization id, overriding `apiBudget` (Pro 120, Teams 240, Enterprise 1,000). */
+  apiBudgetByOrganization: Record<string, number>;
+  apiBudgetWindowSeconds: number;
+  /** 429 answers carry `Retry-After` (Make documents none). */
+  retryAfterOn429: boolean;
+  /** The authorization response carries `iss` (RFC 9207; Make's discovery does not announce it). */
+  issInAuthorizationResponse: boolean;
+  /** Userinfo returns name, email and picture as well as `sub` (Make documents only `sub`). */
+  userinfoProfile: boolean;
+  /** The id_token of refresh answers: a new one, none, the sign-in's original, or an expired one. */
+  refreshIdToken: (typeof REFRESH_ID_TOKENS)[number];
+  /** Refresh answers: a new refresh token (old one consumed), the same one again, or no refresh_token field. */
+  refreshTokenRotation: (typeof REFRESH_TOKEN_ROTATIONS)[number];
+  /** Revocation answers 200 (RFC 7009), 204, or 400 `unsupported_token_type` for access tokens (not revoked). */
+  revocationAnswer: (typeof REVOCATION_ANSWERS)[number];
+  /** Zone hosts whose API answers 401 to every token (a zone that does not accept www.make.com's tokens). */
+  rejectingZones: string[];
+  /** The consent page asks for ONE organization; calls about the user's other organizations answer 403. */
+  organizationBoundConsent: boolean;
+  /** Scopes registered per client id; requesting any other scope ends the authorization with `invalid_scope`. */
+  registeredScopes: Record<string, string[]>;
+  /** Each client accepts only the first of its registered redirect URIs. */
+  singleRedirectUri: boolean;
+  /** Lists accept only `name` and `id` as `pg[sortBy]`; anything else is a 400. */
+  strictSortBy: boolean;
+}
+
+export function defaultConfig(accessTokenTtl = 300): MakeStandInConfig {
+  return {
+    accessTokenTtl,
+    tokenLatencyMs: 0,
+    publicRefreshTokens: false,
+    ignoreNonce: false,
+    apiLatencyMs: 0,
+    zoneLatencyMs: {},
+    apiBudget: 60,
+    apiBudgetByOrganization: {},
+    apiBudgetWindowSeconds: 60,
+    retryAfterOn429: false,
+    issInAuthorizationResponse: false,
+    userinfoProfile: false,
+    refreshIdToken: "new",
+    refreshTokenRotation: "rotate",
+    revocationAnswer: "200",
+    rejectingZones: [],
+    organizationBoundConsent: false,
+    registeredScopes: {},
+    singleRedirectUri: false,
+    strictSortBy: false,
+  };
+}
+
+const count = z.number().int().min(0);
+
+export const configSchema = z
+  .object({
+    accessTokenTtl: z.number().int().positive(),
+    revocationLatencyMs: count,
+    tokenLatencyMs: count,
+    discoveryLatencyMs: count,
+    publicRefreshTokens: z.boolean(),
+    ignoreNonce: z.boolean(),
+    apiLatencyMs: count,
+    zoneLatencyMs: z.record(z.string(), count),
+    apiBudget: z.number().int().positive(),
+    apiBudgetByOrganization: z.record(z.string().regex(/^\d+$/), z.number().int().positive()),
+    apiBudgetWindowSeconds: z.number().int().positive(),
+    retryAfterOn429: z.boolean(),
+    issInAuthorizationResponse: z.boolean(),
+    userinfoProfile: z.boolean(),
+    refreshIdToken: z.enum(REFRESH_ID_TOKENS),
+    refreshTokenRotation: z.enum(REFRESH_TOKEN_ROTATIONS),
+    revocationAnswer: z.enum(REVOCATION_ANSWERS),
+    rejectingZones: z.array(z.string().min(1)),
+    organizationBoundConsent: z.boolean(),
+    registeredScopes: z.record(z.string().min(1), z.array(z.string().min(1))),
+    singleRedirectUri: z.boolean(),
+    strictSortBy: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+/** The switches oidc-provider reads from client metadata: changing one rebuilds the provider. */
+export const clientSwitches = (config: MakeStandInConfig) =>
+  JSON.stringify([config.registeredScopes, config.singleRedirectUri]);
