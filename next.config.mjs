@@ -59,7 +59,10 @@ const nextConfig = {
         source: "/:path*",
         headers: [
           { key: "Content-Security-Policy", value: await contentSecurityPolicy() },
-          { key: "Referrer-Policy", value: "no-referrer" },
+          // Nothing of a URL leaves the site; same-origin (not no-referrer) because with no-referrer the
+          // browser sends `Origin: null` on a form POST, and Next refuses a server action posted before
+          // (or without) JavaScript.
+          { key: "Referrer-Policy", value: "same-origin" },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },

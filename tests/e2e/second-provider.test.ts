@@ -48,7 +48,9 @@ describe("a second sign-in provider", () => {
   let page: Page;
 
   beforeAll(async () => {
-    context = await setup.browser.newContext();
+    // Without JavaScript the sign-in form is a real POST whose redirect to the provider the browser checks
+    // against the policy's form-action (with JavaScript, Next navigates to it from script).
+    context = await setup.browser.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
   });
   afterAll(() => context?.close());

@@ -328,7 +328,7 @@ describe("security headers", () => {
       const headers = Object.fromEntries(response.headers);
       expect(headers["content-security-policy"], target).toMatch(/frame-ancestors 'none'/);
       expect(headers["content-security-policy"], target).toMatch(/object-src 'none'/);
-      expect(headers["referrer-policy"], target).toBe("no-referrer");
+      expect(headers["referrer-policy"], target).toBe("same-origin");
       expect(headers["x-content-type-options"], target).toBe("nosniff");
       expect(headers["x-frame-options"], target).toBe("DENY");
       expect(headers["x-powered-by"], target).toBeUndefined();
