@@ -71,6 +71,16 @@ export const env = createEnv({
       .string()
       .regex(/^[a-z0-9.-]+(:\d+)?$/i, "must be a zone host such as eu1.make.com")
       .default("eu1.make.com"),
+    // Zone hosts beyond Make's own (*.make.com, *.make.celonis.com) that may receive tokens: a private
+    // instance, the local stand-in. An organization naming any other zone gets no request.
+    MAKE_ZONE_HOSTS: z
+      .string()
+      .regex(
+        /^[a-z0-9.-]+(:\d+)?(\s*,\s*[a-z0-9.-]+(:\d+)?)*$/i,
+        "must be zone hosts such as eu9.example.com:8443, comma-separated",
+      )
+      .transform((value) => value.split(",").map((host) => host.trim()))
+      .default([]),
     TOKEN_ENCRYPTION_KEY: z.string().min(1).optional(),
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),

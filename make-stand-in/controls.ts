@@ -40,6 +40,8 @@ export interface MakeStandInStats {
   refreshFailed: number;
   revocations: Array<{ tokenTypeHint: string | null; found: boolean; at: string }>;
   userinfo: number;
+  /** Requests for the discovery document. */
+  discovery: number;
   /** Requests for the JWKS (a client verifying id_token signatures fetches it). */
   jwks: number;
   /** Answers a `tamper` switch rewrote. */
@@ -110,6 +112,7 @@ function emptyStats(): MakeStandInStats {
     revocations: [],
     userinfo: 0,
     jwks: 0,
+    discovery: 0,
     tampered: emptyTamperStats(),
     api: [],
     runs: [],

@@ -56,8 +56,9 @@ export async function handleOidc(
     state.stats.revocations.push({ tokenTypeHint, found: kind !== undefined, at: new Date().toISOString() });
     const accessToken = kind === "access_token" || (!kind && tokenTypeHint === "access_token");
     refusedTokenType = accessToken && state.config.revocationAnswer === "unsupported_token_type";
-  } else if (endpoint === "discovery" && state.config.discoveryLatencyMs) {
-    await delay(state.config.discoveryLatencyMs);
+  } else if (endpoint === "discovery") {
+    state.stats.discovery += 1;
+    if (state.config.discoveryLatencyMs) await delay(state.config.discoveryLatencyMs);
   } else if (endpoint === "userinfo") {
     state.stats.userinfo += 1;
   } else if (endpoint === "jwks") {
