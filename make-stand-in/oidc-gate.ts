@@ -48,6 +48,12 @@ export async function handleOidc(
     state.stats.grants[grantType] = (state.stats.grants[grantType] ?? 0) + 1;
     if (state.config.tokenLatencyMs > 0) await delay(state.config.tokenLatencyMs);
   } else if (endpoint === "revocation" && req.method === "POST") {
+    state.revocationsInFlight += 1;
+    state.stats.revocationsInFlightPeak = Math.max(
+      state.stats.revocationsInFlightPeak,
+      state.revocationsInFlight,
+    );
+    res.on("close", () => (state.revocationsInFlight -= 1));
     body = await readBody(req);
     const params = new URLSearchParams(body.toString("utf8"));
     if (state.config.revocationLatencyMs) await delay(state.config.revocationLatencyMs);
