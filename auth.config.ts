@@ -9,7 +9,6 @@ import type { NextAuthConfig } from "next-auth";
 export const authConfig = {
   pages: { signIn: "/", error: "/auth/error" },
   session: { strategy: "database", maxAge: 30 * 24 * 60 * 60, updateAge: 24 * 60 * 60 },
-  trustHost: true,
   providers: [],
 } satisfies NextAuthConfig;
 

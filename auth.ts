@@ -12,6 +12,8 @@ import NextAuth from "next-auth";
 import { PrismaAdapter } from "@auth/prisma-adapter";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { authConfig } from "@/auth.config";
+import { deploymentUrl, trustHost } from "@/lib/env";
+import { authCookies } from "@/lib/auth/session-cookie";
 import { db } from "@/lib/db";
 import { signInProviders } from "@/lib/auth/providers";
 import { withHashedSessionTokens } from "@/lib/auth/hashed-sessions";
@@ -24,6 +26,8 @@ const adapter = make.adapter(withHashedSessionTokens(PrismaAdapter(db as unknown
 // A function, so the configuration is read at request time: `next build` runs without the runtime environment.
 export const { handlers, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
+  trustHost: trustHost(),
+  cookies: authCookies(deploymentUrl()),
   adapter,
   providers: signInProviders(),
   callbacks: {

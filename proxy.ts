@@ -9,13 +9,13 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { authConfig, SESSION_RENEWED_COOKIE } from "@/auth.config";
-import { env } from "@/lib/env";
-import { sessionCookieName, SECURE_SESSION_COOKIE } from "@/lib/auth/session-cookie";
+import { deploymentUrl } from "@/lib/env";
+import { sessionCookieName, SESSION_COOKIE } from "@/lib/auth/session-cookie";
 
 export function proxy(request: NextRequest) {
   const forwardedProto =
     request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "");
-  const name = sessionCookieName({ authUrl: env.AUTH_URL, forwardedProto });
+  const name = sessionCookieName({ authUrl: deploymentUrl(), forwardedProto });
   const session = request.cookies.get(name)?.value;
   if (!session) {
     const landing = new URL("/", request.url);
@@ -23,7 +23,8 @@ export function proxy(request: NextRequest) {
     return NextResponse.redirect(landing);
   }
   const { maxAge, updateAge } = authConfig.session;
-  const secure = name === SECURE_SESSION_COOKIE;
+  // Re-issued under the name it was read by: a `__Host-` cookie stays Secure, path `/`, without a Domain.
+  const secure = name !== SESSION_COOKIE;
   const flags = { httpOnly: true, sameSite: "lax", path: "/", secure } as const;
   const response = NextResponse.next();
   response.cookies.set(name, session, { ...flags, expires: new Date(Date.now() + maxAge * 1000) });

@@ -86,6 +86,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
     MAKE_API_URL: "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: makeStandIn.zones[0]!,
+    MAKE_ZONE_HOSTS: makeStandIn.zones.join(","),
     TOKEN_REFRESH_MARGIN_SECONDS: String(REFRESH_MARGIN_SECONDS),
     NODE_OPTIONS: `--require ${JSON.stringify(path.join(root, "bench/heap-probe.cjs"))}`,
     NEXT_TELEMETRY_DISABLED: "1",

@@ -35,6 +35,38 @@ const makeApiUrl = z.string().refine((value) => {
   return /^https?:$/.test(url.protocol) && /\/api\/v\d+\/?$/.test(url.pathname);
 }, "must be an http(s) URL ending in /api/v2, with {zone} where the zone host goes");
 
+/**
+ * Why a variable that is optional elsewhere is required in this deployment, for the startup error.
+ * With the redirect proxy on, every deployment holds the one shared AUTH_SECRET: off Vercel a deployment
+ * must know its own origin (a request's Host names whatever the client likes), and production's stored
+ * tokens need a key that no preview build holds.
+ */
+const { AUTH_URL, AUTH_REDIRECT_PROXY_URL } = process.env;
+const onVercel = process.env.VERCEL === "1";
+const redirectProxyOn = !!AUTH_REDIRECT_PROXY_URL;
+const sameOrigin = (a?: string, b?: string) =>
+  !!a && !!b && URL.canParse(a) && URL.canParse(b) && new URL(a).origin === new URL(b).origin;
+const isStableDeployment =
+  redirectProxyOn &&
+  (onVercel ? process.env.VERCEL_ENV === "production" : sameOrigin(AUTH_URL, AUTH_REDIRECT_PROXY_URL));
+const REQUIRED_BECAUSE: Record<string, string | undefined> = {
+  AUTH_URL:
+    redirectProxyOn && !onVercel
+      ? "required with AUTH_REDIRECT_PROXY_URL off Vercel: this deployment's public URL, e.g. https://preview.example.com"
+      : undefined,
+  TOKEN_ENCRYPTION_KEY: isStableDeployment
+    ? "required in production with AUTH_REDIRECT_PROXY_URL: every preview holds AUTH_SECRET, so production's tokens need a key of their own (openssl rand -base64 32)"
+    : undefined,
+};
+
+/** An origin, or a pattern with `*` standing for one or more letters, digits or dashes of a host name. */
+const originPattern = z
+  .string()
+  .regex(
+    /^https?:\/\/[a-z0-9*.-]+(:\d+)?$/i,
+    "must be origins such as https://app-*-team.vercel.app, comma-separated",
+  );
+
 const booleanFlag = z
   .enum(["true", "false", "1", "0"], { error: "must be true or false" })
   .transform((value) => value === "true" || value === "1");
@@ -45,8 +77,22 @@ export const env = createEnv({
     DATABASE_URL: postgresUrl,
     DATABASE_URL_UNPOOLED: postgresUrl.optional(),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `npx auth secret`)"),
-    AUTH_URL: z.url().optional(),
+    AUTH_URL: REQUIRED_BECAUSE.AUTH_URL ? z.url() : z.url().optional(),
+    // Auth.js's own switch: trust the request's Host / X-Forwarded-Host where AUTH_URL is not set.
+    AUTH_TRUST_HOST: booleanFlag.optional(),
     AUTH_REDIRECT_PROXY_URL: redirectProxyUrl.optional(),
+    // Origins the stable deployment forwards Make's answer to; on Vercel, the project's own preview URLs.
+    AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: z
+      .string()
+      .transform((value) => value.split(",").map((origin) => origin.trim()))
+      .pipe(z.array(originPattern))
+      .optional(),
+    // Set by Vercel (system environment variables); never set them yourself.
+    VERCEL: z.string().optional(),
+    VERCEL_ENV: z.enum(["production", "preview", "development"]).optional(),
+    VERCEL_URL: z.string().optional(),
+    VERCEL_BRANCH_URL: z.string().optional(),
+    VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
     CRON_SECRET: process.env.VERCEL === "1" ? cronSecret : cronSecret.optional(),
     AUTH_MAKE_ISSUER: z.url({
       error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com",
@@ -71,7 +117,19 @@ export const env = createEnv({
       .string()
       .regex(/^[a-z0-9.-]+(:\d+)?$/i, "must be a zone host such as eu1.make.com")
       .default("eu1.make.com"),
-    TOKEN_ENCRYPTION_KEY: z.string().min(1).optional(),
+    // Zone hosts beyond Make's own (*.make.com, *.make.celonis.com) that may receive tokens: a private
+    // instance, the local stand-in. An organization naming any other zone gets no request.
+    MAKE_ZONE_HOSTS: z
+      .string()
+      .regex(
+        /^[a-z0-9.-]+(:\d+)?(\s*,\s*[a-z0-9.-]+(:\d+)?)*$/i,
+        "must be zone hosts such as eu9.example.com:8443, comma-separated",
+      )
+      .transform((value) => value.split(",").map((host) => host.trim()))
+      .default([]),
+    TOKEN_ENCRYPTION_KEY: REQUIRED_BECAUSE.TOKEN_ENCRYPTION_KEY
+      ? z.string().min(1)
+      : z.string().min(1).optional(),
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -89,7 +147,9 @@ export const env = createEnv({
   onValidationError: (issues) => {
     const lines = issues.map((issue) => {
       const name = issue.path?.map(String).join(".") ?? "?";
-      return `  ${name}: ${process.env[name] === undefined || process.env[name] === "" ? "is not set" : issue.message}`;
+      const missing = process.env[name] === undefined || process.env[name] === "";
+      const why = REQUIRED_BECAUSE[name] ? ` (${REQUIRED_BECAUSE[name]})` : "";
+      return `  ${name}: ${missing ? `is not set${why}` : issue.message}`;
     });
     throw new Error(`Invalid environment variables (see .env.example):\n${lines.join("\n")}`);
   },
@@ -100,3 +160,27 @@ export const requestedScopes = () => env.AUTH_MAKE_SCOPE.split(/[\s,]+/).filter(
 
 /** Confidential clients authenticate with `client_secret_post`; public clients rely on PKCE alone. */
 export const clientType = (): "confidential" | "public" => (env.AUTH_MAKE_SECRET ? "confidential" : "public");
+
+/**
+ * This deployment's public URL, never taken from a request header: AUTH_URL, else on Vercel the URL
+ * Vercel gives the deployment (production: the project's production domain; a preview: its branch URL,
+ * else its own deployment URL). Undefined off Vercel without AUTH_URL.
+ */
+export function deploymentUrl(): string | undefined {
+  if (env.AUTH_URL) return env.AUTH_URL;
+  if (env.VERCEL !== "1") return undefined;
+  const host =
+    env.VERCEL_ENV === "production"
+      ? (env.VERCEL_PROJECT_PRODUCTION_URL ?? env.VERCEL_URL)
+      : (env.VERCEL_BRANCH_URL ?? env.VERCEL_URL);
+  return host ? `https://${host}` : undefined;
+}
+
+/**
+ * Auth.js's `trustHost`, derived as Auth.js derives it (AUTH_URL, AUTH_TRUST_HOST, Vercel, Cloudflare
+ * Pages, or not production), except that AUTH_TRUST_HOST=false means false.
+ * @see https://authjs.dev/getting-started/deployment#auth_trust_host
+ */
+export const trustHost = (): boolean =>
+  !!deploymentUrl() ||
+  (env.AUTH_TRUST_HOST ?? (env.VERCEL === "1" || !!process.env.CF_PAGES || env.NODE_ENV !== "production"));

@@ -6,7 +6,11 @@
  */
 export async function startServer() {
   try {
-    await import("@/lib/env");
+    const { deploymentUrl } = await import("@/lib/env");
+    // Auth.js reads AUTH_URL itself (sign-in actions, the route): on Vercel it is the deployment's own URL,
+    // so no request header ever names this deployment's origin.
+    const url = deploymentUrl();
+    if (url && !process.env.AUTH_URL) process.env.AUTH_URL = url;
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -55,7 +55,7 @@ function organizationFields(organization: CatalogOrganization, context: ZoneCont
   const zone = zoneOf(organization, context);
   return {
     ...rest,
-    zone,
+    zone: context.state.config.reportedZones[String(organization.id)] ?? zone,
     ...(zone === context.zone ? { license: { apiLimit: context.state.apiLimitOf(organization.id) } } : {}),
   };
 }

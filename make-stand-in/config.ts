@@ -41,6 +41,8 @@ export interface MakeStandInConfig {
   refreshTokenRotation: (typeof REFRESH_TOKEN_ROTATIONS)[number];
   /** Revocation answers 200 (RFC 7009), 204, or 400 `unsupported_token_type` for access tokens (not revoked). */
   revocationAnswer: (typeof REVOCATION_ANSWERS)[number];
+  /** Per organization id, the `zone` Make's API reports for it instead of its real one (a forged zone host). */
+  reportedZones: Record<string, string>;
   /** Zone hosts whose API answers 401 to every token (a zone that does not accept www.make.com's tokens). */
   rejectingZones: string[];
   /** The consent page asks for ONE organization; calls about the user's other organizations answer 403. */
@@ -70,6 +72,7 @@ export function defaultConfig(accessTokenTtl = 300): MakeStandInConfig {
     refreshIdToken: "new",
     refreshTokenRotation: "rotate",
     revocationAnswer: "200",
+    reportedZones: {},
     rejectingZones: [],
     organizationBoundConsent: false,
     registeredScopes: {},
@@ -99,6 +102,7 @@ export const configSchema = z
     refreshIdToken: z.enum(REFRESH_ID_TOKENS),
     refreshTokenRotation: z.enum(REFRESH_TOKEN_ROTATIONS),
     revocationAnswer: z.enum(REVOCATION_ANSWERS),
+    reportedZones: z.record(z.string().regex(/^\d+$/), z.string().min(1)),
     rejectingZones: z.array(z.string().min(1)),
     organizationBoundConsent: z.boolean(),
     registeredScopes: z.record(z.string().min(1), z.array(z.string().min(1))),

@@ -39,7 +39,11 @@ export interface MakeStandInStats {
   refreshSucceeded: number;
   refreshFailed: number;
   revocations: Array<{ tokenTypeHint: string | null; found: boolean; at: string }>;
+  /** The most revocation requests that were in flight at the same moment. */
+  revocationsInFlightPeak: number;
   userinfo: number;
+  /** Requests for the discovery document. */
+  discovery: number;
   /** Requests for the JWKS (a client verifying id_token signatures fetches it). */
   jwks: number;
   /** Answers a `tamper` switch rewrote. */
@@ -108,8 +112,10 @@ function emptyStats(): MakeStandInStats {
     refreshSucceeded: 0,
     refreshFailed: 0,
     revocations: [],
+    revocationsInFlightPeak: 0,
     userinfo: 0,
     jwks: 0,
+    discovery: 0,
     tampered: emptyTamperStats(),
     api: [],
     runs: [],
@@ -125,6 +131,7 @@ export class StandInState {
   config: MakeStandInConfig;
   stats: MakeStandInStats = emptyStats();
   tampering: TamperSpec = {};
+  revocationsInFlight = 0;
   private failures = new Map<FailEndpoint, ArmedFailure>();
   private budgets = new Map<number, { windowStart: number; spent: number }>();
   // Like tokens and grants, the three maps below outlive `reset()`.

@@ -48,6 +48,12 @@ export async function handleOidc(
     state.stats.grants[grantType] = (state.stats.grants[grantType] ?? 0) + 1;
     if (state.config.tokenLatencyMs > 0) await delay(state.config.tokenLatencyMs);
   } else if (endpoint === "revocation" && req.method === "POST") {
+    state.revocationsInFlight += 1;
+    state.stats.revocationsInFlightPeak = Math.max(
+      state.stats.revocationsInFlightPeak,
+      state.revocationsInFlight,
+    );
+    res.on("close", () => (state.revocationsInFlight -= 1));
     body = await readBody(req);
     const params = new URLSearchParams(body.toString("utf8"));
     if (state.config.revocationLatencyMs) await delay(state.config.revocationLatencyMs);
@@ -56,8 +62,9 @@ export async function handleOidc(
     state.stats.revocations.push({ tokenTypeHint, found: kind !== undefined, at: new Date().toISOString() });
     const accessToken = kind === "access_token" || (!kind && tokenTypeHint === "access_token");
     refusedTokenType = accessToken && state.config.revocationAnswer === "unsupported_token_type";
-  } else if (endpoint === "discovery" && state.config.discoveryLatencyMs) {
-    await delay(state.config.discoveryLatencyMs);
+  } else if (endpoint === "discovery") {
+    state.stats.discovery += 1;
+    if (state.config.discoveryLatencyMs) await delay(state.config.discoveryLatencyMs);
   } else if (endpoint === "userinfo") {
     state.stats.userinfo += 1;
   } else if (endpoint === "jwks") {

@@ -61,6 +61,8 @@ if (!env.AUTH_MAKE_ISSUER) {
     // Each stand-in zone is a local origin (`127.0.0.1:4011`, `127.0.0.1:4012`): `{zone}` is its host.
     MAKE_API_URL: env.MAKE_API_URL ?? "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: env.MAKE_DEFAULT_ZONE ?? standIn.zones[0],
+    // Zone hosts outside *.make.com receive tokens only when listed.
+    MAKE_ZONE_HOSTS: env.MAKE_ZONE_HOSTS ?? standIn.zones.join(","),
   });
   const logins = STAND_IN_USERS.map((user) => user.login).join(", ");
   console.log(

@@ -6,5 +6,5 @@ import "server-only";
 
 export { currentUser, requireUser, currentSessionKey, type SignedInUser } from "@/lib/auth/session";
 export { signInChoices } from "@/lib/auth/providers";
-export { withPublicUrl } from "@/lib/auth/public-url";
+export { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth/public-url";
 export { deleteExpiredSessions } from "@/lib/auth/expired-sessions";

@@ -1,15 +1,18 @@
 /**
- * Gives Auth.js the request as the browser addressed it: AUTH_URL's origin when set, else the forwarded or
- * plain Host header, so the OAuth `redirect_uri` is one string in the authorization and the token request.
- * Why Next's own request URL will not do: SECURITY.md, "What these tests made us fix".
+ * Gives Auth.js the request as the browser addressed it, so the OAuth `redirect_uri` is one string in the
+ * authorization and the token request: this deployment's own URL (AUTH_URL, or Vercel's for the
+ * deployment) when known; the forwarded or plain Host header only where hosts are trusted (AUTH_TRUST_HOST,
+ * development) and no URL is known. And it keeps the redirect proxy from forwarding Make's answer to an
+ * origin outside its allowlist. Why Next's own request URL will not do: SECURITY.md.
  */
 import { NextRequest } from "next/server";
-import { env } from "@/lib/env";
+import { deploymentUrl, env, trustHost } from "@/lib/env";
 
 export function publicOrigin(request: Request): string {
-  const configured = env.AUTH_URL;
+  const configured = deploymentUrl();
   if (configured) return new URL(configured).origin;
   const url = new URL(request.url);
+  if (!trustHost()) return url.origin;
   const host =
     request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() ?? request.headers.get("host") ?? url.host;
   const protocol =
@@ -35,5 +38,56 @@ export function withPublicUrl(handler: (request: NextRequest) => Promise<Respons
         init as ConstructorParameters<typeof NextRequest>[1],
       ),
     );
+  };
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+const matchesPattern = (origin: string, pattern: string) =>
+  new RegExp(`^${escapeRegExp(pattern.toLowerCase()).replaceAll("*", "[a-z0-9-]+")}$`).test(origin);
+
+/**
+ * On Vercel, the project's preview URLs: `<project>-<hash or git-branch>-<scope>.vercel.app`. The
+ * project and scope are read off the stable deployment's own two URLs (what they have in common).
+ */
+function vercelPreviewPattern(): string | undefined {
+  const own = env.VERCEL_URL?.toLowerCase();
+  const branch = env.VERCEL_BRANCH_URL?.toLowerCase();
+  if (env.VERCEL !== "1" || !own?.endsWith(".vercel.app") || !branch?.endsWith(".vercel.app"))
+    return undefined;
+  let start = 0;
+  while (own[start] === branch[start]) start++;
+  let end = 0;
+  while (end < own.length - start && own.at(-1 - end) === branch.at(-1 - end)) end++;
+  const prefix = own.slice(0, own.lastIndexOf("-", start - 1) + 1);
+  const suffix = own.slice(own.indexOf("-", own.length - end));
+  if (!prefix || !suffix.endsWith(".vercel.app") || !suffix.startsWith("-")) return undefined;
+  return `https://${prefix}*${suffix}`;
+}
+
+/** Where the redirect proxy may forward Make's answer: the configured list, else this project's previews. */
+export function redirectProxyAllows(origin: string): boolean {
+  const patterns = env.AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS ?? [vercelPreviewPattern()].filter(Boolean);
+  return patterns.some((pattern) => matchesPattern(origin.toLowerCase(), pattern!));
+}
+
+/**
+ * Auth.js's redirect proxy forwards Make's answer (code and state) to whatever origin the `state` names,
+ * and any deployment holding the shared AUTH_SECRET can seal one. On the stable deployment, a forward to
+ * an origin outside the allowlist is answered with the error page instead, and the code goes nowhere.
+ */
+export function withRedirectProxyAllowlist(handler: (request: NextRequest) => Promise<Response>) {
+  return async (request: NextRequest): Promise<Response> => {
+    const response = await handler(request);
+    const location = response.headers.get("location");
+    if (!env.AUTH_REDIRECT_PROXY_URL || !location || response.status < 300 || response.status >= 400)
+      return response;
+    const { origin: own, pathname } = new URL(request.url);
+    const target = new URL(location, request.url);
+    const forwarded = pathname.includes("/callback/") && target.origin !== own;
+    if (!forwarded || redirectProxyAllows(target.origin)) return response;
+    console.error(
+      `[auth] redirect proxy: refused to forward Make's answer to ${target.origin} (not allowed)`,
+    );
+    return Response.redirect(new URL("/auth/error?reason=forged_request", own), 302);
   };
 }

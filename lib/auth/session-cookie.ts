@@ -1,16 +1,34 @@
 /**
- * The name of Auth.js's session cookie, chosen the way Auth.js chooses it: `__Secure-` when the app's
- * public URL is https (AUTH_URL, else the request's forwarded protocol, https when unknown), plain
- * otherwise. Only that one cookie counts: a plain-named cookie under https could have been planted by a
- * network attacker (no Secure flag needed to set it), so it is never read there.
- * @see https://authjs.dev/reference/core#usesecurecookies
+ * The names of Auth.js's cookies. Where this deployment's URL is known to be https (AUTH_URL, or Vercel's
+ * URL for the deployment), the session, state, PKCE, nonce and callback-URL cookies are `__Host-`: the
+ * browser then accepts them only from this exact host, Secure, path `/` and without a Domain, so a sibling
+ * subdomain cannot plant one. With no known URL (trusted Host headers) Auth.js's own names stay:
+ * `__Secure-` under https, plain otherwise. Only the one expected name is ever read.
+ * @see https://authjs.dev/reference/core#cookies
  */
+import type { NextAuthConfig } from "next-auth";
+
 export const SESSION_COOKIE = "authjs.session-token";
 export const SECURE_SESSION_COOKIE = "__Secure-authjs.session-token";
+export const HOST_SESSION_COOKIE = "__Host-authjs.session-token";
+
+const isHttps = (url: string) => new URL(url).protocol === "https:";
 
 export function sessionCookieName(origin: { authUrl?: string; forwardedProto?: string | null }): string {
-  const protocol = origin.authUrl
-    ? new URL(origin.authUrl).protocol
-    : `${origin.forwardedProto?.split(",")[0]?.trim() || "https"}:`;
-  return protocol === "https:" ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+  if (origin.authUrl) return isHttps(origin.authUrl) ? HOST_SESSION_COOKIE : SESSION_COOKIE;
+  const protocol = origin.forwardedProto?.split(",")[0]?.trim() || "https";
+  return protocol === "https" ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
+/** Auth.js's `cookies` option: `__Host-` names under a known https URL (options stay Auth.js's: path `/`, Secure). */
+export function authCookies(deploymentUrl: string | undefined): NextAuthConfig["cookies"] {
+  if (!deploymentUrl || !isHttps(deploymentUrl)) return undefined;
+  const hostOnly = (name: string) => ({ name: `__Host-authjs.${name}` });
+  return {
+    sessionToken: { name: HOST_SESSION_COOKIE },
+    callbackUrl: hostOnly("callback-url"),
+    pkceCodeVerifier: hostOnly("pkce.code_verifier"),
+    state: hostOnly("state"),
+    nonce: hostOnly("nonce"),
+  } as NextAuthConfig["cookies"];
 }

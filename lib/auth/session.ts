@@ -21,7 +21,7 @@ import { after } from "next/server";
 import { redirect } from "next/navigation";
 import { authConfig } from "@/auth.config";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { deploymentUrl } from "@/lib/env";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { readSession, type StoredSession } from "@/lib/auth/session-read";
@@ -31,7 +31,7 @@ import { preloadConnection } from "@/lib/make";
 export async function currentSessionKey(): Promise<string | undefined> {
   const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
   const forwardedProto = requestHeaders.get("x-forwarded-proto");
-  const name = sessionCookieName({ authUrl: env.AUTH_URL, forwardedProto });
+  const name = sessionCookieName({ authUrl: deploymentUrl(), forwardedProto });
   const token = jar.get(name)?.value;
   return token ? hashSessionToken(token) : undefined;
 }

@@ -27,7 +27,7 @@ import {
 } from "@/lib/make/errors";
 import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
 import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
-import { zoneEndpoint } from "@/lib/make/zones";
+import { ForbiddenZoneError, zoneEndpoint } from "@/lib/make/zones";
 
 /** The longest Retry-After worth waiting out inside a page request; longer waits go back to the user. */
 const MAX_RETRY_AFTER_SECONDS = 2;
@@ -39,7 +39,7 @@ class ZoneClient extends Make {
     zone: string,
     private readonly requiredScope?: string,
   ) {
-    const endpoint = zoneEndpoint(zone, env.MAKE_API_URL);
+    const endpoint = zoneEndpoint(zone, env.MAKE_API_URL, [env.MAKE_DEFAULT_ZONE, ...env.MAKE_ZONE_HOSTS]);
     // Retries are decided in MakeApi.call (one, bounded): the SDK's own would wait at most maxDelay and
     // then retry even when Make asked for longer, spending the organization's budget again.
     super(accessToken, endpoint.host, { version: endpoint.version, retry: { maxRetries: 0 } });
@@ -60,6 +60,17 @@ class ZoneClient extends Make {
 
   protected override handleError(response: Response): Promise<MakeApiError> {
     return makeApiErrorFromResponse(response, this.requiredScope);
+  }
+}
+
+/** The client for a zone; a zone host this app does not call fails the call and sends nothing. */
+function zoneClient(accessToken: string, zone: string, requiredScope?: string): ZoneClient {
+  try {
+    return new ZoneClient(accessToken, zone, requiredScope);
+  } catch (error) {
+    if (!(error instanceof ForbiddenZoneError)) throw error;
+    console.error(`[make] ${error.message}`);
+    throw new MakeApiError(null, { message: "Make named a zone this app does not call" }, { cause: error });
   }
 }
 
@@ -133,7 +144,7 @@ export class MakeApi {
       const message = "Requests limit for organization exceeded";
       throw new MakeApiError(429, { message }, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
     }
-    const client = new ZoneClient(this.token.accessToken, zone, options.scope);
+    const client = zoneClient(this.token.accessToken, zone, options.scope);
     try {
       return await run(client);
     } catch (caught) {

@@ -102,7 +102,11 @@ export async function refreshGrant(
   };
 }
 
-/** RFC 7009 revocation. Resolves when Make confirms (200), throws otherwise. */
+/**
+ * RFC 7009 revocation. Resolves when Make is done with the token: 200 (RFC 7009's answer) or 204, and
+ * `unsupported_token_type` for an access token, since revoking the refresh token is what ends the grant
+ * (an access token then lapses within its lifetime). Throws otherwise.
+ */
 export async function revokeAtMake(
   token: string,
   tokenTypeHint: "access_token" | "refresh_token",
@@ -112,7 +116,16 @@ export async function revokeAtMake(
     ...requestOptions(),
     additionalParameters: { token_type_hint: tokenTypeHint },
   });
-  await oauth.processRevocationResponse(response);
+  if (response.status === 204) return;
+  try {
+    await oauth.processRevocationResponse(response);
+  } catch (error) {
+    const accessTokenNotRevocable =
+      tokenTypeHint === "access_token" &&
+      error instanceof oauth.ResponseBodyError &&
+      error.error === "unsupported_token_type";
+    if (!accessTokenNotRevocable) throw error;
+  }
 }
 
 /** The OIDC userinfo endpoint, with the subject checked against the signed-in account's `sub`. */

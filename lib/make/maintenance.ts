@@ -5,19 +5,26 @@
  * correctness rests on, since the cron route and the dashboard's visit retry too.
  */
 import "server-only";
-import { deliverPendingRevocations } from "@/lib/make/revoke";
+import { deliverPendingRevocations, type RevocationRun } from "@/lib/make/revoke";
 
 const SWEEP_MS = 30_000;
 let timer: NodeJS.Timeout | undefined;
 
-export async function runMakeMaintenance(): Promise<{ revocationsSettled: boolean }> {
-  return { revocationsSettled: await deliverPendingRevocations() };
+/**
+ * Drains the revocation queue for at most `budgetMs` (keep it below the cron function's maxDuration).
+ * `revocationsSettled` is false while rows remain, due later or beyond the budget; `revocations` says how many.
+ */
+export async function runMakeMaintenance(
+  budgetMs: number,
+): Promise<{ revocationsSettled: boolean; revocations: RevocationRun }> {
+  const revocations = await deliverPendingRevocations({}, budgetMs);
+  return { revocationsSettled: revocations.remaining === 0, revocations };
 }
 
 export function startRevocationSweep() {
   if (timer) return;
   timer = setInterval(() => {
-    deliverPendingRevocations().catch((error) =>
+    deliverPendingRevocations({}, SWEEP_MS).catch((error) =>
       console.error("[make] revocation sweep failed:", error?.message ?? error),
     );
   }, SWEEP_MS);

@@ -12,7 +12,8 @@
  * - The id_token's signature and `iat` are verified against Make's JWKS (lib/make/id-token.ts), on top of
  *   oauth4webapi's checks of `iss`, `aud`, `exp`, `nonce` and `alg`.
  * - Every request Auth.js makes to Make during a sign-in (discovery, token, userinfo) is cut off after
- *   MAKE_TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser.
+ *   MAKE_TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser; discovery comes from the cache the
+ *   token lifecycle uses.
  * - Make's id_token may carry only `sub`, so the profile comes from userinfo (`idToken: false` makes Auth.js
  *   fetch it and check that its `sub` equals the id_token's). Name, email and picture are optional.
  * @see https://authjs.dev/guides/configuring-oauth-providers
@@ -20,6 +21,7 @@
 import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import { env, requestedScopes } from "@/lib/env";
+import { authorizationServer } from "@/lib/make/authorization-server";
 import { verifyIdTokenInResponse } from "@/lib/make/id-token";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
@@ -34,6 +36,28 @@ export interface MakeProfile extends Record<string, unknown> {
 const fetchWithTimeout: typeof fetch = (input, init) => {
   const timeout = AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS);
   return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+};
+
+const isDiscoveryRequest = (input: Parameters<typeof fetch>[0]) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  return (
+    url.origin === new URL(env.AUTH_MAKE_ISSUER).origin &&
+    url.pathname.endsWith("/.well-known/openid-configuration")
+  );
+};
+
+/**
+ * Every sign-in start and every callback, even one without cookies that fails at once, makes Auth.js ask
+ * for Make's discovery document. It is answered from the one discovery cache (lib/make/authorization-server.ts),
+ * so nobody can make this app send Make one request per request they send it. A failed discovery is fetched
+ * for real, so Auth.js sees Make's own failure.
+ */
+const signInFetch: typeof fetch = async (input, init) => {
+  if (isDiscoveryRequest(input)) {
+    const metadata = await authorizationServer().catch(() => undefined);
+    if (metadata) return Response.json(metadata);
+  }
+  return fetchWithTimeout(input, init);
 };
 
 const optionalText = (value: unknown) => (typeof value === "string" && value.trim() ? value : null);
@@ -53,7 +77,7 @@ export function Make(): OIDCConfig<MakeProfile> {
     // `conform` is Auth.js's hook on the raw token response, run before oauth4webapi processes it.
     token: { conform: verifyIdTokenInResponse } as OIDCConfig<MakeProfile>["token"],
     // Auth.js reads `customFetch` from the provider's options only (symbols are not merged from the top level).
-    options: { [customFetch]: fetchWithTimeout } as OIDCConfig<MakeProfile>["options"],
+    options: { [customFetch]: signInFetch } as OIDCConfig<MakeProfile>["options"],
     profile: (claims) => ({
       id: claims.sub,
       name: optionalText(claims.name),

@@ -2,8 +2,10 @@
  * Revoke: the connection is cut locally at once, and Make is told with RFC 7009 revocation of the refresh
  * token and the access token. The local cut and the queueing of both revocations are one transaction that
  * commits only if the row still holds the tokens it read (tokenVersion), so a refresh finishing at the same
- * moment cannot slip a newer refresh token past it. Make is then asked from the queue (PendingRevocation),
- * retried until it confirms; tokens the app drops elsewhere while Make still honours them go the same way.
+ * moment cannot slip a newer refresh token past it. Make is then asked from the queue (PendingRevocation):
+ * a few deliveries at a time until the queue is empty or the run's time budget is spent, each failure
+ * retried with backoff up to MAX_ATTEMPTS, then given up and recorded (`revocation_failed`). Tokens the app
+ * drops elsewhere while Make still honours them go the same way.
  */
 import "server-only";
 import { db, type Transaction } from "@/lib/db";
@@ -14,11 +16,15 @@ import { forgotten, revoked, type HeldTokens } from "@/lib/make/connection";
 import { recordConnectionEvent } from "@/lib/make/events";
 
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
+/** Failed deliveries of one token before it is given up (the backoff above spreads them over hours). */
+const MAX_ATTEMPTS = 10;
 /** A queued token sealed under a key this process lacks waits for a process that holds it. */
 const UNKNOWN_KEY_RETRY_MS = 60_000;
-/** Rows one delivery run claims at a time, and how many batches it sends at most. */
-const CLAIM_BATCH = 10;
-const MAX_BATCHES = 5;
+/** Revocation requests in flight at once in one run; each claims a few rows and sends them in order. */
+const DELIVERY_CONCURRENCY = 4;
+const CLAIM_BATCH = 2;
+/** How long a delivery started by a user's own request (Revoke, the dashboard) may keep going. */
+const USER_DELIVERY_BUDGET_MS = 20_000;
 
 type TokenTypeHint = "access_token" | "refresh_token";
 
@@ -42,7 +48,7 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
   // The cut is committed: from here on, nothing may make the action fail.
   let confirmed = false;
   try {
-    confirmed = await deliverPendingRevocations({ userId });
+    confirmed = (await deliverPendingRevocations({ userId })).remaining === 0;
     await recordConnectionEvent(userId, "revoked", confirmed ? "ok" : "pending");
   } catch (error) {
     console.error(
@@ -69,19 +75,42 @@ export async function revokeDiscardedTokens(
   );
 }
 
+export interface RevocationRun {
+  /** Revocations Make confirmed in this run. */
+  delivered: number;
+  /** Deliveries that failed and wait for their next attempt. */
+  retrying: number;
+  /** Revocations given up in this run (recorded as `revocation_failed`). */
+  givenUp: number;
+  /** Rows still queued when the run ended (of the user, or all), due or not. */
+  remaining: number;
+}
+
 /**
- * Sends every due revocation (of one user, or all); true when none is left waiting. Safe to run in
- * several processes at once: each run claims the rows it sends (`claimedUntil`, on the database's clock),
- * so a revocation is delivered by one run only.
+ * Sends every due revocation (of one user, or all), DELIVERY_CONCURRENCY at a time, until none is due or
+ * `budgetMs` is nearly spent: after its first, a worker claims a batch only if the batch's requests (each
+ * bounded by MAKE_TOKEN_TIMEOUT_MS) end within it. Safe
+ * to run in several processes at once: each run claims the rows it sends (`claimedUntil`, on the
+ * database's clock), so a revocation is delivered by one run only.
  */
-export async function deliverPendingRevocations(filter: { userId?: string } = {}): Promise<boolean> {
+export async function deliverPendingRevocations(
+  filter: { userId?: string } = {},
+  budgetMs = USER_DELIVERY_BUDGET_MS,
+): Promise<RevocationRun> {
+  const deadline = Date.now() + budgetMs;
+  const run = { delivered: 0, retrying: 0, givenUp: 0 };
   await authorizationServer().catch(() => undefined);
-  for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const claimed = await claimDueRevocations(filter.userId);
-    if (claimed.length === 0) break;
-    for (const pending of claimed) await deliver(pending);
-  }
-  return (await db.pendingRevocation.count({ where: filter })) === 0;
+  const batchEndsInTime = () => Date.now() + CLAIM_BATCH * env.MAKE_TOKEN_TIMEOUT_MS <= deadline;
+  const worker = async () => {
+    // Each worker sends one batch whatever the budget, so a run always makes progress.
+    for (let first = true; first || batchEndsInTime(); first = false) {
+      const claimed = await claimDueRevocations(filter.userId);
+      if (claimed.length === 0) return;
+      for (const pending of claimed) run[await deliver(pending)] += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: DELIVERY_CONCURRENCY }, worker));
+  return { ...run, remaining: await db.pendingRevocation.count({ where: filter }) };
 }
 
 /** Claims up to CLAIM_BATCH due rows for long enough to send each of them (each request is bounded). */
@@ -107,7 +136,13 @@ async function claimDueRevocations(userId: string | undefined) {
   });
 }
 
-async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[number]) {
+type Outcome = "delivered" | "retrying" | "givenUp";
+
+/** The user may be gone (forgetMakeUser deletes the activity with them): then there is nobody to tell. */
+const recordQueueEvent = (...entry: Parameters<typeof recordConnectionEvent>) =>
+  recordConnectionEvent(...entry).catch(() => undefined);
+
+async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[number]): Promise<Outcome> {
   const unreadable = unreadableColumns(pending).token;
   if (unreadable?.reason === "unknown_key") {
     // Sealed by a deployment with another key: another process (or a later one) can send it.
@@ -115,20 +150,15 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
       where: { id: pending.id },
       data: { nextAttemptAt: new Date(Date.now() + UNKNOWN_KEY_RETRY_MS), claimedUntil: null },
     });
-    return;
+    return "retrying";
   }
   // A token that fails authentication under a held key can never be sent: drop it, say so.
-  if (!pending.token) {
-    await db.pendingRevocation.delete({ where: { id: pending.id } });
-    await recordConnectionEvent(pending.userId, "revocation_failed", "error", {
-      errorCode: "token_unreadable",
-    });
-    return;
-  }
+  if (!pending.token) return giveUp(pending, "token_unreadable");
   try {
     await revokeAtMake(pending.token, pending.tokenTypeHint as TokenTypeHint);
   } catch (error) {
     const attempts = pending.attempts + 1;
+    if (attempts >= MAX_ATTEMPTS) return giveUp(pending, errorCode(error), attempts);
     await db.pendingRevocation.update({
       where: { id: pending.id },
       data: {
@@ -138,10 +168,26 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
         claimedUntil: null,
       },
     });
-    return;
+    return "retrying";
   }
   await db.pendingRevocation.delete({ where: { id: pending.id } });
-  await recordConnectionEvent(pending.userId, "revocation_confirmed", "ok");
+  await recordQueueEvent(pending.userId, "revocation_confirmed", "ok");
+  return "delivered";
+}
+
+/** The token is left to expire at Make: the row goes, the activity says which token and why. */
+async function giveUp(
+  pending: { id: string; userId: string; tokenTypeHint: string },
+  code: string,
+  attempts?: number,
+): Promise<Outcome> {
+  await db.pendingRevocation.delete({ where: { id: pending.id } });
+  const tries = attempts ? ` after ${attempts} attempts` : "";
+  await recordQueueEvent(pending.userId, "revocation_failed", "error", {
+    errorCode: code,
+    detail: `${pending.tokenTypeHint} not revoked at Make${tries}; it stays valid until it expires`,
+  });
+  return "givenUp";
 }
 
 /**

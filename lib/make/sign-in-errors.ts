@@ -150,7 +150,9 @@ export async function signInDestination(start: () => Promise<string>): Promise<s
 
 /** The session cookie a successful sign-in sets (never an empty one: that is a sign-out). */
 const setsSession = (response: Response) =>
-  response.headers.getSetCookie().some((line) => /^(__Secure-)?authjs\.session-token=[^;]/.test(line));
+  response.headers
+    .getSetCookie()
+    .some((line) => /^(__Secure-|__Host-)?authjs\.session-token=[^;]/.test(line));
 
 /**
  * Wraps an Auth.js route handler so failed sign-ins land on the error page with a precise reason. Auth.js

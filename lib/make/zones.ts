@@ -1,7 +1,9 @@
 /**
  * Where Make's REST API lives for a zone. MAKE_API_URL is a template (`https://{zone}/api/v2` by default)
  * filled with the zone host of the organization a call is for; a URL without `{zone}` pins every call to
- * one origin (a private instance, or a proxy). Edit this only to change how a zone becomes a URL.
+ * one origin (a private instance, or a proxy). The zone comes from Make's API and the user's bearer token
+ * goes there, so only Make's own zone hosts and the configured ones are accepted (`allowedZoneHost`).
+ * Edit this only to change how a zone becomes a URL or which hosts count as Make's.
  * @see https://developers.make.com/api-documentation/getting-started/resources
  */
 
@@ -16,8 +18,37 @@ export interface ZoneEndpoint {
 }
 
 const API_PATH = /\/api\/v(\d+)\/?$/;
+/** Make's zone hosts (eu1.make.com, us2.make.celonis.com…): DNS names only, no port. */
+const MAKE_ZONE_HOST = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+make\.(com|celonis\.com)$/;
 
-export function zoneEndpoint(zone: string, template: string): ZoneEndpoint {
+export class ForbiddenZoneError extends Error {
+  constructor(zone: string) {
+    super(
+      `Refusing to call Make at zone ${JSON.stringify(zone)}: not a Make zone host (*.make.com, *.make.celonis.com), ` +
+        "MAKE_DEFAULT_ZONE or one of MAKE_ZONE_HOSTS",
+    );
+    this.name = "ForbiddenZoneError";
+  }
+}
+
+/**
+ * Whether `zone` may receive a user's token: exactly a host (no userinfo, path, query or unconfigured
+ * port) that is one of Make's zone hosts or one of `configured` (MAKE_DEFAULT_ZONE, MAKE_ZONE_HOSTS).
+ */
+export function allowedZoneHost(zone: string, configured: readonly string[]): boolean {
+  const host = zone.toLowerCase();
+  if (configured.some((entry) => entry.toLowerCase() === host)) return true;
+  return MAKE_ZONE_HOST.test(host);
+}
+
+export function zoneEndpoint(
+  zone: string,
+  template: string,
+  configuredZones: readonly string[],
+): ZoneEndpoint {
+  if (!isPinnedToOneZone(template) && !allowedZoneHost(zone, configuredZones)) {
+    throw new ForbiddenZoneError(zone);
+  }
   const url = new URL(template.replace("{zone}", zone));
   const version = API_PATH.exec(url.pathname);
   if (!version || (url.protocol !== "https:" && url.protocol !== "http:")) {

@@ -93,7 +93,10 @@ describe("/api/cron/revocations", () => {
     await revokeWhileMakeIsDown();
     const response = await runCron(authorized);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ revocationsSettled: true });
+    expect(await response.json()).toMatchObject({
+      revocationsSettled: true,
+      revocations: { delivered: 2, retrying: 0, givenUp: 0, remaining: 0 },
+    });
     expect(
       stack.standIn.controls
         .stats()

@@ -117,6 +117,33 @@ describe("granted scopes", () => {
   });
 });
 
+describe("what a request may make the app ask Make", () => {
+  it("Grant access asks Make only for allowed scopes: a posted connections:write stays out of the authorization URL", async () => {
+    const page = await signIn({ login: "mallory", untick: ["scenarios:read"] });
+    await page.goto(scenariosUrl());
+    const field = page.locator('form input[name="scope"]');
+    expect(await field.inputValue()).toBe("scenarios:read");
+    await field.evaluate((input: HTMLInputElement) => (input.value = "scenarios:read connections:write"));
+    const authorization = page.waitForRequest((request) => request.url().includes("/oauth/v2/authorize"));
+    await page.getByRole("button", { name: "Grant access" }).click();
+    const scope = new URL((await authorization).url()).searchParams.get("scope")!.split(" ");
+    expect(scope).toContain("scenarios:read");
+    expect(scope).not.toContain("connections:write");
+  });
+
+  it("costs Make at most one discovery request for 100 cookie-less callbacks", async () => {
+    e2e.stack.standIn.controls.reset();
+    for (let index = 0; index < 100; index++) {
+      const response = await fetch(
+        `${e2e.stack.app.url}/api/auth/callback/make?code=forged-${index}&state=forged-${index}`,
+        { redirect: "manual" },
+      );
+      expect(response.status).toBe(302);
+    }
+    expect(e2e.stack.standIn.controls.stats().discovery).toBeLessThanOrEqual(1);
+  });
+});
+
 describe("nonce", () => {
   it("signs in with the default configuration when Make ignores the nonce", async () => {
     e2e.stack.standIn.controls.configure({ ignoreNonce: true });

@@ -294,7 +294,7 @@ describe("revokeMakeConnection", () => {
       where: { userId },
       data: { nextAttemptAt: new Date(Date.now() - 1) },
     });
-    expect(await app.revoke.deliverPendingRevocations({ userId })).toBe(true);
+    expect((await app.revoke.deliverPendingRevocations({ userId })).remaining).toBe(0);
     const delivered = (await app.standIn.controls.stats()).revocations;
     expect(delivered.map((entry) => entry.tokenTypeHint)).toEqual(["access_token", "refresh_token"]);
     await expectDeadAtMake(stored);

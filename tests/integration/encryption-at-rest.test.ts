@@ -193,7 +193,7 @@ describe("tokens at rest", () => {
       data: { userId, token: "queued-token", tokenTypeHint: "access_token" },
     });
     const wrong = await withKeys("another-unrelated-key-".padEnd(40, "x"));
-    expect(await wrong.revoke.deliverPendingRevocations({ userId })).toBe(false);
+    expect((await wrong.revoke.deliverPendingRevocations({ userId })).remaining).toBeGreaterThan(0);
     expect(await wrong.db.pendingRevocation.count({ where: { id: kept.id } })).toBe(1);
     await wrong.db.$disconnect();
 

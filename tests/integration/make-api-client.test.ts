@@ -3,6 +3,7 @@
  * renewal and one retry on a 401, a bounded retry on a 429, Make's error body on the typed error, and a
  * timeout on every request.
  */
+import { createServer, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
@@ -145,5 +146,40 @@ describe("Make API client", () => {
     app.standIn.controls.configure({ apiLatencyMs: 3_000 });
     const error = await calls.currentMakeUser(await forUser()).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: "unavailable", message: "Make did not answer in time" });
+  });
+
+  it("sends nothing to a zone host Make's API names outside Make's zones and the configured ones", async () => {
+    // A trap on the loopback that records every request (with its Authorization header) it receives.
+    const received: IncomingMessage[] = [];
+    const trap = createServer((req, res) => {
+      received.push(req);
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    await new Promise<void>((resolve) => trap.listen(0, "127.0.0.1", resolve));
+    const trapHost = `127.0.0.1:${(trap.address() as { port: number }).port}`;
+    try {
+      const failures: unknown[] = [];
+      for (const zone of [trapHost, `${app.standIn.zones[1]}@${trapHost}`, `eu1.make.com@${trapHost}`]) {
+        app.standIn.controls.configure({ reportedZones: { "5011": zone } });
+        const make = await forUser();
+        const organization = (await calls.listOrganizations(make)).find((org) => org.id === 5011)!;
+        expect(organization.zone).toBe(zone);
+        failures.push(await calls.listTeams(make, organization).catch((caught: unknown) => caught));
+      }
+      expect(received.map((req) => `${req.method} ${req.url} ${req.headers.authorization ?? ""}`)).toEqual(
+        [],
+      );
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(errors.MakeApiError);
+        expect(failure).toMatchObject({ message: "Make named a zone this app does not call" });
+      }
+      // Reported in its own zone again, the organization works.
+      app.standIn.controls.configure({ reportedZones: {} });
+      const make = await forUser();
+      const organization = (await calls.listOrganizations(make)).find((org) => org.id === 5011)!;
+      expect((await calls.listTeams(make, organization)).items.length).toBeGreaterThan(0);
+    } finally {
+      await new Promise((resolve) => trap.close(resolve));
+    }
   });
 });

@@ -44,6 +44,7 @@ export async function loadAppModules(
     AUTH_MAKE_SECRET: confidential ? STAND_IN_CLIENTS.confidential.clientSecret : undefined,
     MAKE_API_URL: "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: standIn.zones[0],
+    MAKE_ZONE_HOSTS: standIn.zones.join(","),
     TOKEN_ENCRYPTION_KEY: undefined,
     SKIP_ENV_VALIDATION: undefined,
     ...options.env,

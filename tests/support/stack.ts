@@ -67,6 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           AUTH_MAKE_ISSUER: standIn.issuer,
           MAKE_API_URL: "http://{zone}/api/v2",
           MAKE_DEFAULT_ZONE: standIn.zones[0]!,
+          MAKE_ZONE_HOSTS: standIn.zones.join(","),
           ...client,
           ...options.env,
           ...options.envFromStandIn?.(standIn),

@@ -3,7 +3,7 @@ import * as oauth from "oauth4webapi";
 import { NextRequest } from "next/server";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { classifySignInError, withSignInErrorReasons } from "@/lib/make/sign-in-errors";
-import { sessionCookieName } from "@/lib/auth/session-cookie";
+import { authCookies, sessionCookieName } from "@/lib/auth/session-cookie";
 
 describe("safeRedirectPath", () => {
   it("keeps paths on this site", () => {
@@ -103,10 +103,28 @@ describe("the auth route's redirects", () => {
 });
 
 describe("sessionCookieName", () => {
-  it("is __Secure-authjs.session-token when the app's URL is https, as Auth.js names it", () => {
-    expect(sessionCookieName({ authUrl: "https://app.example.com" })).toBe("__Secure-authjs.session-token");
+  it("is __Host-authjs.session-token when the app's https URL is known, so no sibling host can set it", () => {
+    expect(sessionCookieName({ authUrl: "https://app.example.com" })).toBe("__Host-authjs.session-token");
+    expect(sessionCookieName({ authUrl: "https://app.example.com", forwardedProto: "http" })).toBe(
+      "__Host-authjs.session-token",
+    );
+  });
+
+  it("is Auth.js's __Secure-authjs.session-token under https when only trusted Host headers name the app", () => {
     expect(sessionCookieName({ forwardedProto: "https" })).toBe("__Secure-authjs.session-token");
     expect(sessionCookieName({ forwardedProto: null })).toBe("__Secure-authjs.session-token");
+  });
+
+  it("gives Auth.js __Host- names for the session, state, PKCE, nonce and callback cookies under https", () => {
+    expect(authCookies("https://app.example.com")).toEqual({
+      sessionToken: { name: "__Host-authjs.session-token" },
+      callbackUrl: { name: "__Host-authjs.callback-url" },
+      pkceCodeVerifier: { name: "__Host-authjs.pkce.code_verifier" },
+      state: { name: "__Host-authjs.state" },
+      nonce: { name: "__Host-authjs.nonce" },
+    });
+    expect(authCookies("http://127.0.0.1:3000")).toBeUndefined();
+    expect(authCookies(undefined)).toBeUndefined();
   });
 
   it("is authjs.session-token over http, and AUTH_URL wins over a forwarded protocol", () => {
@@ -154,6 +172,120 @@ describe("publicOrigin", () => {
   });
 });
 
+describe("the public origin and the redirect proxy's allowlist", () => {
+  const VALID = {
+    SKIP_ENV_VALIDATION: "",
+    NODE_ENV: "production",
+    DATABASE_URL: "postgresql://localhost/unused",
+    AUTH_SECRET: "s".repeat(40),
+    AUTH_MAKE_ISSUER: "http://localhost:4010",
+    AUTH_MAKE_ID: "client",
+  };
+  const VERCEL_NAMES = [
+    "VERCEL",
+    "VERCEL_ENV",
+    "VERCEL_URL",
+    "VERCEL_BRANCH_URL",
+    "VERCEL_PROJECT_PRODUCTION_URL",
+  ];
+  async function load(vars: Record<string, string>) {
+    vi.resetModules();
+    vi.unstubAllEnvs();
+    for (const name of [
+      ...VERCEL_NAMES,
+      "AUTH_URL",
+      "AUTH_TRUST_HOST",
+      "AUTH_REDIRECT_PROXY_URL",
+      "AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS",
+      "CRON_SECRET",
+      "TOKEN_ENCRYPTION_KEY",
+    ])
+      vi.stubEnv(name, undefined);
+    for (const [name, value] of Object.entries({ ...VALID, ...vars })) vi.stubEnv(name, value);
+    return import("@/lib/auth/public-url");
+  }
+  afterEach(() => vi.unstubAllEnvs());
+  const forged = (url: string) =>
+    new Request(url, {
+      headers: { host: "evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+    });
+  const vercel = (environment: string) => ({
+    VERCEL: "1",
+    VERCEL_ENV: environment,
+    CRON_SECRET: "c".repeat(32),
+    VERCEL_URL: "my-app-k3j9xq2mz-acme.vercel.app",
+    VERCEL_BRANCH_URL:
+      environment === "production" ? "my-app-git-main-acme.vercel.app" : "my-app-git-feature-acme.vercel.app",
+    VERCEL_PROJECT_PRODUCTION_URL: "app.acme.example",
+    AUTH_REDIRECT_PROXY_URL: "https://app.acme.example/api/auth",
+    TOKEN_ENCRYPTION_KEY: "k".repeat(40),
+  });
+
+  it("on a Vercel preview is Vercel's URL for the deployment, whatever Host or X-Forwarded-Host says", async () => {
+    const { publicOrigin } = await load(vercel("preview"));
+    expect(publicOrigin(forged("http://localhost:3000/api/auth/signin/make"))).toBe(
+      "https://my-app-git-feature-acme.vercel.app",
+    );
+  });
+
+  it("in production without AUTH_URL and untrusted hosts ignores the Host headers", async () => {
+    const { publicOrigin } = await load({});
+    expect(publicOrigin(forged("http://127.0.0.1:3000/api/auth/signin/make"))).toBe("http://127.0.0.1:3000");
+  });
+
+  it("allows forwarding only to the configured origins, a * standing for part of one host label", async () => {
+    const { redirectProxyAllows } = await load({
+      AUTH_URL: "https://app.example.com",
+      AUTH_REDIRECT_PROXY_URL: "https://app.example.com/api/auth",
+      TOKEN_ENCRYPTION_KEY: "k".repeat(40),
+      AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: "https://*.preview.example.com, https://staging.example.com",
+    });
+    expect(redirectProxyAllows("https://pr-12.preview.example.com")).toBe(true);
+    expect(redirectProxyAllows("https://staging.example.com")).toBe(true);
+    for (const origin of [
+      "https://evil.example",
+      "http://pr-12.preview.example.com",
+      "https://a.b.preview.example.com",
+      "https://pr-12.preview.example.com.evil.example",
+      "https://staging.example.com:8443",
+    ])
+      expect(redirectProxyAllows(origin), origin).toBe(false);
+  });
+
+  it("on Vercel allows, by default, this project's preview URLs only", async () => {
+    const { redirectProxyAllows } = await load(vercel("production"));
+    expect(redirectProxyAllows("https://my-app-git-feature-x-acme.vercel.app")).toBe(true);
+    expect(redirectProxyAllows("https://my-app-p9q8r7s6t-acme.vercel.app")).toBe(true);
+    for (const origin of [
+      "https://evil-acme.vercel.app",
+      "https://my-app-git-x-evil.vercel.app",
+      "https://other-git-main-acme.vercel.app",
+      "https://evil.example",
+      "http://my-app-git-feature-acme.vercel.app",
+    ])
+      expect(redirectProxyAllows(origin), origin).toBe(false);
+  });
+
+  it("answers a forward to an origin outside the allowlist with the error page, code and state dropped", async () => {
+    const { withRedirectProxyAllowlist } = await load({
+      AUTH_URL: "https://app.example.com",
+      AUTH_REDIRECT_PROXY_URL: "https://app.example.com/api/auth",
+      TOKEN_ENCRYPTION_KEY: "k".repeat(40),
+      AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: "https://*.preview.example.com",
+    });
+    const forwardTo = (origin: string) =>
+      withRedirectProxyAllowlist(async () =>
+        Response.redirect(`${origin}/api/auth/callback/make?code=secret-code&state=s`, 302),
+      )(new NextRequest("https://app.example.com/api/auth/callback/make?code=secret-code&state=s"));
+    const refused = await forwardTo("https://evil.example");
+    expect(refused.headers.get("location")).toBe("https://app.example.com/auth/error?reason=forged_request");
+    const allowed = await forwardTo("https://pr-1.preview.example.com");
+    expect(allowed.headers.get("location")).toContain(
+      "https://pr-1.preview.example.com/api/auth/callback/make?code=",
+    );
+  });
+});
+
 describe("proxy", () => {
   afterEach(() => vi.unstubAllEnvs());
 
@@ -192,14 +324,20 @@ describe("proxy", () => {
     expect(response.cookies.get(SESSION_RENEWED_COOKIE)?.maxAge).toBe(authConfig.session.updateAge);
   });
 
-  it("under https, counts only the __Secure- session cookie", async () => {
+  it("under https, counts only the __Host- session cookie: a plain or a Domain-scoped __Secure- one signs nobody in", async () => {
     const { proxy } = await loadProxy("https://app.example.com");
-    const planted = proxy(dashboard("https://app.example.com", "authjs.session-token=planted"));
-    expect(new URL(planted.headers.get("location")!).pathname).toBe("/");
-    const genuine = proxy(dashboard("https://app.example.com", "__Secure-authjs.session-token=abc"));
-    expect(genuine.cookies.get("__Secure-authjs.session-token")).toMatchObject({
+    // A sibling subdomain can set `__Secure-authjs.session-token; Domain=example.com`; the browser sends it here.
+    for (const planted of ["authjs.session-token=planted", "__Secure-authjs.session-token=planted"]) {
+      const response = proxy(dashboard("https://app.example.com", planted));
+      expect(new URL(response.headers.get("location")!).pathname).toBe("/");
+      expect(response.cookies.getAll()).toEqual([]);
+    }
+    const genuine = proxy(dashboard("https://app.example.com", "__Host-authjs.session-token=abc"));
+    expect(genuine.cookies.get("__Host-authjs.session-token")).toMatchObject({
       value: "abc",
       secure: true,
+      path: "/",
     });
+    expect(genuine.cookies.get("__Host-authjs.session-token")?.domain).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { handlers } from "@/auth";
-import { withPublicUrl } from "@/lib/auth";
+import { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth";
 import { withSignInErrorReasons } from "@/lib/make";
 
-export const GET = withPublicUrl(withSignInErrorReasons(handlers.GET));
-export const POST = withPublicUrl(withSignInErrorReasons(handlers.POST));
+export const GET = withPublicUrl(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.GET)));
+export const POST = withPublicUrl(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.POST)));
