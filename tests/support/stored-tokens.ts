@@ -35,3 +35,17 @@ export async function storedTokens(
     vi.unstubAllEnvs();
   }
 }
+
+/** `value` sealed as the stack's app seals an encrypted column, for rows a test writes with SQL. */
+export async function sealedForStack(stack: Stack, value: string, column: string): Promise<string> {
+  vi.stubEnv("SKIP_ENV_VALIDATION", "1");
+  vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
+  vi.stubEnv("TOKEN_ENCRYPTION_KEY", "");
+  try {
+    vi.resetModules();
+    const { encryptColumn } = await import("@/lib/db/token-encryption");
+    return encryptColumn(value, column);
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
