@@ -32,6 +32,12 @@ const PAGES: PageUnderTest[] = [
     shows: "[data-team='7011'] [data-scenario]",
   },
   { name: "a sign-in error page", path: "/auth/error?reason=access_denied", shows: "[data-sign-in-error]" },
+  {
+    name: "the account-mismatch page",
+    path: "/auth/account-mismatch",
+    signedIn: true,
+    shows: "[data-connected-make-user]",
+  },
   { name: "the page-not-found page", path: "/no-such-page", shows: "[data-not-found]", status: 404 },
 ];
 
