@@ -9,7 +9,7 @@ export default function DashboardShell({ children }: { children: ReactNode }) {
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-4xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-6 py-3">
-          <Link href="/dashboard" className="font-semibold text-make dark:text-make-light">
+          <Link href="/dashboard" prefetch={false} className="font-semibold text-make dark:text-make-light">
             {site.name}
           </Link>
           <nav aria-label="Main">

@@ -2,7 +2,8 @@
 /**
  * The dashboard's navigation: one link per page of the signed-in area, the current one marked with
  * aria-current (a client component because only the browser knows which page is open after a client-side
- * navigation). A new page under /dashboard adds its row to NAV_LINKS.
+ * navigation). A new page under /dashboard adds its row to NAV_LINKS. No prefetch: every page here is
+ * rendered per user, so prefetching would render the other pages on each view.
  */
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -23,6 +24,7 @@ export function NavLinks() {
           <li key={href}>
             <Link
               href={href}
+              prefetch={false}
               aria-current={current ? "page" : undefined}
               className={
                 "rounded-md px-3 py-1.5 font-medium " +
