@@ -19,7 +19,7 @@ export const STAND_IN_CLIENTS = Object.freeze({
     clientId: "second-provider-client",
     clientSecret: "second-provider-local-secret",
     /** The app's provider id for it: its callback is /api/auth/callback/<providerId>. */
-    providerId: "test-oidc",
+    providerId: "oidc",
   }),
 } as const);
 

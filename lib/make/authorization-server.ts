@@ -11,7 +11,14 @@ import { clientType, env } from "@/lib/env";
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 
-let discovery: { issuer: string; at: number; as: Promise<oauth.AuthorizationServer> } | undefined;
+let discovery:
+  | {
+      issuer: string;
+      at: number;
+      as: Promise<oauth.AuthorizationServer>;
+      resolved?: oauth.AuthorizationServer;
+    }
+  | undefined;
 
 /** Plain-http issuers are only the local Make stand-in; real Make is https. */
 const requestOptions = (signal = () => AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS)) => ({
@@ -26,10 +33,24 @@ export function authorizationServer(): Promise<oauth.AuthorizationServer> {
     const as = oauth
       .discoveryRequest(issuer, requestOptions())
       .then((response) => oauth.processDiscoveryResponse(issuer, response));
-    discovery = { issuer: env.AUTH_MAKE_ISSUER, at: now, as };
-    as.catch(() => (discovery = undefined));
+    const entry: NonNullable<typeof discovery> = { issuer: env.AUTH_MAKE_ISSUER, at: now, as };
+    discovery = entry;
+    as.then(
+      (resolved) => (entry.resolved = resolved),
+      () => {
+        if (discovery === entry) discovery = undefined;
+      },
+    );
   }
   return discovery.as;
+}
+
+/** The discovered server when it is cached and current, without waiting: callers skip work made for a slow one. */
+export function discoveredServer(): oauth.AuthorizationServer | undefined {
+  const current = discovery;
+  const fresh =
+    current && current.issuer === env.AUTH_MAKE_ISSUER && Date.now() - current.at <= DISCOVERY_TTL_MS;
+  return fresh ? current.resolved : undefined;
 }
 
 export const makeClient = (): oauth.Client => ({

@@ -14,11 +14,13 @@
  * reads as temporarily unavailable (lib/db/encrypted-columns.ts tells the two apart).
  */
 import "server-only";
-import type { Account } from "next-auth";
+import { randomUUID } from "node:crypto";
+import type { Account as SignInAccount } from "next-auth";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
+import { encryptColumn } from "@/lib/db/token-encryption";
 import { clientType, env } from "@/lib/env";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { Account, Prisma } from "@/lib/generated/prisma/client";
 import type { RefreshedTokens } from "@/lib/make/authorization-server";
 import { recordConnectionEvent } from "@/lib/make/events";
 import { MakeConnectionError } from "@/lib/make/errors";
@@ -134,7 +136,7 @@ export class MakeAccountMismatchError extends Error {
 }
 
 /** The token set from the code exchange, with everything the lifecycle tracks reset. */
-function freshConnection(account: Account) {
+function freshConnection(account: SignInAccount) {
   return {
     access_token: account.access_token ?? null,
     refresh_token: account.refresh_token ?? null,
@@ -161,7 +163,7 @@ export const connectedMakeUser = async (userId: string) =>
   )?.providerAccountId ?? null;
 
 /** connected: the first sign-in of this Make account, for a user without one. */
-export async function connected(account: Account & { userId: string }) {
+export async function connected(account: SignInAccount & { userId: string }) {
   if (await connectedMakeUser(account.userId)) {
     throw new MakeAccountMismatchError("this user already has a Make account");
   }
@@ -181,7 +183,7 @@ export async function connected(account: Account & { userId: string }) {
  * reconnected: a Make account Auth.js signed in again (a sign-in, Reconnect, Grant access) gets the new
  * tokens. Unconditional: the newest sign-in wins over anything in flight, whose guard then fails.
  */
-export async function reconnected(account: Account, userId: string) {
+export async function reconnected(account: SignInAccount, userId: string) {
   const existing = await db.account.findUnique({
     where: {
       provider_providerAccountId: {
@@ -204,38 +206,97 @@ export async function reconnected(account: Account, userId: string) {
 
 export type RefreshWrite = "written" | "lost";
 
+/** What a refreshed write changed, as this process wrote it: pages in this process read it without a query. */
+export interface WrittenRefresh {
+  tokenVersion: number;
+  fields: Partial<Account>;
+  event: {
+    id: string;
+    userId: string;
+    kind: "refreshed";
+    outcome: "ok";
+    errorCode: null;
+    detail: null;
+    createdAt: Date;
+  };
+}
+
+const MAX_REMEMBERED = 1_000;
+const written = new Map<string, WrittenRefresh>();
+
+/** The latest refresh this process wrote for the user, if any (bounded: the oldest are forgotten). */
+export const lastWrittenRefresh = (userId: string) => written.get(userId);
+
 /**
- * refreshed: writes Make's answer under the holder's lease; "lost" when the row is no longer the holder's
- * (revoked, reconnected, or the lease was lost). May be called again after a failure: an earlier attempt
- * may have committed although its answer never arrived.
+ * refreshed: writes Make's answer under the holder's lease, and its activity entry, in ONE statement (the
+ * refresh is the hot path: every active user crosses one every few minutes). Raw SQL, so this is the one
+ * write that seals its encrypted columns itself, with the same function the Prisma extension uses.
+ * "lost" when the row is no longer the holder's (revoked, reconnected, or the lease was lost). May be
+ * called again after a failure: an earlier attempt may have committed although its answer never arrived.
  */
 export async function refreshed(
   row: ConnectionRow,
   leaseId: string,
   tokens: RefreshedTokens,
 ): Promise<RefreshWrite> {
-  const written = await db.account.updateMany({
-    where: { id: row.id, refreshLeaseId: leaseId },
-    data: {
+  const eventId = randomUUID();
+  const refreshToken = tokens.refreshToken ? encryptColumn(tokens.refreshToken, "refresh_token") : null;
+  const idToken = tokens.idToken ? encryptColumn(tokens.idToken, "id_token") : null;
+  const rows = await db.$queryRaw<{ tokenVersion: number; lastRefreshedAt: Date }[]>`
+    WITH updated AS (
+      UPDATE "Account" SET
+        access_token = ${encryptColumn(tokens.accessToken, "access_token")},
+        refresh_token = COALESCE(${refreshToken}::text, refresh_token),
+        id_token = COALESCE(${idToken}::text, id_token),
+        expires_at = ${tokens.expiresAt}::integer,
+        "accessTokenLifetime" = ${tokens.expiresIn}::integer,
+        scope = COALESCE(${tokens.scope ?? null}::text, scope),
+        token_type = ${tokens.tokenType},
+        "lastRefreshedAt" = now() AT TIME ZONE 'UTC',
+        "lastError" = NULL, "lastErrorAt" = NULL, "nextRetryAt" = NULL, "refreshFailures" = 0,
+        "refreshLeaseId" = NULL, "refreshLeaseUntil" = NULL,
+        "tokenVersion" = "tokenVersion" + 1,
+        "updatedAt" = now() AT TIME ZONE 'UTC'
+      WHERE id = ${row.id} AND "refreshLeaseId" = ${leaseId}
+      RETURNING "userId", "tokenVersion", "lastRefreshedAt"
+    ), event AS (
+      INSERT INTO "ConnectionEvent" (id, "userId", kind, outcome, "createdAt")
+      SELECT ${eventId}, "userId", 'refreshed', 'ok', "lastRefreshedAt" FROM updated
+    )
+    SELECT "tokenVersion", "lastRefreshedAt" FROM updated`;
+  const [result] = rows;
+  if (!result) {
+    const current = await db.account.findUnique({ where: { id: row.id }, select: { access_token: true } });
+    return current?.access_token === tokens.accessToken ? "written" : "lost";
+  }
+  const lastRefreshedAt = result.lastRefreshedAt;
+  written.delete(row.userId);
+  written.set(row.userId, {
+    tokenVersion: result.tokenVersion,
+    fields: {
       access_token: tokens.accessToken,
       refresh_token: tokens.refreshToken ?? row.refresh_token,
-      ...(tokens.idToken ? { id_token: tokens.idToken } : {}),
       expires_at: tokens.expiresAt,
       accessTokenLifetime: tokens.expiresIn,
       scope: tokens.scope ?? row.scope,
       token_type: tokens.tokenType,
-      lastRefreshedAt: new Date(),
+      lastRefreshedAt,
       ...HEALTHY,
-      tokenVersion: { increment: 1 },
+      tokenVersion: result.tokenVersion,
+    },
+    event: {
+      id: eventId,
+      userId: row.userId,
+      kind: "refreshed",
+      outcome: "ok",
+      errorCode: null,
+      detail: null,
+      createdAt: lastRefreshedAt,
     },
   });
-  if (written.count === 1) return "written";
-  const current = await db.account.findUnique({ where: { id: row.id }, select: { access_token: true } });
-  return current?.access_token === tokens.accessToken ? "written" : "lost";
+  if (written.size > MAX_REMEMBERED) written.delete(written.keys().next().value!);
+  return "written";
 }
-
-/** The activity entry of a refresh whose write committed. */
-export const recordRefreshed = (row: ConnectionRow) => recordConnectionEvent(row.userId, "refreshed", "ok");
 
 /**
  * refreshFailed: a failure that leaves the connection alive (5xx, timeout, network), with the next retry
@@ -286,8 +347,16 @@ const REAUTH_DETAILS: Record<string, string> = {
     "then, so the refresh token held here was already used. Reconnect to continue.",
 };
 
-/** reauthRequired: Make will not renew this grant; the user must reconnect. Always throws. */
-export async function reauthRequired(row: ConnectionRow, guard: RowGuard, code: string): Promise<never> {
+/**
+ * reauthRequired: Make will not renew this grant; the user must reconnect. `afterwards` runs only when this
+ * call made the transition (e.g. queueing the dropped tokens for revocation). Always throws.
+ */
+export async function reauthRequired(
+  row: ConnectionRow,
+  guard: RowGuard,
+  code: string,
+  afterwards?: () => Promise<void>,
+): Promise<never> {
   const { count } = await db.account.updateMany({
     where: { id: row.id, ...guard },
     data: {
@@ -304,6 +373,7 @@ export async function reauthRequired(row: ConnectionRow, guard: RowGuard, code: 
       errorCode: code,
       detail: REAUTH_DETAILS[code],
     });
+    await afterwards?.();
   }
   throw new MakeConnectionError("reauth_required", "Make asked for the connection to be renewed.");
 }

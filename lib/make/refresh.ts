@@ -14,6 +14,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import {
   authorizationServer,
+  discoveredServer,
   errorCode,
   isInvalidGrant,
   outcomeUnknown,
@@ -29,7 +30,6 @@ import {
   nowSeconds,
   readConnection,
   reauthRequired,
-  recordRefreshed,
   refreshed,
   refreshFailed,
   refreshSlow,
@@ -87,8 +87,13 @@ export async function getMakeAccessToken(
   if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
   assertUsable(row);
   if (isFresh(row)) return handOut(row);
-  return sharedRefresh(row.id);
+  // Someone in this process is renewing already: a token that is still valid serves without waiting.
+  if (inFlight.has(row.id) && isUnexpired(row)) return handOut(row);
+  return sharedRefresh(row.id, undefined, row);
 }
+
+/** True while this process renews the account's token (pages show the status they read meanwhile). */
+export const renewalInFlight = (accountId: string) => inFlight.has(accountId);
 
 /**
  * Make's REST API refused `rejectedAccessToken` (401) before its stored expiry, e.g. revoked at Make.
@@ -116,17 +121,25 @@ export async function renewRejectedAccessToken(
 export async function markAccessTokenRefused(userId: string, refusedAccessToken: string): Promise<never> {
   const row = await readConnection({ userId });
   if (row?.access_token === refusedAccessToken) {
-    await reauthRequired(row, { tokenVersion: row.tokenVersion }, "access_token_refused");
+    // The tokens it drops may still be honoured somewhere: they go to the revocation queue.
+    const held = { accessToken: row.access_token, refreshToken: row.refresh_token };
+    await reauthRequired(row, { tokenVersion: row.tokenVersion }, "access_token_refused", () =>
+      revokeDiscardedTokens(userId, held),
+    );
   }
   throw new MakeConnectionError("reauth_required", "Make refused the renewed access token too.");
 }
 
 // ─── In-process single flight, then the cross-process lease ──────────────────────────────────────────────
 
-function sharedRefresh(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
+function sharedRefresh(
+  accountId: string,
+  rejectedAccessToken?: string,
+  current?: ConnectionRow,
+): Promise<MakeAccessToken> {
   let refresh = inFlight.get(accountId);
   if (!refresh) {
-    refresh = refreshOnce(accountId, rejectedAccessToken).finally(() => inFlight.delete(accountId));
+    refresh = refreshOnce(accountId, rejectedAccessToken, current).finally(() => inFlight.delete(accountId));
     inFlight.set(accountId, refresh);
   }
   return refresh;
@@ -135,16 +148,24 @@ function sharedRefresh(accountId: string, rejectedAccessToken?: string): Promise
 /**
  * Renews the token unless someone else is doing so, whose result it waits for. With
  * `rejectedAccessToken`, that token counts as unusable however long it has left. Discovery runs before
- * the claim, so nothing slow but the token request itself runs under the lease.
+ * the claim, so nothing slow but the token request itself runs under the lease. `current` is the row the
+ * caller read in this request: the first claim is tried on it without reading it again (the claim checks
+ * its version, so a stale row only costs a read afterwards).
  */
-async function refreshOnce(accountId: string, rejectedAccessToken?: string): Promise<MakeAccessToken> {
+async function refreshOnce(
+  accountId: string,
+  rejectedAccessToken?: string,
+  current?: ConnectionRow,
+): Promise<MakeAccessToken> {
   const renewing = rejectedAccessToken !== undefined;
   const usable = (row: ConnectionRow) =>
     renewing ? isUnexpired(row) && row.access_token !== rejectedAccessToken : isFresh(row);
   const waitUntil = performance.now() + waiterPatienceMs();
-  let as: oauth.AuthorizationServer | undefined;
+  let as = discoveredServer();
+  let inHand = current;
   for (;;) {
-    const row = await readConnection({ id: accountId });
+    const row = inHand ?? (await readConnection({ id: accountId }));
+    inHand = undefined;
     if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
     assertUsable(row);
     if (usable(row)) return handOut(row);
@@ -289,7 +310,6 @@ async function saveRefreshedTokens(row: ConnectionRow, lease: RefreshLease, toke
     try {
       if ((await withinMs(write(), lease.writeRemainingMs())) === "lost")
         return discardStaleRefresh(row, tokens);
-      await recordRefreshed(row).catch(() => {});
       return token;
     } catch (error) {
       if (lease.writeRemainingMs() < pause) return keepUnwritten(row, tokens, token, write, error);
@@ -312,21 +332,30 @@ async function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The row changed under the lease (revoked, reconnected, or the lease was lost): its state wins, and the
- * tokens Make just issued, valid but unused, are revoked.
+ * The row changed under the lease (revoked, reconnected, or the lease was lost): its state wins. After a
+ * Revoke, the tokens Make just issued are revoked too. After a sign-in (Reconnect, Grant access) only the
+ * access token is: at a server where revoking a refresh token ends the whole grant, revoking it would end
+ * the connection just made, so it lapses unused, as a sign-in lets the tokens it replaces lapse.
  */
 async function discardStaleRefresh(row: ConnectionRow, tokens: RefreshedTokens): Promise<MakeAccessToken> {
-  await revokeDiscardedTokens(row.userId, {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-  });
-  const current = await readConnection({ id: row.id });
+  const current = await revokeLateTokens(row, tokens);
   if (current) assertUsable(current);
   if (current && isUnexpired(current)) return handOut(current);
   throw new MakeConnectionError("refresh_busy", "The Make connection changed while it was being renewed.");
 }
 
 // ─── Tokens kept unwritten ───────────────────────────────────────────────────────────────────────────────
+
+/** Revokes what a late refresh got (see discardStaleRefresh); returns the row as it is now. */
+async function revokeLateTokens(row: ConnectionRow, tokens: RefreshedTokens) {
+  const current = await readConnection({ id: row.id });
+  const endedHere = !current || current.state === "revoked";
+  await revokeDiscardedTokens(row.userId, {
+    accessToken: tokens.accessToken,
+    refreshToken: endedHere ? tokens.refreshToken : undefined,
+  });
+  return current;
+}
 
 interface KeptTokens {
   token: MakeAccessToken;
@@ -356,8 +385,7 @@ function keepUnwritten(
     try {
       const result = await kept.write();
       unwritten.delete(row.userId);
-      if (result === "lost") await revokeDiscardedTokens(row.userId, kept.tokens);
-      else await recordRefreshed(row);
+      if (result === "lost") await revokeLateTokens(row, kept.tokens);
       console.error(
         `[make] account ${row.id}: the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`,
       );

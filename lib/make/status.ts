@@ -9,8 +9,15 @@ import { cache } from "react";
 import { db } from "@/lib/db";
 import { requestedScopes } from "@/lib/env";
 import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
-import { isFresh, settleUnreadable, type ConnectionRow } from "@/lib/make/connection";
-import { recentConnectionEvents } from "@/lib/make/events";
+import {
+  isFresh,
+  isUnexpired,
+  lastWrittenRefresh,
+  settleUnreadable,
+  type ConnectionRow,
+} from "@/lib/make/connection";
+import { RECENT_EVENTS, recentConnectionEvents } from "@/lib/make/events";
+import { renewalInFlight } from "@/lib/make/refresh";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export type ConnectionStateName = "active" | "reauth_required" | "revoked" | "not_connected";
@@ -90,14 +97,33 @@ export const preloadedConnectionRow = (userId: string): ConnectionRow | null | u
   preloadedThisRequest().get(userId)?.row;
 
 /**
- * The connection's status and latest activity. Within a request whose session read saw an active, fresh
- * connection this costs no query; otherwise (a renewal may have happened since) it reads them.
+ * The view without a query, when what this request read is still the truth: the connection was fresh, or
+ * this process renewed it since (the holder's written result is shared by every request that waited on
+ * it), or this process is renewing it right now and the token read is still valid.
+ */
+function viewWithoutQuery(userId: string, preloaded: Preloaded | undefined): ConnectionView | undefined {
+  const row = preloaded?.row;
+  if (!preloaded || !row || row.state !== "active" || row.keyUnavailable) return undefined;
+  const written = lastWrittenRefresh(userId);
+  if (written && written.tokenVersion > row.tokenVersion) {
+    const renewed = { ...row, ...written.fields };
+    if (!isFresh(renewed)) return undefined;
+    return {
+      status: describeConnection(renewed, preloaded.view.status.pendingRevocations),
+      events: [written.event, ...preloaded.view.events].slice(0, RECENT_EVENTS),
+    };
+  }
+  if (isFresh(row) || (renewalInFlight(row.id) && isUnexpired(row))) return preloaded.view;
+  return undefined;
+}
+
+/**
+ * The connection's status and latest activity. Within a request whose session read saw the account this
+ * usually costs no query (see viewWithoutQuery); otherwise, as after a failed renewal, it reads them.
  */
 export async function connectionStatus(userId: string): Promise<ConnectionView> {
-  const preloaded = preloadedThisRequest().get(userId);
-  if (preloaded?.row?.state === "active" && !preloaded.row.keyUnavailable && isFresh(preloaded.row)) {
-    return preloaded.view;
-  }
+  const known = viewWithoutQuery(userId, preloadedThisRequest().get(userId));
+  if (known) return known;
   const [account, pendingRevocations, events] = await Promise.all([
     db.account
       .findUnique({ where: { userId_provider: { userId, provider: MAKE_PROVIDER_ID } } })

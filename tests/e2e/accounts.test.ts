@@ -129,7 +129,7 @@ describe("rolling sessions", () => {
 });
 
 describe("a changed AUTH_SECRET without TOKEN_ENCRYPTION_KEY", () => {
-  it("turns every Make connection into 'reconnect needed' with a reason, and users still sign in and reconnect", async () => {
+  it("leaves every Make connection untouched and unavailable until a Reconnect, and users still sign in", async () => {
     const { stack } = setup;
     const page = await setup.newPage();
     await signIn(page, stack.app.url, "ada");
@@ -152,16 +152,24 @@ describe("a changed AUTH_SECRET without TOKEN_ENCRYPTION_KEY", () => {
     stack.apps[0] = restarted;
     Object.assign(stack, { app: restarted });
 
-    // Ada's session survives (it is not encrypted); her Make tokens no longer open.
-    await page.reload();
-    expect(await connectionState(page)).toBe("reauth_required");
-    expect(await page.locator('[data-event="reauth_required"]').first().innerText()).toContain(
-      "token_unreadable",
+    // Ada's session survives (it is not encrypted). Her Make tokens are sealed under the old secret's key,
+    // which this server does not hold: they are left as they are (a server with the old key still reads
+    // them), the connection reads as temporarily unavailable, and Reconnect is offered.
+    const [before] = await stack.query<{ refresh_token: string }>(
+      `SELECT refresh_token FROM "Account" WHERE "providerAccountId" = '1001'`,
     );
+    await page.reload();
+    expect(await connectionState(page)).toBe("active");
+    expect(await page.locator('[data-status="key-unavailable"]').innerText()).toContain("cannot read");
+    const [after] = await stack.query<{ refresh_token: string }>(
+      `SELECT refresh_token FROM "Account" WHERE "providerAccountId" = '1001'`,
+    );
+    expect(after?.refresh_token).toBe(before?.refresh_token);
     await page.getByRole("button", { name: "Reconnect" }).click();
     await completeMakeLogin(page, { login: "ada" });
     await page.waitForURL(`${stack.app.url}/dashboard`);
     expect(await connectionState(page)).toBe("active");
+    expect(await page.locator('[data-status="key-unavailable"]').count()).toBe(0);
 
     // Mallory's tokens too were written under the old secret: she signs in from a fresh browser.
     const mallory = await setup.newPage();

@@ -12,8 +12,9 @@ export default function buildApp() {
   const root = path.resolve(import.meta.dirname, "../..");
   const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
-    // The stand-in's issuer (any port on localhost) goes into the build's Content-Security-Policy; the rest
-    // of the configuration comes from each test's server, so the build does not validate it.
+    // The providers' issuers go into the build's Content-Security-Policy: the Make stand-in's (any port on
+    // localhost) and the generic OIDC provider's (any port on 127.0.0.1, where second-provider.test.ts runs
+    // it); the rest of the configuration comes from each test's server, so the build does not validate it.
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -21,6 +22,8 @@ export default function buildApp() {
       NEXT_OUTPUT: "standalone",
       NEXT_TELEMETRY_DISABLED: "1",
       AUTH_MAKE_ISSUER: "http://localhost",
+      AUTH_OIDC_ISSUER: "http://127.0.0.1",
+      AUTH_OIDC_ID: "built-for-the-csp",
       SKIP_ENV_VALIDATION: "1",
     },
     encoding: "utf8",

@@ -1,41 +1,46 @@
 /**
- * A second sign-in provider beside Make (a second client of the stand-in, enabled only here through the
- * TEST_OIDC_* variables) goes through Auth.js's adapter as it is: nothing about it is stored as Make, its
- * user sees "not connected" with a "Connect Make" action, and connecting Make afterwards works.
+ * The generic OpenID Connect provider (AUTH_OIDC_*, company SSO) beside Make, served by an OpenID
+ * Provider on an origin of its own (127.0.0.1, where Make's stand-in is on localhost), so the sign-in
+ * also proves the Content-Security-Policy names it. It goes through Auth.js's adapter as it is: nothing
+ * about it is stored as Make, its user sees "not connected" with a "Connect Make" action, and connecting
+ * Make afterwards works.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
+import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "@/make-stand-in/server";
 import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
+import { freePort } from "../support/ports";
 
 const second = STAND_IN_CLIENTS.secondProvider;
+let companySso: MakeStandIn | undefined;
 const setup = useBrowserAndStack({
   client: "confidential",
-  envFromStandIn: (standIn) => ({
-    TEST_OIDC_ISSUER: standIn.issuer,
-    TEST_OIDC_ID: second.clientId,
-    TEST_OIDC_SECRET: second.clientSecret,
-  }),
+  async envForApps(appUrls) {
+    const port = await freePort();
+    companySso = await startMakeStandIn({
+      port,
+      issuer: `http://127.0.0.1:${port}`,
+      redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`),
+      quiet: true,
+    });
+    return {
+      AUTH_OIDC_ISSUER: companySso.issuer,
+      AUTH_OIDC_ID: second.clientId,
+      AUTH_OIDC_SECRET: second.clientSecret,
+      AUTH_OIDC_NAME: "Company SSO",
+    };
+  },
 });
+afterAll(() => companySso?.close());
 const connectionState = (page: Page) =>
   page.locator("[data-connection-state]").getAttribute("data-connection-state");
 
-/** What a "Sign in with …" button for the second provider would post (the app's pages show only Make's). */
+/** The landing page's button for the provider; the browser is sent to its own origin. */
 async function signInWithSecondProvider(page: Page, appUrl: string) {
   await page.goto(appUrl);
-  await page.evaluate(async (providerId) => {
-    const { csrfToken } = (await (await fetch("/api/auth/csrf")).json()) as { csrfToken: string };
-    const form = Object.assign(document.createElement("form"), {
-      method: "POST",
-      action: `/api/auth/signin/${providerId}`,
-    });
-    for (const [name, value] of Object.entries({ csrfToken, callbackUrl: "/dashboard" })) {
-      form.append(Object.assign(document.createElement("input"), { type: "hidden", name, value }));
-    }
-    document.body.append(form);
-    form.submit();
-  }, second.providerId);
+  await page.getByRole("button", { name: "Sign in with Company SSO" }).click();
+  await page.waitForURL((url) => url.origin === companySso!.issuer);
 }
 
 describe("a second sign-in provider", () => {
@@ -61,7 +66,8 @@ describe("a second sign-in provider", () => {
       { provider: second.providerId, providerAccountId: "1001", issuer: null, clientType: null },
     ]);
     expect(await stack.query(`SELECT kind FROM "ConnectionEvent"`)).toEqual([]);
-    expect((await stack.standIn.controls.stats()).grants.authorization_code).toBe(1);
+    expect((await companySso!.controls.stats()).grants.authorization_code).toBe(1);
+    expect((await stack.standIn.controls.stats()).grants.authorization_code ?? 0).toBe(0);
   });
 
   it("shows the Make connection as not connected, with a Connect Make action", async () => {

@@ -30,6 +30,8 @@ export interface StackOptions {
   publicScheme?: "http" | "https";
   /** More app environment that depends on the stand-in (its issuer is known only once it listens). */
   envFromStandIn?: (standIn: MakeStandIn) => Record<string, string>;
+  /** More app environment that needs the app's URLs, e.g. from another server started for them. */
+  envForApps?: (appUrls: string[]) => Promise<Record<string, string>>;
   /** What the apps connect to instead of the database URL, e.g. a proxy the test can cut. */
   appDatabaseUrl?: (databaseUrl: string) => string;
 }
@@ -52,6 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
           AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
         };
+  const extraEnv = (await options.envForApps?.(appUrls)) ?? {};
   await Promise.all(reserved.map(({ release }) => release()));
   const apps = await Promise.all(
     ports.map((port, index) =>
@@ -67,6 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...client,
           ...options.env,
           ...options.envFromStandIn?.(standIn),
+          ...extraEnv,
         },
       }),
     ),

@@ -20,12 +20,12 @@ export default async function DashboardPage() {
       <div className="flex flex-wrap items-center justify-between gap-4">
         <h1 className="text-2xl font-bold">Your Make connection</h1>
         <div className="flex flex-wrap gap-2">
-          {status.state !== "active" && (
+          {(status.state !== "active" || status.keyUnavailable) && (
             <ActionButton action={reconnect} tone="primary">
               {status.state === "not_connected" ? "Connect Make" : "Reconnect"}
             </ActionButton>
           )}
-          {status.state === "active" && (
+          {status.state === "active" && !status.keyUnavailable && (
             <ActionButton action={revokeConnection} tone="danger">
               Revoke
             </ActionButton>
