@@ -1,7 +1,7 @@
 /**
  * Gives Auth.js the request as the browser addressed it: AUTH_URL's origin when set, else the forwarded or
  * plain Host header, so the OAuth `redirect_uri` is one string in the authorization and the token request.
- * Why Next's own request URL will not do: SECURITY.md, "What these tests made us fix".
+ * Why Next's own request URL will not do: docs/security.md, "What these tests made us fix".
  */
 import { NextRequest } from "next/server";
 import { env } from "@/lib/env";
