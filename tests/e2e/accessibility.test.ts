@@ -154,3 +154,18 @@ describe("the landing page's metadata", () => {
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 630]);
   });
 });
+
+describe("the dashboard's navigation", () => {
+  it("marks the page that is open with aria-current, after a client-side navigation too", async () => {
+    const { page } = await open(PAGES[1]!, "light");
+    const navigation = page.getByRole("navigation", { name: "Main" });
+    const current = () => navigation.locator('[aria-current="page"]').innerText();
+    expect(await current()).toBe("Dashboard");
+    await navigation.getByRole("link", { name: "Scenarios" }).click();
+    await page.waitForURL(`${fixture.stack.app.url}/dashboard/scenarios`);
+    await expect.poll(current).toBe("Scenarios");
+    expect(await navigation.getByRole("link").allInnerTexts()).toEqual(
+      expect.arrayContaining(["Dashboard", "Scenarios", "Account"]),
+    );
+  });
+});
