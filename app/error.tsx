@@ -8,6 +8,8 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { startTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 
 export default function ErrorPage({
   error,
@@ -24,11 +26,7 @@ export default function ErrorPage({
     });
   return (
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
-      <div
-        role="alert"
-        data-app-error="unavailable"
-        className="space-y-3 rounded-xl border border-amber-200 bg-white p-6 shadow-sm dark:border-amber-900 dark:bg-slate-900"
-      >
+      <Card as="div" tone="warning" role="alert" data-app-error="unavailable" className="space-y-3">
         <h1 className="text-2xl font-semibold text-amber-800 dark:text-amber-200">
           This page is temporarily unavailable
         </h1>
@@ -39,15 +37,11 @@ export default function ErrorPage({
         {error.digest && (
           <p className="text-sm text-slate-500 dark:text-slate-400">Reference: {error.digest}</p>
         )}
-      </div>
+      </Card>
       <div className="flex gap-4">
-        <button
-          type="button"
-          onClick={retry}
-          className="rounded-lg bg-make px-4 py-2 text-sm font-medium text-white"
-        >
+        <Button type="button" tone="primary" onClick={retry}>
           Try again
-        </button>
+        </Button>
         <Link href="/" className="self-center text-make underline underline-offset-4 dark:text-make-light">
           Back to the start page
         </Link>

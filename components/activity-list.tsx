@@ -1,4 +1,5 @@
 import { formatDate } from "@/components/format";
+import { Card } from "@/components/ui/card";
 
 const KIND_LABELS: Record<string, string> = {
   connected: "Signed in with Make",
@@ -22,7 +23,7 @@ interface ActivityEntry {
 /** The latest events of the Make connection; outcomes and error codes only. */
 export function ActivityList({ events }: { events: ActivityEntry[] }) {
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <Card>
       <h2 className="text-lg font-semibold">Recent activity</h2>
       {events.length === 0 ? (
         <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">Nothing yet.</p>
@@ -44,6 +45,6 @@ export function ActivityList({ events }: { events: ActivityEntry[] }) {
           ))}
         </ol>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,30 +1,35 @@
 import type { ConnectionStatus } from "@/lib/make";
 import { formatDate, formatRelative } from "@/components/format";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
 
-const STATE_LABELS: Record<ConnectionStatus["state"], { label: string; tone: string; explanation: string }> =
-  {
-    active: {
-      label: "Active",
-      tone: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100",
-      explanation: "The connection to Make is healthy.",
-    },
-    reauth_required: {
-      label: "Reconnect needed",
-      tone: "bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-100",
-      explanation:
-        "Make no longer accepts this connection. Reconnect to continue; you are still signed in here.",
-    },
-    revoked: {
-      label: "Revoked",
-      tone: "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-100",
-      explanation: "You revoked this connection.",
-    },
-    not_connected: {
-      label: "Not connected",
-      tone: "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-100",
-      explanation: "No Make account is connected.",
-    },
-  };
+const STATE_LABELS: Record<
+  ConnectionStatus["state"],
+  { label: string; tone: BadgeTone; explanation: string }
+> = {
+  active: {
+    label: "Active",
+    tone: "success",
+    explanation: "The connection to Make is healthy.",
+  },
+  reauth_required: {
+    label: "Reconnect needed",
+    tone: "warning",
+    explanation:
+      "Make no longer accepts this connection. Reconnect to continue; you are still signed in here.",
+  },
+  revoked: {
+    label: "Revoked",
+    tone: "neutral",
+    explanation: "You revoked this connection.",
+  },
+  not_connected: {
+    label: "Not connected",
+    tone: "neutral",
+    explanation: "No Make account is connected.",
+  },
+};
 
 /** One label and value of the panel: two cells of the panel's grid, no wrapper element. */
 function Row({ label, children, name }: { label: string; children: React.ReactNode; name: string }) {
@@ -43,8 +48,10 @@ function Row({ label, children, name }: { label: string; children: React.ReactNo
   );
 }
 
-/** The health of the Make connection. Shows whether tokens are held, never their values. */
-/** `grantedScopes`: what Make reports this token has (current-authorization); null when Make could not say. */
+/**
+ * The health of the Make connection. Shows whether tokens are held, never their values. `grantedScopes`:
+ * what Make reports this token has (current-authorization); null when Make could not say.
+ */
 export function ConnectionPanel({
   status,
   grantedScopes,
@@ -55,45 +62,32 @@ export function ConnectionPanel({
   const state = STATE_LABELS[status.state];
   const retrying = status.state === "active" && status.lastError;
   return (
-    <section
-      className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900"
-      data-connection-state={status.state}
-    >
+    <Card data-connection-state={status.state}>
       <div className="flex items-center justify-between gap-4">
         <h2 className="text-lg font-semibold">Make connection</h2>
-        <span className={`rounded-full px-3 py-1 text-sm font-medium ${state.tone}`}>{state.label}</span>
+        <Badge tone={state.tone} size="md">
+          {state.label}
+        </Badge>
       </div>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">{state.explanation}</p>
       {retrying && (
-        <p
-          role="status"
-          data-status="retry"
-          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-        >
+        <Notice tone="warning" role="status" data-status="retry" className="mt-3">
           The last renewal failed ({status.lastError}, {formatRelative(status.lastErrorAt)}). The current
           access stays valid until it expires; the next attempt is{" "}
           {status.nextRetryAt ? formatRelative(status.nextRetryAt) : "on the next request"}.
-        </p>
+        </Notice>
       )}
       {status.keyUnavailable && (
-        <p
-          role="status"
-          data-status="key-unavailable"
-          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-        >
+        <Notice tone="warning" role="status" data-status="key-unavailable" className="mt-3">
           This server cannot read your Make connection right now (it is sealed under an encryption key this
           deployment does not hold, usually during a rollout). Nothing was changed; try again in a moment.
-        </p>
+        </Notice>
       )}
       {status.pendingRevocations > 0 && (
-        <p
-          role="status"
-          data-status="revocation-pending"
-          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-        >
+        <Notice tone="warning" role="status" data-status="revocation-pending" className="mt-3">
           Your tokens are deleted here, but Make has not confirmed the revocation yet. It is retried
           automatically.
-        </p>
+        </Notice>
       )}
       <dl className="mt-4 grid grid-cols-[fit-content(45%)_1fr] text-sm">
         <Row label="Granted scopes" name="scopes">
@@ -122,6 +116,6 @@ export function ConnectionPanel({
           {formatDate(status.connectedAt)}
         </Row>
       </dl>
-    </section>
+    </Card>
   );
 }

@@ -3,6 +3,9 @@
  * that asks Make for them (incremental consent) and comes back to the page. Put it wherever a call fails
  * for a missing scope; `grant` is the server action in app/(dashboard)/dashboard/actions.ts.
  */
+import { Button } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
+
 export function GrantAccess({
   scopes,
   returnTo,
@@ -13,11 +16,7 @@ export function GrantAccess({
   grant: (formData: FormData) => Promise<void>;
 }) {
   return (
-    <div
-      role="alert"
-      data-missing-scopes={scopes.join(" ")}
-      className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-    >
+    <Notice as="div" tone="warning" role="alert" data-missing-scopes={scopes.join(" ")} size="lg">
       <p className="font-medium">This page needs access you did not grant to this app.</p>
       <p className="mt-1 text-sm">
         Missing {scopes.length === 1 ? "scope" : "scopes"}:{" "}
@@ -30,13 +29,8 @@ export function GrantAccess({
       <form action={grant} className="mt-4">
         <input type="hidden" name="scope" value={scopes.join(" ")} />
         <input type="hidden" name="returnTo" value={returnTo} />
-        <button
-          type="submit"
-          className="rounded-lg bg-make px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-make-dark focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-make"
-        >
-          Grant access
-        </button>
+        <Button tone="primary">Grant access</Button>
       </form>
-    </div>
+    </Notice>
   );
 }

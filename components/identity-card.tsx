@@ -1,5 +1,6 @@
 import { Fragment } from "react";
 import type { MakeIdentity } from "@/lib/make";
+import { Card } from "@/components/ui/card";
 
 const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string> = {
   not_connected: "No Make account is connected.",
@@ -28,7 +29,7 @@ export function IdentityCard({
 }) {
   if (!identity.ok) {
     return (
-      <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <Card>
         <h2 className="text-lg font-semibold">Make identity</h2>
         {fallbackSub && (
           <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">
@@ -41,14 +42,14 @@ export function IdentityCard({
         <p className="mt-2 text-slate-600 dark:text-slate-300" data-identity-unavailable={identity.reason}>
           {UNAVAILABLE[identity.reason]}
         </p>
-      </section>
+      </Card>
     );
   }
   const { claims } = identity;
   const picture = safeImage(claims.picture);
   const rows = ["sub", "name", "email"].filter((claim) => text(claims[claim]) !== undefined);
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <Card>
       <div className="flex items-start gap-4">
         {picture && (
           // eslint-disable-next-line @next/next/no-img-element -- an external avatar of unknown size
@@ -85,6 +86,6 @@ export function IdentityCard({
           </ul>
         </div>
       )}
-    </section>
+    </Card>
   );
 }

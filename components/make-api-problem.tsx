@@ -5,6 +5,7 @@
  */
 import { describeMakeProblem } from "@/lib/make";
 import { GrantAccess } from "@/components/grant-access";
+import { Notice } from "@/components/ui/notice";
 
 export function MakeApiProblem({
   error,
@@ -20,12 +21,8 @@ export function MakeApiProblem({
     return <GrantAccess scopes={[problem.missingScope]} returnTo={returnTo} grant={grant} />;
   }
   return (
-    <p
-      role="alert"
-      data-make-error={problem.kind}
-      className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
-    >
+    <Notice tone="error" role="alert" data-make-error={problem.kind}>
       {problem.message}
-    </p>
+    </Notice>
   );
 }

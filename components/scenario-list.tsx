@@ -3,6 +3,7 @@
  * Names come from Make and are untrusted: React renders them as text.
  */
 import type { MakeScenario } from "@/lib/make";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
 
 const lastEdit = new Intl.DateTimeFormat("en-GB", {
   dateStyle: "medium",
@@ -30,17 +31,11 @@ function describeSchedule(scheduling: MakeScenario["scheduling"]): string {
   }
 }
 
-function scenarioState(scenario: MakeScenario): { label: string; tone: string } {
-  if (scenario.isinvalid)
-    return { label: "Invalid", tone: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200" };
-  if (scenario.isPaused)
-    return { label: "Paused", tone: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200" };
-  if (scenario.isActive)
-    return {
-      label: "Active",
-      tone: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200",
-    };
-  return { label: "Inactive", tone: "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-200" };
+function scenarioState(scenario: MakeScenario): { label: string; tone: BadgeTone } {
+  if (scenario.isinvalid) return { label: "Invalid", tone: "danger" };
+  if (scenario.isPaused) return { label: "Paused", tone: "warning" };
+  if (scenario.isActive) return { label: "Active", tone: "success" };
+  return { label: "Inactive", tone: "neutral" };
 }
 
 export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[]; capped: boolean }) {
@@ -64,11 +59,9 @@ export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[];
             >
               <div className="flex items-start justify-between gap-3 sm:contents">
                 <span className="min-w-0 font-medium break-words">{scenario.name}</span>
-                <span
-                  className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium sm:justify-self-start ${state.tone}`}
-                >
+                <Badge tone={state.tone} className="sm:justify-self-start">
                   {state.label}
-                </span>
+                </Badge>
               </div>
               <div className="mt-0.5 flex justify-between gap-3 text-slate-600 sm:contents dark:text-slate-300">
                 <span>{describeSchedule(scenario.scheduling)}</span>

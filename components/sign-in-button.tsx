@@ -1,4 +1,5 @@
 import { startSignIn } from "@/lib/make";
+import { Button } from "@/components/ui/button";
 
 /**
  * "Sign in with <provider>": a form posting to a server action, so it works without JavaScript and Next
@@ -17,12 +18,9 @@ export function SignInButton({
   }
   return (
     <form action={signInWithProvider}>
-      <button
-        type="submit"
-        className="inline-flex items-center gap-2 rounded-lg bg-make px-5 py-2.5 font-medium text-white shadow-sm hover:bg-make-dark focus:outline-none focus-visible:ring-2 focus-visible:ring-make focus-visible:ring-offset-2 dark:focus-visible:ring-make-light dark:focus-visible:ring-offset-slate-950"
-      >
+      <Button tone="primary" size="lg">
         Sign in with {provider.name}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -3,7 +3,8 @@
  * authorization and the token request: this deployment's own URL (AUTH_URL, or Vercel's for the
  * deployment) when known; the forwarded or plain Host header only where hosts are trusted (AUTH_TRUST_HOST,
  * development) and no URL is known. And it keeps the redirect proxy from forwarding Make's answer to an
- * origin outside its allowlist. Why Next's own request URL will not do: SECURITY.md.
+ * origin outside its allowlist. Why Next's own request URL will not do:
+ * docs/security.md, "What these tests made us fix".
  */
 import { NextRequest } from "next/server";
 import { deploymentUrl, env, trustHost } from "@/lib/env";

@@ -83,6 +83,9 @@ function failureKind(status: number | null): MakeApiFailure {
   if (status === 429) return "rate_limited";
   if (status === 404) return "not_found";
   if (status !== null && status >= 400 && status < 500) return "rejected";
+  // 501: the server does not offer this request at all (the local stand-in, for an endpoint it lacks);
+  // waiting will not help, and its words say what to do.
+  if (status === 501) return "rejected";
   return "unavailable";
 }
 

@@ -32,6 +32,12 @@ const PAGES: PageUnderTest[] = [
     shows: "[data-team='7011'] [data-scenario]",
   },
   { name: "a sign-in error page", path: "/auth/error?reason=access_denied", shows: "[data-sign-in-error]" },
+  {
+    name: "the account-mismatch page",
+    path: "/auth/account-mismatch",
+    signedIn: true,
+    shows: "[data-connected-make-user]",
+  },
   { name: "the page-not-found page", path: "/no-such-page", shows: "[data-not-found]", status: 404 },
 ];
 
@@ -146,5 +152,20 @@ describe("the landing page's metadata", () => {
     expect(image).toBe(`${fixture.stack.app.url}/og.png`);
     const png = Buffer.from(await (await page.request.get(image!)).body());
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 630]);
+  });
+});
+
+describe("the dashboard's navigation", () => {
+  it("marks the page that is open with aria-current, after a client-side navigation too", async () => {
+    const { page } = await open(PAGES[1]!, "light");
+    const navigation = page.getByRole("navigation", { name: "Main" });
+    const current = () => navigation.locator('[aria-current="page"]').innerText();
+    expect(await current()).toBe("Dashboard");
+    await navigation.getByRole("link", { name: "Scenarios" }).click();
+    await page.waitForURL(`${fixture.stack.app.url}/dashboard/scenarios`);
+    await expect.poll(current).toBe("Scenarios");
+    expect(await navigation.getByRole("link").allInnerTexts()).toEqual(
+      expect.arrayContaining(["Dashboard", "Scenarios", "Account"]),
+    );
   });
 });

@@ -19,7 +19,7 @@ import {
   type RowCounts,
 } from "../support/sign-in-attempts";
 
-// With AUTH_MAKE_NONCE=true, so the nonce is part of what is checked (by default none is sent: README, "nonce").
+// With AUTH_MAKE_NONCE=true, so the nonce is part of what is checked (by default none is sent: docs/security.md, "nonce").
 const e2e = useBrowserAndStack({ client: "confidential", env: { AUTH_MAKE_NONCE: "true" } });
 const newPage = () => e2e.newPage();
 let before: RowCounts;

@@ -60,6 +60,21 @@ describe("Make API errors", () => {
     expect(parseRetryAfter("soon")).toBeUndefined();
   });
 
+  it("words a 501 as a request Make does not offer, in Make's words, never as 'try again'", async () => {
+    const error = await makeApiErrorFromResponse(
+      answer(501, {
+        detail: "The local Make stand-in does not implement GET /api/v2/hooks. Add it to the route table.",
+        message: "Not implemented",
+        code: "SC501",
+      }),
+    );
+    expect(error.kind).toBe("rejected");
+    expect(describeMakeApiError(error)).toBe(
+      "Make could not complete the request. Make says: “The local Make stand-in does not implement " +
+        "GET /api/v2/hooks. Add it to the route table.”",
+    );
+  });
+
   it("maps 401, 404, 5xx, a body that is not JSON, a timeout and a refused connection", async () => {
     expect((await makeApiErrorFromResponse(answer(401, { message: "Unauthorized" }))).kind).toBe(
       "unauthorized",

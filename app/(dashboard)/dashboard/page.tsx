@@ -1,5 +1,4 @@
 import { after } from "next/server";
-import Link from "next/link";
 import { requireUser } from "@/lib/auth";
 import { deliverPendingRevocations } from "@/lib/make";
 import { ActionButton } from "@/components/action-button";
@@ -39,17 +38,6 @@ export default async function DashboardPage() {
         <IdentityCard identity={identity} fallbackSub={status.sub} />
         <ConnectionPanel status={status} grantedScopes={status.state === "active" ? grantedScopes : []} />
       </div>
-      <p className="text-sm">
-        <Link
-          href="/dashboard/scenarios"
-          className="font-medium text-make hover:underline dark:text-make-light"
-        >
-          Your Make scenarios →
-        </Link>{" "}
-        <span className="text-slate-600 dark:text-slate-300">
-          the example page that calls Make&apos;s API in each zone
-        </span>
-      </p>
       <ActivityList events={events} />
     </div>
   );

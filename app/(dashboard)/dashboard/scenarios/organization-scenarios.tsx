@@ -6,6 +6,8 @@ import type { ReactNode } from "react";
 import { listScenarios, listTeams, type MakeApi, type MakeOrganization, type MakeTeam } from "@/lib/make";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { ScenarioList } from "@/components/scenario-list";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
 
 interface Props {
   api: MakeApi;
@@ -24,20 +26,15 @@ function OrganizationCard({
   busy?: boolean;
 }) {
   return (
-    <section
-      data-organization={organization.id}
-      data-zone={organization.zone}
-      aria-busy={busy || undefined}
-      className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-700 dark:bg-slate-900"
-    >
+    <Card data-organization={organization.id} data-zone={organization.zone} aria-busy={busy || undefined}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 className="text-lg font-semibold break-words">{organization.name}</h2>
-        <span className="rounded-full bg-slate-100 px-2.5 py-0.5 font-mono text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-200">
+        <Badge tone="muted" className="font-mono">
           zone {organization.zone}
-        </span>
+        </Badge>
       </div>
       <div className="mt-3">{children}</div>
-    </section>
+    </Card>
   );
 }
 

@@ -6,11 +6,11 @@
  *   3. one <Suspense> per slow thing, so one slow zone does not hold the page.
  */
 import { Suspense } from "react";
-import Link from "next/link";
 import { requireUser, type SignedInUser } from "@/lib/auth";
 import { MakeApi, makeProfile } from "@/lib/make";
 import { GrantAccess } from "@/components/grant-access";
 import { MakeApiProblem } from "@/components/make-api-problem";
+import { Card } from "@/components/ui/card";
 import { grantAccess } from "../actions";
 import { OrganizationScenarios, OrganizationSkeleton } from "./organization-scenarios";
 
@@ -25,10 +25,7 @@ export default async function ScenariosPage() {
   return (
     <div className="space-y-6">
       <div>
-        <Link href="/dashboard" className="text-sm text-make hover:underline dark:text-make-light">
-          ← Dashboard
-        </Link>
-        <h1 className="mt-1 text-2xl font-bold">Your Make scenarios</h1>
+        <h1 className="text-2xl font-bold">Your Make scenarios</h1>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
           Every organization you belong to, asked in its own zone, with its teams and their scenarios.
         </p>
@@ -64,12 +61,9 @@ async function ScenariosByOrganization({ user }: { user: SignedInUser }) {
   const { api, organizations } = loaded;
   if (organizations.length === 0) {
     return (
-      <p
-        data-empty="organizations"
-        className="rounded-xl border border-slate-200 bg-white p-6 text-slate-600 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300"
-      >
+      <Card as="p" data-empty="organizations" className="text-slate-600 dark:text-slate-300">
         You do not belong to any Make organization yet.
-      </p>
+      </Card>
     );
   }
   return organizations.map((organization) => (
