@@ -14,7 +14,13 @@
  */
 import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { decryptColumn, encryptColumn, UnknownKeyError, ColumnDecryptionError } from "./token-encryption";
+import {
+  ColumnDecryptionError,
+  decryptColumn,
+  encryptColumn,
+  isEncrypted,
+  UnknownKeyError,
+} from "./token-encryption";
 
 /** The encrypted columns of each model. */
 export const ENCRYPTED_COLUMNS = {
@@ -25,16 +31,16 @@ export const ENCRYPTED_COLUMNS = {
 type EncryptedModel = keyof typeof ENCRYPTED_COLUMNS;
 
 /**
- * Every relation field of the schema and the model it leads to, so nested writes and includes reach the
- * encrypted columns of related rows (`session → user → accounts`). The unit test checks it against
- * schema.prisma.
+ * The relations that lead straight to a model with encrypted columns (`user.accounts`), so nested writes
+ * into it are sealed. The unit test checks it against schema.prisma; a new model of yours needs no entry.
+ * A nested write that reaches an encrypted model any other way is refused (below), and a read of any
+ * shape opens a sealed value wherever it appears under an encrypted column's name.
  */
-export const RELATIONS: Partial<Record<Prisma.ModelName, Record<string, Prisma.ModelName>>> = {
-  User: { accounts: "Account", sessions: "Session", events: "ConnectionEvent" },
-  Account: { user: "User" },
-  Session: { user: "User" },
-  ConnectionEvent: { user: "User" },
+export const RELATIONS_TO_ENCRYPTED: Partial<Record<Prisma.ModelName, Record<string, EncryptedModel>>> = {
+  User: { accounts: "Account" },
 };
+
+const ENCRYPTED_NAMES = new Set<string>(Object.values(ENCRYPTED_COLUMNS).flat());
 
 /** Why a column could not be opened: `unknown_key` leaves the row alone; `unreadable` is a dead value. */
 export type UnreadableReason = "unknown_key" | "unreadable";
@@ -56,7 +62,29 @@ type Transform = (value: string, column: string) => string;
 const columnsOf = (model: string | undefined): readonly string[] =>
   (model && ENCRYPTED_COLUMNS[model as EncryptedModel]) || [];
 const relationsOf = (model: string | undefined): Record<string, string> =>
-  (model && RELATIONS[model as Prisma.ModelName]) || {};
+  (model && RELATIONS_TO_ENCRYPTED[model as Prisma.ModelName]) || {};
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+/** A nested write (`{ create: … }` and the like) through a relation this module does not follow. */
+function refuseUnsealedNestedWrite(value: unknown, path: string) {
+  if (Array.isArray(value)) return value.forEach((item) => refuseUnsealedNestedWrite(item, path));
+  if (!isPlainObject(value)) return;
+  for (const [key, field] of Object.entries(value)) {
+    if (ENCRYPTED_NAMES.has(key) && typeof field === "string" && !isEncrypted(field)) {
+      throw new TypeError(
+        `${path}.${key}: an encrypted column written through a nested write this module cannot follow; ` +
+          "write it through its own model (db.account…) or add the relation to RELATIONS_TO_ENCRYPTED",
+      );
+    }
+    if (NESTED_WRITES.has(key) || isPlainObject(field) || Array.isArray(field)) {
+      refuseUnsealedNestedWrite(field, `${path}.${key}`);
+    }
+  }
+}
 
 const isSetOperation = (field: unknown): field is { set: string } =>
   typeof field === "object" && field !== null && typeof (field as { set?: unknown }).set === "string";
@@ -72,7 +100,12 @@ function sealData(value: unknown, model: string | undefined, transform: Transfor
     if (columns.includes(key) && typeof field === "string") out[key] = transform(field, key);
     else if (columns.includes(key) && isSetOperation(field)) out[key] = { set: transform(field.set, key) };
     else if (key in relations) out[key] = sealNested(field, relations[key]!, transform);
-    else out[key] = field;
+    else {
+      if (isPlainObject(field) && Object.keys(field).some((name) => NESTED_WRITES.has(name))) {
+        refuseUnsealedNestedWrite(field, key);
+      }
+      out[key] = field;
+    }
   }
   return out;
 }
@@ -93,30 +126,31 @@ function sealNested(value: unknown, model: string, transform: Transform): unknow
 
 function openRow(value: unknown, model: string | undefined): unknown {
   if (Array.isArray(value)) return value.map((item) => openRow(item, model));
-  if (value === null || typeof value !== "object" || value instanceof Date) return value;
+  if (!isPlainObject(value)) return value;
   const columns = columnsOf(model);
   const relations = relationsOf(model);
-  if (columns.length === 0 && Object.keys(relations).length === 0) return value;
   const out: Record<string, unknown> = {};
   const unreadable: Record<string, { stored: string; reason: UnreadableReason }> = {};
   for (const [key, field] of Object.entries(value)) {
-    if (key in relations) {
-      out[key] = openRow(field, relations[key]);
-      continue;
-    }
-    if (!columns.includes(key) || typeof field !== "string") {
-      out[key] = field;
+    // In a row of an encrypted model its columns; in a row of any other shape (an include through a
+    // relation this module does not follow), a sealed value under an encrypted column's name.
+    const sealed =
+      typeof field === "string" &&
+      (columns.includes(key) ||
+        (model === undefined || !(model in ENCRYPTED_COLUMNS)
+          ? ENCRYPTED_NAMES.has(key) && isEncrypted(field)
+          : false));
+    if (!sealed) {
+      out[key] = key in relations ? openRow(field, relations[key]) : openRow(field, undefined);
       continue;
     }
     try {
-      out[key] = decryptColumn(field, key);
+      out[key] = decryptColumn(field as string, key);
     } catch (error) {
       if (!(error instanceof ColumnDecryptionError)) throw error;
       out[key] = null;
-      unreadable[key] = {
-        stored: field,
-        reason: error instanceof UnknownKeyError ? "unknown_key" : "unreadable",
-      };
+      const reason = error instanceof UnknownKeyError ? "unknown_key" : "unreadable";
+      unreadable[key] = { stored: field as string, reason };
     }
   }
   if (Object.keys(unreadable).length) {

@@ -69,6 +69,25 @@ afterAll(async () => {
 });
 
 describe("tokens at rest", () => {
+  it("refuses a nested write that would reach a token column through a relation it does not follow", async () => {
+    const write = app.db.session.create({
+      data: {
+        sessionToken: "nested-write",
+        expires: new Date(Date.now() + 60_000),
+        user: {
+          create: {
+            name: "Nested",
+            accounts: {
+              create: { type: "oidc", provider: "make", providerAccountId: "9", access_token: "clear" },
+            },
+          },
+        },
+      },
+    });
+    await expect(write).rejects.toThrow(/encrypted column written through a nested write/);
+    expect(await app.db.user.count({ where: { name: "Nested" } })).toBe(0);
+  });
+
   it("stores an unrelated model's `token` field as written (Auth.js email sign-in's VerificationToken)", async () => {
     const expires = new Date(Date.now() + 60_000);
     await app.db.verificationToken.create({
