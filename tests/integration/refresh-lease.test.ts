@@ -206,3 +206,56 @@ describe("revocation deliveries", () => {
     expect(await direct.db.pendingRevocation.count({ where: { userId } })).toBe(2);
   });
 });
+
+describe("a revoke racing a refresh", () => {
+  it("queues the refresh token a refresh wrote between the revoke's read and its cut", async () => {
+    const { userId } = await connectExpired();
+    let raced = false;
+    // Between the revoke's read of the tokens and its version-checked cut, a refresh elsewhere writes new ones.
+    vi.doMock("@/lib/db", async (importOriginal) => {
+      const real = await importOriginal<typeof import("@/lib/db")>();
+      const findFirst = async (args: Parameters<typeof real.db.account.findFirst>[0]) => {
+        const row = await real.db.account.findFirst(args);
+        const select = (args?.select ?? {}) as Record<string, unknown>;
+        if (!raced && row && select.tokenVersion && select.refresh_token) {
+          raced = true;
+          await direct.db.account.update({
+            where: { id: row.id },
+            data: {
+              access_token: "at-written-meanwhile",
+              refresh_token: "rt-written-meanwhile",
+              tokenVersion: { increment: 1 },
+            },
+          });
+        }
+        return row;
+      };
+      const account = new Proxy(real.db.account, {
+        get: (target, property, receiver) =>
+          property === "findFirst" ? findFirst : Reflect.get(target, property, receiver),
+      });
+      const db = new Proxy(real.db, {
+        get: (target, property, receiver) =>
+          property === "account" ? account : Reflect.get(target, property, receiver),
+      });
+      return { ...real, db };
+    });
+    let copy: TokenModules;
+    try {
+      copy = await backends.load();
+    } finally {
+      vi.doUnmock("@/lib/db");
+    }
+    backends.standIn.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
+
+    await copy.revoke.revokeMakeConnection(userId);
+
+    expect(raced).toBe(true);
+    const queued = await direct.db.pendingRevocation.findMany({ where: { userId } });
+    expect(queued.map((entry) => entry.token).sort()).toEqual([
+      "at-written-meanwhile",
+      "rt-written-meanwhile",
+    ]);
+    expect(await storedAccount(userId)).toMatchObject({ state: "revoked", refresh_token: null });
+  });
+});
