@@ -15,6 +15,8 @@ export interface MakeStandInConfig {
   /** Delay before a revocation request is answered (tests that need overlapping deliveries). */
   revocationLatencyMs?: number;
   tokenLatencyMs: number;
+  /** Added to refresh grants only (a renewal still in flight while a sign-in completes). */
+  refreshLatencyMs?: number;
   /** Public clients get refresh tokens too (Make: "typically" not). */
   publicRefreshTokens: boolean;
   /** Delay before the discovery document is answered. */
@@ -88,6 +90,7 @@ export const configSchema = z
     accessTokenTtl: z.number().int().positive(),
     revocationLatencyMs: count,
     tokenLatencyMs: count,
+    refreshLatencyMs: count,
     discoveryLatencyMs: count,
     publicRefreshTokens: z.boolean(),
     ignoreNonce: z.boolean(),

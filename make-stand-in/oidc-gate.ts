@@ -47,6 +47,8 @@ export async function handleOidc(
     grantType = new URLSearchParams(body.toString("utf8")).get("grant_type") ?? "(missing)";
     state.stats.grants[grantType] = (state.stats.grants[grantType] ?? 0) + 1;
     if (state.config.tokenLatencyMs > 0) await delay(state.config.tokenLatencyMs);
+    if (grantType === "refresh_token" && state.config.refreshLatencyMs)
+      await delay(state.config.refreshLatencyMs);
   } else if (endpoint === "revocation" && req.method === "POST") {
     state.revocationsInFlight += 1;
     state.stats.revocationsInFlightPeak = Math.max(
