@@ -57,7 +57,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return { samples, elapsedMs };
 }
 
-function get(
+/** One GET over `agent`, the whole body read; rejects on a network error or after 30 s. */
+export function get(
   url: string,
   agent: http.Agent,
   headers: Record<string, string>,

@@ -3,6 +3,7 @@
  * scenarios. Zones are slots here (0 = the first zone, 1 = the second); the server gives each slot its
  * local origin (`127.0.0.1:<port>`) when it starts, and that host is the organization's `zone`.
  */
+import { isNumberedUserSub } from "./users";
 
 export interface CatalogOrganization {
   id: number;
@@ -49,6 +50,16 @@ const ORGANIZATIONS: Readonly<Record<string, CatalogOrganization[]>> = {
   "1003": [{ id: 5003, name: "<b>Mallory & Co</b>", zoneSlot: 0, countryId: 1, timezoneId: 113 }],
 };
 
+/** The one organization every numbered user (users.ts) belongs to, like the many members of one company. */
+export const SHARED_ORGANIZATION_ID = 5004;
+const SHARED_ORGANIZATION: CatalogOrganization = {
+  id: SHARED_ORGANIZATION_ID,
+  name: "Shared organization",
+  zoneSlot: 0,
+  countryId: 1,
+  timezoneId: 113,
+};
+
 const TEAMS: readonly CatalogTeam[] = [
   { id: 7001, name: "Engineering", organizationId: 5001 },
   { id: 7002, name: "Operations", organizationId: 5001 },
@@ -56,6 +67,7 @@ const TEAMS: readonly CatalogTeam[] = [
   { id: 7012, name: "Archive", organizationId: 5011 },
   { id: 7021, name: "My team", organizationId: 5002 },
   { id: 7003, name: "<i>Team</i> & friends", organizationId: 5003 },
+  { id: 7041, name: "Everyone", organizationId: SHARED_ORGANIZATION_ID },
   { id: 7008, name: "Ada's space", organizationId: 5001, type: "personal", ownerSub: "1001" },
 ];
 
@@ -99,10 +111,13 @@ const SCENARIOS: readonly CatalogScenario[] = [
   scenario(9200, 7011, "Lab results to Sheets", 0),
   scenario(9201, 7011, "Paper digest", 3),
   scenario(9300, 7003, '<img src=x onerror=alert("scenario")>', 0),
+  scenario(9400, 7041, "Welcome emails", 0),
+  scenario(9401, 7041, "CRM sync", 1),
+  scenario(9402, 7041, "Daily digest", 3),
 ];
 
 export function organizationsOf(sub: string): readonly CatalogOrganization[] {
-  return ORGANIZATIONS[sub] ?? [];
+  return ORGANIZATIONS[sub] ?? (isNumberedUserSub(sub) ? [SHARED_ORGANIZATION] : []);
 }
 
 /** The organization's teams; a user's own personal team too when `privateSpacesOf` names them. */

@@ -5,7 +5,7 @@
  * MAKE_STAND_IN_ISSUER, MAKE_STAND_IN_REDIRECT_URIS (comma-separated),
  * MAKE_STAND_IN_ACCESS_TOKEN_TTL (seconds), MAKE_STAND_IN_QUIET=1 to silence request logs.
  */
-import { STAND_IN_CLIENTS, STAND_IN_USERS, startMakeStandIn } from "./server";
+import { NUMBERED_USERS, STAND_IN_CLIENTS, STAND_IN_USERS, startMakeStandIn } from "./server";
 
 function integerFromEnv(name: string, fallback: number | undefined): number | undefined {
   const raw = process.env[name]?.trim();
@@ -40,6 +40,7 @@ Local Make stand-in running
   Make API zones             ${standIn.zones.join(", ")} (MAKE_API_URL=http://{zone}/api/v2, MAKE_DEFAULT_ZONE=${standIn.zones[0]})
   test users (login / password):
 ${STAND_IN_USERS.map((user) => `    ${user.login} / ${user.password}  (sub ${user.sub})`).join("\n")}
+    user-1 … user-${NUMBERED_USERS} / password  (many users at once, one shared organization)
   controls                   ${standIn.url}/__stand-in/stats, /__stand-in/config, /__stand-in/fail, /__stand-in/tamper, /__stand-in/reset, /__stand-in/rotate-keys
 `);
 

@@ -38,6 +38,8 @@ export interface MakeStandInStats {
   grants: { authorization_code: number; refresh_token: number; [grantType: string]: number };
   refreshSucceeded: number;
   refreshFailed: number;
+  /** Every refresh token presented at the token endpoint, in order of arrival. */
+  refreshTokens: RefreshTokenUse[];
   revocations: Array<{ tokenTypeHint: string | null; found: boolean; at: string }>;
   /** The most revocation requests that were in flight at the same moment. */
   revocationsInFlightPeak: number;
@@ -52,6 +54,24 @@ export interface MakeStandInStats {
   api: ApiCall[];
   /** Every accepted `POST /scenarios/{id}/run`, in order. */
   runs: ScenarioRun[];
+}
+
+/** One refresh token presented at the token endpoint, as the stand-in saw it (never the token itself). */
+export interface RefreshTokenUse {
+  /** A digest of the token: two presentations of one token share it. */
+  fingerprint: string;
+  /** The grant's Make user, when the token is one the stand-in issued and still holds. */
+  sub?: string;
+  /** The token had been exchanged before: reuse, for which the whole grant is revoked. */
+  alreadyUsed: boolean;
+  /**
+   * `answered`: oidc-provider answered it (`status` says how); `failure_switch`: a `fail` switch answered
+   * instead; `abandoned`: the client went away during `tokenLatencyMs`, so it was never processed.
+   */
+  outcome: "answered" | "failure_switch" | "abandoned";
+  status?: number;
+  /** Epoch milliseconds when it was answered or abandoned (after `tokenLatencyMs`). */
+  at: number;
 }
 
 /** A scenario run the stand-in accepted; its execution answers `GET /scenarios/{id}/executions/{executionId}`. */
@@ -111,6 +131,7 @@ function emptyStats(): MakeStandInStats {
     }),
     refreshSucceeded: 0,
     refreshFailed: 0,
+    refreshTokens: [],
     revocations: [],
     revocationsInFlightPeak: 0,
     userinfo: 0,

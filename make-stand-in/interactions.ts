@@ -19,7 +19,7 @@ import type { StandInState } from "./controls";
 import { escapeHtml, page } from "./html";
 import { HttpError, readForm, sendHtml } from "./http-utils";
 import { MAKE_SCOPES } from "./provider";
-import { authenticate, STAND_IN_USERS } from "./users";
+import { authenticate, NUMBERED_USERS, STAND_IN_USERS } from "./users";
 
 const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: "Know who you are (your Make user id)",
@@ -147,7 +147,10 @@ async function grantConsent(
 }
 
 function loginPage(uid: string, clientId: string, error?: string, login = ""): string {
-  const users = STAND_IN_USERS.map((user) => `<code>${escapeHtml(user.login)}</code>`).join(", ");
+  const users = [
+    ...STAND_IN_USERS.map((user) => `<code>${escapeHtml(user.login)}</code>`),
+    `<code>user-1</code> … <code>user-${NUMBERED_USERS}</code>`,
+  ].join(", ");
   return page(
     "Sign in to Make",
     `<p><code>${escapeHtml(clientId)}</code> wants you to sign in.</p>

@@ -1,13 +1,14 @@
 /**
  * Sits in front of oidc-provider for the endpoints tests want to observe or
- * break: counts requests, adds latency, and answers with the armed failure
- * instead of the real endpoint. Everything else goes straight to the provider.
+ * break: counts requests, records each refresh token presented, adds latency, and answers with the armed
+ * failure instead of the real endpoint. Everything else goes straight to the provider.
  */
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import type Provider from "oidc-provider";
 
-import type { ActiveFailure, FailEndpoint, StandInState } from "./controls";
+import type { ActiveFailure, FailEndpoint, RefreshTokenUse, StandInState } from "./controls";
 import { readBody, replayRequest, sendJson } from "./http-utils";
 import { DISCOVERY_PATH, MAKE_ROUTES } from "./provider";
 
@@ -74,9 +75,16 @@ export async function handleOidc(
   }
 
   const isRefresh = grantType === "refresh_token";
+  const presented = isRefresh ? await refreshTokenUse(deps.provider(), body!) : undefined;
+  // The latency is the request's way to Make: a client that gave up meanwhile never reached it.
+  if (endpoint === "token" && res.destroyed) {
+    if (presented) state.stats.refreshTokens.push({ ...presented, outcome: "abandoned" });
+    return;
+  }
   const failure = state.takeFailure(endpoint, grantType);
   if (failure) {
     if (isRefresh) state.stats.refreshFailed += 1;
+    if (presented) state.stats.refreshTokens.push({ ...presented, outcome: "failure_switch" });
     return answerFailure(deps, res, failure);
   }
   if (refusedTokenType) {
@@ -86,13 +94,28 @@ export async function handleOidc(
     });
   }
 
-  if (isRefresh) {
+  if (presented) {
+    const use: RefreshTokenUse = { ...presented, outcome: "answered" };
+    state.stats.refreshTokens.push(use);
     res.on("finish", () => {
+      use.status = res.statusCode;
       if (res.statusCode === 200) state.stats.refreshSucceeded += 1;
       else state.stats.refreshFailed += 1;
     });
   }
   deps.forward(body ? replayRequest(req, body) : req, res);
+}
+
+/** Who presented the refresh token in `body`, and whether it had been used before (looked up before use). */
+async function refreshTokenUse(provider: Provider, body: Buffer): Promise<Omit<RefreshTokenUse, "outcome">> {
+  const value = new URLSearchParams(body.toString("utf8")).get("refresh_token") ?? "";
+  const stored = value ? await provider.RefreshToken.find(value) : undefined;
+  return {
+    fingerprint: createHash("sha256").update(value).digest("base64url").slice(0, 16),
+    sub: stored?.accountId,
+    alreadyUsed: !!stored?.consumed,
+    at: Date.now(),
+  };
 }
 
 /** A Make that does not echo `nonce` behaves as if the authorization request never carried one. */

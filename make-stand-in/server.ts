@@ -28,12 +28,14 @@ import { createProvider } from "./provider";
 import { avatarSvg } from "./users";
 
 export { STAND_IN_CLIENTS } from "./clients";
-export { STAND_IN_USERS } from "./users";
+export { NUMBERED_USERS, numberedUserLogin, numberedUserSub, STAND_IN_USERS } from "./users";
+export { SHARED_ORGANIZATION_ID } from "./catalog";
 export type {
   FailSpec,
   MakeStandInConfig,
   MakeStandInControls,
   MakeStandInStats,
+  RefreshTokenUse,
   ScenarioRun,
 } from "./controls";
 export type { IdTokenTamper } from "./id-token-tamper";

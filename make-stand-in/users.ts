@@ -44,13 +44,38 @@ export const STAND_IN_USERS: ReadonlyArray<StandInUser> = Object.freeze([
   },
 ]);
 
+/**
+ * Many users at once (the soak, load tests): `user-1` … `user-1000`, password `password`, sub
+ * 2000001 … 2001000, all members of one shared organization (catalog.ts), with `sub` only, like `sub-only`.
+ */
+export const NUMBERED_USERS = 1000;
+const NUMBERED_SUB_BASE = 2_000_000;
+
+export const numberedUserLogin = (n: number) => `user-${n}`;
+export const numberedUserSub = (n: number) => String(NUMBERED_SUB_BASE + n);
+
+function numberedUser(n: number): StandInUser | undefined {
+  if (!Number.isInteger(n) || n < 1 || n > NUMBERED_USERS) return undefined;
+  return { login: numberedUserLogin(n), password: "password", sub: numberedUserSub(n) };
+}
+
+function numberedUserBySub(sub: string): StandInUser | undefined {
+  const user = numberedUser(Number(sub) - NUMBERED_SUB_BASE);
+  return user?.sub === sub ? user : undefined;
+}
+
+export const isNumberedUserSub = (sub: string) => numberedUserBySub(sub) !== undefined;
+
 export function findUserBySub(sub: string): StandInUser | undefined {
-  return STAND_IN_USERS.find((user) => user.sub === sub);
+  return numberedUserBySub(sub) ?? STAND_IN_USERS.find((user) => user.sub === sub);
 }
 
 /** Constant-ish lookup; this is a test server, so timing attacks are not a concern. */
 export function authenticate(login: string, password: string): StandInUser | undefined {
-  const user = STAND_IN_USERS.find((candidate) => candidate.login === login);
+  const numbered = /^user-([1-9]\d{0,3})$/.exec(login);
+  const user = numbered
+    ? numberedUser(Number(numbered[1]))
+    : STAND_IN_USERS.find((candidate) => candidate.login === login);
   return user && user.password === password ? user : undefined;
 }
 

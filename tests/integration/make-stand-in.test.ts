@@ -13,7 +13,12 @@ import {
   type IdTokenTamper,
 } from "../../make-stand-in/id-token-tamper";
 import { defaultConfig } from "../../make-stand-in/config";
-import { STAND_IN_CLIENTS, startMakeStandIn, type MakeStandIn } from "../../make-stand-in/server";
+import {
+  SHARED_ORGANIZATION_ID,
+  STAND_IN_CLIENTS,
+  startMakeStandIn,
+  type MakeStandIn,
+} from "../../make-stand-in/server";
 import {
   CookieJar,
   DEFAULT_REDIRECT_URI as REDIRECT_URI,
@@ -250,6 +255,41 @@ describe("refresh tokens", () => {
       refreshFailed: 2,
     });
   });
+  it("records every refresh token presented: its user, and whether it had been used before", async () => {
+    const first = await signIn({ client: "confidential" });
+    const rotated = await refresh(first.refresh_token!);
+    await refresh(first.refresh_token!); // reuse: the grant is revoked
+    await refresh(String(rotated.body.refresh_token));
+
+    const uses = standIn.controls.stats().refreshTokens;
+    expect(uses).toEqual([
+      {
+        fingerprint: expect.any(String),
+        sub: "1001",
+        alreadyUsed: false,
+        outcome: "answered",
+        status: 200,
+        at: expect.any(Number),
+      },
+      {
+        fingerprint: uses[0]!.fingerprint,
+        sub: "1001",
+        alreadyUsed: true,
+        outcome: "answered",
+        status: 400,
+        at: expect.any(Number),
+      },
+      {
+        fingerprint: expect.any(String),
+        alreadyUsed: false,
+        outcome: "answered",
+        status: 400,
+        at: expect.any(Number),
+      },
+    ]);
+    expect(uses[2]!.fingerprint).not.toBe(uses[0]!.fingerprint);
+    expect(JSON.stringify(uses)).not.toContain(first.refresh_token!);
+  });
 });
 
 describe("revocation, userinfo and the Make API", () => {
@@ -388,6 +428,35 @@ describe("test switches", () => {
       refreshSucceeded: 1,
       refreshFailed: 1,
     });
+  });
+
+  it("never processes a refresh whose client went away during the token latency", async () => {
+    const tokens = await signIn({ client: "confidential" });
+    standIn.controls.configure({ tokenLatencyMs: 300 });
+    const body = new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token!,
+      client_id: STAND_IN_CLIENTS.confidential.clientId,
+      client_secret: STAND_IN_CLIENTS.confidential.clientSecret,
+    });
+    await expect(
+      fetch(as.token_endpoint!, { method: "POST", body, signal: AbortSignal.timeout(100) }),
+    ).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    standIn.controls.fail({ endpoint: "token", mode: "status", status: 503, times: 1 });
+    expect((await refresh(tokens.refresh_token!)).status).toBe(503);
+
+    // Neither the abandoned request nor the switched one used the token up.
+    expect((await refresh(tokens.refresh_token!)).status).toBe(200);
+    expect(
+      standIn.controls
+        .stats()
+        .refreshTokens.map(({ outcome, alreadyUsed, status }) => ({ outcome, alreadyUsed, status })),
+    ).toEqual([
+      { outcome: "abandoned", alreadyUsed: false },
+      { outcome: "failure_switch", alreadyUsed: false },
+      { outcome: "answered", alreadyUsed: false, status: 200 },
+    ]);
   });
 
   it("answers invalid_grant on demand, also for code exchanges when asked, through the HTTP API", async () => {
@@ -673,6 +742,28 @@ describe("Make-like behaviour", () => {
       { zone: standIn.zones[1], path: "/api/v2/teams", status: 200 },
       { zone: standIn.zones[0], path: "/api/v2/teams", status: 400 },
     ]);
+  });
+
+  it("signs in any of the numbered users, each a member of the one shared organization", async () => {
+    for (const login of ["user-1", "user-1000"]) {
+      const tokens = await signIn({ client: "confidential", scope: ALL, login });
+      const me = (await json(await api("/users/me", tokens.access_token))).authUser as { id: number };
+      expect(me.id).toBe(2_000_000 + Number(login.slice("user-".length)));
+      const organizations = await json(await api("/organizations", tokens.access_token));
+      expect(organizations.organizations).toEqual([
+        { id: SHARED_ORGANIZATION_ID, name: "Shared organization", countryId: 1, timezoneId: 113 },
+      ]);
+      const zone = standIn.zones[0]!;
+      const teams = await json(
+        await inZone(zone, `/teams?organizationId=${SHARED_ORGANIZATION_ID}`, tokens.access_token),
+      );
+      expect(teams.teams).toEqual([{ id: 7041, name: "Everyone", organizationId: SHARED_ORGANIZATION_ID }]);
+      const scenarios = await json(await inZone(zone, "/scenarios?teamId=7041", tokens.access_token));
+      expect(scenarios.scenarios).toHaveLength(3);
+    }
+    for (const login of ["user-0", "user-1001", "user-01"]) {
+      await expect(signIn({ client: "confidential", login })).rejects.toThrow();
+    }
   });
 
   it("lists teams and scenarios with Make's fields, paginated by pg[offset] and pg[limit]", async () => {
