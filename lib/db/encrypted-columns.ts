@@ -30,10 +30,11 @@ type EncryptedModel = keyof typeof ENCRYPTED_COLUMNS;
  * schema.prisma.
  */
 export const RELATIONS: Partial<Record<Prisma.ModelName, Record<string, Prisma.ModelName>>> = {
-  User: { accounts: "Account", sessions: "Session", events: "ConnectionEvent" },
+  User: { accounts: "Account", sessions: "Session", events: "ConnectionEvent", scenarioRuns: "ScenarioRun" },
   Account: { user: "User" },
   Session: { user: "User" },
   ConnectionEvent: { user: "User" },
+  ScenarioRun: { user: "User" },
 };
 
 /** Why a column could not be opened: `unknown_key` leaves the row alone; `unreadable` is a dead value. */

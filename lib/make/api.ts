@@ -27,6 +27,7 @@ import {
 } from "@/lib/make/errors";
 import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
 import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
+import { traced } from "@/lib/make/tracing";
 import { zoneEndpoint } from "@/lib/make/zones";
 
 /** The longest Retry-After worth waiting out inside a page request; longer waits go back to the user. */
@@ -36,26 +37,40 @@ const MAX_RETRY_AFTER_SECONDS = 2;
 class ZoneClient extends Make {
   constructor(
     accessToken: string,
-    zone: string,
+    private readonly zoneName: string,
     private readonly requiredScope?: string,
+    private readonly organizationId?: number,
   ) {
-    const endpoint = zoneEndpoint(zone, env.MAKE_API_URL);
+    const endpoint = zoneEndpoint(zoneName, env.MAKE_API_URL);
     // Retries are decided in MakeApi.call (one, bounded): the SDK's own would wait at most maxDelay and
     // then retry even when Make asked for longer, spending the organization's budget again.
     super(accessToken, endpoint.host, { version: endpoint.version, retry: { maxRetries: 0 } });
     this.protocol = endpoint.protocol;
   }
 
-  protected override async handleRequest(url: string, options?: RequestInit): Promise<Response> {
-    try {
-      return await fetch(url, {
-        ...options,
-        cache: "no-store",
-        signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw makeApiErrorFromException(error);
-    }
+  protected override handleRequest(url: string, options?: RequestInit): Promise<Response> {
+    const attributes = {
+      "make.zone": this.zoneName,
+      "make.organization_id": this.organizationId,
+      "http.request.method": options?.method ?? "GET",
+      "url.path": new URL(url).pathname,
+    };
+    return traced("make.api", attributes, async (span) => {
+      const started = performance.now();
+      try {
+        const response = await fetch(url, {
+          ...options,
+          cache: "no-store",
+          signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
+        });
+        span.setAttribute("http.response.status_code", response.status);
+        return response;
+      } catch (error) {
+        throw makeApiErrorFromException(error);
+      } finally {
+        span.setAttribute("make.duration_ms", Math.round(performance.now() - started));
+      }
+    });
   }
 
   protected override handleError(response: Response): Promise<MakeApiError> {
@@ -133,7 +148,7 @@ export class MakeApi {
       const message = "Requests limit for organization exceeded";
       throw new MakeApiError(429, { message }, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
     }
-    const client = new ZoneClient(this.token.accessToken, zone, options.scope);
+    const client = new ZoneClient(this.token.accessToken, zone, options.scope, options.organizationId);
     try {
       return await run(client);
     } catch (caught) {

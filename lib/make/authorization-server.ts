@@ -7,7 +7,9 @@
  */
 import "server-only";
 import * as oauth from "oauth4webapi";
+import type { Span } from "@opentelemetry/api";
 import { clientType, env } from "@/lib/env";
+import { annotateSpan, traced } from "@/lib/make/tracing";
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 
@@ -55,7 +57,17 @@ export interface RefreshedTokens {
  * `grant_type=refresh_token` against an already discovered server, cut off when `signal` aborts.
  * Throws oauth.ResponseBodyError for OAuth errors (e.g. invalid_grant).
  */
-export async function refreshGrant(
+export function refreshGrant(
+  as: oauth.AuthorizationServer,
+  refreshToken: string,
+  signal: AbortSignal,
+): Promise<RefreshedTokens> {
+  return traced("make.refresh.grant", {}, (span) =>
+    withOutcome(span, requestRefresh(as, refreshToken, signal)),
+  );
+}
+
+async function requestRefresh(
   as: oauth.AuthorizationServer,
   refreshToken: string,
   signal: AbortSignal,
@@ -68,6 +80,7 @@ export async function refreshGrant(
     refreshToken,
     options,
   );
+  annotateSpan({ "http.response.status_code": response.status });
   const tokens = await oauth.processRefreshTokenResponse(as, makeClient(), response);
   const expiresIn = tokens.expires_in ?? 3600;
   return {
@@ -82,16 +95,28 @@ export async function refreshGrant(
 }
 
 /** RFC 7009 revocation. Resolves when Make confirms (200), throws otherwise. */
-export async function revokeAtMake(
-  token: string,
-  tokenTypeHint: "access_token" | "refresh_token",
-): Promise<void> {
-  const as = await authorizationServer();
-  const response = await oauth.revocationRequest(as, makeClient(), clientAuth(), token, {
-    ...requestOptions(),
-    additionalParameters: { token_type_hint: tokenTypeHint },
+export function revokeAtMake(token: string, tokenTypeHint: "access_token" | "refresh_token"): Promise<void> {
+  return traced("make.revocation", { "make.token_type_hint": tokenTypeHint }, async (span) => {
+    const as = await authorizationServer();
+    const response = await oauth.revocationRequest(as, makeClient(), clientAuth(), token, {
+      ...requestOptions(),
+      additionalParameters: { token_type_hint: tokenTypeHint },
+    });
+    span.setAttribute("http.response.status_code", response.status);
+    await withOutcome(span, oauth.processRevocationResponse(response));
   });
-  await oauth.processRevocationResponse(response);
+}
+
+/** Records on `span` how a request to Make ended: "ok" or the token-free error code. */
+async function withOutcome<T>(span: Span, work: Promise<T>): Promise<T> {
+  try {
+    const result = await work;
+    span.setAttribute("make.outcome", "ok");
+    return result;
+  } catch (error) {
+    span.setAttribute("make.outcome", errorCode(error));
+    throw error;
+  }
 }
 
 /** The OIDC userinfo endpoint, with the subject checked against the signed-in account's `sub`. */

@@ -18,11 +18,13 @@ import type { Account } from "next-auth";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { clientType, env } from "@/lib/env";
+import { errorMessage, log } from "@/lib/log";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { RefreshedTokens } from "@/lib/make/authorization-server";
 import { recordConnectionEvent } from "@/lib/make/events";
 import { MakeConnectionError } from "@/lib/make/errors";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { traced } from "@/lib/make/tracing";
 
 export interface MakeAccessToken {
   accessToken: string;
@@ -209,11 +211,19 @@ export type RefreshWrite = "written" | "lost";
  * (revoked, reconnected, or the lease was lost). May be called again after a failure: an earlier attempt
  * may have committed although its answer never arrived.
  */
-export async function refreshed(
+export function refreshed(
   row: ConnectionRow,
   leaseId: string,
   tokens: RefreshedTokens,
 ): Promise<RefreshWrite> {
+  return traced("make.refresh.write", { "make.account_id": row.id }, async (span) => {
+    const result = await writeRefreshed(row, leaseId, tokens);
+    span.setAttribute("make.refresh.write", result);
+    return result;
+  });
+}
+
+async function writeRefreshed(row: ConnectionRow, leaseId: string, tokens: RefreshedTokens) {
   const written = await db.account.updateMany({
     where: { id: row.id, refreshLeaseId: leaseId },
     data: {
@@ -229,9 +239,9 @@ export async function refreshed(
       tokenVersion: { increment: 1 },
     },
   });
-  if (written.count === 1) return "written";
+  if (written.count === 1) return "written" as const;
   const current = await db.account.findUnique({ where: { id: row.id }, select: { access_token: true } });
-  return current?.access_token === tokens.accessToken ? "written" : "lost";
+  return current?.access_token === tokens.accessToken ? ("written" as const) : ("lost" as const);
 }
 
 /** The activity entry of a refresh whose write committed. */
@@ -263,7 +273,7 @@ export async function refreshFailed(
       detail: failure.detail,
     });
   } catch (error) {
-    console.error(`[make] account ${row.id}: could not record a failed renewal:`, (error as Error)?.message);
+    log.error("could not record a failed renewal", { accountId: row.id, error: errorMessage(error) });
   }
 }
 
@@ -275,7 +285,7 @@ export const refreshSlow = (row: ConnectionRow, leaseId: string) =>
       data: { lastError: "timeout", lastErrorAt: new Date() },
     })
     .catch((error) =>
-      console.error(`[make] account ${row.id}: could not record a slow renewal:`, error?.message),
+      log.error("could not record a slow renewal", { accountId: row.id, error: errorMessage(error) }),
     );
 
 // ─── reauthRequired, unreadable ──────────────────────────────────────────────────────────────────────────
@@ -336,9 +346,10 @@ export async function settleUnreadable<T extends { id: string; userId: string } 
     data: { ...marked, refreshLeaseId: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } },
   });
   if (count === 1) {
-    console.warn(
-      `[make] account ${row.id}: ${columns.map(([name]) => name).join(", ")} failed authentication`,
-    );
+    log.warn("stored Make tokens failed authentication", {
+      accountId: row.id,
+      columns: columns.map(([name]) => name).join(", "),
+    });
     await recordConnectionEvent(row.userId, "reauth_required", "error", {
       errorCode: UNREADABLE_TOKEN_CODE,
       detail: UNREADABLE_DETAIL,

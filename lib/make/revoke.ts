@@ -9,6 +9,7 @@ import "server-only";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
+import { errorMessage, log } from "@/lib/log";
 import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
 import { forgotten, revoked, type HeldTokens } from "@/lib/make/connection";
 import { recordConnectionEvent } from "@/lib/make/events";
@@ -45,10 +46,7 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
     confirmed = await deliverPendingRevocations({ userId });
     await recordConnectionEvent(userId, "revoked", confirmed ? "ok" : "pending");
   } catch (error) {
-    console.error(
-      `[revoke] user ${userId}: revoked here; Make is told later:`,
-      (error as Error)?.message ?? error,
-    );
+    log.warn("revoked here; Make is told later", { userId, error: errorMessage(error) });
   }
   return { confirmed };
 }
@@ -65,7 +63,7 @@ export async function revokeDiscardedTokens(
   if (entries.length === 0) return;
   await db.$transaction(entries.map((entry) => db.pendingRevocation.create({ data: { userId, ...entry } })));
   deliverPendingRevocations({ userId }).catch((error) =>
-    console.error(`[revoke] user ${userId}: delivery failed:`, (error as Error)?.message ?? error),
+    log.warn("revocation delivery failed", { userId, error: errorMessage(error) }),
   );
 }
 
@@ -120,9 +118,7 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
   // A token that fails authentication under a held key can never be sent: drop it, say so.
   if (!pending.token) {
     await db.pendingRevocation.delete({ where: { id: pending.id } });
-    await recordConnectionEvent(pending.userId, "revocation_failed", "error", {
-      errorCode: "token_unreadable",
-    });
+    await recordForUser(pending.userId, "revocation_failed", "error", "token_unreadable");
     return;
   }
   try {
@@ -141,15 +137,38 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
     return;
   }
   await db.pendingRevocation.delete({ where: { id: pending.id } });
-  await recordConnectionEvent(pending.userId, "revocation_confirmed", "ok");
+  await recordForUser(pending.userId, "revocation_confirmed", "ok");
+}
+
+/** A delivery's activity entry, for a user who still exists (a deleted user's queue has no user). */
+async function recordForUser(
+  userId: string | null,
+  kind: "revocation_confirmed" | "revocation_failed",
+  outcome: "ok" | "error",
+  errorCode?: string,
+) {
+  if (!userId) return;
+  // Best-effort: the revocation is delivered and its row gone, whatever happens to this entry (the user
+  // may have been deleted a moment ago).
+  await recordConnectionEvent(userId, kind, outcome, { errorCode }).catch((error) =>
+    log.warn("could not record a revocation's outcome", { userId, error: errorMessage(error) }),
+  );
 }
 
 /**
- * For account deletion: the connection is revoked (queued when Make is down, so this never waits on
- * Make for long), then the Make account row and its activity are deleted. The queued revocations stay
- * until they are delivered or given up; they hold no reference to the user.
+ * For account deletion. The connection is revoked first (queued when Make does not confirm, so this waits
+ * on Make for one bounded attempt at most), then ONE transaction deletes the Make account and its
+ * activity, runs `deleteAppRows` (the app's own rows of the user) and detaches the queued revocations from
+ * the user: they keep their tokens until Make confirms, and no longer say whose they were.
  */
-export async function forgetMakeUser(userId: string): Promise<void> {
+export async function forgetMakeUser(
+  userId: string,
+  deleteAppRows: (tx: Transaction) => Promise<void> = async () => {},
+): Promise<void> {
   await revokeMakeConnection(userId);
-  await forgotten(userId);
+  await db.$transaction(async (tx) => {
+    await forgotten(userId, tx);
+    await tx.pendingRevocation.updateMany({ where: { userId }, data: { userId: null } });
+    await deleteAppRows(tx);
+  });
 }

@@ -50,6 +50,15 @@ export default async function DashboardPage() {
           the example page that calls Make&apos;s API in each zone
         </span>
       </p>
+      <p className="text-sm">
+        <Link
+          href="/dashboard/account"
+          className="font-medium text-make hover:underline dark:text-make-light"
+        >
+          Your account →
+        </Link>{" "}
+        <span className="text-slate-600 dark:text-slate-300">download your data or delete your account</span>
+      </p>
       <ActivityList events={events} />
     </div>
   );
