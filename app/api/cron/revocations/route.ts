@@ -1,6 +1,8 @@
 /**
  * The app's scheduled background work, run by Vercel Cron (vercel.json) or any scheduler that can send a
- * request: delivers the revocations Make has not confirmed yet and deletes expired sessions. Authorised by
+ * request: delivers the revocations Make has not confirmed yet, refreshes connections idle for
+ * MAKE_RENEW_IDLE_AFTER_DAYS (bounded in time; `renewals.remaining` says what is left for the next run)
+ * and deletes expired sessions. Authorised by
  * `Authorization: Bearer $CRON_SECRET`, Vercel Cron's convention; without CRON_SECRET it answers 401 to
  * everyone. Idempotent, and safe when two runs overlap (each pending revocation is claimed by one run).
  * @see https://vercel.com/docs/cron-jobs/manage-cron-jobs#securing-cron-jobs
