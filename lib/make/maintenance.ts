@@ -49,16 +49,20 @@ export async function runMakeMaintenance(): Promise<MaintenanceReport> {
   return { revocationsSettled, renewals: await renewIdleConnections() };
 }
 
-/** Active connections with a refresh token whose last refresh (or sign-in) is older than the idle age. */
-function idleConnections(now: Date, exclude: string[] = []) {
+/**
+ * Active connections with a refresh token whose last refresh (or sign-in) is older than the idle age;
+ * `dueBy` leaves out those backing off after a failure until that time.
+ */
+function idleConnections(now: Date, options: { dueBy?: Date; exclude?: string[] } = {}) {
   const idleSince = new Date(now.getTime() - env.MAKE_RENEW_IDLE_AFTER_DAYS * 86_400_000);
+  const due = options.dueBy ? [{ OR: [{ nextRetryAt: null }, { nextRetryAt: { lte: options.dueBy } }] }] : [];
   return {
     provider: MAKE_PROVIDER_ID,
     state: "active" as const,
     refresh_token: { not: null },
-    id: { notIn: exclude },
+    id: { notIn: options.exclude ?? [] },
     OR: [{ lastRefreshedAt: { lt: idleSince } }, { lastRefreshedAt: null, connectedAt: { lt: idleSince } }],
-    AND: [{ OR: [{ nextRetryAt: null }, { nextRetryAt: { lte: now } }] }],
+    AND: due,
   };
 }
 
@@ -69,7 +73,7 @@ export async function renewIdleConnections(): Promise<RenewalReport> {
   const tried: string[] = [];
   while (performance.now() < deadline) {
     const batch = await db.account.findMany({
-      where: idleConnections(new Date(), tried),
+      where: idleConnections(new Date(), { dueBy: new Date(), exclude: tried }),
       select: { id: true, userId: true, tokenVersion: true },
       orderBy: [{ lastRefreshedAt: { sort: "asc", nulls: "first" } }, { connectedAt: "asc" }],
       take: RENEWAL_BATCH,
