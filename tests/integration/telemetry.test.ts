@@ -7,6 +7,7 @@ import { SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { registerOTel } from "@vercel/otel";
 import type { Account } from "next-auth";
+import type { AdapterAccount } from "next-auth/adapters";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { loadAppModules, type AppModules } from "../support/app-modules";
@@ -59,7 +60,7 @@ async function signIn(): Promise<string> {
   expect(
     await wiring.signIn({ account, user, profile: undefined, email: undefined, credentials: undefined }),
   ).toBe(true);
-  await wiring.adapter({} as never).linkAccount!(account);
+  await wiring.adapter({} as never).linkAccount!(account as AdapterAccount);
   return user.id;
 }
 
