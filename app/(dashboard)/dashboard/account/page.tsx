@@ -9,8 +9,9 @@ import { deleteAccount } from "./actions";
 
 export const metadata = { title: "Your account" };
 
-const card =
-  "rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900";
+const card = "rounded-xl border bg-white p-6 shadow-sm dark:bg-slate-900";
+const neutralCard = `${card} border-slate-200 dark:border-slate-800`;
+const dangerCard = `${card} border-red-200 dark:border-red-900`;
 
 export default async function AccountPage() {
   const user = await requireUser("/dashboard/account");
@@ -25,7 +26,7 @@ export default async function AccountPage() {
           Signed in as {user.name ?? user.email ?? "a Make user"}.
         </p>
       </div>
-      <section className={card} aria-labelledby="export-heading">
+      <section className={neutralCard} aria-labelledby="export-heading">
         <h2 id="export-heading" className="text-lg font-semibold">
           Download my data
         </h2>
@@ -41,7 +42,7 @@ export default async function AccountPage() {
           Download my data
         </a>
       </section>
-      <section className={`${card} border-red-200 dark:border-red-900`} aria-labelledby="delete-heading">
+      <section className={dangerCard} aria-labelledby="delete-heading">
         <h2 id="delete-heading" className="text-lg font-semibold">
           Delete account
         </h2>
