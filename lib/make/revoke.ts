@@ -14,6 +14,9 @@ import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authori
 import { forgotten, revoked, type HeldTokens } from "@/lib/make/connection";
 import { recordConnectionEvent } from "@/lib/make/events";
 
+/** How long account deletion lets Make confirm the revocations before it goes on without the answer. */
+const FORGET_PATIENCE_MS = 2_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
 /** A queued token sealed under a key this process lacks waits for a process that holds it. */
 const UNKNOWN_KEY_RETRY_MS = 60_000;
@@ -156,16 +159,23 @@ async function recordForUser(
 }
 
 /**
- * For account deletion. The connection is revoked first (queued when Make does not confirm, so this waits
- * on Make for one bounded attempt at most), then ONE transaction deletes the Make account and its
- * activity, runs `deleteAppRows` (the app's own rows of the user) and detaches the queued revocations from
- * the user: they keep their tokens until Make confirms, and no longer say whose they were.
+ * For account deletion, which never waits on Make for long. The connection is cut and both revocations
+ * queued (one transaction, as for Revoke); Make is then asked, for FORGET_PATIENCE_MS at most, and what
+ * Make has not confirmed by then stays queued for the sweep and the cron route. Then ONE transaction
+ * deletes the Make account and its activity, runs `deleteAppRows` (the app's own rows of the user) and
+ * detaches the queued revocations from the user: they keep their tokens until Make confirms, and no longer
+ * say whose they were.
  */
 export async function forgetMakeUser(
   userId: string,
   deleteAppRows: (tx: Transaction) => Promise<void> = async () => {},
 ): Promise<void> {
-  await revokeMakeConnection(userId);
+  if (await revoked(userId, (tx, tokens) => queueRevocations(tx, userId, tokens))) {
+    const delivery = deliverPendingRevocations({ userId }).catch((error) =>
+      log.warn("revocation delivery failed; Make is told later", { userId, error: errorMessage(error) }),
+    );
+    await Promise.race([delivery, sleep(FORGET_PATIENCE_MS)]);
+  }
   await db.$transaction(async (tx) => {
     await forgotten(userId, tx);
     await tx.pendingRevocation.updateMany({ where: { userId }, data: { userId: null } });

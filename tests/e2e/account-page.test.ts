@@ -157,6 +157,21 @@ describe("Delete account", () => {
   });
 });
 
+describe("Delete account while Make hangs", () => {
+  it("does not wait for Make's answer: the deletion completes and the revocations stay queued", async () => {
+    const { page, userId } = await signIn();
+    e2e.stack.standIn.controls.fail({ endpoint: "revocation", mode: "hang" });
+
+    const started = Date.now();
+    await deleteAccount(page);
+    // Well under one request timeout (MAKE_TOKEN_TIMEOUT_MS, 10 s here): Make's answer was not awaited.
+    expect(Date.now() - started).toBeLessThan(8_000);
+
+    expect(await rowsNaming(userId)).toEqual([]);
+    expect(await count(`SELECT count(*)::int AS n FROM "PendingRevocation" WHERE "userId" IS NULL`)).toBe(2);
+  });
+});
+
 describe("the cron route keeps idle connections alive", () => {
   it("renews a connection unused for 30 days, and a grant Make has ended shows why on the next visit", async () => {
     const { page, userId } = await signIn();
