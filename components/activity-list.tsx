@@ -10,6 +10,7 @@ const KIND_LABELS: Record<string, string> = {
   revoked: "Connection revoked",
   revocation_confirmed: "Make confirmed a revocation",
   revocation_failed: "Revocation not yet confirmed",
+  kept_alive: "Renewed while you were away",
 };
 
 interface ActivityEntry {

@@ -31,6 +31,17 @@ const STATE_LABELS: Record<
   },
 };
 
+/** Why Make no longer accepts the connection, by the code the connection recorded. */
+const REAUTH_REASONS: Record<string, string> = {
+  invalid_grant: "Make refused to renew it: the access was revoked at Make, or it went unused for too long.",
+  invalid_grant_after_timeout:
+    "A renewal got no answer from Make in time, and Make had most likely renewed it then; the refresh token held here was already used.",
+  access_token_refused: "Make refused the access even after renewing it: it was most likely revoked at Make.",
+  access_token_rejected: "Make refused the access and this connection has no way to renew it.",
+  access_token_expired: "The access expired and this connection has no way to renew it.",
+  token_unreadable: "The stored access could not be read under this server's encryption keys.",
+};
+
 /** One label and value of the panel: two cells of the panel's grid, no wrapper element. */
 function Row({ label, children, name }: { label: string; children: React.ReactNode; name: string }) {
   return (
@@ -70,6 +81,16 @@ export function ConnectionPanel({
         </Badge>
       </div>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">{state.explanation}</p>
+      {status.state === "reauth_required" && status.lastError && (
+        <p
+          role="status"
+          data-status="reauth-reason"
+          className="mt-2 text-sm text-amber-900 dark:text-amber-100"
+        >
+          Why: {REAUTH_REASONS[status.lastError] ?? "Make no longer accepts it"} ({status.lastError}
+          {status.lastErrorAt ? `, ${formatRelative(status.lastErrorAt)}` : ""}).
+        </p>
+      )}
       {retrying && (
         <Notice tone="warning" role="status" data-status="retry" className="mt-3">
           The last renewal failed ({status.lastError}, {formatRelative(status.lastErrorAt)}). The current

@@ -2,6 +2,7 @@
  * One team's Make scenarios: name, whether it runs, when it was last edited, how it is scheduled.
  * Names come from Make and are untrusted: React renders them as text.
  */
+import type { ReactNode } from "react";
 import type { MakeScenario } from "@/lib/make";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 
@@ -38,7 +39,16 @@ function scenarioState(scenario: MakeScenario): { label: string; tone: BadgeTone
   return { label: "Inactive", tone: "neutral" };
 }
 
-export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[]; capped: boolean }) {
+/** `runControl`: what to show for a scenario that can be run on demand (the scenarios page's "Run now"). */
+export function ScenarioList({
+  scenarios,
+  capped,
+  runControl,
+}: {
+  scenarios: MakeScenario[];
+  capped: boolean;
+  runControl?: (scenario: MakeScenario) => ReactNode;
+}) {
   if (scenarios.length === 0) {
     return (
       <p className="py-3 text-sm text-slate-600 dark:text-slate-300" data-empty="scenarios">
@@ -55,7 +65,7 @@ export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[];
             <li
               key={scenario.id}
               data-scenario={scenario.id}
-              className="py-2 text-sm sm:grid sm:grid-cols-[minmax(0,1fr)_5rem_8rem_11rem] sm:items-center sm:gap-x-4"
+              className="py-2 text-sm sm:grid sm:grid-cols-[minmax(0,1fr)_5rem_8rem_11rem_5.5rem] sm:items-center sm:gap-x-4"
             >
               <div className="flex items-start justify-between gap-3 sm:contents">
                 <span className="min-w-0 font-medium break-words">{scenario.name}</span>
@@ -69,6 +79,9 @@ export function ScenarioList({ scenarios, capped }: { scenarios: MakeScenario[];
                   <span className="sr-only">Last edited </span>
                   {scenario.lastEdit ? lastEdit.format(new Date(scenario.lastEdit)) + " UTC" : "never edited"}
                 </span>
+              </div>
+              <div className="mt-1 sm:mt-0 sm:justify-self-end">
+                {scenario.scheduling?.type === "on-demand" && runControl?.(scenario)}
               </div>
             </li>
           );

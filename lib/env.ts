@@ -133,6 +133,11 @@ export const env = createEnv({
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    // Make's refresh tokens last 180 days: a connection idle for this many days is refreshed by the cron job.
+    MAKE_RENEW_IDLE_AFTER_DAYS: z.coerce.number().int().min(1).max(170).default(30),
+    // Traces are exported over OTLP when this is set (instrumentation.ts); unset, tracing costs nothing.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default("make-oidc-starter"),
     // A second sign-in provider, any OpenID Connect issuer (company SSO): lib/auth/providers.ts.
     AUTH_OIDC_ISSUER: z.url().optional(),
     AUTH_OIDC_ID: z.string().min(1).optional(),

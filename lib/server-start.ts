@@ -1,19 +1,28 @@
 /**
  * What a Node.js server does once at start (called from instrumentation.ts). Importing the env module
  * validates every variable: a missing or bad one stops the server at start with a message naming it, not
- * at the first request. Then, in a long-running server, it starts the sweep that delivers revocations Make
- * has not confirmed yet; on Vercel, whose instances are suspended between requests, Vercel Cron does that.
+ * at the first request. Then tracing is registered when an OTLP endpoint is configured (or Vercel's
+ * collector is there), and, in a long-running server, the sweep that delivers revocations Make has not
+ * confirmed yet starts; on Vercel, whose instances are suspended between requests, Vercel Cron does that.
+ * @see https://nextjs.org/docs/app/guides/open-telemetry#using-vercelotel
  */
 export async function startServer() {
+  let env: typeof import("@/lib/env").env;
   try {
-    const { deploymentUrl } = await import("@/lib/env");
+    const loaded = await import("@/lib/env");
+    env = loaded.env;
     // Auth.js reads AUTH_URL itself (sign-in actions, the route): on Vercel it is the deployment's own URL,
     // so no request header ever names this deployment's origin.
-    const url = deploymentUrl();
+    const url = loaded.deploymentUrl();
     if (url && !process.env.AUTH_URL) process.env.AUTH_URL = url;
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    const { log, errorMessage } = await import("@/lib/log");
+    log.error(errorMessage(error));
     process.exit(1);
+  }
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.VERCEL_OTEL_ENDPOINTS) {
+    const { registerOTel } = await import("@vercel/otel");
+    registerOTel({ serviceName: env.OTEL_SERVICE_NAME });
   }
   if (process.env.VERCEL === "1") return;
   const { startRevocationSweep } = await import("@/lib/make");

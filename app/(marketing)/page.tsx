@@ -20,9 +20,9 @@ export const metadata: Metadata = {
 export default async function LandingPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string }>;
+  searchParams: Promise<{ callbackUrl?: string; deleted?: string }>;
 }) {
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, deleted } = await searchParams;
   if (await currentUser()) redirect(safeRedirectPath(callbackUrl));
 
   return (
@@ -37,6 +37,16 @@ export default async function LandingPage({
           expires, and you can revoke it at any time from your dashboard.
         </p>
       </div>
+      {deleted === "1" && (
+        <p
+          role="status"
+          data-account-deleted
+          className="rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
+        >
+          Your account was deleted. This app&apos;s access to your Make account is revoked at Make (retried
+          until Make confirms).
+        </p>
+      )}
       <div className="flex flex-wrap gap-3">
         {signInChoices().map((provider) => (
           <SignInButton key={provider.id} provider={provider} redirectTo={callbackUrl} />

@@ -4,7 +4,13 @@
  */
 import "server-only";
 
-export { currentUser, requireUser, currentSessionKey, type SignedInUser } from "@/lib/auth/session";
+export {
+  currentUser,
+  requireUser,
+  currentSessionKey,
+  clearSessionCookie,
+  type SignedInUser,
+} from "@/lib/auth/session";
 export { signInChoices } from "@/lib/auth/providers";
 export { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth/public-url";
 export { deleteExpiredSessions } from "@/lib/auth/expired-sessions";

@@ -36,6 +36,23 @@ export async function currentSessionKey(): Promise<string | undefined> {
   return token ? hashSessionToken(token) : undefined;
 }
 
+/**
+ * Drops this browser's session cookie, for when its session row is already gone (account deletion):
+ * Auth.js's signOut would look the row up to delete it.
+ */
+export async function clearSessionCookie(): Promise<void> {
+  const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
+  const forwardedProto = requestHeaders.get("x-forwarded-proto");
+  const name = sessionCookieName({ authUrl: deploymentUrl(), forwardedProto });
+  jar.set(name, "", {
+    maxAge: 0,
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: name.startsWith("__Secure-") || name.startsWith("__Host-"),
+  });
+}
+
 /** The signed-in user; the Make connection's status comes from `connectionStatus(user.id)` (lib/make). */
 export type SignedInUser = Readonly<StoredSession["user"]>;
 

@@ -11,6 +11,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { attachDatabasePool } from "@vercel/functions/db-connections";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { encryptedColumns } from "./encrypted-columns";
 
 function connect() {
@@ -29,7 +30,7 @@ function connect() {
   });
   attachDatabasePool(pool);
   // An idle connection the server dropped must not crash the process; the pool replaces it.
-  pool.on("error", (error) => console.error("[db] idle connection lost:", error.message));
+  pool.on("error", (error) => log.warn("idle database connection lost", { error: error.message }));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }).$extends(
     encryptedColumns,
   );

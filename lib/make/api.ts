@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Make } from "@makehq/sdk";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { fetchUserinfo } from "@/lib/make/authorization-server";
 import type { MakeAccessToken } from "@/lib/make/connection";
 import {
@@ -27,6 +28,7 @@ import {
 } from "@/lib/make/errors";
 import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
 import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
+import { traced } from "@/lib/make/tracing";
 import { ForbiddenZoneError, zoneEndpoint } from "@/lib/make/zones";
 
 /** The longest Retry-After worth waiting out inside a page request; longer waits go back to the user. */
@@ -36,26 +38,43 @@ const MAX_RETRY_AFTER_SECONDS = 2;
 class ZoneClient extends Make {
   constructor(
     accessToken: string,
-    zone: string,
+    private readonly zoneName: string,
     private readonly requiredScope?: string,
+    private readonly organizationId?: number,
   ) {
-    const endpoint = zoneEndpoint(zone, env.MAKE_API_URL, [env.MAKE_DEFAULT_ZONE, ...env.MAKE_ZONE_HOSTS]);
+    const endpoint = zoneEndpoint(zoneName, env.MAKE_API_URL, [
+      env.MAKE_DEFAULT_ZONE,
+      ...env.MAKE_ZONE_HOSTS,
+    ]);
     // Retries are decided in MakeApi.call (one, bounded): the SDK's own would wait at most maxDelay and
     // then retry even when Make asked for longer, spending the organization's budget again.
     super(accessToken, endpoint.host, { version: endpoint.version, retry: { maxRetries: 0 } });
     this.protocol = endpoint.protocol;
   }
 
-  protected override async handleRequest(url: string, options?: RequestInit): Promise<Response> {
-    try {
-      return await fetch(url, {
-        ...options,
-        cache: "no-store",
-        signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw makeApiErrorFromException(error);
-    }
+  protected override handleRequest(url: string, options?: RequestInit): Promise<Response> {
+    const attributes = {
+      "make.zone": this.zoneName,
+      "make.organization_id": this.organizationId,
+      "http.request.method": options?.method ?? "GET",
+      "url.path": new URL(url).pathname,
+    };
+    return traced("make.api", attributes, async (span) => {
+      const started = performance.now();
+      try {
+        const response = await fetch(url, {
+          ...options,
+          cache: "no-store",
+          signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
+        });
+        span.setAttribute("http.response.status_code", response.status);
+        return response;
+      } catch (error) {
+        throw makeApiErrorFromException(error);
+      } finally {
+        span.setAttribute("make.duration_ms", Math.round(performance.now() - started));
+      }
+    });
   }
 
   protected override handleError(response: Response): Promise<MakeApiError> {
@@ -64,12 +83,17 @@ class ZoneClient extends Make {
 }
 
 /** The client for a zone; a zone host this app does not call fails the call and sends nothing. */
-function zoneClient(accessToken: string, zone: string, requiredScope?: string): ZoneClient {
+function zoneClient(
+  accessToken: string,
+  zone: string,
+  requiredScope?: string,
+  organizationId?: number,
+): ZoneClient {
   try {
-    return new ZoneClient(accessToken, zone, requiredScope);
+    return new ZoneClient(accessToken, zone, requiredScope, organizationId);
   } catch (error) {
     if (!(error instanceof ForbiddenZoneError)) throw error;
-    console.error(`[make] ${error.message}`);
+    log.error(error.message, { zone });
     throw new MakeApiError(null, { message: "Make named a zone this app does not call" }, { cause: error });
   }
 }
@@ -144,7 +168,7 @@ export class MakeApi {
       const message = "Requests limit for organization exceeded";
       throw new MakeApiError(429, { message }, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
     }
-    const client = zoneClient(this.token.accessToken, zone, options.scope);
+    const client = zoneClient(this.token.accessToken, zone, options.scope, options.organizationId);
     try {
       return await run(client);
     } catch (caught) {

@@ -7,7 +7,9 @@
  */
 import "server-only";
 import * as oauth from "oauth4webapi";
+import type { Span } from "@opentelemetry/api";
 import { clientType, env } from "@/lib/env";
+import { annotateSpan, traced } from "@/lib/make/tracing";
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 
@@ -76,7 +78,17 @@ export interface RefreshedTokens {
  * `grant_type=refresh_token` against an already discovered server, cut off when `signal` aborts.
  * Throws oauth.ResponseBodyError for OAuth errors (e.g. invalid_grant).
  */
-export async function refreshGrant(
+export function refreshGrant(
+  as: oauth.AuthorizationServer,
+  refreshToken: string,
+  signal: AbortSignal,
+): Promise<RefreshedTokens> {
+  return traced("make.refresh.grant", {}, (span) =>
+    withOutcome(span, requestRefresh(as, refreshToken, signal)),
+  );
+}
+
+async function requestRefresh(
   as: oauth.AuthorizationServer,
   refreshToken: string,
   signal: AbortSignal,
@@ -89,6 +101,7 @@ export async function refreshGrant(
     refreshToken,
     options,
   );
+  annotateSpan({ "http.response.status_code": response.status });
   const tokens = await oauth.processRefreshTokenResponse(as, makeClient(), response);
   const expiresIn = tokens.expires_in ?? 3600;
   return {
@@ -107,24 +120,34 @@ export async function refreshGrant(
  * `unsupported_token_type` for an access token, since revoking the refresh token is what ends the grant
  * (an access token then lapses within its lifetime). Throws otherwise.
  */
-export async function revokeAtMake(
-  token: string,
-  tokenTypeHint: "access_token" | "refresh_token",
-): Promise<void> {
-  const as = await authorizationServer();
-  const response = await oauth.revocationRequest(as, makeClient(), clientAuth(), token, {
-    ...requestOptions(),
-    additionalParameters: { token_type_hint: tokenTypeHint },
+export function revokeAtMake(token: string, tokenTypeHint: "access_token" | "refresh_token"): Promise<void> {
+  return traced("make.revocation", { "make.token_type_hint": tokenTypeHint }, async (span) => {
+    const as = await authorizationServer();
+    const response = await oauth.revocationRequest(as, makeClient(), clientAuth(), token, {
+      ...requestOptions(),
+      additionalParameters: { token_type_hint: tokenTypeHint },
+    });
+    span.setAttribute("http.response.status_code", response.status);
+    if (response.status === 204) return;
+    await withOutcome(span, oauth.processRevocationResponse(response)).catch((error: unknown) => {
+      const accessTokenNotRevocable =
+        tokenTypeHint === "access_token" &&
+        error instanceof oauth.ResponseBodyError &&
+        error.error === "unsupported_token_type";
+      if (!accessTokenNotRevocable) throw error;
+    });
   });
-  if (response.status === 204) return;
+}
+
+/** Records on `span` how a request to Make ended: "ok" or the token-free error code. */
+async function withOutcome<T>(span: Span, work: Promise<T>): Promise<T> {
   try {
-    await oauth.processRevocationResponse(response);
+    const result = await work;
+    span.setAttribute("make.outcome", "ok");
+    return result;
   } catch (error) {
-    const accessTokenNotRevocable =
-      tokenTypeHint === "access_token" &&
-      error instanceof oauth.ResponseBodyError &&
-      error.error === "unsupported_token_type";
-    if (!accessTokenNotRevocable) throw error;
+    span.setAttribute("make.outcome", errorCode(error));
+    throw error;
   }
 }
 

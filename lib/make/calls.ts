@@ -5,7 +5,7 @@
  * `collectPages` for lists. docs/extending.md walks through one.
  */
 import "server-only";
-import type { Scenario, Team } from "@makehq/sdk";
+import type { ExecutionDetail, Scenario, Team } from "@makehq/sdk";
 import type { MakeApi } from "@/lib/make/api";
 import { collectPages } from "@/lib/make/pagination";
 
@@ -101,4 +101,40 @@ export async function listScenarios(
       ),
     { pageSize: 50, maxItems },
   );
+}
+
+/**
+ * Starts a run of an on-demand scenario in the organization's zone (scope `scenarios:run`), without
+ * waiting for it to finish: Make answers with the execution's id at once. Make refuses an inactive or
+ * invalid scenario (400), a missing permission (403) and a spent budget (429): all reach the caller.
+ * Only answers that say no run was started are ever retried (MakeApi.call: a 401 after renewing the
+ * token, a 429 whose Retry-After is short); a timeout or a 5xx is not, since the run may have started.
+ * Make does not deduplicate runs: the caller makes sure one request means one run (the scenarios page
+ * keys each form).
+ */
+export async function runScenario(
+  api: MakeApi,
+  organization: MakeOrganization,
+  scenarioId: number,
+): Promise<{ executionId: string }> {
+  const { executionId } = await api.call(
+    (make) => make.scenarios.run(scenarioId, {}, { responsive: false }),
+    { zone: organization.zone, scope: "scenarios:run", organizationId: organization.id },
+  );
+  return { executionId };
+}
+
+/** An execution's status as Make reports it: RUNNING, SUCCESS, WARNING or ERROR (scope `scenarios:read`). */
+export async function executionStatus(
+  api: MakeApi,
+  organization: MakeOrganization,
+  scenarioId: number,
+  executionId: string,
+): Promise<ExecutionDetail["status"]> {
+  const detail = await api.call((make) => make.executions.getDetail(scenarioId, executionId), {
+    zone: organization.zone,
+    scope: "scenarios:read",
+    organizationId: organization.id,
+  });
+  return detail.status;
 }

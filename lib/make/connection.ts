@@ -21,10 +21,12 @@ import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { encryptColumn } from "@/lib/db/token-encryption";
 import { clientType, env } from "@/lib/env";
 import type { Account, Prisma } from "@/lib/generated/prisma/client";
+import { errorMessage, log } from "@/lib/log";
 import type { RefreshedTokens } from "@/lib/make/authorization-server";
 import { recordConnectionEvent } from "@/lib/make/events";
 import { MakeConnectionError } from "@/lib/make/errors";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { traced } from "@/lib/make/tracing";
 
 export interface MakeAccessToken {
   accessToken: string;
@@ -234,7 +236,19 @@ export const lastWrittenRefresh = (userId: string) => written.get(userId);
  * "lost" when the row is no longer the holder's (revoked, reconnected, or the lease was lost). May be
  * called again after a failure: an earlier attempt may have committed although its answer never arrived.
  */
-export async function refreshed(
+export function refreshed(
+  row: ConnectionRow,
+  leaseId: string,
+  tokens: RefreshedTokens,
+): Promise<RefreshWrite> {
+  return traced("make.refresh.write", { "make.account_id": row.id }, async (span) => {
+    const result = await writeRefreshed(row, leaseId, tokens);
+    span.setAttribute("make.refresh.write", result);
+    return result;
+  });
+}
+
+async function writeRefreshed(
   row: ConnectionRow,
   leaseId: string,
   tokens: RefreshedTokens,
@@ -324,7 +338,7 @@ export async function refreshFailed(
       detail: failure.detail,
     });
   } catch (error) {
-    console.error(`[make] account ${row.id}: could not record a failed renewal:`, (error as Error)?.message);
+    log.error("could not record a failed renewal", { accountId: row.id, error: errorMessage(error) });
   }
 }
 
@@ -336,7 +350,7 @@ export const refreshSlow = (row: ConnectionRow, leaseId: string) =>
       data: { lastError: "timeout", lastErrorAt: new Date() },
     })
     .catch((error) =>
-      console.error(`[make] account ${row.id}: could not record a slow renewal:`, error?.message),
+      log.error("could not record a slow renewal", { accountId: row.id, error: errorMessage(error) }),
     );
 
 // ─── reauthRequired, unreadable ──────────────────────────────────────────────────────────────────────────
@@ -406,9 +420,10 @@ export async function settleUnreadable<T extends { id: string; userId: string } 
     data: { ...marked, refreshLeaseId: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } },
   });
   if (count === 1) {
-    console.warn(
-      `[make] account ${row.id}: ${columns.map(([name]) => name).join(", ")} failed authentication`,
-    );
+    log.warn("stored Make tokens failed authentication", {
+      accountId: row.id,
+      columns: columns.map(([name]) => name).join(", "),
+    });
     await recordConnectionEvent(row.userId, "reauth_required", "error", {
       errorCode: UNREADABLE_TOKEN_CODE,
       detail: UNREADABLE_DETAIL,

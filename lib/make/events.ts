@@ -13,7 +13,9 @@ export type ConnectionEventKind =
   | "reauth_required"
   | "revoked"
   | "revocation_confirmed"
-  | "revocation_failed";
+  | "revocation_failed"
+  /** The scheduled job refreshed an idle connection (lib/make/maintenance.ts), or tried to. */
+  | "kept_alive";
 
 export async function recordConnectionEvent(
   userId: string,

@@ -23,6 +23,7 @@ export type { ConnectionStatus, ConnectionStateName, ConnectionView } from "@/li
 export { RECENT_EVENTS, type ConnectionEventKind } from "@/lib/make/events";
 export { revokeMakeConnection, deliverPendingRevocations, forgetMakeUser } from "@/lib/make/revoke";
 export { connectMake, startSignIn } from "@/lib/make/connect";
+export { exportMakeData } from "@/lib/make/export";
 
 // Errors
 export { MakeApiError, MakeConnectionError, describeMakeProblem } from "@/lib/make/errors";
@@ -40,6 +41,6 @@ export {
 } from "@/lib/make/sign-in-errors";
 
 // Background work (cron, the long-running server, scripts)
-export { runMakeMaintenance, startRevocationSweep } from "@/lib/make/maintenance";
+export { runMakeMaintenance, startRevocationSweep, type MaintenanceReport } from "@/lib/make/maintenance";
 export { reencryptAllTokens, UnknownKeysError, type RotationReport } from "@/lib/make/rotate-key";
 export { checkMakeHealth } from "@/lib/make/health";

@@ -1,31 +1,129 @@
 /**
  * The Make connection's background work. `runMakeMaintenance` is what the cron route runs (Vercel Cron,
- * vercel.json): it delivers the revocations Make has not confirmed yet. `startRevocationSweep` does the
- * same every 30 seconds in each long-running server process (`npm start`): a convenience, not what
- * correctness rests on, since the cron route and the dashboard's visit retry too.
+ * vercel.json): it delivers the revocations Make has not confirmed yet and keeps idle connections alive.
+ * `startRevocationSweep` delivers revocations every 30 seconds in each long-running server process
+ * (`npm start`): a convenience, not what correctness rests on, since the cron route and the dashboard's
+ * visit retry too.
+ *
+ * Keeping connections alive is the worked example of using the connection with no request involved: a
+ * user id is all it takes. Make's refresh tokens last six months and Make does not document whether that
+ * slides with use, so a connection not refreshed for MAKE_RENEW_IDLE_AFTER_DAYS is refreshed here,
+ * through the same lease as every other refresh (lib/make/refresh.ts).
  */
 import "server-only";
+import { performance } from "node:perf_hooks";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { MakeConnectionError } from "@/lib/make/errors";
+import { recordConnectionEvent } from "@/lib/make/events";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { renewConnection } from "@/lib/make/refresh";
 import { deliverPendingRevocations, type RevocationRun } from "@/lib/make/revoke";
 
 const SWEEP_MS = 30_000;
+/** A run starts no renewal after this long, so it ends well within a cron function's time limit. */
+const RENEWAL_RUN_BUDGET_MS = 20_000;
+/** Connections read per query while renewing. */
+const RENEWAL_BATCH = 20;
+
 let timer: NodeJS.Timeout | undefined;
 
+export interface RenewalReport {
+  renewed: number;
+  /** Connections Make refused to renew: now `reauth_required`, with the reason in their activity. */
+  reauthRequired: number;
+  /** Renewals that failed for now (Make down, busy): retried on a later run. */
+  failed: number;
+  /** Idle connections still due after this run (the budget ran out, or they failed for now). */
+  remaining: number;
+}
+
+export interface MaintenanceReport {
+  /** False while revocations remain, due later or beyond the budget; `revocations` says how many. */
+  revocationsSettled: boolean;
+  revocations: RevocationRun;
+  renewals: RenewalReport;
+}
+
 /**
- * Drains the revocation queue for at most `budgetMs` (keep it below the cron function's maxDuration).
- * `revocationsSettled` is false while rows remain, due later or beyond the budget; `revocations` says how many.
+ * Drains the revocation queue for at most `budgetMs` (keep it below the cron function's maxDuration), then
+ * renews idle connections within their own budget.
  */
-export async function runMakeMaintenance(
-  budgetMs: number,
-): Promise<{ revocationsSettled: boolean; revocations: RevocationRun }> {
+export async function runMakeMaintenance(budgetMs: number): Promise<MaintenanceReport> {
   const revocations = await deliverPendingRevocations({}, budgetMs);
-  return { revocationsSettled: revocations.remaining === 0, revocations };
+  return {
+    revocationsSettled: revocations.remaining === 0,
+    revocations,
+    renewals: await renewIdleConnections(),
+  };
+}
+
+/**
+ * Active connections with a refresh token whose last refresh (or sign-in) is older than the idle age;
+ * `dueBy` leaves out those backing off after a failure until that time.
+ */
+function idleConnections(now: Date, options: { dueBy?: Date; exclude?: string[] } = {}) {
+  const idleSince = new Date(now.getTime() - env.MAKE_RENEW_IDLE_AFTER_DAYS * 86_400_000);
+  const due = options.dueBy ? [{ OR: [{ nextRetryAt: null }, { nextRetryAt: { lte: options.dueBy } }] }] : [];
+  return {
+    provider: MAKE_PROVIDER_ID,
+    state: "active" as const,
+    refresh_token: { not: null },
+    id: { notIn: options.exclude ?? [] },
+    OR: [{ lastRefreshedAt: { lt: idleSince } }, { lastRefreshedAt: null, connectedAt: { lt: idleSince } }],
+    AND: due,
+  };
+}
+
+/** Refreshes idle connections, oldest first, until none is left or the run's budget is spent. */
+export async function renewIdleConnections(): Promise<RenewalReport> {
+  const deadline = performance.now() + RENEWAL_RUN_BUDGET_MS;
+  const report = { renewed: 0, reauthRequired: 0, failed: 0 };
+  const tried: string[] = [];
+  while (performance.now() < deadline) {
+    const batch = await db.account.findMany({
+      where: idleConnections(new Date(), { dueBy: new Date(), exclude: tried }),
+      select: { id: true, userId: true, tokenVersion: true },
+      orderBy: [{ lastRefreshedAt: { sort: "asc", nulls: "first" } }, { connectedAt: "asc" }],
+      take: RENEWAL_BATCH,
+    });
+    if (batch.length === 0) break;
+    for (const connection of batch) {
+      if (performance.now() >= deadline) break;
+      tried.push(connection.id);
+      const outcome = await renewOne(connection);
+      if (outcome) report[outcome] += 1;
+    }
+  }
+  const remaining = await db.account.count({ where: idleConnections(new Date()) });
+  return { ...report, remaining };
+}
+
+async function renewOne(connection: { id: string; userId: string; tokenVersion: number }) {
+  const accountId = connection.id;
+  try {
+    const renewed = await renewConnection(connection.userId, connection.tokenVersion);
+    if (!renewed) return undefined;
+    await recordConnectionEvent(connection.userId, "kept_alive", "ok");
+    return "renewed" as const;
+  } catch (error) {
+    const reason = error instanceof MakeConnectionError ? error.reason : "error";
+    const outcome = reason === "reauth_required" ? ("reauthRequired" as const) : ("failed" as const);
+    log.warn("idle connection not renewed", { accountId, reason });
+    // The refresh protocol recorded what Make answered; this entry says the background job asked.
+    await recordConnectionEvent(connection.userId, "kept_alive", "error", { errorCode: reason }).catch(
+      () => {},
+    );
+    return outcome;
+  }
 }
 
 export function startRevocationSweep() {
   if (timer) return;
   timer = setInterval(() => {
     deliverPendingRevocations({}, SWEEP_MS).catch((error) =>
-      console.error("[make] revocation sweep failed:", error?.message ?? error),
+      log.error("revocation sweep failed", { error: error?.message ?? String(error) }),
     );
   }, SWEEP_MS);
   timer.unref();

@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import type * as oauth from "oauth4webapi";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { errorMessage, log } from "@/lib/log";
 import {
   authorizationServer,
   discoveredServer,
@@ -39,6 +40,7 @@ import {
 } from "@/lib/make/connection";
 import { MakeConnectionError } from "@/lib/make/errors";
 import { revokeDiscardedTokens } from "@/lib/make/revoke";
+import { annotateSpan, traced } from "@/lib/make/tracing";
 
 // ─── Time budgets (T = MAKE_TOKEN_TIMEOUT_MS) ────────────────────────────────────────────────────────────
 
@@ -130,6 +132,21 @@ export async function markAccessTokenRefused(userId: string, refusedAccessToken:
   throw new MakeConnectionError("reauth_required", "Make refused the renewed access token too.");
 }
 
+/**
+ * Background renewal (lib/make/maintenance.ts): a refresh under the same lease even though the token may
+ * be fresh, so an idle connection's refresh token is exchanged before Make lets it lapse. Null when there
+ * is nothing to do: no refresh token, or the row changed since the caller saw it at `seenVersion`
+ * (renewed, reconnected or revoked meanwhile).
+ */
+export async function renewConnection(userId: string, seenVersion: number): Promise<MakeAccessToken | null> {
+  const row = await readConnection({ userId });
+  if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
+  assertUsable(row);
+  if (row.tokenVersion !== seenVersion || !row.refresh_token) return null;
+  // The current token counts as used up: only a refresh, ours or a concurrent one, satisfies this call.
+  return sharedRefresh(row.id, row.access_token ?? "");
+}
+
 // ─── In-process single flight, then the cross-process lease ──────────────────────────────────────────────
 
 function sharedRefresh(
@@ -139,7 +156,13 @@ function sharedRefresh(
 ): Promise<MakeAccessToken> {
   let refresh = inFlight.get(accountId);
   if (!refresh) {
-    refresh = refreshOnce(accountId, rejectedAccessToken, current).finally(() => inFlight.delete(accountId));
+    const attributes = {
+      "make.account_id": accountId,
+      "make.refresh.forced": rejectedAccessToken !== undefined,
+    };
+    refresh = traced("make.refresh", attributes, () =>
+      refreshOnce(accountId, rejectedAccessToken, current),
+    ).finally(() => inFlight.delete(accountId));
     inFlight.set(accountId, refresh);
   }
   return refresh;
@@ -182,6 +205,7 @@ async function refreshOnce(
       continue; // discovery may have been slow: read the row again
     }
     const lease = await claimRefreshLease(row);
+    annotateSpan({ "make.refresh.lease": lease ? "claimed" : "waited" });
     if (lease) return renewUnderLease(row, lease, as);
     // Someone else is renewing: a token that is still valid serves meanwhile, an expired one waits.
     if (!renewing && isUnexpired(row)) return handOut(row);
@@ -333,9 +357,10 @@ async function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /**
  * The row changed under the lease (revoked, reconnected, or the lease was lost): its state wins. After a
- * Revoke, the tokens Make just issued are revoked too. After a sign-in (Reconnect, Grant access) only the
- * access token is: at a server where revoking a refresh token ends the whole grant, revoking it would end
- * the connection just made, so it lapses unused, as a sign-in lets the tokens it replaces lapse.
+ * Revoke, the tokens Make just issued are revoked too. After a sign-in (Reconnect, Grant access) they are
+ * left to lapse unused, as a sign-in lets the tokens it replaces lapse: at a server where revoking any
+ * token of a grant ends the whole grant (the stand-in does), revoking them would end the connection that
+ * sign-in just made.
  */
 async function discardStaleRefresh(row: ConnectionRow, tokens: RefreshedTokens): Promise<MakeAccessToken> {
   const current = await revokeLateTokens(row, tokens);
@@ -346,14 +371,10 @@ async function discardStaleRefresh(row: ConnectionRow, tokens: RefreshedTokens):
 
 // ─── Tokens kept unwritten ───────────────────────────────────────────────────────────────────────────────
 
-/** Revokes what a late refresh got (see discardStaleRefresh); returns the row as it is now. */
+/** Revokes what a late refresh got when the connection was ended here (see discardStaleRefresh). */
 async function revokeLateTokens(row: ConnectionRow, tokens: RefreshedTokens) {
   const current = await readConnection({ id: row.id });
-  const endedHere = !current || current.state === "revoked";
-  await revokeDiscardedTokens(row.userId, {
-    accessToken: tokens.accessToken,
-    refreshToken: endedHere ? tokens.refreshToken : undefined,
-  });
+  if (!current || current.state === "revoked") await revokeDiscardedTokens(row.userId, tokens);
   return current;
 }
 
@@ -373,11 +394,10 @@ function keepUnwritten(
   write: () => Promise<RefreshWrite>,
   error: unknown,
 ): MakeAccessToken {
-  const reason = error instanceof Error ? error.message : String(error);
-  console.error(
-    `[make] account ${row.id}: the renewed Make tokens could not be saved (${reason}); ` +
-      "this process keeps using them and retries the write",
-  );
+  log.error("the renewed Make tokens could not be saved; this process keeps using them and retries", {
+    accountId: row.id,
+    error: errorMessage(error),
+  });
   unwritten.set(row.userId, { token, write, tokens });
   const retry = async () => {
     const kept = unwritten.get(row.userId);
@@ -386,9 +406,7 @@ function keepUnwritten(
       const result = await kept.write();
       unwritten.delete(row.userId);
       if (result === "lost") await revokeLateTokens(row, kept.tokens);
-      console.error(
-        `[make] account ${row.id}: the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`,
-      );
+      log.info(`the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`, { accountId: row.id });
     } catch {
       setTimeout(retry, UNWRITTEN_RETRY_MS).unref();
     }

@@ -11,10 +11,14 @@ import "server-only";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
+import { errorMessage, log } from "@/lib/log";
 import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
 import { forgotten, revoked, type HeldTokens } from "@/lib/make/connection";
 import { recordConnectionEvent } from "@/lib/make/events";
 
+/** How long account deletion lets Make confirm the revocations before it goes on without the answer. */
+const FORGET_PATIENCE_MS = 2_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
 /** Failed deliveries of one token before it is given up (the backoff above spreads them over hours). */
 const MAX_ATTEMPTS = 10;
@@ -51,10 +55,7 @@ export async function revokeMakeConnection(userId: string): Promise<{ confirmed:
     confirmed = (await deliverPendingRevocations({ userId })).remaining === 0;
     await recordConnectionEvent(userId, "revoked", confirmed ? "ok" : "pending");
   } catch (error) {
-    console.error(
-      `[revoke] user ${userId}: revoked here; Make is told later:`,
-      (error as Error)?.message ?? error,
-    );
+    log.warn("revoked here; Make is told later", { userId, error: errorMessage(error) });
   }
   return { confirmed };
 }
@@ -71,7 +72,7 @@ export async function revokeDiscardedTokens(
   if (entries.length === 0) return;
   await db.$transaction(entries.map((entry) => db.pendingRevocation.create({ data: { userId, ...entry } })));
   deliverPendingRevocations({ userId }).catch((error) =>
-    console.error(`[revoke] user ${userId}: delivery failed:`, (error as Error)?.message ?? error),
+    log.warn("revocation delivery failed", { userId, error: errorMessage(error) }),
   );
 }
 
@@ -138,9 +139,20 @@ async function claimDueRevocations(userId: string | undefined) {
 
 type Outcome = "delivered" | "retrying" | "givenUp";
 
-/** The user may be gone (forgetMakeUser deletes the activity with them): then there is nobody to tell. */
-const recordQueueEvent = (...entry: Parameters<typeof recordConnectionEvent>) =>
-  recordConnectionEvent(...entry).catch(() => undefined);
+/**
+ * A delivery's activity entry, best-effort: the user may be gone (forgetMakeUser detaches their queue, or
+ * deletes them a moment after), and then there is nobody to tell.
+ */
+async function recordQueueEvent(
+  userId: string | null,
+  ...entry: DropFirst<Parameters<typeof recordConnectionEvent>>
+) {
+  if (!userId) return;
+  await recordConnectionEvent(userId, ...entry).catch((error) =>
+    log.warn("could not record a revocation's outcome", { userId, error: errorMessage(error) }),
+  );
+}
+type DropFirst<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : never;
 
 async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[number]): Promise<Outcome> {
   const unreadable = unreadableColumns(pending).token;
@@ -177,7 +189,7 @@ async function deliver(pending: Awaited<ReturnType<typeof claimDueRevocations>>[
 
 /** The token is left to expire at Make: the row goes, the activity says which token and why. */
 async function giveUp(
-  pending: { id: string; userId: string; tokenTypeHint: string },
+  pending: { id: string; userId: string | null; tokenTypeHint: string },
   code: string,
   attempts?: number,
 ): Promise<Outcome> {
@@ -191,11 +203,26 @@ async function giveUp(
 }
 
 /**
- * For account deletion: the connection is revoked (queued when Make is down, so this never waits on
- * Make for long), then the Make account row and its activity are deleted. The queued revocations stay
- * until they are delivered or given up; they hold no reference to the user.
+ * For account deletion, which never waits on Make for long. The connection is cut and both revocations
+ * queued (one transaction, as for Revoke); Make is then asked, for FORGET_PATIENCE_MS at most, and what
+ * Make has not confirmed by then stays queued for the sweep and the cron route. Then ONE transaction
+ * deletes the Make account and its activity, runs `deleteAppRows` (the app's own rows of the user) and
+ * detaches the queued revocations from the user: they keep their tokens until Make confirms, and no longer
+ * say whose they were.
  */
-export async function forgetMakeUser(userId: string): Promise<void> {
-  await revokeMakeConnection(userId);
-  await forgotten(userId);
+export async function forgetMakeUser(
+  userId: string,
+  deleteAppRows: (tx: Transaction) => Promise<void> = async () => {},
+): Promise<void> {
+  if (await revoked(userId, (tx, tokens) => queueRevocations(tx, userId, tokens))) {
+    const delivery = deliverPendingRevocations({ userId }).catch((error) =>
+      log.warn("revocation delivery failed; Make is told later", { userId, error: errorMessage(error) }),
+    );
+    await Promise.race([delivery, sleep(FORGET_PATIENCE_MS)]);
+  }
+  await db.$transaction(async (tx) => {
+    await forgotten(userId, tx);
+    await tx.pendingRevocation.updateMany({ where: { userId }, data: { userId: null } });
+    await deleteAppRows(tx);
+  });
 }

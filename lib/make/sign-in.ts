@@ -11,9 +11,11 @@
 import "server-only";
 import type { Account, NextAuthConfig } from "next-auth";
 import type { Adapter } from "next-auth/adapters";
+import { log } from "@/lib/log";
 import { connected, connectedMakeUser, reconnected } from "@/lib/make/connection";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { ACCOUNT_MISMATCH_PAGE, recordAuthError } from "@/lib/make/sign-in-errors";
+import { traced } from "@/lib/make/tracing";
 
 type Callbacks = NonNullable<NextAuthConfig["callbacks"]>;
 type Events = NonNullable<NextAuthConfig["events"]>;
@@ -26,6 +28,12 @@ export interface MakeAuthWiring {
   logger: NonNullable<NextAuthConfig["logger"]>;
 }
 
+/** What a sign-in span says: the provider and the Make user (`sub`); Auth.js's account also holds tokens. */
+const signInAttributes = (account: Pick<Account, "provider" | "providerAccountId">) => ({
+  "auth.provider": account.provider,
+  "make.sub": account.providerAccountId,
+});
+
 /** `signedInUserId`: whose live session this browser holds (the session module reads the cookie). */
 export function makeAuthWiring(options: { signedInUserId: () => Promise<string | null> }): MakeAuthWiring {
   return {
@@ -33,26 +41,34 @@ export function makeAuthWiring(options: { signedInUserId: () => Promise<string |
       ...base,
       linkAccount: (account) =>
         account.provider === MAKE_PROVIDER_ID
-          ? connected(account as Account & { userId: string })
+          ? traced("make.sign_in.connect", signInAttributes(account), () =>
+              connected(account as Account & { userId: string }),
+            )
           : base.linkAccount!(account),
     }),
-    async signIn({ account }) {
+    signIn({ account }) {
       if (account?.provider !== MAKE_PROVIDER_ID) return true;
-      const userId = await options.signedInUserId();
-      if (!userId) return true;
-      const connectedSub = await connectedMakeUser(userId);
-      return connectedSub && connectedSub !== account.providerAccountId ? ACCOUNT_MISMATCH_PAGE : true;
+      return traced("make.sign_in.check", signInAttributes(account), async (span) => {
+        const userId = await options.signedInUserId();
+        const connectedSub = userId ? await connectedMakeUser(userId) : null;
+        const refused = !!connectedSub && connectedSub !== account.providerAccountId;
+        span.setAttribute("make.sign_in.outcome", refused ? "account_mismatch" : "accepted");
+        return refused ? ACCOUNT_MISMATCH_PAGE : true;
+      });
     },
     async signedIn({ user, account }) {
-      if (account?.provider === MAKE_PROVIDER_ID && user.id) await reconnected(account, user.id);
+      if (account?.provider !== MAKE_PROVIDER_ID || !user.id) return;
+      const userId = user.id;
+      await traced("make.sign_in.store", signInAttributes(account), () => reconnected(account, userId));
     },
     logger: {
       error(error) {
         recordAuthError(error);
         const cause = (error.cause as { err?: Error } | undefined)?.err;
-        console.error(
-          `[auth] ${"type" in error ? error.type : error.name}: ${cause?.message ?? error.message}`,
-        );
+        log.error("sign-in failed", {
+          type: String("type" in error ? error.type : error.name),
+          error: cause?.message ?? error.message,
+        });
       },
     },
   };

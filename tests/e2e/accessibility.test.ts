@@ -31,6 +31,12 @@ const PAGES: PageUnderTest[] = [
     signedIn: true,
     shows: "[data-team='7011'] [data-scenario]",
   },
+  {
+    name: "the account page",
+    path: "/dashboard/account",
+    signedIn: true,
+    shows: "label:has-text('Type DELETE to confirm')",
+  },
   { name: "a sign-in error page", path: "/auth/error?reason=access_denied", shows: "[data-sign-in-error]" },
   {
     name: "the account-mismatch page",

@@ -14,6 +14,7 @@ export interface TokenModules {
   db: typeof import("@/lib/db").db;
   tokens: typeof import("@/lib/make/refresh");
   revoke: typeof import("@/lib/make/revoke");
+  maintenance: typeof import("@/lib/make/maintenance");
 }
 
 export interface SharedBackends {
@@ -57,6 +58,7 @@ export async function startSharedBackends(): Promise<SharedBackends> {
         db: (await import("@/lib/db")).db,
         tokens: await import("@/lib/make/refresh"),
         revoke: await import("@/lib/make/revoke"),
+        maintenance: await import("@/lib/make/maintenance"),
       };
       delete (globalThis as { prisma?: unknown }).prisma;
       copies.push(copy);

@@ -5,10 +5,11 @@
  * the moment the token is renewed; the status is then read again so the panel shows the outcome.
  */
 import "server-only";
+import { errorMessage, log } from "@/lib/log";
 import { connectionStatus, MakeApi, MakeConnectionError, makeProfile, type MakeIdentity } from "@/lib/make";
 
 const logFailure = (what: string) => (error: unknown) => {
-  console.error(`[dashboard] ${what} unavailable:`, error instanceof Error ? error.message : error);
+  log.warn(`dashboard: ${what} unavailable`, { error: errorMessage(error) });
   return null;
 };
 

@@ -1,6 +1,9 @@
 /**
- * Liveness for load balancers and uptime checks: is the database reachable, and is Make's discovery
- * document reachable. 200 when both are, 503 otherwise; never any configuration detail beyond that.
+ * Readiness, for load balancers: can this instance serve requests. The database decides (503 while it is
+ * unreachable: every page needs it). Make's discovery document is checked and reported in the body, but a
+ * Make outage leaves the answer 200: the app still signs people in to what it can show, keeps tokens
+ * and queues revocations, and taking every instance out of rotation would only make it look down.
+ * Liveness (is the process up at all) is /api/health/live. Never any configuration detail.
  */
 import { db } from "@/lib/db";
 import { checkMakeHealth } from "@/lib/make";
@@ -22,9 +25,8 @@ export async function GET() {
     check(() => db.$queryRaw`SELECT 1`),
     check(() => checkMakeHealth()),
   ]);
-  const ok = database.ok && makeDiscovery.ok;
   return Response.json(
-    { ok, database, makeDiscovery },
-    { status: ok ? 200 : 503, headers: { "cache-control": "no-store" } },
+    { ok: database.ok, database, makeDiscovery },
+    { status: database.ok ? 200 : 503, headers: { "cache-control": "no-store" } },
   );
 }

@@ -5,6 +5,7 @@
 import type { ReactNode } from "react";
 import { listScenarios, listTeams, type MakeApi, type MakeOrganization, type MakeTeam } from "@/lib/make";
 import { MakeApiProblem } from "@/components/make-api-problem";
+import { RunScenarioButton } from "@/components/run-scenario-button";
 import { ScenarioList } from "@/components/scenario-list";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -14,6 +15,7 @@ interface Props {
   organization: MakeOrganization;
   returnTo: string;
   grant: (formData: FormData) => Promise<void>;
+  run: (formData: FormData) => Promise<void>;
 }
 
 function OrganizationCard({
@@ -59,7 +61,7 @@ async function loadTeams(api: MakeApi, organization: MakeOrganization) {
   return teams.items.map((team, index) => ({ team, ...scenarios[index]! }));
 }
 
-export async function OrganizationScenarios({ api, organization, returnTo, grant }: Props) {
+export async function OrganizationScenarios({ api, organization, returnTo, grant, run }: Props) {
   let teams: Array<{
     team: MakeTeam;
     items: Awaited<ReturnType<typeof listScenarios>>["items"];
@@ -87,7 +89,13 @@ export async function OrganizationScenarios({ api, organization, returnTo, grant
             {team.name}{" "}
             <span className="font-normal text-slate-600 dark:text-slate-300">· {items.length} scenarios</span>
           </h3>
-          <ScenarioList scenarios={items} capped={capped} />
+          <ScenarioList
+            scenarios={items}
+            capped={capped}
+            runControl={(scenario) => (
+              <RunScenarioButton scenario={scenario} organizationId={organization.id} run={run} />
+            )}
+          />
         </div>
       ))}
     </OrganizationCard>

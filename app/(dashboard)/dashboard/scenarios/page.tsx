@@ -3,7 +3,8 @@
  * team, each organization asked in its own zone. Copy this shape for your own page:
  *   1. `MakeApi.forUser(user.id)`: the API client with the user's token (renewed when needed);
  *   2. check the granted scopes and offer "Grant access" for what is missing;
- *   3. one <Suspense> per slow thing, so one slow zone does not hold the page.
+ *   3. one <Suspense> per slow thing, so one slow zone does not hold the page;
+ *   4. to change something at Make, a server action with a key per form (./actions.ts: "Run now").
  */
 import { Suspense } from "react";
 import { requireUser, type SignedInUser } from "@/lib/auth";
@@ -12,7 +13,9 @@ import { GrantAccess } from "@/components/grant-access";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { Card } from "@/components/ui/card";
 import { grantAccess } from "../actions";
+import { runScenarioNow } from "./actions";
 import { OrganizationScenarios, OrganizationSkeleton } from "./organization-scenarios";
+import { RunResult } from "./run-result";
 
 export const metadata = { title: "Scenarios" };
 
@@ -20,8 +23,9 @@ const PATH = "/dashboard/scenarios";
 /** What this page calls: organizations (user level), then teams and scenarios in each organization's zone. */
 const NEEDED_SCOPES = ["organizations:read", "teams:read", "scenarios:read"];
 
-export default async function ScenariosPage() {
+export default async function ScenariosPage({ searchParams }: { searchParams: Promise<{ run?: string }> }) {
   const user = await requireUser(PATH);
+  const { run } = await searchParams;
   return (
     <div className="space-y-6">
       <div>
@@ -30,6 +34,7 @@ export default async function ScenariosPage() {
           Every organization you belong to, asked in its own zone, with its teams and their scenarios.
         </p>
       </div>
+      {typeof run === "string" && <RunResult userId={user.id} requestKey={run} />}
       <ScenariosByOrganization user={user} />
     </div>
   );
@@ -68,7 +73,13 @@ async function ScenariosByOrganization({ user }: { user: SignedInUser }) {
   }
   return organizations.map((organization) => (
     <Suspense key={organization.id} fallback={<OrganizationSkeleton organization={organization} />}>
-      <OrganizationScenarios api={api} organization={organization} returnTo={PATH} grant={grantAccess} />
+      <OrganizationScenarios
+        api={api}
+        organization={organization}
+        returnTo={PATH}
+        grant={grantAccess}
+        run={runScenarioNow}
+      />
     </Suspense>
   ));
 }

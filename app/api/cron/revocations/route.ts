@@ -1,7 +1,9 @@
 /**
  * The app's scheduled background work, run by Vercel Cron (vercel.json) or any scheduler that can send a
  * request: delivers the revocations Make has not confirmed yet (until the queue is empty or its time budget
- * is spent; the answer says what remains) and deletes expired sessions. Authorised by
+ * is spent; the answer says what remains), refreshes connections idle for MAKE_RENEW_IDLE_AFTER_DAYS
+ * (bounded in time; `renewals.remaining` says what is left for the next run) and deletes expired sessions.
+ * Authorised by
  * `Authorization: Bearer $CRON_SECRET`, Vercel Cron's convention; without CRON_SECRET it answers 401 to
  * everyone. Idempotent, and safe when two runs overlap (each pending revocation is claimed by one run).
  * @see https://vercel.com/docs/cron-jobs/manage-cron-jobs#securing-cron-jobs
@@ -15,7 +17,7 @@ export const dynamic = "force-dynamic";
 // Vercel stops the function after this many seconds (60 is the ceiling on every plan without Fluid compute);
 // the queue is drained for a budget that leaves time for the rest of the run and the answer.
 export const maxDuration = 60;
-const REVOCATION_BUDGET_MS = 45_000;
+const REVOCATION_BUDGET_MS = 30_000;
 
 // Compared as hashes so neither the length nor a prefix of the secret shows in the comparison's timing.
 function authorized(header: string | null): boolean {

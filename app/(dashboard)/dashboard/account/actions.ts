@@ -1,0 +1,31 @@
+"use server";
+/**
+ * Account deletion. Make is told first (revocation, queued when Make does not answer), then the user's
+ * rows go in one transaction, then this browser's session cookie. Server actions are POST-only and
+ * Next.js checks their Origin, so another site cannot submit this form.
+ */
+import { redirect } from "next/navigation";
+import { clearSessionCookie, requireUser } from "@/lib/auth";
+import { forgetMakeUser } from "@/lib/make";
+
+export interface DeleteAccountState {
+  error?: string;
+}
+
+const CONFIRMATION = "DELETE";
+
+export async function deleteAccount(_: DeleteAccountState, formData: FormData): Promise<DeleteAccountState> {
+  const user = await requireUser("/dashboard/account");
+  if (String(formData.get("confirm") ?? "").trim() !== CONFIRMATION) {
+    return { error: `Nothing was deleted. Type ${CONFIRMATION} in capital letters to confirm.` };
+  }
+  await forgetMakeUser(user.id, async (tx) => {
+    // The user's own rows; the foreign keys would cascade, but deletion should not depend on reading them.
+    await tx.session.deleteMany({ where: { userId: user.id } });
+    await tx.scenarioRun.deleteMany({ where: { userId: user.id } });
+    await tx.account.deleteMany({ where: { userId: user.id } });
+    await tx.user.delete({ where: { id: user.id } });
+  });
+  await clearSessionCookie();
+  redirect("/?deleted=1");
+}

@@ -1,0 +1,75 @@
+"use server";
+/**
+ * "Run now": starts one run of an on-demand scenario at Make, once per form. Each rendered form carries
+ * a fresh key; the key is recorded (ScenarioRun, unique per user) before Make is asked, so a double click
+ * or a resubmitted form finds the first request's row and starts nothing. The page then shows that row:
+ * the execution Make started, or Make's refusal in Make's words.
+ */
+import { redirect } from "next/navigation";
+import { db } from "@/lib/db";
+import { requireUser } from "@/lib/auth";
+import { connectMake, describeMakeProblem, MakeApi, makeProfile, runScenario } from "@/lib/make";
+
+const PATH = "/dashboard/scenarios";
+const REQUEST_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const positiveId = (value: FormDataEntryValue | null) => {
+  const id = Number(value);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+};
+
+export async function runScenarioNow(formData: FormData) {
+  const user = await requireUser(PATH);
+  const requestKey = String(formData.get("requestKey") ?? "");
+  const scenarioId = positiveId(formData.get("scenarioId"));
+  const organizationId = positiveId(formData.get("organizationId"));
+  if (!REQUEST_KEY.test(requestKey) || !scenarioId || !organizationId) redirect(`${PATH}?run=invalid`);
+
+  const api = await MakeApi.forUser(user.id);
+  // Running needs `scenarios:run`, which sign-in does not ask for: Make is asked for it only now.
+  const granted = await makeProfile.grantedScopes(api).catch(() => null);
+  if (granted && !granted.includes("scenarios:run")) {
+    await connectMake({ returnTo: PATH, missingScopes: ["scenarios:run"] });
+  }
+  // The zone comes from Make's list of the user's organizations, never from the form.
+  const organization = (await makeProfile.organizations(api))?.find((item) => item.id === organizationId);
+  if (!organization) redirect(`${PATH}?run=invalid`);
+
+  const { count } = await db.scenarioRun.createMany({
+    data: [
+      {
+        userId: user.id,
+        requestKey,
+        scenarioId,
+        organizationId,
+        zone: organization.zone,
+        status: "starting",
+      },
+    ],
+    skipDuplicates: true,
+  });
+  if (count === 1) await startRun(api, organization, scenarioId, user.id, requestKey);
+  redirect(`${PATH}?run=${requestKey}`);
+}
+
+async function startRun(
+  api: MakeApi,
+  organization: Parameters<typeof runScenario>[1],
+  scenarioId: number,
+  userId: string,
+  requestKey: string,
+) {
+  const where = { userId_requestKey: { userId, requestKey } };
+  try {
+    const { executionId } = await runScenario(api, organization, scenarioId);
+    await db.scenarioRun.update({ where, data: { status: "started", executionId } });
+  } catch (error) {
+    const problem = describeMakeProblem(error);
+    // No answer (a timeout, a 5xx): the run may have started, so it is reported as unknown, not retried.
+    const status = problem.kind === "unavailable" ? "unknown" : "refused";
+    await db.scenarioRun.update({
+      where,
+      data: { status, problemKind: problem.kind, problemMessage: problem.message },
+    });
+  }
+}

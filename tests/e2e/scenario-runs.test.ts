@@ -1,0 +1,131 @@
+/**
+ * "Run now" on /dashboard/scenarios, end to end: `scenarios:run` is asked for through Make's consent only
+ * when a run needs it; a run shows the execution Make started and its status as Make reports it; a double
+ * click and a resubmitted form start one run; Make's refusals (an inactive scenario, 403, 429) reach the
+ * page in Make's words, and none is retried.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { completeMakeLogin } from "../support/browser";
+import { useBrowserAndStack } from "../support/browser-stack";
+
+const e2e = useBrowserAndStack({ client: "confidential" });
+const scenariosUrl = () => `${e2e.stack.app.url}/dashboard/scenarios`;
+const stats = () => e2e.stack.standIn.controls.stats();
+const runRequests = () =>
+  stats().api.filter((call) => /^\/api\/v2\/scenarios\/\d+\/run$/.test(call.path)).length;
+
+beforeEach(async () => {
+  await e2e.stack.query(`DELETE FROM "User"`);
+});
+
+const runButton = (page: Page, scenarioId: number) =>
+  page.locator(`[data-scenario="${scenarioId}"]`).getByRole("button", { name: /^Run now/ });
+
+/** Signs in as ada (who has not granted `scenarios:run`) and opens the scenarios page. */
+async function openScenarios(): Promise<Page> {
+  const page = await e2e.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(e2e.stack.app.url);
+  await page.getByRole("button", { name: "Sign in with Make" }).click();
+  await completeMakeLogin(page, { login: "ada" });
+  await page.waitForURL(`${e2e.stack.app.url}/dashboard`);
+  await page.goto(scenariosUrl());
+  await runButton(page, 9101).waitFor();
+  return page;
+}
+
+/** The first "Run now" asks Make for `scenarios:run`; back on the page, the scope is granted. */
+async function grantRuns(page: Page) {
+  await runButton(page, 9101).click();
+  await completeMakeLogin(page, { login: "ada" });
+  await page.waitForURL(scenariosUrl());
+  await runButton(page, 9101).waitFor();
+  expect(stats().runs).toEqual([]);
+}
+
+const result = (page: Page) => page.locator("[data-run-result]");
+
+describe("Run now", () => {
+  it("asks for scenarios:run when first needed, then starts a run and shows its execution and Make's status", async () => {
+    const page = await openScenarios();
+    // Only on-demand scenarios can be run from here.
+    expect(await runButton(page, 9100).count()).toBe(0);
+    await grantRuns(page);
+
+    await runButton(page, 9101).click();
+    await page.waitForURL(/\?run=/);
+    await result(page).waitFor();
+
+    expect(await result(page).getAttribute("data-run-result")).toBe("started");
+    const runs = stats().runs;
+    expect(runs.map((run) => [run.scenarioId, run.responsive])).toEqual([[9101, false]]);
+    expect(await page.locator("[data-run-execution]").innerText()).toBe(runs[0]!.executionId);
+    expect(await page.locator("[data-run-status]").innerText()).toBe("SUCCESS");
+    const statusCall = stats().api.find((call) => call.path.includes(`/executions/${runs[0]!.executionId}`));
+    expect(statusCall).toMatchObject({ zone: e2e.stack.standIn.zones[0], status: 200 });
+  });
+
+  it("starts one run for a double click, and none for the same form submitted again", async () => {
+    const page = await openScenarios();
+    await grantRuns(page);
+    const form = page.locator('[data-run-form="9101"]');
+    const sameForm = await form.evaluate((element) =>
+      Object.fromEntries(new FormData(element as HTMLFormElement) as unknown as Iterable<[string, string]>),
+    );
+
+    await runButton(page, 9101).dblclick();
+    await page.waitForURL(/\?run=/);
+    await result(page).waitFor();
+    expect(stats().runs).toHaveLength(1);
+
+    // The browser's "resubmit the form": the same fields posted again as a plain form post (no JavaScript).
+    const resubmitted = await page.request.post(scenariosUrl(), {
+      multipart: sameForm,
+      headers: { origin: e2e.stack.app.url },
+      maxRedirects: 0,
+    });
+    expect(resubmitted.status()).toBe(303);
+    expect(resubmitted.headers().location).toContain(`run=${sameForm.requestKey}`);
+    expect(stats().runs).toHaveLength(1);
+    expect(runRequests()).toBe(1);
+    expect(await e2e.stack.query(`SELECT count(*)::int AS n FROM "ScenarioRun"`)).toEqual([{ n: 1 }]);
+  });
+
+  it("shows Make's refusal of an inactive scenario in Make's words", async () => {
+    const page = await openScenarios();
+    await grantRuns(page);
+    await runButton(page, 9005).click();
+    await page.waitForURL(/\?run=/);
+    await result(page).waitFor();
+    expect(await result(page).getAttribute("data-run-result")).toBe("refused");
+    expect(await result(page).innerText()).toContain("Scenario 9005 is not active");
+    expect(stats().runs).toEqual([]);
+  });
+
+  it("shows a 403 in Make's words and does not retry it", async () => {
+    const page = await openScenarios();
+    await grantRuns(page);
+    e2e.stack.standIn.controls.fail({ endpoint: "api", mode: "status", status: 403, times: 1 });
+    await runButton(page, 9101).click();
+    await page.waitForURL(/\?run=/);
+    await result(page).waitFor();
+    expect(await result(page).getAttribute("data-make-error")).toBe("forbidden");
+    expect(await result(page).innerText()).toContain("Stand-in failure switch answered 403");
+    expect(runRequests()).toBe(1);
+    expect(stats().runs).toEqual([]);
+  });
+
+  // Last: the app then leaves the organization alone for the minute Make's limit lasts.
+  it("shows a spent request budget (429) in Make's words and does not retry it", async () => {
+    const page = await openScenarios();
+    await grantRuns(page);
+    e2e.stack.standIn.controls.configure({ apiBudgetByOrganization: { "5001": 1 } });
+    await runButton(page, 9101).click();
+    await page.waitForURL(/\?run=/);
+    await result(page).waitFor();
+    expect(await result(page).getAttribute("data-make-error")).toBe("rate_limited");
+    expect(await result(page).innerText()).toContain("Requests limit for organization exceeded");
+    expect(runRequests()).toBe(1);
+    expect(stats().runs).toEqual([]);
+  });
+});
