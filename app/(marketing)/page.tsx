@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentUser, signInChoices } from "@/lib/auth";
+import { currentUser, safeRedirectPath, signInChoices } from "@/lib/auth";
 import { SignInButton } from "@/components/sign-in-button";
-import { safeRedirectPath } from "@/lib/safe-redirect";
 import { site } from "@/lib/site";
 
 /** What a link to the app shows when shared: the Open Graph image is public/og.png. */

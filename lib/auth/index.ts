@@ -14,3 +14,4 @@ export {
 export { signInChoices } from "@/lib/auth/providers";
 export { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth/public-url";
 export { deleteExpiredSessions } from "@/lib/auth/expired-sessions";
+export { safeRedirectPath } from "@/lib/safe-redirect";
