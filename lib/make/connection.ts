@@ -19,7 +19,8 @@ import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { clientType, env } from "@/lib/env";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { RefreshedTokens } from "@/lib/make/authorization-server";
+import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type RefreshedTokens } from "@/lib/make/authorization-server";
+import { observeMake } from "@/lib/make/observations";
 import { recordConnectionEvent } from "@/lib/make/events";
 import { MakeConnectionError } from "@/lib/make/errors";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
@@ -135,12 +136,18 @@ export class MakeAccountMismatchError extends Error {
 
 /** The token set from the code exchange, with everything the lifecycle tracks reset. */
 function freshConnection(account: Account) {
+  // No `expires_in` means Make's documented lifetime, never "valid until further notice".
+  const lifetime =
+    typeof account.expires_in === "number" && account.expires_in > 0
+      ? account.expires_in
+      : DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
+  observeMake("sign_in.expires_in", account.expires_in ?? "absent");
   return {
     access_token: account.access_token ?? null,
     refresh_token: account.refresh_token ?? null,
     id_token: account.id_token ?? null,
-    expires_at: account.expires_at ?? null,
-    accessTokenLifetime: account.expires_in ?? null,
+    expires_at: account.expires_at ?? Math.floor(Date.now() / 1000) + lifetime,
+    accessTokenLifetime: lifetime,
     scope: account.scope ?? env.AUTH_MAKE_SCOPE,
     token_type: account.token_type?.toString() ?? null,
     state: "active" as const,
@@ -234,8 +241,19 @@ export async function refreshed(
   return current?.access_token === tokens.accessToken ? "written" : "lost";
 }
 
-/** The activity entry of a refresh whose write committed. */
-export const recordRefreshed = (row: ConnectionRow) => recordConnectionEvent(row.userId, "refreshed", "ok");
+/**
+ * The activity entry of a refresh whose write committed; a part of Make's answer that failed the checks
+ * (an expired id_token, say) is logged and gets an entry of its own, since the tokens were kept regardless.
+ */
+export async function recordRefreshed(row: ConnectionRow, tokens?: Pick<RefreshedTokens, "answerProblem">) {
+  await recordConnectionEvent(row.userId, "refreshed", "ok");
+  if (!tokens?.answerProblem) return;
+  console.warn(`[make] account ${row.id}: renewed, but Make's answer failed a check: ${tokens.answerProblem}`);
+  await recordConnectionEvent(row.userId, "refresh_answer_rejected", "error", {
+    errorCode: tokens.answerProblem,
+    detail: "Make renewed the connection; this part of its answer was not used. The new tokens were kept.",
+  });
+}
 
 /**
  * refreshFailed: a failure that leaves the connection alive (5xx, timeout, network), with the next retry

@@ -289,7 +289,7 @@ async function saveRefreshedTokens(row: ConnectionRow, lease: RefreshLease, toke
     try {
       if ((await withinMs(write(), lease.writeRemainingMs())) === "lost")
         return discardStaleRefresh(row, tokens);
-      await recordRefreshed(row).catch(() => {});
+      await recordRefreshed(row, tokens).catch(() => {});
       return token;
     } catch (error) {
       if (lease.writeRemainingMs() < pause) return keepUnwritten(row, tokens, token, write, error);
@@ -357,7 +357,7 @@ function keepUnwritten(
       const result = await kept.write();
       unwritten.delete(row.userId);
       if (result === "lost") await revokeDiscardedTokens(row.userId, kept.tokens);
-      else await recordRefreshed(row);
+      else await recordRefreshed(row, kept.tokens);
       console.error(
         `[make] account ${row.id}: the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`,
       );
