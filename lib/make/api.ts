@@ -134,7 +134,8 @@ export class MakeApi {
     try {
       return await this.attempt(run, options);
     } catch (error) {
-      if (error instanceof MakeApiError && error.kind === "forbidden") throw await this.explainForbidden(error, options);
+      if (error instanceof MakeApiError && error.kind === "forbidden")
+        throw await this.explainForbidden(error, options);
       if (!isUnauthorized(error)) throw error;
     }
     // A zone may refuse a token the rest of Make accepts: the default zone decides whether the token is dead.

@@ -248,7 +248,9 @@ export async function refreshed(
 export async function recordRefreshed(row: ConnectionRow, tokens?: Pick<RefreshedTokens, "answerProblem">) {
   await recordConnectionEvent(row.userId, "refreshed", "ok");
   if (!tokens?.answerProblem) return;
-  console.warn(`[make] account ${row.id}: renewed, but Make's answer failed a check: ${tokens.answerProblem}`);
+  console.warn(
+    `[make] account ${row.id}: renewed, but Make's answer failed a check: ${tokens.answerProblem}`,
+  );
   await recordConnectionEvent(row.userId, "refresh_answer_rejected", "error", {
     errorCode: tokens.answerProblem,
     detail: "Make renewed the connection; this part of its answer was not used. The new tokens were kept.",
