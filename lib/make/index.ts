@@ -48,3 +48,5 @@ export {
 export { runMakeMaintenance, startRevocationSweep } from "@/lib/make/maintenance";
 export { reencryptAllTokens, UnknownKeysError, type RotationReport } from "@/lib/make/rotate-key";
 export { checkMakeHealth } from "@/lib/make/health";
+export { runMakeDoctor, type DoctorCheck } from "@/lib/make/doctor";
+export { disconnectDatabase } from "@/lib/make/doctor";
