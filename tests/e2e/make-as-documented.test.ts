@@ -6,7 +6,6 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { completeMakeLogin } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 
 const BUDGET_WINDOW_SECONDS = 20;
