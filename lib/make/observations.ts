@@ -5,7 +5,6 @@
  * recording never fails the request that saw it.
  */
 import "server-only";
-import { db } from "@/lib/db";
 
 export const OBSERVED_FACTS = {
   "sign_in.expires_in": "expires_in of the code exchange",
@@ -24,8 +23,11 @@ const offered = new Set<ObservedFact>();
 export function observeMake(fact: ObservedFact, value: string | number | boolean): void {
   if (offered.has(fact)) return;
   offered.add(fact);
-  db.makeObservation
-    .createMany({ data: [{ fact, value: String(value) }], skipDuplicates: true })
+  // Imported when first needed: the sign-in error wrapper observes too, and must load without a database.
+  import("@/lib/db")
+    .then(({ db }) =>
+      db.makeObservation.createMany({ data: [{ fact, value: String(value) }], skipDuplicates: true }),
+    )
     .catch((error: unknown) => {
       offered.delete(fact);
       console.error(`[make] could not record ${fact}:`, (error as Error)?.message);
@@ -40,6 +42,7 @@ export interface MakeObservationRow {
 }
 
 export async function makeObservations(): Promise<MakeObservationRow[]> {
+  const { db } = await import("@/lib/db");
   const rows = await db.makeObservation.findMany({ orderBy: { fact: "asc" } });
   return rows.map((row) => ({
     ...row,
