@@ -122,7 +122,11 @@ export class MakeApi {
    * database round trip; calls with an `organizationId` spend these first and reserve one by one after.
    */
   async reserve(calls: ReadonlyMap<number, number>): Promise<void> {
-    const reserved = await reserveCalls(calls);
+    const reserved = await reserveCalls(calls).catch((error: unknown) => {
+      // Pacing is a courtesy to Make: a database that cannot answer must not stop the calls themselves.
+      console.error("[make] could not reserve API budget:", (error as Error)?.message);
+      return new Map([...calls].map(([id, granted]) => [id, { granted, retryAfterSeconds: 0 }]));
+    });
     for (const [organizationId, { granted, retryAfterSeconds }] of reserved) {
       this.allowance.set(organizationId, (this.allowance.get(organizationId) ?? 0) + granted);
       if (granted < (calls.get(organizationId) ?? 0)) this.refusedFor.set(organizationId, retryAfterSeconds);
