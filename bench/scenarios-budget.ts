@@ -40,7 +40,9 @@ const organizationCalls = (stack: BenchStack, from: number) =>
 function listingCosts(body: string) {
   let perTeam = 0;
   let perOrganization = 0;
-  for (const organization of body.split("data-organization=").slice(1)) {
+  // A streamed page holds each organization's loading placeholder as well as the organization itself.
+  const sections = body.split("data-organization=").slice(1);
+  for (const organization of sections.filter((section) => !/^"\d+"[^>]*aria-busy/.test(section))) {
     const teams = organization.split("data-team=").slice(1);
     const counts = teams.map((team) => team.split("data-scenario=").length - 1);
     perTeam += 1 + counts.reduce((sum, n) => sum + Math.floor(n / 50) + 1, 0);
