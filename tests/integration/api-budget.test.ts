@@ -72,4 +72,18 @@ describe("the API budget", () => {
     expect(wait).toBeGreaterThanOrEqual(1);
     expect(granted(await budget.reserveCalls(new Map([[13, 1]])), 13)).toBe(0);
   });
+
+  it("runs at most four requests against one organization at once in a process", async () => {
+    let running = 0;
+    let most = 0;
+    const work = () =>
+      budget.withinInFlightCap(21, async () => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running -= 1;
+      });
+    await Promise.all([...Array.from({ length: 12 }, work), budget.withinInFlightCap(22, async () => {})]);
+    expect(most).toBe(budget.MAX_IN_FLIGHT_PER_ORGANIZATION);
+    expect(running).toBe(0);
+  });
 });
