@@ -9,6 +9,7 @@ import type { MemoryReport } from "./memory";
 import type { PageCost, VariantCost } from "./page-cost";
 import type { RefreshReport } from "./refresh";
 import type { RoundTrip } from "./pg-proxy";
+import type { ScenariosBudget } from "./scenarios-budget";
 import type { ScenariosPageCost } from "./scenarios-page";
 import type { RequestRoundTrips, RoundTripReport } from "./round-trips";
 import type { SignInSummary } from "./sign-in";
@@ -17,6 +18,7 @@ export interface BenchResults {
   environment: string;
   pageCost: PageCost[];
   scenarios: ScenariosPageCost;
+  scenariosBudget: ScenariosBudget;
   roundTrips: RoundTripReport;
   refresh: RefreshReport;
   signIn: SignInSummary;
@@ -100,6 +102,8 @@ function rows(results: BenchResults): Row[] {
     `/dashboard/scenarios, c=${sc.concurrent.concurrency}, stand-in API latency ${ms(sc.apiLatencyMs)}⁵`,
     timing(sc.concurrent),
   ]);
+
+  out.push(...scenariosBudgetRows(results.scenariosBudget));
 
   const { fresh, refresh, refreshGrants, opaque } = results.roundTrips;
   const counted = (trips: RequestRoundTrips, more = "") =>
@@ -246,8 +250,9 @@ export function formatReport(results: BenchResults): string {
     "³ Median of the per-round ratios (each round's variants ran next to each other), with their range.",
     "⁴ A new standalone server (NEXT_OUTPUT=standalone, copied alone to an empty directory) per run; the",
     "  first /dashboard includes the database connection, the session read and the first Make profile load.",
-    "⁵ Every view asks each organization's zone for its teams, then each team's scenarios page by page (organizations",
-    "  and granted scopes come from the per-token cache); each API answer is delayed by the stand-in's latency.",
+    "⁵ A view asks each organization's zone for its teams and its scenarios in one list, cached per user and token",
+    "  (organizations and granted scopes too); each API answer is delayed by the stand-in's latency.",
+    SCENARIOS_BUDGET_NOTE,
     "",
     ...roundTripLines("Round trips of one /dashboard request, fresh token", results.roundTrips.fresh.example),
     "",
@@ -276,3 +281,54 @@ export function formatReport(results: BenchResults): string {
     "- 8: from spawning `node server.js` to the first response of the page, polled every 5 ms until it listens.",
   ].join("\n");
 }
+
+function scenariosBudgetRows(budget: ScenariosBudget): Row[] {
+  return [
+    [
+      "8",
+      "/dashboard/scenarios: Make calls about organizations, first view (new token)⁶",
+      String(budget.callsFirstView),
+    ],
+    [
+      "8",
+      "/dashboard/scenarios: Make calls about organizations per ten views⁶",
+      String(budget.callsPerTenViews),
+      "= first view",
+      budget.callsPerTenViews === budget.callsFirstView,
+    ],
+    [
+      "8",
+      "listing scenarios: one list per organization vs one per team, same data⁶",
+      `${budget.perOrganizationCalls} vs ${budget.perTeamCalls} calls`,
+      "fewer",
+      budget.perOrganizationCalls < budget.perTeamCalls,
+    ],
+    [
+      "8",
+      `${budget.users} users of one 60-a-minute organization reloading for ${Math.round(budget.durationMs / 1000)} s: 429s from Make⁶`,
+      `${budget.makeRateLimited} (${budget.views} views, ${budget.viewsShowingLimit} said when to try again, ${budget.failedViews} failed)`,
+      "0, no failed view",
+      budget.makeRateLimited === 0 && budget.failedViews === 0,
+    ],
+  ];
+}
+
+/** The scenarios-budget rows alone (`npm run bench -- --only scenarios-budget`), as a markdown table. */
+export function formatScenariosBudget(budget: ScenariosBudget): string[] {
+  return [
+    "| figure | measured | target | |",
+    "| --- | --- | --- | --- |",
+    ...scenariosBudgetRows(budget).map(
+      ([, figure, measured, target, pass]) =>
+        `| ${figure} | ${measured} | ${target ?? ""} | ${pass === undefined ? "" : pass ? "pass" : "**miss**"} |`,
+    ),
+    "",
+    SCENARIOS_BUDGET_NOTE,
+  ];
+}
+
+const SCENARIOS_BUDGET_NOTE =
+  "⁶ Calls that spend an organization's budget (its zone: reach check, teams, scenarios), counted at the stand-in, " +
+  "whose tokens live 300 s like Make's. Per team is derived from the page's own data (teams, then pages of 50 " +
+  "per team); the app lists each organization's scenarios in one call (pages of 200). Five users: ada and her " +
+  "four colleagues, each reloading every 0.5 s.";

@@ -16,8 +16,9 @@ import { measureMemory } from "./memory";
 import { measurePageCost } from "./page-cost";
 import { residentBytes } from "./process-stats";
 import { measureRefreshUnderLoad } from "./refresh";
-import { formatReport } from "./report";
+import { formatReport, formatScenariosBudget } from "./report";
 import { measureRoundTrips } from "./round-trips";
+import { measureScenariosBudget } from "./scenarios-budget";
 import { measureScenariosPage } from "./scenarios-page";
 import { measureSignIns } from "./sign-in";
 import { buildApp, startBenchStack } from "./stack";
@@ -27,6 +28,9 @@ const MEMORY_REQUESTS = 5_000;
 const began = performance.now();
 const log = (line: string) =>
   process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
+
+/** `npm run bench -- --only scenarios-budget`: just those rows (sign-in first, since they need a user). */
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 
 async function main() {
   await buildApp(log);
@@ -43,6 +47,12 @@ async function main() {
       `SELECT "userId" FROM "Account" WHERE provider = 'make' LIMIT 1`,
     );
     if (!account) throw new Error("no Make account after sign-in");
+
+    if (only === "scenarios-budget") {
+      const scenariosBudget = await measureScenariosBudget(stack, cookie, account.userId);
+      process.stdout.write(formatScenariosBudget(scenariosBudget).join("\n") + "\n");
+      return;
+    }
 
     log("client JavaScript of /, /dashboard, /bare");
     const clientJs = {
@@ -70,6 +80,11 @@ async function main() {
     log("/dashboard/scenarios: Make API calls per view and time with the stand-in's API latency");
     const scenarios = await measureScenariosPage(stack, cookie);
 
+    log(
+      "/dashboard/scenarios against Make's budget: calls per view, per ten views, 5 users on a 60-a-minute org",
+    );
+    const scenariosBudget = await measureScenariosBudget(stack, cookie, account.userId);
+
     log("database round trips per request (second server behind the counting proxy)");
     const roundTrips = await measureRoundTrips(stack, cookie, account.userId);
 
@@ -92,6 +107,7 @@ async function main() {
         environment,
         pageCost,
         scenarios,
+        scenariosBudget,
         roundTrips,
         refresh,
         signIn,

@@ -5,6 +5,7 @@ const KIND_LABELS: Record<string, string> = {
   connected: "Signed in with Make",
   reconnected: "Reconnected",
   refreshed: "Access renewed",
+  refresh_answer_rejected: "Renewed; part of Make's answer failed a check",
   refresh_failed: "Renewal failed",
   reauth_required: "Make asked to reconnect",
   revoked: "Connection revoked",

@@ -1,6 +1,12 @@
 import { Fragment } from "react";
-import type { MakeIdentity } from "@/lib/make";
+import { describeMakeProblem, type MakeIdentity, type OrganizationReach } from "@/lib/make";
 import { Card } from "@/components/ui/card";
+
+const REACH_WORDS: Record<Exclude<OrganizationReach["reach"], "reachable">, string> = {
+  forbidden: "this connection cannot reach it (the access you granted does not include it, or your role)",
+  zone_refused: "its zone does not accept this connection",
+  unknown: "not checked just now",
+};
 
 const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string> = {
   not_connected: "No Make account is connected.",
@@ -19,7 +25,10 @@ const safeImage = (value: unknown) => {
   return url && /^https?:\/\//i.test(url) ? url : undefined;
 };
 
-/** The Make identity from the userinfo endpoint. Claims are untrusted: React renders them as text. */
+/**
+ * The Make identity: `sub`, and the profile from `GET /users/me` (and userinfo) when Make gave it; why not
+ * when it did not. Claims are untrusted: React renders them as text.
+ */
 export function IdentityCard({
   identity,
   fallbackSub,
@@ -74,15 +83,38 @@ export function IdentityCard({
           </dl>
         </div>
       </div>
+      {identity.profileProblem && (
+        <p
+          role="status"
+          data-profile-unavailable
+          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {identity.profileProblem} You are signed in all the same.
+        </p>
+      )}
       {identity.organizations.length > 0 && (
         <div className="mt-4 border-t border-slate-100 pt-4 text-sm dark:border-slate-800">
           <h3 className="font-medium text-slate-700 dark:text-slate-200">Organizations</h3>
           <ul className="mt-1 space-y-1 text-slate-600 dark:text-slate-300">
-            {identity.organizations.map((org) => (
-              <li key={org.id} className="break-words">
-                {org.name} <span className="text-slate-500 dark:text-slate-400">· {org.zone}</span>
-              </li>
-            ))}
+            {identity.organizations.map((org) => {
+              const reach = identity.reach?.find((entry) => entry.organization.id === org.id);
+              const unreachable = reach && reach.reach !== "reachable" ? reach : undefined;
+              return (
+                <li key={org.id} className="break-words" data-organization-reach={reach?.reach}>
+                  {org.name} <span className="text-slate-500 dark:text-slate-400">· {org.zone}</span>
+                  {unreachable && (
+                    <span
+                      data-unreachable={unreachable.reach}
+                      title={describeMakeProblem(unreachable.error).message}
+                      className="text-amber-800 dark:text-amber-200"
+                    >
+                      {" "}
+                      · {REACH_WORDS[unreachable.reach]}
+                    </span>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         </div>
       )}

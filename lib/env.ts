@@ -132,6 +132,8 @@ export const env = createEnv({
       : z.string().min(1).optional(),
     TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    // The window of Make's per-organization API budget; Make's is a minute. Shorter only against the stand-in.
+    MAKE_API_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     // Make's refresh tokens last 180 days: a connection idle for this many days is refreshed by the cron job.
     MAKE_RENEW_IDLE_AFTER_DAYS: z.coerce.number().int().min(1).max(170).default(30),

@@ -41,11 +41,21 @@ export interface CatalogScenario {
   transfer: number;
 }
 
+const ANALYTICAL_ENGINES: CatalogOrganization = {
+  id: 5001,
+  name: "Analytical Engines Ltd",
+  zoneSlot: 0,
+  countryId: 1,
+  timezoneId: 113,
+};
+
 const ORGANIZATIONS: Readonly<Record<string, CatalogOrganization[]>> = {
   "1001": [
-    { id: 5001, name: "Analytical Engines Ltd", zoneSlot: 0, countryId: 1, timezoneId: 113 },
+    ANALYTICAL_ENGINES,
     { id: 5011, name: "Difference Engine Inc.", zoneSlot: 1, countryId: 2, timezoneId: 42 },
   ],
+  // Ada's colleagues (colleague-1 … colleague-4): members of her first organization only.
+  ...Object.fromEntries([1011, 1012, 1013, 1014].map((sub) => [String(sub), [ANALYTICAL_ENGINES]])),
   "1002": [{ id: 5002, name: "Organization 5002", zoneSlot: 0, countryId: 1, timezoneId: 113 }],
   "1003": [{ id: 5003, name: "<b>Mallory & Co</b>", zoneSlot: 0, countryId: 1, timezoneId: 113 }],
 };

@@ -42,6 +42,14 @@ export const STAND_IN_USERS: ReadonlyArray<StandInUser> = Object.freeze([
     name: "<img src=x onerror=alert(1)>",
     email: MALLORY_EMAIL,
   },
+  // Ada's colleagues in "Analytical Engines Ltd": several people spending one organization's API budget.
+  ...[1, 2, 3, 4].map((n) => ({
+    login: `colleague-${n}`,
+    password: "password",
+    sub: String(1010 + n),
+    name: `Colleague ${n}`,
+    email: `colleague-${n}@example.com`,
+  })),
 ]);
 
 /**

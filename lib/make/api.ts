@@ -7,9 +7,10 @@
  *   const api = await MakeApi.forUser(userId);
  *   const teams = await api.call((make) => make.teams.list(org.id), { zone: org.zone, scope: "teams:read" });
  *
- * A 401 gets one forced token renewal and one retry, then the connection needs the user (reauth_required).
- * A 429 is retried once when Make's Retry-After is short; otherwise the organization is left alone until
- * then, in this process, and the caller gets the error with the time to wait.
+ * A 401 from the default zone gets one forced token renewal and one retry, then the connection needs the
+ * user (reauth_required); a 401 from another zone is that zone's alone when the default zone still accepts
+ * the token (its organizations are out of reach, `zoneRefused`). Calls about an organization spend its
+ * budget, paced across app servers (lib/make/budget.ts); a refused one is a 429 with the time to wait.
  * @see https://developers.make.com/api-documentation
  */
 import "server-only";
@@ -17,7 +18,7 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Make } from "@makehq/sdk";
 import { env } from "@/lib/env";
-import { log } from "@/lib/log";
+import { errorMessage, log } from "@/lib/log";
 import { fetchUserinfo } from "@/lib/make/authorization-server";
 import type { MakeAccessToken } from "@/lib/make/connection";
 import {
@@ -28,6 +29,8 @@ import {
 } from "@/lib/make/errors";
 import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
 import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
+import { exhaustBudget, reserveCalls, withinInFlightCap } from "@/lib/make/budget";
+import { makeProfile } from "@/lib/make/profile";
 import { traced } from "@/lib/make/tracing";
 import { ForbiddenZoneError, zoneEndpoint } from "@/lib/make/zones";
 
@@ -39,7 +42,6 @@ class ZoneClient extends Make {
   constructor(
     accessToken: string,
     private readonly zoneName: string,
-    private readonly requiredScope?: string,
     private readonly organizationId?: number,
   ) {
     const endpoint = zoneEndpoint(zoneName, env.MAKE_API_URL, [
@@ -78,19 +80,14 @@ class ZoneClient extends Make {
   }
 
   protected override handleError(response: Response): Promise<MakeApiError> {
-    return makeApiErrorFromResponse(response, this.requiredScope);
+    return makeApiErrorFromResponse(response);
   }
 }
 
 /** The client for a zone; a zone host this app does not call fails the call and sends nothing. */
-function zoneClient(
-  accessToken: string,
-  zone: string,
-  requiredScope?: string,
-  organizationId?: number,
-): ZoneClient {
+function zoneClient(accessToken: string, zone: string, organizationId?: number): ZoneClient {
   try {
-    return new ZoneClient(accessToken, zone, requiredScope, organizationId);
+    return new ZoneClient(accessToken, zone, organizationId);
   } catch (error) {
     if (!(error instanceof ForbiddenZoneError)) throw error;
     log.error(error.message, { zone });
@@ -101,21 +98,25 @@ function zoneClient(
 export interface MakeCallOptions {
   /** The zone the data lives in (an organization's `zone`); user-level data comes from MAKE_DEFAULT_ZONE. */
   zone?: string;
-  /** The scope the call needs, named to the user when Make answers 403 without naming one. */
+  /** The scope the call needs: on a 403, "Grant access" is offered only when the grant lacks it. */
   scope?: string;
   /** The organization whose request budget the call spends (Make limits per organization). */
   organizationId?: number;
 }
-
-/** Organizations Make said are over their limit, until when (epoch ms), so a reload does not hammer them. */
-const limitedUntil = new Map<string, number>();
 
 const asMakeApiError = (error: unknown) =>
   error instanceof MakeApiError || error instanceof MakeConnectionError
     ? error
     : makeApiErrorFromException(error);
 
+const isUnauthorized = (error: unknown) => error instanceof MakeApiError && error.kind === "unauthorized";
+
 export class MakeApi {
+  /** Calls reserved for this client in Make's per-organization budget and not spent yet. */
+  private readonly allowance = new Map<number, number>();
+  /** When a reservation was refused: the seconds to wait, by organization. */
+  private readonly refusedFor = new Map<number, number>();
+
   private constructor(
     readonly userId: string,
     private token: MakeAccessToken,
@@ -139,54 +140,129 @@ export class MakeApi {
     return this.token.sub;
   }
 
+  /** When the access token expires (epoch seconds). */
+  get expiresAt(): number {
+    return this.token.expiresAt;
+  }
+
   /** The OpenID Connect userinfo claims (from the authorization server, not a zone), `sub` checked. */
   userinfo() {
     return fetchUserinfo(this.token.accessToken, this.token.sub);
   }
 
+  /**
+   * Reserves calls in Make's per-organization budget ahead of a page's calls, every organization in one
+   * database round trip; calls with an `organizationId` spend these first and reserve one by one after.
+   */
+  async reserve(calls: ReadonlyMap<number, number>): Promise<void> {
+    const reserved = await reserveCalls(calls).catch((error: unknown) => {
+      // Pacing is a courtesy to Make: a database that cannot answer must not stop the calls themselves.
+      log.error("could not reserve Make API budget", { error: errorMessage(error) });
+      return new Map([...calls].map(([id, granted]) => [id, { granted, retryAfterSeconds: 0 }]));
+    });
+    for (const [organizationId, { granted, retryAfterSeconds }] of reserved) {
+      this.allowance.set(organizationId, (this.allowance.get(organizationId) ?? 0) + granted);
+      if (granted < (calls.get(organizationId) ?? 0)) this.refusedFor.set(organizationId, retryAfterSeconds);
+    }
+  }
+
   async call<T>(run: (make: Make) => Promise<T>, options: MakeCallOptions = {}): Promise<T> {
+    const zone = options.zone ?? env.MAKE_DEFAULT_ZONE;
     try {
       return await this.attempt(run, options);
     } catch (error) {
-      if (!(error instanceof MakeApiError && error.kind === "unauthorized")) throw error;
+      if (error instanceof MakeApiError && error.kind === "forbidden")
+        throw await this.explainForbidden(error, options);
+      if (!isUnauthorized(error)) throw error;
+    }
+    // A zone may refuse a token the rest of Make accepts: the default zone decides whether the token is dead.
+    if (zone !== env.MAKE_DEFAULT_ZONE) {
+      await this.call((make) => make.users.currentAuthorization());
+      try {
+        return await this.attempt(run, options);
+      } catch (error) {
+        if (!isUnauthorized(error)) throw error;
+        throw zoneRefused(error as MakeApiError, zone);
+      }
     }
     forgetPreloadedConnection(this.userId);
     this.token = await renewRejectedAccessToken(this.userId, this.token.accessToken);
     try {
       return await this.attempt(run, options);
     } catch (error) {
-      if (!(error instanceof MakeApiError && error.kind === "unauthorized")) throw error;
+      if (!isUnauthorized(error)) throw error;
       return markAccessTokenRefused(this.userId, this.token.accessToken);
     }
   }
 
+  /**
+   * Make's 403 names no scope. "Grant access" can only help when current-authorization shows the scope
+   * the call needs is missing; any other 403 is a permission this grant cannot have (a role, an
+   * organization the consent did not include).
+   */
+  private async explainForbidden(error: MakeApiError, options: MakeCallOptions): Promise<MakeApiError> {
+    if (error.missingScope || !options.scope) return error;
+    const granted = await makeProfile.grantedScopes(this).catch(() => null);
+    if (!granted || granted.includes(options.scope)) return error;
+    return new MakeApiError(error.status, error.body, { ...error.details, missingScope: options.scope });
+  }
+
+  /** Spends one reserved call of the organization's budget, or reserves one; refused, a 429 with the wait. */
+  private async spendBudget(organizationId: number): Promise<void> {
+    const left = this.allowance.get(organizationId) ?? 0;
+    if (left > 0) {
+      this.allowance.set(organizationId, left - 1);
+      return;
+    }
+    if (!this.refusedFor.has(organizationId)) await this.reserve(new Map([[organizationId, 1]]));
+    const now = this.allowance.get(organizationId) ?? 0;
+    if (now > 0) {
+      this.allowance.set(organizationId, now - 1);
+      return;
+    }
+    const retryAfterSeconds = this.refusedFor.get(organizationId) ?? env.MAKE_API_BUDGET_WINDOW_SECONDS;
+    throw new MakeApiError(429, { message: RATE_LIMITED_MESSAGE }, { retryAfterSeconds, paced: true });
+  }
+
   private async attempt<T>(run: (make: Make) => Promise<T>, options: MakeCallOptions): Promise<T> {
     const zone = options.zone ?? env.MAKE_DEFAULT_ZONE;
-    const budget = options.organizationId === undefined ? undefined : `${zone}/${options.organizationId}`;
-    const waitMs = budget ? (limitedUntil.get(budget) ?? 0) - Date.now() : 0;
-    if (waitMs > 0) {
-      const message = "Requests limit for organization exceeded";
-      throw new MakeApiError(429, { message }, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
-    }
-    const client = zoneClient(this.token.accessToken, zone, options.scope, options.organizationId);
+    const organizationId = options.organizationId;
+    const client = zoneClient(this.token.accessToken, zone, options.organizationId);
+    if (organizationId === undefined) return this.once(client, run);
+    await this.spendBudget(organizationId);
+    return withinInFlightCap(organizationId, async () => {
+      try {
+        return await this.once(client, run);
+      } catch (error) {
+        if (!(error instanceof MakeApiError) || error.kind !== "rate_limited") throw error;
+        // Make's budget was spent by someone else too: every app server leaves the organization alone.
+        const wait = await exhaustBudget(organizationId).catch(() => env.MAKE_API_BUDGET_WINDOW_SECONDS);
+        const retryAfterSeconds = Math.max(error.retryAfterSeconds ?? 0, wait);
+        this.refusedFor.set(organizationId, retryAfterSeconds);
+        throw new MakeApiError(429, error.body, { ...error.details, retryAfterSeconds });
+      }
+    });
+  }
+
+  /** One request; a 429 whose Retry-After is short is waited out and tried once more. */
+  private async once<T>(client: ZoneClient, run: (make: Make) => Promise<T>): Promise<T> {
     try {
       return await run(client);
     } catch (caught) {
       const error = asMakeApiError(caught);
       if (!(error instanceof MakeApiError) || error.kind !== "rate_limited") throw error;
-      const retryAfter = error.retryAfterSeconds ?? 60;
-      if (retryAfter > MAX_RETRY_AFTER_SECONDS) {
-        if (budget) limitedUntil.set(budget, Date.now() + retryAfter * 1000);
-        throw error;
-      }
+      const retryAfter = error.retryAfterSeconds;
+      if (retryAfter === undefined || retryAfter > MAX_RETRY_AFTER_SECONDS) throw error;
       await sleep(retryAfter * 1000);
       return run(client).catch((again: unknown) => {
-        const failure = asMakeApiError(again);
-        if (budget && failure instanceof MakeApiError && failure.kind === "rate_limited") {
-          limitedUntil.set(budget, Date.now() + (failure.retryAfterSeconds ?? 60) * 1000);
-        }
-        throw failure;
+        throw asMakeApiError(again);
       });
     }
   }
 }
+
+const RATE_LIMITED_MESSAGE = "Requests limit for organization exceeded, please try again later.";
+
+/** This zone refuses a token the default zone accepts: its organizations are out of reach, the rest works. */
+const zoneRefused = (error: MakeApiError, zone: string) =>
+  new MakeApiError(error.status, error.body, { ...error.details, zoneRefused: zone });

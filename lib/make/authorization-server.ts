@@ -9,6 +9,7 @@ import "server-only";
 import * as oauth from "oauth4webapi";
 import type { Span } from "@opentelemetry/api";
 import { clientType, env } from "@/lib/env";
+import { observeMake } from "@/lib/make/observations";
 import { annotateSpan, traced } from "@/lib/make/tracing";
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
@@ -63,15 +64,60 @@ export const makeClient = (): oauth.Client => ({
 const clientAuth = (): oauth.ClientAuth =>
   env.AUTH_MAKE_SECRET ? oauth.ClientSecretPost(env.AUTH_MAKE_SECRET) : oauth.None();
 
+/** Make's documented access-token lifetime, assumed whenever an answer carries no `expires_in`. */
+export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 300;
+
 export interface RefreshedTokens {
   accessToken: string;
   refreshToken?: string;
   idToken?: string;
   expiresAt: number;
-  /** The access token's lifetime in seconds, as Make reported it. */
+  /** The access token's lifetime in seconds, as Make reported it (300 when it did not). */
   expiresIn: number;
   scope?: string;
   tokenType: string;
+  /** Why the answer's id_token (or another part of it) failed the checks; the tokens are kept all the same. */
+  answerProblem?: string;
+}
+
+type TokenAnswer = Record<string, unknown> & { access_token: string };
+
+const isTokenAnswer = (body: unknown): body is TokenAnswer =>
+  typeof body === "object" && body !== null && typeof (body as TokenAnswer).access_token === "string";
+
+const asJsonResponse = (body: unknown, status: number) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+/**
+ * Make's refresh answer, checked by oauth4webapi. Once Make has answered with an access token the old
+ * refresh token is spent, so nothing in the answer may cost the new ones: an id_token that fails the checks
+ * (expired, the sign-in's old one) is dropped and the rest checked again; should even that fail, the tokens
+ * are taken as Make sent them. Either way `answerProblem` says what failed.
+ */
+async function readRefreshAnswer(
+  as: oauth.AuthorizationServer,
+  response: Response,
+): Promise<{ tokens: oauth.TokenEndpointResponse; problem?: string }> {
+  const copy = response.clone();
+  try {
+    return { tokens: await oauth.processRefreshTokenResponse(as, makeClient(), response) };
+  } catch (error) {
+    const body: unknown = await copy.json().catch(() => undefined);
+    if (!(error instanceof oauth.OperationProcessingError) || !copy.ok || !isTokenAnswer(body)) throw error;
+    const problem = errorCode(error);
+    const { id_token: _dropped, ...withoutIdToken } = body;
+    try {
+      const tokens = await oauth.processRefreshTokenResponse(
+        as,
+        makeClient(),
+        asJsonResponse(withoutIdToken, copy.status),
+      );
+      return { tokens: { ...tokens, id_token: undefined }, problem: `id_token ${problem}` };
+    } catch {
+      const tokens = { ...withoutIdToken, token_type: String(body.token_type ?? "bearer").toLowerCase() };
+      return { tokens: tokens as oauth.TokenEndpointResponse, problem };
+    }
+  }
 }
 
 /**
@@ -102,16 +148,26 @@ async function requestRefresh(
     options,
   );
   annotateSpan({ "http.response.status_code": response.status });
-  const tokens = await oauth.processRefreshTokenResponse(as, makeClient(), response);
-  const expiresIn = tokens.expires_in ?? 3600;
+  const { tokens, problem } = await readRefreshAnswer(as, response);
+  const expiresIn =
+    typeof tokens.expires_in === "number" && tokens.expires_in > 0
+      ? tokens.expires_in
+      : DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
+  observeMake("refresh.expires_in", tokens.expires_in ?? "absent");
+  observeMake(
+    "refresh.rotation",
+    !tokens.refresh_token ? "omitted" : tokens.refresh_token === refreshToken ? "same" : "rotated",
+  );
+  observeMake("refresh.id_token", tokens.id_token ? "present" : problem ? `rejected (${problem})` : "absent");
   return {
     accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token,
+    refreshToken: typeof tokens.refresh_token === "string" ? tokens.refresh_token : undefined,
     idToken: tokens.id_token,
     expiresAt: Math.floor(Date.now() / 1000) + expiresIn,
     expiresIn,
     scope: tokens.scope,
     tokenType: tokens.token_type,
+    answerProblem: problem,
   };
 }
 
@@ -128,6 +184,7 @@ export function revokeAtMake(token: string, tokenTypeHint: "access_token" | "ref
       additionalParameters: { token_type_hint: tokenTypeHint },
     });
     span.setAttribute("http.response.status_code", response.status);
+    observeMake("revocation.status", response.status);
     if (response.status === 204) return;
     await withOutcome(span, oauth.processRevocationResponse(response)).catch((error: unknown) => {
       const accessTokenNotRevocable =

@@ -7,6 +7,7 @@
 import "server-only";
 import type { ExecutionDetail, Scenario, Team } from "@makehq/sdk";
 import type { MakeApi } from "@/lib/make/api";
+import { MakeApiError } from "@/lib/make/errors";
 import { collectPages } from "@/lib/make/pagination";
 
 /** Every scope a call below needs: what "Grant access" may ask Make for. */
@@ -36,11 +37,12 @@ export interface MakeUser {
   id: number;
   name?: string;
   email?: string;
+  avatar?: string;
   timezone?: string;
   locale?: string;
 }
 
-/** `GET /users/me` in the default zone (scope `user:read`). */
+/** `GET /users/me` in the default zone (scope `user:read`): the profile, which the id_token does not carry. */
 export const currentMakeUser = (api: MakeApi): Promise<MakeUser> =>
   api.call((make) => make.users.me(), { scope: "user:read" });
 
@@ -60,14 +62,35 @@ export async function listOrganizations(api: MakeApi): Promise<MakeOrganization[
   return items.map(({ id, name, zone }) => ({ id, name, zone }));
 }
 
-/** The organization's teams, from the organization's zone (scope `teams:read`). */
+/**
+ * `GET /organizations/{id}` in the organization's own zone: whether this connection reaches it, and its
+ * API budget (`license.apiLimit`, which Make reports only there).
+ */
+export async function getOrganization(
+  api: MakeApi,
+  organization: MakeOrganization,
+): Promise<{ apiLimit?: number }> {
+  const found = (await api.call((make) => make.organizations.get(organization.id), {
+    zone: organization.zone,
+    scope: "organizations:read",
+    organizationId: organization.id,
+  })) as { license?: { apiLimit?: unknown } };
+  const apiLimit = found?.license?.apiLimit;
+  return { apiLimit: typeof apiLimit === "number" ? apiLimit : undefined };
+}
+
+/** The organization's teams, personal spaces included, from the organization's zone (scope `teams:read`). */
 export async function listTeams(api: MakeApi, organization: MakeOrganization) {
   return collectPages((pg) =>
-    api.call((make) => make.teams.list(organization.id, { cols: ["id", "name", "organizationId"], pg }), {
-      zone: organization.zone,
-      scope: "teams:read",
-      organizationId: organization.id,
-    }),
+    api.call(
+      (make) =>
+        make.teams.list(organization.id, {
+          cols: ["id", "name", "organizationId"],
+          pg,
+          includePrivateSpaces: true,
+        }),
+      { zone: organization.zone, scope: "teams:read", organizationId: organization.id },
+    ),
   );
 }
 
@@ -82,25 +105,53 @@ const SCENARIO_COLUMNS = [
   "scheduling",
 ] as const;
 
-/** A team's scenarios, newest edit first, from the organization's zone (scope `scenarios:read`). */
+/** Make's lists may accept only some `pg[sortBy]` keys (undocumented): one it refused is not sent again. */
+let sortByRefused = false;
+
+const newestEditFirst = (a: MakeScenario, b: MakeScenario) =>
+  String(b.lastEdit ?? "").localeCompare(String(a.lastEdit ?? ""));
+
+/**
+ * Scenarios, newest edit first, from the organization's zone (scope `scenarios:read`): one team's, or with
+ * no team the whole organization's in one list, which costs fewer calls than one list per team. When Make
+ * refuses `pg[sortBy]=lastEdit` (a 400), the list is asked once more without it and sorted here.
+ */
 export async function listScenarios(
   api: MakeApi,
   organization: MakeOrganization,
-  team: MakeTeam,
-  maxItems = 200,
+  team?: MakeTeam,
+  maxItems = team ? 200 : 600,
 ) {
-  return collectPages(
-    (pg) =>
-      api.call(
-        (make) =>
-          make.scenarios.list(team.id, {
-            cols: [...SCENARIO_COLUMNS],
-            pg: { ...pg, sortBy: "lastEdit", sortDir: "desc" },
-          }) as Promise<MakeScenario[]>,
-        { zone: organization.zone, scope: "scenarios:read", organizationId: organization.id },
-      ),
-    { pageSize: 50, maxItems },
-  );
+  const load = (sorted: boolean) =>
+    collectPages(
+      (pg) =>
+        api.call(
+          (make) => {
+            const options = {
+              cols: [...SCENARIO_COLUMNS],
+              pg: sorted ? { ...pg, sortBy: "lastEdit" as const, sortDir: "desc" as const } : pg,
+            };
+            return (
+              team
+                ? make.scenarios.list(team.id, options)
+                : make.scenarios.listInOrganization(organization.id, options)
+            ) as Promise<MakeScenario[]>;
+          },
+          { zone: organization.zone, scope: "scenarios:read", organizationId: organization.id },
+        ),
+      { pageSize: team ? 50 : 200, maxItems },
+    );
+  if (!sortByRefused) {
+    try {
+      return await load(true);
+    } catch (error) {
+      if (!(error instanceof MakeApiError && error.status === 400)) throw error;
+    }
+  }
+  const listed = await load(false);
+  // Only once the list without `pg[sortBy]` worked was it the sorting that Make refused.
+  sortByRefused = true;
+  return { ...listed, items: listed.items.sort(newestEditFirst) };
 }
 
 /**

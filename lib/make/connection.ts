@@ -22,7 +22,8 @@ import { encryptColumn } from "@/lib/db/token-encryption";
 import { clientType, env } from "@/lib/env";
 import type { Account, Prisma } from "@/lib/generated/prisma/client";
 import { errorMessage, log } from "@/lib/log";
-import type { RefreshedTokens } from "@/lib/make/authorization-server";
+import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type RefreshedTokens } from "@/lib/make/authorization-server";
+import { observeMake } from "@/lib/make/observations";
 import { recordConnectionEvent } from "@/lib/make/events";
 import { MakeConnectionError } from "@/lib/make/errors";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
@@ -139,12 +140,18 @@ export class MakeAccountMismatchError extends Error {
 
 /** The token set from the code exchange, with everything the lifecycle tracks reset. */
 function freshConnection(account: SignInAccount) {
+  // No `expires_in` means Make's documented lifetime, never "valid until further notice".
+  const lifetime =
+    typeof account.expires_in === "number" && account.expires_in > 0
+      ? account.expires_in
+      : DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
+  observeMake("sign_in.expires_in", account.expires_in ?? "absent");
   return {
     access_token: account.access_token ?? null,
     refresh_token: account.refresh_token ?? null,
     id_token: account.id_token ?? null,
-    expires_at: account.expires_at ?? null,
-    accessTokenLifetime: account.expires_in ?? null,
+    expires_at: account.expires_at ?? Math.floor(Date.now() / 1000) + lifetime,
+    accessTokenLifetime: lifetime,
     scope: account.scope ?? env.AUTH_MAKE_SCOPE,
     token_type: account.token_type?.toString() ?? null,
     state: "active" as const,
@@ -310,6 +317,23 @@ async function writeRefreshed(
   });
   if (written.size > MAX_REMEMBERED) written.delete(written.keys().next().value!);
   return "written";
+}
+
+/**
+ * A part of Make's refresh answer that failed the checks (an expired id_token, say): logged, with an
+ * activity entry of its own, since the tokens were kept regardless (the refresh's own entry is written
+ * with them).
+ */
+export async function recordAnswerProblem(
+  row: ConnectionRow,
+  tokens: Pick<RefreshedTokens, "answerProblem">,
+) {
+  if (!tokens.answerProblem) return;
+  log.warn("renewed, but Make's answer failed a check", { accountId: row.id, problem: tokens.answerProblem });
+  await recordConnectionEvent(row.userId, "refresh_answer_rejected", "error", {
+    errorCode: tokens.answerProblem,
+    detail: "Make renewed the connection; this part of its answer was not used. The new tokens were kept.",
+  });
 }
 
 /**

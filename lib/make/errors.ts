@@ -32,6 +32,8 @@ export class MakeConnectionError extends Error {
 export type MakeApiFailure =
   /** 401: Make does not accept the access token (revoked or expired at Make). */
   | "unauthorized"
+  /** 401 from one zone while the default zone accepts the token: that zone's organizations are out of reach. */
+  | "zone_refused"
   /** 403: a scope or a permission is missing. */
   | "forbidden"
   /** 429: the organization's per-minute request budget is spent. */
@@ -56,13 +58,22 @@ export class MakeApiError extends MakeError {
   constructor(
     readonly status: number | null,
     readonly body: MakeErrorBody,
-    readonly details: { retryAfterSeconds?: number; missingScope?: string; cause?: unknown } = {},
+    readonly details: {
+      retryAfterSeconds?: number;
+      /** A scope current-authorization shows this grant lacks, and the call needs. */
+      missingScope?: string;
+      /** The zone host that refused a token the default zone accepts. */
+      zoneRefused?: string;
+      /** The app's own pacing refused the call before it reached Make. */
+      paced?: boolean;
+      cause?: unknown;
+    } = {},
   ) {
     super(
       body.detail ?? body.message ?? (status ? `Make answered ${status}` : "Make could not be reached"),
       status ?? 0,
     );
-    this.kind = failureKind(status);
+    this.kind = details.zoneRefused ? "zone_refused" : failureKind(status);
     this.subErrors = body.suberrors?.map((suberror) => suberror.message ?? suberror.code ?? "");
   }
 
@@ -120,17 +131,16 @@ function readBody(body: unknown): MakeErrorBody {
   };
 }
 
-export async function makeApiErrorFromResponse(
-  response: Response,
-  requiredScope?: string,
-): Promise<MakeApiError> {
+/**
+ * Make's error answer as a MakeApiError. A 403 names a missing scope only when Make's own challenge does
+ * (RFC 6750); otherwise MakeApi.call asks current-authorization before calling the scope missing.
+ */
+export async function makeApiErrorFromResponse(response: Response): Promise<MakeApiError> {
   const body = readBody(await response.json().catch(() => undefined));
   return new MakeApiError(response.status, body, {
     retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
     missingScope:
-      response.status === 403
-        ? (challengedScope(response.headers.get("www-authenticate")) ?? requiredScope)
-        : undefined,
+      response.status === 403 ? challengedScope(response.headers.get("www-authenticate")) : undefined,
   });
 }
 
@@ -189,7 +199,11 @@ export function describeMakeApiError(error: MakeApiError): string {
     case "forbidden":
       return error.missingScope
         ? `This needs the “${error.missingScope}” permission, which this connection was not granted.${makeSays}`
-        : `Make refused: a permission or scope is missing.${makeSays}`;
+        : `Make refused this although the connection has the scope it needs: your role in the ` +
+            `organization does not allow it, or the access you granted does not include this organization. ` +
+            `Ask the organization's admin for access, or reconnect and choose this organization.${makeSays}`;
+    case "zone_refused":
+      return `Make's zone ${error.details.zoneRefused} does not accept this connection, so this organization cannot be reached from here; the rest of your Make data can.${makeSays}`;
     case "unauthorized":
       return `Make no longer accepts this connection. Reconnect to continue.${makeSays}`;
     case "unavailable":

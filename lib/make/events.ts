@@ -9,6 +9,7 @@ export type ConnectionEventKind =
   | "connected"
   | "reconnected"
   | "refreshed"
+  | "refresh_answer_rejected"
   | "refresh_failed"
   | "reauth_required"
   | "revoked"

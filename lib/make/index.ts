@@ -15,7 +15,12 @@ import "server-only";
 export { MakeApi, type MakeCallOptions } from "@/lib/make/api";
 export * from "@/lib/make/calls";
 export { collectPages, type PageRequest, type CollectedPages } from "@/lib/make/pagination";
-export { makeProfile, type MakeIdentity } from "@/lib/make/profile";
+export {
+  makeProfile,
+  type MakeIdentity,
+  type OrganizationReach,
+  type TeamScenarios,
+} from "@/lib/make/profile";
 
 // The connection
 export { connectionStatus, preloadConnection } from "@/lib/make/status";
@@ -44,3 +49,5 @@ export {
 export { runMakeMaintenance, startRevocationSweep, type MaintenanceReport } from "@/lib/make/maintenance";
 export { reencryptAllTokens, UnknownKeysError, type RotationReport } from "@/lib/make/rotate-key";
 export { checkMakeHealth } from "@/lib/make/health";
+export { runMakeDoctor, type DoctorCheck } from "@/lib/make/doctor";
+export { disconnectDatabase } from "@/lib/make/doctor";

@@ -1,5 +1,6 @@
 /**
- * What Make says about a user, cached: userinfo claims, organizations, granted scopes. A short-lived,
+ * What Make says about a user, cached: the profile (`/users/me`, userinfo), organizations and whether each
+ * is reachable, granted scopes, the scenarios page's data. A short-lived,
  * per-process cache, so a dashboard view does not wait on calls to Make every time. MAKE_PROFILE_CACHE_SECONDS sets
  * the lifetime (default 60, 0 turns it off). Callers key entries by the access token (a hash of it,
  * `MakeApi.tokenKey`), so a refresh or reconnect never serves data from before it (and a revoked
@@ -12,16 +13,63 @@
 import "server-only";
 import { env } from "@/lib/env";
 import type { MakeApi } from "@/lib/make/api";
-import { grantedScopes, listOrganizations, type MakeOrganization } from "@/lib/make/calls";
-import { MakeApiError, type ConnectionUnavailableReason } from "@/lib/make/errors";
+import { recordApiLimit } from "@/lib/make/budget";
+import {
+  currentMakeUser,
+  getOrganization,
+  grantedScopes,
+  listOrganizations,
+  listScenarios,
+  listTeams,
+  type MakeOrganization,
+  type MakeScenario,
+  type MakeTeam,
+} from "@/lib/make/calls";
+import {
+  describeMakeApiError,
+  MakeApiError,
+  MakeConnectionError,
+  type ConnectionUnavailableReason,
+} from "@/lib/make/errors";
 
-/** The Make identity a page shows: what Make's userinfo and organizations endpoints said, or why not. */
+/**
+ * The Make identity a page shows: the profile from `GET /users/me` (and userinfo, when it says more than
+ * `sub`) and the organizations, or why not. The profile is best-effort: `profileProblem` says why it is
+ * missing while the connection itself works.
+ */
 export type MakeIdentity =
-  | { ok: true; claims: Record<string, unknown>; organizations: MakeOrganization[] }
+  | {
+      ok: true;
+      claims: Record<string, unknown>;
+      organizations: MakeOrganization[];
+      /** Whether the connection reaches each organization; absent when Make could not be asked. */
+      reach?: OrganizationReach[];
+      profileProblem?: string;
+    }
   | { ok: false; reason: ConnectionUnavailableReason | "make_error" };
+
+/** Whether this connection reaches an organization, as its own zone answered `GET /organizations/{id}`. */
+export type OrganizationReach =
+  | { organization: MakeOrganization; reach: "reachable" }
+  /** Make refused it (a consent bound to other organizations, a role) or its zone refused the token. */
+  | { organization: MakeOrganization; reach: "forbidden" | "zone_refused"; error: MakeApiError }
+  /** Could not be asked just now (the budget, Make unavailable). */
+  | { organization: MakeOrganization; reach: "unknown"; error: unknown };
+
+export interface TeamScenarios {
+  team: MakeTeam;
+  items: MakeScenario[];
+  capped: boolean;
+}
 
 const MAX_ENTRIES = 1_000;
 const entries = new Map<string, { at: number; value: Promise<unknown> }>();
+
+/** True when `key` holds a value a call would be served from now (no request to Make). */
+export function isCachedProfile(key: string): boolean {
+  const hit = entries.get(key);
+  return !!hit && Date.now() - hit.at < env.MAKE_PROFILE_CACHE_SECONDS * 1000;
+}
 
 export function cachedProfile<T>(key: string, load: () => Promise<T>): Promise<T> {
   const ttlMs = env.MAKE_PROFILE_CACHE_SECONDS * 1000;
@@ -40,21 +88,103 @@ export function cachedProfile<T>(key: string, load: () => Promise<T>): Promise<T
   return value;
 }
 
+const keyOf = (api: MakeApi, what: string) => `${api.userId}:${api.tokenKey}:${what}`;
+
+/** Profile text Make may send as an empty string (it does for a user without one). */
+const present = (value: unknown) => (typeof value === "string" && value.trim() ? value : undefined);
+
+const problemOf = (error: unknown) =>
+  error instanceof MakeApiError ? describeMakeApiError(error) : "Make did not answer the profile request.";
+
+/** Loads one organization's reach; transient failures throw, so they are not kept. */
+async function probeOrganization(api: MakeApi, organization: MakeOrganization): Promise<OrganizationReach> {
+  try {
+    const { apiLimit } = await getOrganization(api, organization);
+    await recordApiLimit(organization.id, apiLimit).catch(() => {});
+    return { organization, reach: "reachable" };
+  } catch (error) {
+    if (error instanceof MakeApiError && (error.kind === "forbidden" || error.kind === "zone_refused"))
+      return { organization, reach: error.kind, error };
+    throw error;
+  }
+}
+
+/** The scenarios page's data for one organization: its teams, and its scenarios in one list. */
+async function loadOrganizationScenarios(api: MakeApi, organization: MakeOrganization) {
+  const teams = await listTeams(api, organization);
+  const scenarios = await listScenarios(api, organization);
+  return teams.items.map((team): TeamScenarios => {
+    const items = scenarios.items.filter((scenario) => scenario.teamId === team.id);
+    return { team, items, capped: scenarios.capped };
+  });
+}
+
 /**
  * The calls every page shares, each cached per access token and loaded once for concurrent requests:
  * /dashboard and /dashboard/scenarios list the same organizations.
  */
 export const makeProfile = {
   userinfo: (api: MakeApi) =>
-    cachedProfile(`${api.userId}:${api.tokenKey}:userinfo`, async () => ({ ...(await api.userinfo()) })),
+    cachedProfile(keyOf(api, "userinfo"), async () => ({ ...(await api.userinfo()) })),
+  me: (api: MakeApi) => cachedProfile(keyOf(api, "me"), () => currentMakeUser(api)),
+  /**
+   * `sub`, and what `GET /users/me` and userinfo say about the user. Neither is needed for the connection to
+   * work: a failure of either is `problem`, unless the connection itself is gone (that throws).
+   */
+  async profile(api: MakeApi): Promise<{ claims: Record<string, unknown>; problem?: string }> {
+    const [me, userinfo] = await Promise.allSettled([makeProfile.me(api), makeProfile.userinfo(api)]);
+    for (const result of [me, userinfo]) {
+      if (result.status === "rejected" && result.reason instanceof MakeConnectionError) throw result.reason;
+    }
+    const user = me.status === "fulfilled" ? me.value : undefined;
+    const claims: Record<string, unknown> = userinfo.status === "fulfilled" ? userinfo.value : {};
+    const merged: Record<string, unknown> = {
+      ...claims,
+      sub: api.sub,
+      name: present(user?.name) ?? present(claims.name),
+      email: present(user?.email) ?? present(claims.email),
+      picture: present(user?.avatar) ?? present(claims.picture),
+    };
+    const problems: string[] = [];
+    if (me.status === "rejected") {
+      console.error("[make] GET /users/me failed:", (me.reason as Error)?.message);
+      problems.push(`Your Make profile could not be loaded. ${problemOf(me.reason)}`);
+    }
+    if (userinfo.status === "rejected") {
+      console.error("[make] userinfo failed:", (userinfo.reason as Error)?.message);
+      problems.push("Make's userinfo endpoint did not answer as expected.");
+    }
+    return { claims: merged, problem: problems.join(" ") || undefined };
+  },
   /** null when the token lacks `organizations:read` (kept like a result: it holds for the token's lifetime). */
   organizations: (api: MakeApi) =>
-    cachedProfile(`${api.userId}:${api.tokenKey}:organizations`, () =>
+    cachedProfile(keyOf(api, "organizations"), () =>
       listOrganizations(api).catch((error: unknown) => {
         if (error instanceof MakeApiError && error.kind === "forbidden") return null;
         throw error;
       }),
     ),
-  grantedScopes: (api: MakeApi) =>
-    cachedProfile(`${api.userId}:${api.tokenKey}:scopes`, () => grantedScopes(api)),
+  grantedScopes: (api: MakeApi) => cachedProfile(keyOf(api, "scopes"), () => grantedScopes(api)),
+  /** Whether the reach of this organization is known for this token (asking costs no call). */
+  knowsReach: (api: MakeApi, organization: MakeOrganization) =>
+    isCachedProfile(keyOf(api, `reach:${organization.id}`)),
+  /** Which organizations this connection reaches: one call per organization and token. */
+  reach: (api: MakeApi, organizations: MakeOrganization[]) =>
+    Promise.all(
+      organizations.map((organization) =>
+        cachedProfile(keyOf(api, `reach:${organization.id}`), () =>
+          probeOrganization(api, organization),
+        ).catch((error: unknown): OrganizationReach => {
+          if (error instanceof MakeConnectionError) throw error;
+          return { organization, reach: "unknown", error };
+        }),
+      ),
+    ),
+  /** Whether the scenarios page's data of this organization is cached (showing it costs no call). */
+  knowsScenarios: (api: MakeApi, organization: MakeOrganization) =>
+    isCachedProfile(keyOf(api, `scenarios:${organization.id}`)),
+  organizationScenarios: (api: MakeApi, organization: MakeOrganization) =>
+    cachedProfile(keyOf(api, `scenarios:${organization.id}`), () =>
+      loadOrganizationScenarios(api, organization),
+    ),
 };

@@ -14,8 +14,9 @@
  * - Every request Auth.js makes to Make during a sign-in (discovery, token, userinfo) is cut off after
  *   MAKE_TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser; discovery comes from the cache the
  *   token lifecycle uses.
- * - Make's id_token may carry only `sub`, so the profile comes from userinfo (`idToken: false` makes Auth.js
- *   fetch it and check that its `sub` equals the id_token's). Name, email and picture are optional.
+ * - Sign-in needs the token response and the id_token only: the user record is keyed by its `sub`, which
+ *   is all Make promises there. Userinfo is not asked during sign-in, so an odd or failing userinfo cannot
+ *   fail it; the profile (name, email, avatar) comes afterwards from `GET /users/me` (lib/make/profile.ts).
  * @see https://authjs.dev/guides/configuring-oauth-providers
  */
 import { customFetch } from "next-auth";
@@ -73,7 +74,7 @@ export function Make(): OIDCConfig<MakeProfile> {
     client: { token_endpoint_auth_method: env.AUTH_MAKE_SECRET ? "client_secret_post" : "none" },
     checks: env.AUTH_MAKE_NONCE ? ["pkce", "state", "nonce"] : ["pkce", "state"],
     authorization: { params: { scope: requestedScopes().join(" ") } },
-    idToken: false,
+    idToken: true,
     // `conform` is Auth.js's hook on the raw token response, run before oauth4webapi processes it.
     token: { conform: verifyIdTokenInResponse } as OIDCConfig<MakeProfile>["token"],
     // Auth.js reads `customFetch` from the provider's options only (symbols are not merged from the top level).

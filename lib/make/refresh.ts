@@ -30,6 +30,7 @@ import {
   isUnexpired,
   nowSeconds,
   readConnection,
+  recordAnswerProblem,
   reauthRequired,
   refreshed,
   refreshFailed,
@@ -334,6 +335,7 @@ async function saveRefreshedTokens(row: ConnectionRow, lease: RefreshLease, toke
     try {
       if ((await withinMs(write(), lease.writeRemainingMs())) === "lost")
         return discardStaleRefresh(row, tokens);
+      await recordAnswerProblem(row, tokens).catch(() => {});
       return token;
     } catch (error) {
       if (lease.writeRemainingMs() < pause) return keepUnwritten(row, tokens, token, write, error);
@@ -406,6 +408,7 @@ function keepUnwritten(
       const result = await kept.write();
       unwritten.delete(row.userId);
       if (result === "lost") await revokeLateTokens(row, kept.tokens);
+      else await recordAnswerProblem(row, kept.tokens);
       log.info(`the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`, { accountId: row.id });
     } catch {
       setTimeout(retry, UNWRITTEN_RETRY_MS).unref();

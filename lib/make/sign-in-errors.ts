@@ -11,6 +11,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { unstable_rethrow } from "next/navigation";
 import type { NextRequest } from "next/server";
 import * as oauth from "oauth4webapi";
+import { observeMake } from "@/lib/make/observations";
+import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
 export const SIGN_IN_FAILURES = [
   "access_denied",
@@ -165,6 +167,9 @@ export function withSignInErrorReasons(handler: (request: NextRequest) => Promis
     const response = await store.run(scope, () => handler(request));
     const location = response.headers.get("location");
     const redirected = !!location && response.status >= 300 && response.status < 400;
+    const callback = new URL(request.url);
+    if (callback.pathname.endsWith(`/callback/${MAKE_PROVIDER_ID}`) && setsSession(response))
+      observeMake("authorization_response.iss", callback.searchParams.has("iss") ? "present" : "absent");
     if (!redirected || setsSession(response)) return response;
     const target = new URL(location!, request.url);
     if (!target.searchParams.get("error")) return response;

@@ -147,6 +147,10 @@ describe("as a public client (PKCE, no secret)", () => {
     expect(await connectionState(page)).toBe("active");
     expect(await statusText(page, "client-type")).toBe("public");
     expect(await statusText(page, "refresh-token")).toBe("no");
+    // Said plainly: without a refresh token the connection ends with the access token, 5 minutes at Make.
+    expect(await page.locator('[data-status="public-client"]').innerText()).toContain(
+      "5 minutes at Make, and then you reconnect",
+    );
     expect(await page.locator('[data-claim="sub"]').innerText()).not.toBe("");
     expect(await page.locator('[data-claim="email"]').count()).toBe(0);
     expect((await stack.standIn.controls.stats()).grants.authorization_code).toBe(1);

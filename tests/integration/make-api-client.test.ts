@@ -91,7 +91,8 @@ describe("Make API client", () => {
   it("waits out a short Retry-After once; a long one is returned to the caller and the organization left alone", async () => {
     const make = await forUser();
     const [organization] = await calls.listOrganizations(make);
-    app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 1 });
+    // Make documents no Retry-After; this is the case where it sends one.
+    app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 1, retryAfterOn429: true });
     await calls.listTeams(make, organization!);
     await calls.listTeams(make, organization!); // 429 with Retry-After 1, waited out, then allowed
     expect(
@@ -100,7 +101,7 @@ describe("Make API client", () => {
         .map((call) => call.status),
     ).toEqual([200, 429, 200]);
 
-    app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60 });
+    app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 60, retryAfterOn429: true });
     await calls.listTeams(make, organization!).catch(() => undefined); // may spend the fresh budget
     const error = await calls.listTeams(make, organization!).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(errors.MakeApiError);

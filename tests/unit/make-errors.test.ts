@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MakeError } from "@makehq/sdk";
 import {
   describeMakeApiError,
+  describeMakeProblem,
   makeApiErrorFromException,
   makeApiErrorFromResponse,
   parseRetryAfter,
@@ -29,21 +30,24 @@ describe("Make API errors", () => {
     );
   });
 
-  it("names the missing scope of a 403, from WWW-Authenticate or else from the call", async () => {
+  it("names a missing scope of a 403 only from a challenge; Make's permission 403 says what to do", async () => {
     const challenged = await makeApiErrorFromResponse(
       answer(
         403,
         { message: "Forbidden", code: "SC403" },
         { "www-authenticate": 'Bearer error="insufficient_scope", scope="scenarios:read"' },
       ),
-      "teams:read",
     );
     expect(challenged).toMatchObject({ kind: "forbidden", missingScope: "scenarios:read" });
     expect(describeMakeApiError(challenged)).toContain("“scenarios:read” permission");
-    const declared = await makeApiErrorFromResponse(answer(403, { message: "Forbidden" }), "teams:read");
-    expect(declared.missingScope).toBe("teams:read");
-    const unknown = await makeApiErrorFromResponse(answer(403, { message: "Forbidden" }));
-    expect(describeMakeApiError(unknown)).toContain("a permission or scope is missing");
+    // Make's documented 403: no challenge, so no scope is guessed (the call's own is not "missing").
+    const permission = await makeApiErrorFromResponse(
+      answer(403, { detail: "Access denied.", message: "Permission denied", code: "SC403" }),
+    );
+    expect(permission.missingScope).toBeUndefined();
+    expect(describeMakeProblem(permission).missingScope).toBeUndefined();
+    expect(describeMakeApiError(permission)).toContain("Ask the organization's admin");
+    expect(describeMakeApiError(permission)).toContain("Make says: “Access denied.”");
   });
 
   it("reads Retry-After on a 429 and says when to try again", async () => {

@@ -1,27 +1,50 @@
 /**
  * Everything the dashboard shows, for one signed-in user. With a fresh token this costs no database round
  * trip beyond the session read and, within MAKE_PROFILE_CACHE_SECONDS, no call to Make: the profile, the
- * organizations and the granted scopes are each cached per access token. A page view after expiry is also
+ * organizations, whether each is reachable and the granted scopes are each cached per access token. A page view after expiry is also
  * the moment the token is renewed; the status is then read again so the panel shows the outcome.
  */
 import "server-only";
 import { errorMessage, log } from "@/lib/log";
-import { connectionStatus, MakeApi, MakeConnectionError, makeProfile, type MakeIdentity } from "@/lib/make";
+import {
+  connectionStatus,
+  MakeApi,
+  MakeConnectionError,
+  makeProfile,
+  type MakeIdentity,
+  type MakeOrganization,
+} from "@/lib/make";
 
 const logFailure = (what: string) => (error: unknown) => {
   log.warn(`dashboard: ${what} unavailable`, { error: errorMessage(error) });
   return null;
 };
 
+/** Which organizations the connection reaches, asked once per token; the calls reserved in one round trip. */
+async function organizationReach(api: MakeApi, organizations: MakeOrganization[]) {
+  const unknown = organizations.filter((organization) => !makeProfile.knowsReach(api, organization));
+  if (unknown.length > 0) await api.reserve(new Map(unknown.map((organization) => [organization.id, 1])));
+  return makeProfile.reach(api, organizations);
+}
+
 async function loadIdentity(userId: string) {
   try {
     const api = await MakeApi.forUser(userId);
-    const [claims, organizations, scopes] = await Promise.all([
-      makeProfile.userinfo(api),
+    const [profile, organizations, scopes] = await Promise.all([
+      makeProfile.profile(api),
       makeProfile.organizations(api).catch(logFailure("organizations")),
       makeProfile.grantedScopes(api).catch(logFailure("granted scopes")),
     ]);
-    const identity: MakeIdentity = { ok: true, claims, organizations: organizations ?? [] };
+    const reach = organizations
+      ? await organizationReach(api, organizations).catch(logFailure("organization reach"))
+      : null;
+    const identity: MakeIdentity = {
+      ok: true,
+      claims: profile.claims,
+      profileProblem: profile.problem,
+      organizations: organizations ?? [],
+      reach: reach ?? undefined,
+    };
     return { identity, scopes };
   } catch (error) {
     const reason = error instanceof MakeConnectionError ? error.reason : "make_error";

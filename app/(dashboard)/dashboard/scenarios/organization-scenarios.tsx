@@ -1,9 +1,9 @@
 /**
- * One organization on the scenarios page: its teams, then each team's scenarios, all from the
- * organization's zone. Rendered inside its own <Suspense>, so it streams in when its zone answers.
+ * One organization on the scenarios page: its teams and their scenarios (one list for the organization),
+ * from the organization's zone. Rendered inside its own <Suspense>, so it streams in when its zone answers.
  */
 import type { ReactNode } from "react";
-import { listScenarios, listTeams, type MakeApi, type MakeOrganization, type MakeTeam } from "@/lib/make";
+import { makeProfile, type MakeApi, type MakeOrganization, type TeamScenarios } from "@/lib/make";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { RunScenarioButton } from "@/components/run-scenario-button";
 import { ScenarioList } from "@/components/scenario-list";
@@ -16,6 +16,7 @@ interface Props {
   returnTo: string;
   grant: (formData: FormData) => Promise<void>;
   run: (formData: FormData) => Promise<void>;
+  asked?: string[];
 }
 
 function OrganizationCard({
@@ -54,25 +55,15 @@ export function OrganizationSkeleton({ organization }: { organization: MakeOrgan
   );
 }
 
-async function loadTeams(api: MakeApi, organization: MakeOrganization) {
-  const teams = await listTeams(api, organization);
-  // Teams in parallel: each is a request against the organization's per-minute budget, and there are few.
-  const scenarios = await Promise.all(teams.items.map((team) => listScenarios(api, organization, team)));
-  return teams.items.map((team, index) => ({ team, ...scenarios[index]! }));
-}
-
-export async function OrganizationScenarios({ api, organization, returnTo, grant, run }: Props) {
-  let teams: Array<{
-    team: MakeTeam;
-    items: Awaited<ReturnType<typeof listScenarios>>["items"];
-    capped: boolean;
-  }>;
+export async function OrganizationScenarios({ api, organization, returnTo, grant, run, asked }: Props) {
+  let teams: TeamScenarios[];
   try {
-    teams = await loadTeams(api, organization);
+    // Cached per user and token for a short while: a reload asks Make nothing.
+    teams = await makeProfile.organizationScenarios(api, organization);
   } catch (error) {
     return (
       <OrganizationCard organization={organization}>
-        <MakeApiProblem error={error} returnTo={returnTo} grant={grant} />
+        <MakeApiProblem error={error} returnTo={returnTo} grant={grant} asked={asked} />
       </OrganizationCard>
     );
   }
@@ -98,6 +89,20 @@ export async function OrganizationScenarios({ api, organization, returnTo, grant
           />
         </div>
       ))}
+    </OrganizationCard>
+  );
+}
+
+/** An organization whose reach could not be checked (the budget, Make unavailable): why, and when to retry. */
+export function OrganizationProblem({
+  organization,
+  error,
+  returnTo,
+  grant,
+}: Omit<Props, "api" | "asked" | "run"> & { error: unknown }) {
+  return (
+    <OrganizationCard organization={organization}>
+      <MakeApiProblem error={error} returnTo={returnTo} grant={grant} />
     </OrganizationCard>
   );
 }

@@ -3,18 +3,26 @@
  * team, each organization asked in its own zone. Copy this shape for your own page:
  *   1. `MakeApi.forUser(user.id)`: the API client with the user's token (renewed when needed);
  *   2. check the granted scopes and offer "Grant access" for what is missing;
- *   3. one <Suspense> per slow thing, so one slow zone does not hold the page;
- *   4. to change something at Make, a server action with a key per form (./actions.ts: "Run now").
+ *   3. reserve the view's calls in each organization's budget (one round trip), skip organizations the
+ *      connection cannot reach and say so;
+ *   4. one <Suspense> per slow thing, so one slow zone does not hold the page;
+ *   5. to change something at Make, a server action with a key per form (./actions.ts: "Run now").
  */
 import { Suspense } from "react";
 import { requireUser, type SignedInUser } from "@/lib/auth";
-import { MakeApi, makeProfile } from "@/lib/make";
+import {
+  describeMakeProblem,
+  MakeApi,
+  makeProfile,
+  type MakeOrganization,
+  type OrganizationReach,
+} from "@/lib/make";
 import { GrantAccess } from "@/components/grant-access";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { Card } from "@/components/ui/card";
 import { grantAccess } from "../actions";
 import { runScenarioNow } from "./actions";
-import { OrganizationScenarios, OrganizationSkeleton } from "./organization-scenarios";
+import { OrganizationProblem, OrganizationScenarios, OrganizationSkeleton } from "./organization-scenarios";
 import { RunResult } from "./run-result";
 
 export const metadata = { title: "Scenarios" };
@@ -23,9 +31,10 @@ const PATH = "/dashboard/scenarios";
 /** What this page calls: organizations (user level), then teams and scenarios in each organization's zone. */
 const NEEDED_SCOPES = ["organizations:read", "teams:read", "scenarios:read"];
 
-export default async function ScenariosPage({ searchParams }: { searchParams: Promise<{ run?: string }> }) {
+export default async function ScenariosPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser(PATH);
-  const { run } = await searchParams;
+  const { asked, run } = await searchParams;
+  const askedScopes = typeof asked === "string" ? asked.split(/[\s,]+/).filter(Boolean) : [];
   return (
     <div className="space-y-6">
       <div>
@@ -35,35 +44,55 @@ export default async function ScenariosPage({ searchParams }: { searchParams: Pr
         </p>
       </div>
       {typeof run === "string" && <RunResult userId={user.id} requestKey={run} />}
-      <ScenariosByOrganization user={user} />
+      <ScenariosByOrganization user={user} asked={askedScopes} />
     </div>
   );
 }
 
-/** The API client, and the organizations when every scope this page needs was granted. */
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/**
+ * The Make calls this view will make, reserved in each organization's budget in one round trip: one to
+ * learn whether the organization is reachable (once per token), two for its teams and scenarios (unless
+ * cached). A view served from the cache reserves nothing.
+ */
+async function reserveCalls(api: MakeApi, organizations: MakeOrganization[]) {
+  const calls = new Map(
+    organizations.map((organization) => [
+      organization.id,
+      (makeProfile.knowsReach(api, organization) ? 0 : 1) +
+        (makeProfile.knowsScenarios(api, organization) ? 0 : 2),
+    ]),
+  );
+  if ([...calls.values()].some((count) => count > 0)) await api.reserve(calls);
+}
+
+/** The API client, the organizations and whether each is reachable, when every needed scope was granted. */
 async function loadOrganizations(user: SignedInUser) {
   try {
     const api = await MakeApi.forUser(user.id);
-    // Both cached per token and shared with the dashboard: usually no request to Make at all.
+    // Cached per token and shared with the dashboard: usually no request to Make at all.
     const granted = await makeProfile.grantedScopes(api).catch(() => null);
     const missing = granted ? NEEDED_SCOPES.filter((scope) => !granted.includes(scope)) : [];
     if (missing.length > 0) return { kind: "missing_scopes", missing } as const;
     const organizations = await makeProfile.organizations(api);
     if (!organizations) return { kind: "missing_scopes", missing: ["organizations:read"] } as const;
-    return { kind: "ok", api, organizations } as const;
+    await reserveCalls(api, organizations);
+    const reach = await makeProfile.reach(api, organizations);
+    return { kind: "ok", api, organizations, reach } as const;
   } catch (error) {
     return { kind: "failed", error } as const;
   }
 }
 
-async function ScenariosByOrganization({ user }: { user: SignedInUser }) {
+async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; asked: string[] }) {
   const loaded = await loadOrganizations(user);
   if (loaded.kind === "missing_scopes") {
-    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} grant={grantAccess} />;
+    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} grant={grantAccess} asked={asked} />;
   }
   if (loaded.kind === "failed")
-    return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} />;
-  const { api, organizations } = loaded;
+    return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} asked={asked} />;
+  const { api, organizations, reach } = loaded;
   if (organizations.length === 0) {
     return (
       <Card as="p" data-empty="organizations" className="text-slate-600 dark:text-slate-300">
@@ -71,15 +100,61 @@ async function ScenariosByOrganization({ user }: { user: SignedInUser }) {
       </Card>
     );
   }
-  return organizations.map((organization) => (
-    <Suspense key={organization.id} fallback={<OrganizationSkeleton organization={organization} />}>
-      <OrganizationScenarios
-        api={api}
-        organization={organization}
-        returnTo={PATH}
-        grant={grantAccess}
-        run={runScenarioNow}
-      />
-    </Suspense>
-  ));
+  const unreachable = reach.filter((entry) => entry.reach === "forbidden" || entry.reach === "zone_refused");
+  return (
+    <>
+      {unreachable.length > 0 && <UnreachableOrganizations entries={unreachable} />}
+      {reach.map((entry) => {
+        const { organization } = entry;
+        if (entry.reach === "forbidden" || entry.reach === "zone_refused") return null;
+        if (entry.reach === "unknown") {
+          return (
+            <OrganizationProblem
+              key={organization.id}
+              organization={organization}
+              error={entry.error}
+              returnTo={PATH}
+              grant={grantAccess}
+            />
+          );
+        }
+        return (
+          <Suspense key={organization.id} fallback={<OrganizationSkeleton organization={organization} />}>
+            <OrganizationScenarios
+              api={api}
+              organization={organization}
+              returnTo={PATH}
+              grant={grantAccess}
+              run={runScenarioNow}
+              asked={asked}
+            />
+          </Suspense>
+        );
+      })}
+    </>
+  );
+}
+
+/** The organizations this connection cannot reach, and why; the others are listed as usual. */
+function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] }) {
+  return (
+    <section
+      role="status"
+      data-unreachable-organizations={entries.map((entry) => entry.organization.id).join(" ")}
+      className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+    >
+      <p className="font-medium">This connection cannot reach every organization you belong to:</p>
+      <ul className="mt-2 space-y-1">
+        {entries.map((entry) => (
+          <li
+            key={entry.organization.id}
+            data-unreachable={entry.reach === "reachable" ? undefined : entry.reach}
+          >
+            <span className="font-medium">{entry.organization.name}</span>:{" "}
+            {entry.reach === "reachable" ? "" : describeMakeProblem(entry.error).message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }

@@ -1,0 +1,51 @@
+/**
+ * What this app has seen of Make's undocumented answers (a token's `expires_in`, whether a refresh rotated
+ * the refresh token or carried an id_token, whether `iss` came back on the redirect, what revocation
+ * answered), kept the first time each is seen so `npm run make:doctor` can print them. Best-effort:
+ * recording never fails the request that saw it.
+ */
+import "server-only";
+
+export const OBSERVED_FACTS = {
+  "sign_in.expires_in": "expires_in of the code exchange",
+  "refresh.expires_in": "expires_in of a refresh answer",
+  "refresh.rotation": "refresh token in a refresh answer",
+  "refresh.id_token": "id_token in a refresh answer",
+  "authorization_response.iss": "iss on the authorization redirect",
+  "revocation.status": "HTTP status of a revocation answer",
+} as const;
+
+export type ObservedFact = keyof typeof OBSERVED_FACTS;
+
+/** Facts this process has already offered to the database: each costs one write per process at most. */
+const offered = new Set<ObservedFact>();
+
+export function observeMake(fact: ObservedFact, value: string | number | boolean): void {
+  if (offered.has(fact)) return;
+  offered.add(fact);
+  // Imported when first needed: the sign-in error wrapper observes too, and must load without a database.
+  import("@/lib/db")
+    .then(({ db }) =>
+      db.makeObservation.createMany({ data: [{ fact, value: String(value) }], skipDuplicates: true }),
+    )
+    .catch((error: unknown) => {
+      offered.delete(fact);
+      console.error(`[make] could not record ${fact}:`, (error as Error)?.message);
+    });
+}
+
+export interface MakeObservationRow {
+  fact: string;
+  description: string;
+  value: string;
+  observedAt: Date;
+}
+
+export async function makeObservations(): Promise<MakeObservationRow[]> {
+  const { db } = await import("@/lib/db");
+  const rows = await db.makeObservation.findMany({ orderBy: { fact: "asc" } });
+  return rows.map((row) => ({
+    ...row,
+    description: OBSERVED_FACTS[row.fact as ObservedFact] ?? row.fact,
+  }));
+}

@@ -1,0 +1,35 @@
+/**
+ * `npm run make:doctor [-- --user <id or email>]`: checks the Make client configuration before the first
+ * sign-in (discovery, issuer, client credentials, scopes, the callback URL to register, database, keys),
+ * and with a user that user's connection. One line per check; exit code 1 when any fails.
+ */
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({ options: { user: { type: "string" } }, allowPositionals: false });
+
+async function main(): Promise<number> {
+  let make: typeof import("@/lib/make");
+  try {
+    // The environment is validated on import: a configuration error is a failed check, not a stack trace.
+    make = await import("@/lib/make");
+  } catch (error) {
+    console.log(`✗ configuration: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  try {
+    const { checks, observations } = await make.runMakeDoctor({ user: values.user });
+    for (const check of checks) console.log(`${check.ok ? "✓" : "✗"} ${check.name}: ${check.detail}`);
+    if (observations.length > 0) {
+      console.log("Observed of Make's undocumented answers (first seen):");
+      for (const fact of observations)
+        console.log(`  ${fact.description}: ${fact.value} (${fact.observedAt.toISOString()})`);
+    }
+    const failed = checks.filter((check) => !check.ok).length;
+    console.log(failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await make.disconnectDatabase().catch(() => {});
+  }
+}
+
+process.exitCode = await main();
