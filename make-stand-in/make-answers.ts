@@ -27,7 +27,7 @@ const isRecord = (value: unknown): value is Body => typeof value === "object" &&
  * Make documents them on other pages. `rename_connection_endpoint` is Make's own; what it does is not
  * documented, so the stand-in does not serve it.
  */
-function makeDiscovery(body: Body): Body {
+function makeDiscovery(body: Body, announceIss: boolean): Body {
   const tokenEndpoint = String(body.token_endpoint);
   return {
     issuer: body.issuer,
@@ -46,6 +46,8 @@ function makeDiscovery(body: Body): Body {
     grant_types_supported: ["authorization_code"],
     token_endpoint_auth_methods_supported: ["client_secret_post"],
     code_challenge_methods_supported: ["S256"],
+    // Only with the switch that also sends `iss` (RFC 9207): Make's own document does not announce it.
+    ...(announceIss ? { authorization_response_iss_parameter_supported: true } : {}),
   };
 }
 
@@ -84,7 +86,8 @@ export function makeAnswers(deps: MakeAnswersDeps): Middleware {
     await next();
     const { oidc } = ctx as KoaContextWithOIDC;
     if (!oidc) return;
-    if (oidc.route === "discovery" && isRecord(ctx.body)) ctx.body = makeDiscovery(ctx.body);
+    if (oidc.route === "discovery" && isRecord(ctx.body))
+      ctx.body = makeDiscovery(ctx.body, deps.state.config.issInAuthorizationResponse);
     else if (oidc.route === "token" && ctx.status === 200 && isRecord(ctx.body))
       await shapeTokenAnswer(ctx.body, oidc, deps);
     else if (

@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import type Provider from "oidc-provider";
 
 import { DEFAULT_REDIRECT_URIS } from "./clients";
-import { clientSwitches, defaultConfig } from "./config";
+import { clientSwitches, defaultConfig, type MakeStandInConfig } from "./config";
 import { CONTROL_PREFIX, handleControlApi } from "./control-api";
 import { createControls, StandInState, type MakeStandInControls } from "./controls";
 import { escapeHtml, page } from "./html";
@@ -54,6 +54,8 @@ export interface MakeStandInOptions {
   zonePorts?: [number, number];
   /** Seconds, default 300 (Make's documented lifetime); can be changed at run time through the controls. */
   accessTokenTtl?: number;
+  /** Switches that hold from the start and survive `controls.reset()`. */
+  config?: Partial<MakeStandInConfig>;
   quiet?: boolean;
 }
 
@@ -71,7 +73,7 @@ export interface MakeStandIn {
 export async function startMakeStandIn(options: MakeStandInOptions = {}): Promise<MakeStandIn> {
   const host = options.host ?? "127.0.0.1";
   const log = options.quiet ? () => {} : (line: string) => console.log(`[make-stand-in] ${line}`);
-  const state = new StandInState(defaultConfig(options.accessTokenTtl));
+  const state = new StandInState({ ...defaultConfig(options.accessTokenTtl), ...options.config });
   const store = createMemoryStore();
   const cookieKeys = createCookieKeys();
   let keys: SigningJwk[] = [await createSigningKey()];

@@ -36,6 +36,12 @@ describe("a queued revocation beside an active connection", () => {
       "Make has not confirmed the revocation yet",
     );
 
+    // That view's own delivery attempt meets the failing Make; wait for it to be recorded before Make is back.
+    for (let i = 0; i < 50; i++) {
+      const [row] = await stack.query<{ attempts: number }>(`SELECT attempts FROM "PendingRevocation"`);
+      if (row && row.attempts > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     stack.standIn.controls.reset();
     await stack.query(`UPDATE "PendingRevocation" SET "nextAttemptAt" = now() - interval '1 second'`);
     await page.reload();

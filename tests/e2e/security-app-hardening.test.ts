@@ -254,7 +254,7 @@ describe("cookies", () => {
     });
     afterAll(() => secure?.close());
 
-    it("prefixes every cookie with __Secure- or __Host- and marks it Secure, the session cookie included", async () => {
+    it("names every cookie __Host- (Secure, path /, no Domain), the session cookie included", async () => {
       const publicUrl = secure.app.url.replace("http:", "https:");
       const app = new CookieJar();
       const csrf = await app.fetch(`${secure.app.url}/api/auth/csrf`);
@@ -272,31 +272,34 @@ describe("cookies", () => {
 
       const lines = new Map([...setCookies(csrf), ...setCookies(start), ...setCookies(callback)]);
       expect([...lines.keys()].sort()).toEqual([
+        "__Host-authjs.callback-url",
         "__Host-authjs.csrf-token",
-        "__Secure-authjs.callback-url",
-        "__Secure-authjs.nonce",
-        "__Secure-authjs.pkce.code_verifier",
-        "__Secure-authjs.session-token",
-        "__Secure-authjs.state",
+        "__Host-authjs.nonce",
+        "__Host-authjs.pkce.code_verifier",
+        "__Host-authjs.session-token",
+        "__Host-authjs.state",
       ]);
       for (const [name, line] of lines) {
         expect(line, name).toMatch(/; Secure(;|$)/i);
         expect(line, name).toMatch(/; SameSite=Lax(;|$)/i);
         expect(line, name).toMatch(/; Path=\/(;|$)/i);
-        if (name.startsWith("__Host-")) expect(line, name).not.toMatch(/; Domain=/i);
+        expect(line, name).not.toMatch(/; Domain=/i);
       }
-      expect(lines.get("__Secure-authjs.session-token")).toMatch(/; HttpOnly(;|$)/i);
+      expect(lines.get("__Host-authjs.session-token")).toMatch(/; HttpOnly(;|$)/i);
 
-      // A session cookie without the prefix could have been planted over plain http: it opens nothing.
-      const token = /^__Secure-authjs\.session-token=([^;]+)/.exec(
-        lines.get("__Secure-authjs.session-token")!,
+      // A session cookie without the __Host- prefix could have been planted (over plain http, or with
+      // Domain= from a sibling subdomain as __Secure-): it opens nothing.
+      const token = /^__Host-authjs\.session-token=([^;]+)/.exec(
+        lines.get("__Host-authjs.session-token")!,
       )![1];
       const dashboard = (cookie: string) =>
         fetch(`${secure.app.url}/dashboard`, { headers: { cookie }, redirect: "manual" });
-      expect((await dashboard(`__Secure-authjs.session-token=${token}; session-renewed=1`)).status).toBe(200);
+      expect((await dashboard(`__Host-authjs.session-token=${token}; session-renewed=1`)).status).toBe(200);
       for (const cookie of [
         `authjs.session-token=${token}`,
         `authjs.session-token=${token}; session-renewed=1`,
+        `__Secure-authjs.session-token=${token}`,
+        `__Secure-authjs.session-token=${token}; session-renewed=1`,
       ]) {
         const response = await dashboard(cookie);
         expect(response.status, cookie).toBe(307);
@@ -336,7 +339,7 @@ describe("security headers", () => {
     }
   });
 
-  it("lets forms post only to the app and to Make, and images come only from the app and Make", async () => {
+  it("lets forms post only to the app and the sign-in providers, and images come only from them and Make", async () => {
     const csp = (await fetch(stack.app.url)).headers.get("content-security-policy")!;
     const directive = (name: string) =>
       csp
@@ -344,14 +347,16 @@ describe("security headers", () => {
         .find((part) => part.startsWith(`${name} `))!
         .split(" ")
         .slice(1);
-    // The build knows the stand-in only as "localhost on some port" (tests/e2e/build.setup.ts).
-    expect(directive("form-action")).toEqual(["'self'", "http://localhost:*"]);
+    // The build knows the stand-in only as "localhost on some port", and the generic OIDC provider as
+    // "127.0.0.1 on some port" (tests/e2e/build.setup.ts).
+    expect(directive("form-action")).toEqual(["'self'", "http://localhost:*", "http://127.0.0.1:*"]);
     expect(directive("img-src")).toEqual([
       "'self'",
       "data:",
       "http://localhost:*",
       "https://*.make.com",
       "https://*.make.celonis.com",
+      "http://127.0.0.1:*",
     ]);
   });
 

@@ -29,6 +29,7 @@ function doctor(env: Record<string, string | undefined>, args: string[] = []) {
     AUTH_MAKE_SECRET: STAND_IN_CLIENTS.confidential.clientSecret,
     MAKE_API_URL: "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: standIn.zones[0]!,
+    MAKE_ZONE_HOSTS: standIn.zones.join(","),
     MAKE_TOKEN_TIMEOUT_MS: "2000",
   };
   const merged = Object.fromEntries(

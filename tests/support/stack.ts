@@ -5,7 +5,12 @@
  */
 import { inject } from "vitest";
 import pg from "pg";
-import { startMakeStandIn, STAND_IN_CLIENTS, type MakeStandIn } from "@/make-stand-in/server";
+import {
+  startMakeStandIn,
+  STAND_IN_CLIENTS,
+  type MakeStandIn,
+  type MakeStandInOptions,
+} from "@/make-stand-in/server";
 import { freshDatabase } from "./postgres";
 import { startAppServer, type AppServer } from "./app-server";
 import { reservePort } from "./ports";
@@ -24,6 +29,8 @@ export const TEST_AUTH_SECRET = "test-secret-".padEnd(48, "x");
 
 export interface StackOptions {
   client?: "confidential" | "public";
+  /** Stand-in switches that hold for the whole file (they survive `controls.reset()`). */
+  standIn?: MakeStandInOptions["config"];
   env?: Record<string, string>;
   servers?: number;
   /** Scheme of the public URL (AUTH_URL, the registered redirect URI); the servers themselves listen on http. */
@@ -45,6 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const standIn = await startMakeStandIn({
     port: 0,
     redirectUris: appUrls.map((url) => `${url}/api/auth/callback/make`),
+    config: options.standIn,
     quiet: true,
   });
   const client: Record<string, string> =
