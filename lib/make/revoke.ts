@@ -110,7 +110,10 @@ export async function deliverPendingRevocations(
       for (const pending of claimed) run[await deliver(pending)] += 1;
     }
   };
-  await Promise.all(Array.from({ length: DELIVERY_CONCURRENCY }, worker));
+  // One user's few tokens go one after another, in queue order (access token first); the whole queue goes
+  // DELIVERY_CONCURRENCY at a time.
+  const workers = filter.userId ? 1 : DELIVERY_CONCURRENCY;
+  await Promise.all(Array.from({ length: workers }, worker));
   return { ...run, remaining: await db.pendingRevocation.count({ where: filter }) };
 }
 
