@@ -4,7 +4,7 @@
  * answers again.
  */
 import { describe, expect, it } from "vitest";
-import { completeMakeLogin } from "../support/browser";
+import { signInWithMake } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 import { sealedForStack } from "../support/stored-tokens";
 
@@ -14,10 +14,7 @@ describe("a queued revocation beside an active connection", () => {
   it("shows the pending notice on a fresh-token view, and the visit's delivery settles it", async () => {
     const { stack } = setup;
     const page = await setup.newPage();
-    await page.goto(stack.app.url);
-    await page.getByRole("button", { name: "Sign in with Make" }).click();
-    await completeMakeLogin(page, { login: "ada" });
-    await page.waitForURL(`${stack.app.url}/dashboard`);
+    await signInWithMake(page, stack.app.url);
 
     // Tokens dropped earlier (say, a renewal that lost to a Reconnect) and not yet confirmed by Make.
     stack.standIn.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });

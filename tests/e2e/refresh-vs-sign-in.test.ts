@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { completeMakeLogin } from "../support/browser";
+import { completeMakeLogin, signInWithMake } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 
 const setup = useBrowserAndStack({ client: "confidential" });
@@ -30,10 +30,7 @@ describe("a renewal in flight while the user signs in again", () => {
   it("keeps the new connection working once the late renewal is discarded", async () => {
     const { stack } = setup;
     const page = await setup.newPage();
-    await page.goto(stack.app.url);
-    await page.getByRole("button", { name: "Sign in with Make" }).click();
-    await completeMakeLogin(page, { login: "ada" });
-    await page.waitForURL(`${stack.app.url}/dashboard`);
+    await signInWithMake(page, stack.app.url);
 
     stack.standIn.controls.configure({ refreshLatencyMs: 5_000 });
     await stack.query(`UPDATE "Account" SET expires_at = extract(epoch from now())::int - 10`);

@@ -43,3 +43,11 @@ export async function completeMakeLogin(
   }
   await page.getByRole("button", { name: consent }).click();
 }
+
+/** Signs `login` in from the landing page's "Sign in with Make", and waits for the dashboard. */
+export async function signInWithMake(page: Page, appUrl: string, login = "ada") {
+  await page.goto(appUrl);
+  await page.getByRole("button", { name: "Sign in with Make" }).click();
+  await completeMakeLogin(page, { login });
+  await page.waitForURL(`${appUrl}/dashboard`);
+}
