@@ -136,10 +136,9 @@ function openRow(value: unknown, model: string | undefined): unknown {
     // relation this module does not follow), a sealed value under an encrypted column's name.
     const sealed =
       typeof field === "string" &&
-      (columns.includes(key) ||
-        (model === undefined || !(model in ENCRYPTED_COLUMNS)
-          ? ENCRYPTED_NAMES.has(key) && isEncrypted(field)
-          : false));
+      (model !== undefined && model in ENCRYPTED_COLUMNS
+        ? columns.includes(key)
+        : ENCRYPTED_NAMES.has(key) && isEncrypted(field));
     if (!sealed) {
       out[key] = key in relations ? openRow(field, relations[key]) : openRow(field, undefined);
       continue;
