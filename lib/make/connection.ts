@@ -474,7 +474,7 @@ export interface HeldTokens {
  */
 export async function revoked(
   userId: string,
-  queue: (tx: Transaction, tokens: HeldTokens) => Promise<void>,
+  queue: (tx: Transaction, tokens: HeldTokens) => Promise<unknown>,
 ): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const account = await db.account

@@ -13,7 +13,7 @@ import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
 import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
-import { forgotten, revoked, type HeldTokens } from "@/lib/make/connection";
+import { forgotten, revoked } from "@/lib/make/connection";
 import { recordConnectionEvent } from "@/lib/make/events";
 
 /** How long account deletion lets Make confirm the revocations before it goes on without the answer. */
@@ -40,10 +40,16 @@ function revocationsOf(tokens: { accessToken?: string | null; refreshToken?: str
   ].filter((entry): entry is { token: string; tokenTypeHint: TokenTypeHint } => !!entry.token);
 }
 
-/** Queues the revocation of `tokens` inside the caller's transaction. */
-async function queueRevocations(tx: Transaction, userId: string, tokens: HeldTokens) {
-  for (const entry of revocationsOf(tokens))
-    await tx.pendingRevocation.create({ data: { userId, ...entry } });
+/** Queues the revocation of `tokens`, in one statement (inside the caller's transaction, when given one). */
+async function queueRevocations(
+  tx: Transaction,
+  userId: string,
+  tokens: { accessToken?: string | null; refreshToken?: string | null },
+) {
+  const entries = revocationsOf(tokens);
+  if (entries.length > 0)
+    await tx.pendingRevocation.createMany({ data: entries.map((entry) => ({ userId, ...entry })) });
+  return entries.length;
 }
 
 export async function revokeMakeConnection(userId: string): Promise<{ confirmed: boolean }> {
@@ -68,9 +74,7 @@ export async function revokeDiscardedTokens(
   userId: string,
   tokens: { accessToken?: string | null; refreshToken?: string | null },
 ): Promise<void> {
-  const entries = revocationsOf(tokens);
-  if (entries.length === 0) return;
-  await db.$transaction(entries.map((entry) => db.pendingRevocation.create({ data: { userId, ...entry } })));
+  if ((await queueRevocations(db, userId, tokens)) === 0) return;
   deliverPendingRevocations({ userId }).catch((error) =>
     log.warn("revocation delivery failed", { userId, error: errorMessage(error) }),
   );
