@@ -1,7 +1,7 @@
 /**
  * The part of the Auth.js configuration that needs no database, shared by auth.ts and proxy.ts.
  * Sessions live in the database, so the proxy can only see whether a session cookie is present;
- * pages check the session for real with `auth()`.
+ * pages check the session for real (`currentUser`/`requireUser` in lib/auth).
  * @see https://authjs.dev/getting-started/session-management/protecting
  */
 import type { NextAuthConfig } from "next-auth";

@@ -5,7 +5,7 @@
  * reloading the page for a minute: how many 429s Make answered, and how many views said when to try again.
  */
 import type { BenchStack } from "./stack";
-import { makeTokenDue } from "./stack";
+import { makeTokenDue, resetMakeBudgets } from "./stack";
 import { signInWithMake } from "./sign-in";
 
 export interface ScenariosBudget {
@@ -63,7 +63,7 @@ export async function measureScenariosBudget(
     const response = await fetch(page, { headers: { cookie: sessionCookie } });
     return { status: response.status, body: await response.text() };
   };
-  makeStandIn.controls.reset();
+  await resetMakeBudgets(stack);
 
   await makeTokenDue(stack, userId);
   const start = makeStandIn.controls.stats().api.length;
@@ -78,7 +78,7 @@ export async function measureScenariosBudget(
   const cookies = [cookie];
   for (const login of logins.slice(1))
     cookies.push((await signInWithMake(app.url, stack.standIn, login)).cookie);
-  makeStandIn.controls.reset();
+  await resetMakeBudgets(stack);
   const from = makeStandIn.controls.stats().api.length;
   const until = performance.now() + durationMs;
   let views = 0;

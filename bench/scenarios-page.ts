@@ -1,9 +1,10 @@
 /**
- * /dashboard/scenarios, the page that calls Make's API in each organization's zone on every view: how
- * many calls to Make one view makes (and to which zone), and how long a view takes when every API answer
- * comes after the stand-in's latency, as Make's would after a network hop. Sequential views, then c=4.
+ * /dashboard/scenarios, the page that calls Make's API in each organization's zone: how many calls to Make
+ * a view makes when nothing is cached (and to which zone), and how long such a view takes when every API
+ * answer comes after the stand-in's latency, as Make's would after a network hop. On a second server of the
+ * build with the per-token cache off (MAKE_PROFILE_CACHE_SECONDS=0); sequential views, then c=4.
  */
-import type { BenchStack } from "./stack";
+import { resetMakeBudgets, type BenchStack } from "./stack";
 import { runLoad, summarize, type LatencySummary } from "./load";
 
 export interface ScenariosPageCost {
@@ -26,12 +27,15 @@ export const scenariosPageIsHealthy = (status: number, body: string) =>
 export async function measureScenariosPage(
   stack: BenchStack,
   cookie: string,
-  { apiLatencyMs = 50, views = 30, concurrency = 4, durationMs = 5_000 } = {},
+  { apiLimit = 1_000_000, apiLatencyMs = 50, views = 30, concurrency = 4, durationMs = 5_000 } = {},
 ): Promise<ScenariosPageCost> {
-  const { makeStandIn, app } = stack;
-  const defaults = makeStandIn.controls.config();
-  // The organization budget stays out of the way: this measures cost, not Make's rate limit.
-  makeStandIn.controls.configure({ apiLatencyMs, apiBudget: 1_000_000 });
+  const { makeStandIn } = stack;
+  // The organization budget stays out of the way: this measures cost, not Make's rate limit. The app
+  // learns the larger `license.apiLimit` from its first reach check and paces by it.
+  await resetMakeBudgets(stack);
+  makeStandIn.controls.configure({ apiLatencyMs, apiBudget: apiLimit });
+  // Every view calls Make: a server with the per-token cache off (a cached view calls Make not at all).
+  const app = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
   const load = { url: `${app.url}/dashboard/scenarios`, headers: { cookie }, check: scenariosPageIsHealthy };
   try {
     await runLoad({ ...load, concurrency: 1, requests: 3 });
@@ -50,6 +54,7 @@ export async function measureScenariosPage(
       concurrent: { ...summarize([concurrent]), concurrency },
     };
   } finally {
-    makeStandIn.controls.configure({ apiLatencyMs: defaults.apiLatencyMs, apiBudget: defaults.apiBudget });
+    await app.close();
+    await resetMakeBudgets(stack);
   }
 }

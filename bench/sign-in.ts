@@ -4,6 +4,7 @@
  * request is timed: it is the app's callback handler (code exchange, id_token validation, userinfo,
  * database writes), and the stand-in's share of it is subtracted (see stand-in-timing.ts).
  */
+import { SESSION_RENEWED_COOKIE } from "../auth.config";
 import { percentile } from "./load";
 import type { StandInTiming } from "./stand-in-timing";
 
@@ -36,7 +37,7 @@ class CookieJar {
 }
 
 export interface SignIn {
-  /** The `cookie` header that carries the new session. */
+  /** The `cookie` header of the signed-in browser: the session and the proxy's renewal marker. */
   cookie: string;
   callbackMs: number;
   standInMs: number;
@@ -93,8 +94,13 @@ export async function signInWithMake(
   if (response.status !== 302 || !landed.endsWith("/dashboard") || !app.get("authjs.session-token")) {
     throw new Error(`the callback did not sign in (${response.status} → ${landed})`);
   }
+  // The browser then opens the dashboard, where proxy.ts renews the session cookie and sets its marker for a
+  // day: the cookies every later request of that browser carries, and which keep them out of the proxy.
+  await (await app.fetch(new URL(landed, appUrl))).arrayBuffer();
+  if (!app.get(SESSION_RENEWED_COOKIE))
+    throw new Error("the first /dashboard view did not set the session's marker");
   return {
-    cookie: `authjs.session-token=${app.get("authjs.session-token")}`,
+    cookie: app.header(),
     callbackMs: ended - started,
     standInMs: standIn?.busyWithin(started, ended) ?? 0,
   };

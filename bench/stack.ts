@@ -152,3 +152,13 @@ export async function makeTokenDue(stack: BenchStack, userId: string): Promise<v
     userId,
   ]);
 }
+
+/**
+ * Every organization's Make API budget back to untouched, at Make (the stand-in) and in the app's own
+ * pacing (`MakeApiBudget`), so a row that measures the scenarios page does not inherit the minute earlier
+ * rows spent: the dashboard's reach checks spend the same budget.
+ */
+export async function resetMakeBudgets(stack: BenchStack): Promise<void> {
+  stack.makeStandIn.controls.reset();
+  await stack.query(`DELETE FROM "MakeApiBudget"`);
+}

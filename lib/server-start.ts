@@ -4,9 +4,13 @@
  * at the first request. Then tracing is registered when an OTLP endpoint is configured (or Vercel's
  * collector is there), and, in a long-running server, the sweep that delivers revocations Make has not
  * confirmed yet starts; on Vercel, whose instances are suspended between requests, Vercel Cron does that.
+ * First of all, it works around a memory leak of Next.js (lib/abort-reason-stacks.ts).
  * @see https://nextjs.org/docs/app/guides/open-telemetry#using-vercelotel
  */
+import { releaseAbortReasonStacks } from "@/lib/abort-reason-stacks";
+
 export async function startServer() {
+  releaseAbortReasonStacks();
   let env: typeof import("@/lib/env").env;
   try {
     const loaded = await import("@/lib/env");
