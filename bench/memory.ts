@@ -11,9 +11,8 @@
  * Warm: the routes are loaded on first use and V8 sizes its heap over its first full GCs, so the warm-up
  * lasts at least `warmUpRequests` and until V8 has run WARM_FULL_GCS full GCs (at most MAX_WARM_UP).
  */
-import { setTimeout as sleep } from "node:timers/promises";
 
-import type { AppServer } from "../tests/support/app-server";
+import { askProbe, type AppServer } from "../tests/support/app-server";
 import { percentile, runLoad } from "./load";
 import { dashboardIsHealthy } from "./page-cost";
 import { residentBytes } from "./process-stats";
@@ -53,14 +52,7 @@ interface HeapProbe {
 }
 
 async function heapProbe(app: AppServer): Promise<HeapProbe> {
-  const seen = app.output().length;
-  process.kill(app.pid, "SIGUSR2");
-  for (let waited = 0; waited < 3_000; waited += 20) {
-    const line = /BENCH_HEAP (\{.*\})/.exec(app.output().slice(seen))?.[1];
-    if (line) return JSON.parse(line) as HeapProbe;
-    await sleep(20);
-  }
-  throw new Error("the heap probe (bench/heap-probe.cjs) did not answer; is it preloaded?");
+  return JSON.parse(await askProbe(app, "BENCH_HEAP", 3_000)) as HeapProbe;
 }
 
 /** Sends /dashboard requests in steps of SAMPLE_EVERY until `done` says so; returns what it saw. */

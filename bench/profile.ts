@@ -17,7 +17,7 @@ import { runLoad } from "./load";
 import { dashboardIsHealthy } from "./page-cost";
 import { measureSignIns } from "./sign-in";
 import { buildApp, startBenchStack } from "./stack";
-import type { AppServer } from "../tests/support/app-server";
+import { askProbe } from "../tests/support/app-server";
 
 const TOP = Number(process.env.BENCH_PROFILE_TOP ?? 40);
 
@@ -31,18 +31,15 @@ const log = (line: string) =>
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
   samples: number[];
   timeDeltas: number[];
 }
 
 /** Where a frame's code comes from, by its script URL. */
-export function origin(url: string, functionName: string): string {
+function origin(url: string, functionName: string): string {
   if (functionName === "(garbage collector)") return "garbage collection";
   if (functionName === "(program)") return "V8 and native code";
   if (functionName === "(idle)") return "idle";
@@ -65,7 +62,7 @@ export function origin(url: string, functionName: string): string {
 }
 
 /** Self milliseconds per sampled frame and per origin. */
-export function selfTimes(profile: CpuProfile) {
+function selfTimes(profile: CpuProfile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, index) =>
@@ -87,16 +84,6 @@ export function selfTimes(profile: CpuProfile) {
 }
 
 /** Sends SIGUSR2 to the server (bench/cpu-probe.cjs) and waits for the probe's line after `since`. */
-async function signalProbe(server: AppServer, line: string) {
-  const since = server.output().length;
-  process.kill(server.pid, "SIGUSR2");
-  const deadline = Date.now() + 30_000;
-  while (!server.output().slice(since).includes(line)) {
-    if (Date.now() > deadline) throw new Error(`the CPU probe did not answer (${line}):\n${server.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function main() {
   await buildApp(log);
   const stack = await startBenchStack(log);
@@ -125,9 +112,9 @@ async function main() {
       const url = `${server.url}${page}`;
       log(`${page}: warm-up, then ${seconds} s at c=${concurrency} under the profiler`);
       await runLoad({ url, headers, check, concurrency, durationMs: 5_000 });
-      await signalProbe(server, "BENCH_CPU_PROFILE_STARTED");
+      await askProbe(server, "BENCH_CPU_PROFILE_STARTED", 30_000);
       const result = await runLoad({ url, headers, check, concurrency, durationMs: seconds * 1000 });
-      await signalProbe(server, "BENCH_CPU_PROFILE_WRITTEN");
+      await askProbe(server, "BENCH_CPU_PROFILE_WRITTEN", 30_000);
       await server.close();
       const failed = result.samples.filter((sample) => !sample.ok).length;
       if (failed) throw new Error(`${failed} of ${result.samples.length} ${page} requests failed`);

@@ -10,20 +10,13 @@ import { runLoad } from "@/bench/load";
 import { signInWithMake } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 import { cookieHeader } from "../support/sign-in-attempts";
-import type { AppServer } from "../support/app-server";
+import { askProbe, type AppServer } from "../support/app-server";
 
 const probe = path.resolve(import.meta.dirname, "../support/live-objects-probe.cjs");
 const setup = useBrowserAndStack({ env: { NODE_OPTIONS: `--require ${JSON.stringify(probe)}` } });
 
 async function liveObjects(app: AppServer): Promise<{ requests: number; responses: number }> {
-  const seen = app.output().length;
-  process.kill(app.pid, "SIGUSR2");
-  for (let waited = 0; waited < 10_000; waited += 50) {
-    const line = /LIVE_OBJECTS (\{.*\})/.exec(app.output().slice(seen))?.[1];
-    if (line) return JSON.parse(line) as { requests: number; responses: number };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the probe did not answer:\n${app.output()}`);
+  return JSON.parse(await askProbe(app, "LIVE_OBJECTS")) as { requests: number; responses: number };
 }
 
 describe("memory of a long-running server", () => {

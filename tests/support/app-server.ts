@@ -49,6 +49,25 @@ export async function startAppServer(options: {
   return { url, pid: child.pid!, output, close: server.close };
 }
 
+/**
+ * Sends SIGUSR2 to a server started with a preloaded probe (`NODE_OPTIONS=--require …`) and waits for the
+ * line the probe prints in answer, `MARKER rest`; returns the rest of that line.
+ */
+export async function askProbe(server: AppServer, marker: string, timeoutMs = 10_000): Promise<string> {
+  const since = server.output().length;
+  // Up to the newline: the output arrives in chunks, so the line may still be partial.
+  const answer = new RegExp(`^${marker}(?: ([^\n]*))?\n`, "m");
+  process.kill(server.pid, "SIGUSR2");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = answer.exec(server.output().slice(since));
+    if (found) return found[1] ?? "";
+    if (Date.now() > deadline)
+      throw new Error(`the probe did not print ${marker}; is it preloaded?\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   /** Everything the server printed so far. */
