@@ -16,12 +16,12 @@ import { measureMemory } from "./memory";
 import { measurePageCost } from "./page-cost";
 import { residentBytes } from "./process-stats";
 import { measureRefreshUnderLoad } from "./refresh";
-import { formatReport, formatScenariosBudget } from "./report";
+import { formatPageCost, formatReport, formatScenariosBudget } from "./report";
 import { measureRoundTrips } from "./round-trips";
 import { measureScenariosBudget } from "./scenarios-budget";
 import { measureScenariosPage } from "./scenarios-page";
 import { measureSignIns } from "./sign-in";
-import { buildApp, startBenchStack } from "./stack";
+import { buildApp, startBenchStack, type BenchStack } from "./stack";
 
 const WARM_UP_REQUESTS = 2_000;
 const MEMORY_REQUESTS = 5_000;
@@ -29,8 +29,26 @@ const began = performance.now();
 const log = (line: string) =>
   process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
-/** `npm run bench -- --only scenarios-budget`: just those rows (sign-in first, since they need a user). */
+/**
+ * `npm run bench -- --only scenarios-budget` or `--only page-cost`: just those rows (sign-in first, since
+ * they need a user). Row 1 alone runs right after the sign-ins, on a server that has served nothing else.
+ */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+
+async function measureRowOne(stack: BenchStack, cookie: string) {
+  log(
+    "protected page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, at c=1 and c=16",
+  );
+  const liveApp = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
+  try {
+    return await measurePageCost(
+      { app: stack.app, liveApp, cookie },
+      { concurrencies: [1, 16], rounds: 7, roundMs: 1_500, warmUpMs: 2_000 },
+    );
+  } finally {
+    await liveApp.close();
+  }
+}
 
 async function main() {
   await buildApp(log);
@@ -54,6 +72,12 @@ async function main() {
       return;
     }
 
+    if (only === "page-cost") {
+      const pageCost = await measureRowOne(stack, cookie);
+      process.stdout.write(formatPageCost(pageCost).join("\n") + "\n");
+      return;
+    }
+
     log("client JavaScript of /, /dashboard, /bare");
     const clientJs = {
       landing: await firstLoadJs(`${app.url}/`),
@@ -67,15 +91,7 @@ async function main() {
     const memory = await measureMemory(app, cookie, WARM_UP_REQUESTS, MEMORY_REQUESTS);
     if (memory.failed) log(`warning: ${memory.failed} /dashboard requests failed during the memory phase`);
 
-    log(
-      "protected page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, at c=1 and c=16",
-    );
-    const liveApp = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
-    const pageCost = await measurePageCost(
-      { app, liveApp, cookie },
-      { concurrencies: [1, 16], rounds: 7, roundMs: 1_500, warmUpMs: 2_000 },
-    );
-    await liveApp.close();
+    const pageCost = await measureRowOne(stack, cookie);
 
     log("/dashboard/scenarios: Make API calls per view and time with the stand-in's API latency");
     const scenarios = await measureScenariosPage(stack, cookie);

@@ -39,6 +39,10 @@ export async function runSoak(
     },
   });
   try {
+    // The organization all of them share would otherwise spend Make's per-organization budget in seconds.
+    // Set before the sign-ins too: each one opens the dashboard, where the app learns the plan's limit.
+    const largePlan = () => stack.standIn.controls.configure({ apiBudget: 1_000_000 });
+    largePlan();
     log(`servers ${stack.servers.map((server) => server.url).join(", ")}; signing in ${plan.users} users`);
     const users = await signInUsers(stack, plan.users, log);
     // Users signed in seconds apart would renew in lockstep, every wave missing or hitting a fault as one:
@@ -48,8 +52,7 @@ export async function runSoak(
       [plan.accessTokenTtlSeconds],
     );
     stack.standIn.controls.reset();
-    // The organization all of them share would otherwise spend Make's per-organization budget in seconds.
-    stack.standIn.controls.configure({ apiBudget: 1_000_000 });
+    largePlan();
 
     const began = Date.now();
     const at = (seconds: number) => began + seconds * 1000;

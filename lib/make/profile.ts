@@ -63,27 +63,40 @@ export interface TeamScenarios {
 }
 
 const MAX_ENTRIES = 1_000;
-const entries = new Map<string, { at: number; value: Promise<unknown> }>();
+const entries = new Map<string, { until: number; value: Promise<unknown> }>();
 
 /** True when `key` holds a value a call would be served from now (no request to Make). */
 export function isCachedProfile(key: string): boolean {
   const hit = entries.get(key);
-  return !!hit && Date.now() - hit.at < env.MAKE_PROFILE_CACHE_SECONDS * 1000;
+  return !!hit && Date.now() < hit.until;
 }
 
-export function cachedProfile<T>(key: string, load: () => Promise<T>): Promise<T> {
+/**
+ * The value under `key`, loaded once per MAKE_PROFILE_CACHE_SECONDS. `keepMs` may shorten that for a
+ * loaded value (an answer that holds only until a budget window ends).
+ */
+export function cachedProfile<T>(
+  key: string,
+  load: () => Promise<T>,
+  keepMs?: (value: T) => number,
+): Promise<T> {
   const ttlMs = env.MAKE_PROFILE_CACHE_SECONDS * 1000;
   const hit = entries.get(key);
-  if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;
+  if (hit && Date.now() < hit.until) return hit.value as Promise<T>;
   const value = load();
   if (ttlMs > 0) {
-    const entry = { at: Date.now(), value };
+    const entry = { until: Date.now() + ttlMs, value };
     entries.delete(key);
     entries.set(key, entry);
     if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-    value.catch(() => {
-      if (entries.get(key) === entry) entries.delete(key);
-    });
+    value.then(
+      (loaded) => {
+        if (keepMs) entry.until = Math.min(entry.until, Date.now() + keepMs(loaded));
+      },
+      () => {
+        if (entries.get(key) === entry) entries.delete(key);
+      },
+    );
   }
   return value;
 }
@@ -96,7 +109,10 @@ const present = (value: unknown) => (typeof value === "string" && value.trim() ?
 const problemOf = (error: unknown) =>
   error instanceof MakeApiError ? describeMakeApiError(error) : "Make did not answer the profile request.";
 
-/** Loads one organization's reach; transient failures throw, so they are not kept. */
+/**
+ * Loads one organization's reach. Transient failures throw, so they are not kept; a spent budget is kept
+ * until its window ends (`reachKeepMs`), so views in the meantime do not each ask the database again.
+ */
 async function probeOrganization(api: MakeApi, organization: MakeOrganization): Promise<OrganizationReach> {
   try {
     const { apiLimit } = await getOrganization(api, organization);
@@ -105,9 +121,16 @@ async function probeOrganization(api: MakeApi, organization: MakeOrganization): 
   } catch (error) {
     if (error instanceof MakeApiError && (error.kind === "forbidden" || error.kind === "zone_refused"))
       return { organization, reach: error.kind, error };
+    if (error instanceof MakeApiError && error.kind === "rate_limited" && error.retryAfterSeconds)
+      return { organization, reach: "unknown", error };
     throw error;
   }
 }
+
+const reachKeepMs = (reach: OrganizationReach) =>
+  reach.reach === "unknown" && reach.error instanceof MakeApiError
+    ? (reach.error.retryAfterSeconds ?? 0) * 1000
+    : Infinity;
 
 /** The scenarios page's data for one organization: its teams, and its scenarios in one list. */
 async function loadOrganizationScenarios(api: MakeApi, organization: MakeOrganization) {
@@ -172,8 +195,10 @@ export const makeProfile = {
   reach: (api: MakeApi, organizations: MakeOrganization[]) =>
     Promise.all(
       organizations.map((organization) =>
-        cachedProfile(keyOf(api, `reach:${organization.id}`), () =>
-          probeOrganization(api, organization),
+        cachedProfile(
+          keyOf(api, `reach:${organization.id}`),
+          () => probeOrganization(api, organization),
+          reachKeepMs,
         ).catch((error: unknown): OrganizationReach => {
           if (error instanceof MakeConnectionError) throw error;
           return { organization, reach: "unknown", error };

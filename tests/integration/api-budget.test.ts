@@ -2,17 +2,22 @@
  * Make's per-organization API budget in the database (lib/make/budget.ts): reservations for several
  * organizations in one statement, never more granted than the organization's limit however many callers
  * reserve at once (as several app servers would, each on its own connection), the limit Make reported
- * used once known, and a new window once the old one has passed.
+ * used once known, a new window once the old one has passed, and an organization whose budget is spent
+ * asked about once per window, not once per page view.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAppModules, type AppModules } from "../support/app-modules";
+import { storeConnectedAccount } from "../support/connected-account";
+import { discover, signInTokens } from "../support/make-code-flow";
 
 let app: AppModules;
 let budget: typeof import("@/lib/make/budget");
+let make: typeof import("@/lib/make");
 
 beforeAll(async () => {
   app = await loadAppModules({ env: { MAKE_API_BUDGET_WINDOW_SECONDS: "1" } });
   budget = await import("@/lib/make/budget");
+  make = await import("@/lib/make");
 });
 afterAll(async () => {
   await app?.close();
@@ -85,5 +90,36 @@ describe("the API budget", () => {
     await Promise.all([...Array.from({ length: 12 }, work), budget.withinInFlightCap(22, async () => {})]);
     expect(most).toBe(budget.MAX_IN_FLIGHT_PER_ORGANIZATION);
     expect(running).toBe(0);
+  });
+
+  it("an organization whose budget is spent is asked about once per window, not on every view", async () => {
+    const tokens = await signInTokens(await discover(app.standIn), {
+      client: "confidential",
+      scope: "openid user:read organizations:read",
+    });
+    const userId = await storeConnectedAccount(app.db, tokens, Math.floor(Date.now() / 1000) + 3600);
+    const [organization] = await make.listOrganizations(await make.MakeApi.forUser(userId));
+    await budget.recordApiLimit(organization!.id, 1);
+    await budget.reserveCalls(new Map([[organization!.id, 1]]));
+    const spent = async () =>
+      (await app.db.makeApiBudget.findUniqueOrThrow({ where: { organizationId: organization!.id } })).spent;
+    // What a dashboard view does: a new client for the user, then the organization's reach.
+    const view = async () => {
+      const api = await make.MakeApi.forUser(userId);
+      const known = make.makeProfile.knowsReach(api, organization!);
+      const [reach] = await make.makeProfile.reach(api, [organization!]);
+      return { known, reach: reach!.reach };
+    };
+
+    expect(await view()).toEqual({ known: false, reach: "unknown" });
+    const afterFirst = await spent();
+    expect(await view()).toEqual({ known: true, reach: "unknown" });
+    expect(await view()).toEqual({ known: true, reach: "unknown" });
+    expect(await spent()).toBe(afterFirst);
+
+    // The window (1 s here) plus the grace second: then Make is asked again.
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    expect(await view()).toEqual({ known: false, reach: "reachable" });
+    await app.db.user.deleteMany();
   });
 });
