@@ -1,8 +1,9 @@
 /**
  * The one Prisma client, and the `pg` pool under it. Prisma 7 speaks to PostgreSQL through the `pg`
  * driver adapter; the client carries the encryption extension, so every read and write of an encrypted
- * column goes through ./encrypted-columns.ts. The pool is exported for the one hot-path read that
- * skips Prisma's client (lib/auth/session-read.ts); sharing it keeps one set of connections per process.
+ * column goes through ./encrypted-columns.ts. The pool is exported for the few page-view statements that
+ * skip Prisma's client (the session read in lib/auth/session-read.ts, the API budget in
+ * lib/make/budget.ts, Make observations); sharing it keeps one set of connections per process.
  * @see https://www.prisma.io/docs/orm/overview/databases/postgresql#using-the-node-postgres-driver
  */
 import "server-only";

@@ -4,9 +4,13 @@
  * the database (`MakeApiBudget`, one row per organization, a fixed window), several organizations in one
  * statement, so pacing costs one round trip per page view that calls Make and none on a page that does not.
  * Within a process, at most MAX_IN_FLIGHT_PER_ORGANIZATION requests run against one organization at once.
+ *
+ * These statements run on page views, so they go straight to the `pg` pool like the session read
+ * (lib/auth/session-read.ts): through Prisma's client, a cold server's first dashboard would also wait for
+ * Prisma to load its query compiler (`npm run bench`, cold start).
  */
 import "server-only";
-import { db } from "@/lib/db";
+import { pool } from "@/lib/db";
 import { env } from "@/lib/env";
 
 /** Make's Core plan: what an organization gets when Make has not said otherwise. */
@@ -32,6 +36,23 @@ interface ReservedRow {
   retryAfter: number;
 }
 
+// $1 organization ids, $2 calls asked, $3 the window in seconds, $4 the limit when Make has not said.
+const RESERVE_SQL = `
+  INSERT INTO "MakeApiBudget" AS b ("organizationId", "windowStart", "spent", "updatedAt")
+  SELECT r.id, (now() AT TIME ZONE 'UTC'), r.n, (now() AT TIME ZONE 'UTC')
+  FROM unnest($1::integer[], $2::integer[]) AS r(id, n)
+  ON CONFLICT ("organizationId") DO UPDATE SET
+    "spent" = CASE
+      WHEN b."windowStart" <= (now() AT TIME ZONE 'UTC') - $3::integer * interval '1 second'
+      THEN EXCLUDED."spent" ELSE b."spent" + EXCLUDED."spent" END,
+    "windowStart" = CASE
+      WHEN b."windowStart" <= (now() AT TIME ZONE 'UTC') - $3::integer * interval '1 second'
+      THEN (now() AT TIME ZONE 'UTC') ELSE b."windowStart" END,
+    "updatedAt" = (now() AT TIME ZONE 'UTC')
+  RETURNING "organizationId", "spent", COALESCE("apiLimit", $4::integer) AS "limit",
+    GREATEST(1, CEIL(EXTRACT(EPOCH FROM ("windowStart" + $3::integer * interval '1 second'
+      - (now() AT TIME ZONE 'UTC')))))::integer AS "retryAfter"`;
+
 /**
  * Reserves `calls` (organization id → number of calls) in one statement. Each organization gets what is
  * left of its window, up to what was asked. A refused request still counts against the window it was
@@ -40,21 +61,12 @@ interface ReservedRow {
 export async function reserveCalls(calls: ReadonlyMap<number, number>): Promise<Map<number, Reservation>> {
   const wanted = [...calls].filter(([, count]) => count > 0);
   if (wanted.length === 0) return new Map();
-  const rows = await db.$queryRaw<ReservedRow[]>`
-    INSERT INTO "MakeApiBudget" AS b ("organizationId", "windowStart", "spent", "updatedAt")
-    SELECT r.id, (now() AT TIME ZONE 'UTC'), r.n, (now() AT TIME ZONE 'UTC')
-    FROM unnest(${wanted.map(([id]) => id)}::integer[], ${wanted.map(([, n]) => n)}::integer[]) AS r(id, n)
-    ON CONFLICT ("organizationId") DO UPDATE SET
-      "spent" = CASE
-        WHEN b."windowStart" <= (now() AT TIME ZONE 'UTC') - ${windowSeconds()}::integer * interval '1 second'
-        THEN EXCLUDED."spent" ELSE b."spent" + EXCLUDED."spent" END,
-      "windowStart" = CASE
-        WHEN b."windowStart" <= (now() AT TIME ZONE 'UTC') - ${windowSeconds()}::integer * interval '1 second'
-        THEN (now() AT TIME ZONE 'UTC') ELSE b."windowStart" END,
-      "updatedAt" = (now() AT TIME ZONE 'UTC')
-    RETURNING "organizationId", "spent", COALESCE("apiLimit", ${DEFAULT_API_LIMIT}::integer) AS "limit",
-      GREATEST(1, CEIL(EXTRACT(EPOCH FROM ("windowStart" + ${windowSeconds()}::integer * interval '1 second'
-        - (now() AT TIME ZONE 'UTC')))))::integer AS "retryAfter"`;
+  const { rows } = await pool.query<ReservedRow>(RESERVE_SQL, [
+    wanted.map(([id]) => id),
+    wanted.map(([, n]) => n),
+    windowSeconds(),
+    DEFAULT_API_LIMIT,
+  ]);
   return new Map(
     rows.map((row) => {
       const asked = calls.get(row.organizationId) ?? 0;
@@ -80,9 +92,11 @@ const knownLimits = new Map<number, number>();
 export async function recordApiLimit(organizationId: number, apiLimit: unknown): Promise<void> {
   if (typeof apiLimit !== "number" || !Number.isInteger(apiLimit) || apiLimit <= 0) return;
   if (knownLimits.get(organizationId) === apiLimit) return;
-  await db.$executeRaw`
-    INSERT INTO "MakeApiBudget" ("organizationId", "apiLimit") VALUES (${organizationId}, ${apiLimit})
-    ON CONFLICT ("organizationId") DO UPDATE SET "apiLimit" = EXCLUDED."apiLimit"`;
+  await pool.query(
+    `INSERT INTO "MakeApiBudget" ("organizationId", "apiLimit") VALUES ($1, $2)
+     ON CONFLICT ("organizationId") DO UPDATE SET "apiLimit" = EXCLUDED."apiLimit"`,
+    [organizationId, apiLimit],
+  );
   knownLimits.set(organizationId, apiLimit);
 }
 

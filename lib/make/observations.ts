@@ -24,9 +24,13 @@ export function observeMake(fact: ObservedFact, value: string | number | boolean
   if (offered.has(fact)) return;
   offered.add(fact);
   // Imported when first needed: the sign-in error wrapper observes too, and must load without a database.
+  // Straight to `pg`: this runs on page views, where Prisma's client would first load its query compiler.
   import("@/lib/db")
-    .then(({ db }) =>
-      db.makeObservation.createMany({ data: [{ fact, value: String(value) }], skipDuplicates: true }),
+    .then(({ pool }) =>
+      pool.query(
+        `INSERT INTO "MakeObservation" (fact, value) VALUES ($1, $2) ON CONFLICT (fact) DO NOTHING`,
+        [fact, String(value)],
+      ),
     )
     .catch((error: unknown) => {
       offered.delete(fact);
