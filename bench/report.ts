@@ -321,32 +321,26 @@ function scenariosBudgetRows(budget: ScenariosBudget): Row[] {
   ];
 }
 
-/** The scenarios-budget rows alone (`npm run bench -- --only scenarios-budget`), as a markdown table. */
-const resultCell = (pass: boolean | undefined) => (pass === undefined ? "" : pass ? "pass" : "**miss**");
-
-/** `npm run bench -- --only page-cost`: row 1 alone. */
-export function formatPageCost(pageCost: PageCost[]): string[] {
+/** Some rows alone (`npm run bench -- --only …`), as a markdown table. */
+function rowsTable(rows: Row[]): string[] {
   return [
     "| figure | measured | target | |",
     "| --- | --- | --- | --- |",
-    ...pageCostRows(pageCost).map(
+    ...rows.map(
       ([, figure, measured, target, pass]) =>
-        `| ${figure} | ${measured} | ${target ?? ""} | ${resultCell(pass)} |`,
+        `| ${figure} | ${measured} | ${target ?? ""} | ${pass === undefined ? "" : pass ? "pass" : "**miss**"} |`,
     ),
   ];
 }
 
+/** `npm run bench -- --only page-cost`: row 1 alone. */
+export function formatPageCost(pageCost: PageCost[]): string[] {
+  return rowsTable(pageCostRows(pageCost));
+}
+
+/** `npm run bench -- --only scenarios-budget`: the rows about Make's API budget alone. */
 export function formatScenariosBudget(budget: ScenariosBudget): string[] {
-  return [
-    "| figure | measured | target | |",
-    "| --- | --- | --- | --- |",
-    ...scenariosBudgetRows(budget).map(
-      ([, figure, measured, target, pass]) =>
-        `| ${figure} | ${measured} | ${target ?? ""} | ${resultCell(pass)} |`,
-    ),
-    "",
-    SCENARIOS_BUDGET_NOTE,
-  ];
+  return [...rowsTable(scenariosBudgetRows(budget)), "", SCENARIOS_BUDGET_NOTE];
 }
 
 const SCENARIOS_BUDGET_NOTE =
