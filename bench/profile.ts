@@ -83,7 +83,6 @@ function selfTimes(profile: CpuProfile) {
   return { byFrame, byOrigin };
 }
 
-/** Sends SIGUSR2 to the server (bench/cpu-probe.cjs) and waits for the probe's line after `since`. */
 async function main() {
   await buildApp(log);
   const stack = await startBenchStack(log);

@@ -5,8 +5,8 @@
  *
  * Why not Prisma here: `npm run bench` measured Prisma's client adding more CPU per query than the same
  * joined read costs through `pg` altogether, enough to slow /dashboard visibly (figures in
- * bench/README.md). Apart from the API budget's statements (lib/make/budget.ts), everything else goes
- * through Prisma. What keeps this honest:
+ * bench/README.md). Apart from the API budget and Make observations (lib/make/budget.ts,
+ * lib/make/observations.ts), everything else goes through Prisma. What keeps this honest:
  * - whole rows are read (`row_to_json`), so a new column comes along by itself;
  * - encrypted columns are opened by lib/db/encrypted-columns.ts, the same code as every Prisma read;
  * - tests/integration/session-read.test.ts checks that this read equals Prisma's read of the same rows
