@@ -376,7 +376,8 @@ async function discardStaleRefresh(row: ConnectionRow, tokens: RefreshedTokens):
 /** Revokes what a late refresh got when the connection was ended here (see discardStaleRefresh). */
 async function revokeLateTokens(row: ConnectionRow, tokens: RefreshedTokens) {
   const current = await readConnection({ id: row.id });
-  if (!current || current.state === "revoked") await revokeDiscardedTokens(row.userId, tokens);
+  if (!current || current.state === "revoked" || current.state === "lapsed")
+    await revokeDiscardedTokens(row.userId, tokens);
   return current;
 }
 

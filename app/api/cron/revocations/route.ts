@@ -11,13 +11,20 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
 import { deleteExpiredSessions } from "@/lib/auth";
-import { runMakeMaintenance } from "@/lib/make";
+import { authConfig } from "@/auth.config";
+import {
+  deliverMakeEvents,
+  lapseAbandonedConnections,
+  runMakeMaintenance,
+  sweepForgottenSessions,
+} from "@/lib/make";
 
 export const dynamic = "force-dynamic";
 // Vercel stops the function after this many seconds (60 is the ceiling on every plan without Fluid compute);
 // the queue is drained for a budget that leaves time for the rest of the run and the answer.
 export const maxDuration = 60;
 const REVOCATION_BUDGET_MS = 30_000;
+const EVENT_BUDGET_MS = 15_000;
 
 // Compared as hashes so neither the length nor a prefix of the secret shows in the comparison's timing.
 function authorized(header: string | null): boolean {
@@ -33,12 +40,18 @@ export async function GET(request: Request) {
       { status: 401, headers: { "cache-control": "no-store" } },
     );
   }
+  // Abandoned connections lapse first: their revocations go out with the rest, and they are not renewed.
+  const lapses = await lapseAbandonedConnections(authConfig.session.maxAge);
   const [maintenance, expiredSessionsDeleted] = await Promise.all([
     runMakeMaintenance(REVOCATION_BUDGET_MS),
     deleteExpiredSessions(),
   ]);
+  const [events, forgottenSessionsDeleted] = await Promise.all([
+    deliverMakeEvents({}, EVENT_BUDGET_MS),
+    sweepForgottenSessions(),
+  ]);
   return Response.json(
-    { ...maintenance, expiredSessionsDeleted },
+    { ...maintenance, lapses, events, expiredSessionsDeleted, forgottenSessionsDeleted },
     { headers: { "cache-control": "no-store" } },
   );
 }
