@@ -2,7 +2,9 @@
  * The app's scheduled background work, run by Vercel Cron (vercel.json) or any scheduler that can send a
  * request: delivers the revocations Make has not confirmed yet (until the queue is empty or its time budget
  * is spent; the answer says what remains), refreshes connections idle for MAKE_RENEW_IDLE_AFTER_DAYS
- * (bounded in time; `renewals.remaining` says what is left for the next run) and deletes expired sessions.
+ * (bounded in time; `renewals.remaining` says what is left for the next run) and deletes expired sessions;
+ * before that it lets connections unused for MAKE_LAPSE_AFTER_DAYS lapse, and after it delivers connection
+ * events still waiting (lib/make/outbox.ts).
  * Authorised by
  * `Authorization: Bearer $CRON_SECRET`, Vercel Cron's convention; without CRON_SECRET it answers 401 to
  * everyone. Idempotent, and safe when two runs overlap (each pending revocation is claimed by one run).

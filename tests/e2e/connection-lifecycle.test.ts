@@ -1,0 +1,72 @@
+/**
+ * What a user sees of the months: a connection that lapsed while they were away (the cron route lapses it,
+ * the database's clock moved by a statement), and a session that ends AUTH_SESSION_MAX_AGE_DAYS after its
+ * sign-in however often it is used. SHOTS_DIR, when set, receives the pages in light and dark.
+ */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { signInWithMake } from "../support/browser";
+import { useBrowserAndStack } from "../support/browser-stack";
+
+const CRON_SECRET = "cron-secret-".padEnd(40, "c");
+const e2e = useBrowserAndStack({
+  client: "confidential",
+  env: { CRON_SECRET, VERCEL: "1", AUTH_SESSION_MAX_AGE_DAYS: "30", MAKE_LAPSE_AFTER_DAYS: "90" },
+});
+
+async function shoot(page: Page, name: string) {
+  const dir = process.env.SHOTS_DIR;
+  if (!dir) return;
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(dir, `${name}-${scheme}.png`), fullPage: true });
+  }
+}
+
+describe("a connection unused for MAKE_LAPSE_AFTER_DAYS", () => {
+  it("lapses in the cron run, and the user who comes back reads why and is offered Connect", async () => {
+    const page = await e2e.newPage();
+    await signInWithMake(page, e2e.stack.app.url);
+    // Ninety-one days pass without a visit: the session's last use and the sign-in move back.
+    await e2e.stack.query(`UPDATE "Account" SET "connectedAt" = "connectedAt" - interval '91 days',
+      "lastRefreshedAt" = "lastRefreshedAt" - interval '91 days'`);
+    await e2e.stack.query(`UPDATE "Session" SET "createdAt" = "createdAt" - interval '91 days',
+      expires = expires - interval '91 days'`);
+    const cron = await fetch(`${e2e.stack.app.url}/api/cron/revocations`, {
+      headers: { authorization: `Bearer ${CRON_SECRET}` },
+    });
+    expect(await cron.json()).toMatchObject({ lapses: { lapsed: 1 }, revocations: { delivered: 2 } });
+    expect(e2e.stack.standIn.controls.stats().grants.refresh_token).toBe(0); // never renewed
+
+    // The user comes back (a new session) and sees it in plain words.
+    await e2e.stack.query(`UPDATE "Session" SET "createdAt" = now(), expires = now() + interval '30 days'`);
+    await page.goto(`${e2e.stack.app.url}/dashboard`);
+    expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe(
+      "lapsed",
+    );
+    expect(await page.getByText("Nobody used this connection for a long time").count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Connect Make" }).count()).toBe(1);
+    await shoot(page, "dashboard-lapsed");
+  });
+});
+
+describe("the session's absolute lifetime", () => {
+  it("is shown on the account page and ends the session however recently it was used", async () => {
+    const page = await e2e.newPage();
+    await signInWithMake(page, e2e.stack.app.url);
+    await page.goto(`${e2e.stack.app.url}/dashboard/account`);
+    const endsBy = await page.locator("[data-session-ends-by]").getAttribute("datetime");
+    const [session] = await e2e.stack.query<{ createdAt: Date }>(`SELECT "createdAt" FROM "Session"`);
+    expect(new Date(endsBy!).getTime() - new Date(session!.createdAt).getTime()).toBe(30 * 86_400_000);
+    expect(await page.locator("[data-session-lifetime]").innerText()).toContain("30 days after signing in");
+    await shoot(page, "account-session");
+
+    // Signed in 31 days ago and used every day since: its idle expiry is still weeks away, yet it is over.
+    await e2e.stack.query(`UPDATE "Session" SET "createdAt" = now() - interval '31 days',
+      expires = now() + interval '29 days'`);
+    const dashboard = await page.goto(`${e2e.stack.app.url}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe("/");
+    expect(dashboard?.ok()).toBe(true);
+  });
+});
