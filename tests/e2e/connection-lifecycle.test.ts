@@ -3,6 +3,7 @@
  * the database's clock moved by a statement), and a session that ends AUTH_SESSION_MAX_AGE_DAYS after its
  * sign-in however often it is used. SHOTS_DIR, when set, receives the pages in light and dark.
  */
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -39,8 +40,13 @@ describe("a connection unused for MAKE_LAPSE_AFTER_DAYS", () => {
     expect(await cron.json()).toMatchObject({ lapses: { lapsed: 1 }, revocations: { delivered: 2 } });
     expect(e2e.stack.standIn.controls.stats().grants.refresh_token).toBe(0); // never renewed
 
-    // The user comes back (a new session) and sees it in plain words.
-    await e2e.stack.query(`UPDATE "Session" SET "createdAt" = now(), expires = now() + interval '30 days'`);
+    // The user comes back, signed in again elsewhere than Make (the cron run deleted the expired session).
+    const cookie = (await page.context().cookies()).find((c) => c.name.includes("session-token"))!;
+    await e2e.stack.query(
+      `INSERT INTO "Session" (id, "sessionToken", "userId", expires)
+       SELECT 'back', $1, id, (now() AT TIME ZONE 'UTC') + interval '30 days' FROM "User"`,
+      [createHash("sha256").update(cookie.value).digest("base64url")],
+    );
     await page.goto(`${e2e.stack.app.url}/dashboard`);
     expect(await page.locator("[data-connection-state]").getAttribute("data-connection-state")).toBe(
       "lapsed",
@@ -57,14 +63,14 @@ describe("the session's absolute lifetime", () => {
     await signInWithMake(page, e2e.stack.app.url);
     await page.goto(`${e2e.stack.app.url}/dashboard/account`);
     const endsBy = await page.locator("[data-session-ends-by]").getAttribute("datetime");
-    const [session] = await e2e.stack.query<{ createdAt: Date }>(`SELECT "createdAt" FROM "Session"`);
+    const [session] = await e2e.stack.query<{ createdAt: Date }>(`SELECT "createdAt" FROM "Session" ORDER BY "createdAt" DESC LIMIT 1`);
     expect(new Date(endsBy!).getTime() - new Date(session!.createdAt).getTime()).toBe(30 * 86_400_000);
     expect(await page.locator("[data-session-lifetime]").innerText()).toContain("30 days after signing in");
     await shoot(page, "account-session");
 
     // Signed in 31 days ago and used every day since: its idle expiry is still weeks away, yet it is over.
-    await e2e.stack.query(`UPDATE "Session" SET "createdAt" = now() - interval '31 days',
-      expires = now() + interval '29 days'`);
+    await e2e.stack.query(`UPDATE "Session" SET "createdAt" = (now() AT TIME ZONE 'UTC') - interval '31 days',
+      expires = (now() AT TIME ZONE 'UTC') + interval '29 days'`);
     const dashboard = await page.goto(`${e2e.stack.app.url}/dashboard`);
     expect(new URL(page.url()).pathname).toBe("/");
     expect(dashboard?.ok()).toBe(true);

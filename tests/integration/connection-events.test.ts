@@ -320,6 +320,36 @@ describe("account deletion leaves no grant behind", () => {
     expect(await grantIsLive(fresh.refresh_token!)).toBe(false);
   });
 
+  it("a sign-in that commits while the deletion reads the row still has its new grant revoked", async () => {
+    const { userId } = await connect();
+    const fresh = await signInTokens(await discover(backends.standIn), {
+      client: "confidential",
+      login: "ada",
+      nonce: "n",
+    });
+    let deletion!: Promise<void>;
+    // The sign-in holds the row while the deletion starts, then stores its new tokens and commits.
+    await app.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Account" WHERE "userId" = ${userId} FOR UPDATE`;
+      deletion = deleteUser(userId);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.account.updateMany({
+        where: { userId },
+        data: {
+          access_token: fresh.access_token,
+          refresh_token: fresh.refresh_token,
+          tokenVersion: { increment: 1 },
+        },
+      });
+    });
+    await deletion;
+    await background.settleBackgroundWork();
+    await app.revoke.deliverPendingRevocations();
+
+    expect(await app.db.account.count()).toBe(0);
+    expect(await grantIsLive(fresh.refresh_token!)).toBe(false);
+  });
+
   it("a renewal finishing after the deletion queues its tokens under nobody's name", async () => {
     const { userId } = await connect();
     await app.db.account.updateMany({ where: { userId }, data: { expires_at: nowSeconds() - 10 } });
