@@ -159,8 +159,8 @@ async function claimDueRevocations({ userId, ids }: { userId?: string; ids?: str
 type Outcome = "delivered" | "retrying" | "givenUp";
 
 /**
- * A delivery's activity entry, best-effort: the user may be gone (forgetMakeUser detaches their queue, or
- * deletes them a moment after), and then there is nobody to tell.
+ * A delivery's activity entry, best-effort: the user may be gone (account deletion leaves their queue
+ * without a userId, or deletes them a moment after), and then there is nobody to tell.
  */
 async function recordQueueEvent(
   userId: string | null,

@@ -49,3 +49,22 @@ export async function sealedForStack(stack: Stack, value: string, column: string
     vi.unstubAllEnvs();
   }
 }
+
+/** The tokens waiting in the revocation queue, in clear, with their hint and whose they are. */
+export async function queuedRevocations(
+  stack: Stack,
+): Promise<{ token: string; tokenTypeHint: string; userId: string | null }[]> {
+  const rows = await stack.query<{ token: string; tokenTypeHint: string; userId: string | null }>(
+    `SELECT token, "tokenTypeHint", "userId" FROM "PendingRevocation" ORDER BY "createdAt", "tokenTypeHint"`,
+  );
+  vi.stubEnv("SKIP_ENV_VALIDATION", "1");
+  vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
+  vi.stubEnv("TOKEN_ENCRYPTION_KEY", "");
+  try {
+    vi.resetModules();
+    const { decryptColumn } = await import("@/lib/db/token-encryption");
+    return rows.map((row) => ({ ...row, token: decryptColumn(row.token, "token") }));
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
