@@ -127,7 +127,8 @@ const asEvent = (row: OutboxRow): MakeConnectionEvent => ({
   id: row.id,
   type: row.type as MakeConnectionEvent["type"],
   timestamp: row.occurredAt.toISOString(),
-  data: row.data,
+  // In the documented order (JSONB keeps its own).
+  data: { userId: row.data.userId, sub: row.data.sub, state: row.data.state, reason: row.data.reason },
 });
 
 async function deliver(row: OutboxRow): Promise<"delivered" | "retrying" | "dropped"> {
