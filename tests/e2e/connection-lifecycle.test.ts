@@ -97,6 +97,35 @@ async function grantIsLive(refreshToken: string) {
   return response.status === 200;
 }
 
+describe("Delete account on a server that lacks the tokens' key", () => {
+  it("says to try again in a moment, deletes nothing, and works once the key is back", async () => {
+    const { stack } = e2e;
+    const page = await e2e.newPage();
+    await signInWithMake(page, stack.app.url);
+    // As after a rollback: the tokens were sealed by a deployment with a key this server does not hold.
+    const [sealed] = await stack.query<{ refresh_token: string }>(`SELECT refresh_token FROM "Account"`);
+    await stack.query(
+      `UPDATE "Account" SET refresh_token = regexp_replace(refresh_token, '^(enc:v1:)[^:]+:', '\\1unheld:')`,
+    );
+    await page.goto(`${stack.app.url}/dashboard/account`);
+    await page.getByLabel("Type DELETE to confirm").fill("DELETE");
+    const answer = page.waitForResponse((response) => response.request().method() === "POST");
+    await page.getByRole("button", { name: "Delete account" }).click();
+    expect((await answer).status()).toBe(200);
+    await expect
+      .poll(() => page.locator("#delete-error").innerText())
+      .toMatch(/^Nothing was deleted\. .*Try again in a moment\.$/);
+    expect(await stack.query(`SELECT id FROM "Account"`)).toHaveLength(1);
+    await shoot(page, "account-key-unavailable");
+
+    await stack.query(`UPDATE "Account" SET refresh_token = $1`, [sealed!.refresh_token]);
+    await page.getByLabel("Type DELETE to confirm").fill("DELETE");
+    await page.getByRole("button", { name: "Delete account" }).click();
+    await page.waitForURL(`${stack.app.url}/?deleted=1`);
+    expect(await stack.query(`SELECT id FROM "User"`)).toEqual([]);
+  });
+});
+
 describe("a Reconnect whose answer arrives after Delete account", () => {
   it("creates no account, and leaves no live grant at Make", async () => {
     const { stack } = e2e;
