@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { MakeConnectionEvent } from "@/lib/make/outbox";
 import { ConnectionPanel } from "@/components/connection-panel";
 import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { discover, signInTokens } from "../support/make-code-flow";
@@ -225,6 +226,38 @@ describe("connection events", () => {
     });
     const tampered = delivery!.body.replace(userId, "someone-else");
     expect(() => new Webhook(SECRET).verify(tampered, headers)).toThrow(WebhookVerificationError);
+  });
+});
+
+describe("the product's handler", () => {
+  it("alone receives each event, once, when no webhook URL is configured", async () => {
+    const handled: MakeConnectionEvent[] = [];
+    vi.doMock("@/lib/connection-events", () => ({
+      onMakeConnectionEvent: async (event: MakeConnectionEvent) => void handled.push(event),
+    }));
+    try {
+      const quiet = await backends.load({
+        env: { MAKE_EVENTS_WEBHOOK_URL: "", MAKE_EVENTS_WEBHOOK_SECRET: "" },
+      });
+      const quietOutbox = await import("@/lib/make/outbox");
+      const quietBackground = await import("@/lib/background-work");
+      const tokens = await signInTokens(await discover(backends.standIn), {
+        client: "confidential",
+        login: "ada",
+        nonce: "n",
+      });
+      const userId = await storeConnectedAccount(quiet.db, tokens, nowSeconds() + 300);
+      await quiet.revoke.revokeMakeConnection(userId);
+      await quietBackground.settleBackgroundWork();
+      expect(await quietOutbox.deliverMakeEvents()).toMatchObject({ remaining: 0 });
+
+      expect(handled.map((event) => [event.type, event.data])).toEqual([
+        ["make.connection.revoked", { userId, sub: "1001", state: "revoked", reason: null }],
+      ]);
+      expect(receiver.deliveries).toEqual([]);
+    } finally {
+      vi.doUnmock("@/lib/connection-events");
+    }
   });
 });
 
