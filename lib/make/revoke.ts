@@ -8,6 +8,7 @@
  * drops elsewhere while Make still honours them go the same way.
  */
 import "server-only";
+import { outliveResponse } from "@/lib/background-work";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
@@ -75,9 +76,7 @@ export async function revokeDiscardedTokens(
   tokens: { accessToken?: string | null; refreshToken?: string | null },
 ): Promise<void> {
   if ((await queueRevocations(db, userId, tokens)) === 0) return;
-  deliverPendingRevocations({ userId }).catch((error) =>
-    log.warn("revocation delivery failed", { userId, error: errorMessage(error) }),
-  );
+  void outliveResponse("revocation delivery", deliverPendingRevocations({ userId }));
 }
 
 export interface RevocationRun {
@@ -222,10 +221,9 @@ export async function forgetMakeUser(
   deleteAppRows: (tx: Transaction) => Promise<void> = async () => {},
 ): Promise<void> {
   if (await revoked(userId, (tx, tokens) => queueRevocations(tx, userId, tokens))) {
-    const delivery = deliverPendingRevocations({ userId }).catch((error) =>
-      log.warn("revocation delivery failed; Make is told later", { userId, error: errorMessage(error) }),
-    );
-    await Promise.race([delivery, sleep(FORGET_PATIENCE_MS)]);
+    // What Make has not confirmed when the page answers is still delivered, registered with the platform.
+    const delivery = outliveResponse("revocation delivery", deliverPendingRevocations({ userId }));
+    await Promise.race([delivery.catch(() => {}), sleep(FORGET_PATIENCE_MS)]);
   }
   await db.$transaction(async (tx) => {
     await forgotten(userId, tx);
