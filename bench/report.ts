@@ -5,6 +5,7 @@
 import type { ClientJs } from "./client-js";
 import type { ColdStartReport } from "./cold-start";
 import { percentile } from "./load";
+import type { PoolUnderLoad } from "./pool";
 import type { MemoryReport } from "./memory";
 import type { PageCost, VariantCost } from "./page-cost";
 import type { RefreshReport } from "./refresh";
@@ -331,6 +332,21 @@ function rowsTable(rows: Row[]): string[] {
         `| ${figure} | ${measured} | ${target ?? ""} | ${pass === undefined ? "" : pass ? "pass" : "**miss**"} |`,
     ),
   ];
+}
+
+/** The pool under Fluid compute: 50 concurrent /dashboard requests on one instance through PgBouncer. */
+export function formatPoolUnderLoad(pool: PoolUnderLoad | { skipped: string }): string[] {
+  if ("skipped" in pool) return [`Pool under Fluid compute: skipped (${pool.skipped}).`];
+  return rowsTable([
+    [
+      "9",
+      `${pool.concurrency} concurrent /dashboard on one serverless instance through PgBouncer (${pool.serverConnections} server connections): failed requests`,
+      `${pool.failed} of ${pool.requests}`,
+      "0",
+      pool.failed === 0,
+    ],
+    ["9", "… latency p50 / p95", `${pool.p50Ms.toFixed(0)} / ${pool.p95Ms.toFixed(0)} ms`],
+  ]);
 }
 
 /** `npm run bench -- --only page-cost`: row 1 alone. */

@@ -150,7 +150,13 @@ export async function renewConnection(
   assertUsable(row);
   if (row.tokenVersion !== seenVersion || !row.refresh_token) return null;
   // The current token counts as used up: only a refresh, ours or a concurrent one, satisfies this call.
-  await sharedRefresh(row.id, row.access_token ?? "");
+  try {
+    await sharedRefresh(row.id, row.access_token ?? "");
+  } catch (error) {
+    // An expired token cannot be handed out while the renewal runs on: still pending, not failed.
+    if (continuing.has(row.id)) return "pending";
+    throw error;
+  }
   return continuing.has(row.id) ? "pending" : "renewed";
 }
 

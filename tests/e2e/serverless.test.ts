@@ -3,10 +3,13 @@
  * in flight and no registered work is pending, and discarded when the test says so
  * (tests/support/serverless/README.md). Work left unregistered after a response is lost here, as there.
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { STAND_IN_USERS } from "@/make-stand-in/users";
 import { signInWithMake } from "../support/browser";
+import { TEST_DIST_DIR } from "../support/app-server";
 import { useBrowserAndStack } from "../support/browser-stack";
 
 /** MAKE_TOKEN_TIMEOUT_MS of both instances: callers wait this long for Make. */
@@ -144,5 +147,35 @@ describe("the cron run on a freezing instance", () => {
     expect(row!.lastRefreshedAt.getTime()).toBeGreaterThan(idleSince.getTime());
     expect((await stats()).grants.refresh_token).toBe(grantsBefore + 1);
     expect(await presentedTwice()).toEqual([]);
+  });
+});
+
+describe("time limits in the build", () => {
+  it("gives every page, action and route 60 s, enough for a refresh's whole lease, and the cron route 300 s", async () => {
+    const manifest = path.resolve(
+      import.meta.dirname,
+      "../..",
+      TEST_DIST_DIR,
+      "server/functions-config-manifest.json",
+    );
+    const { functions } = JSON.parse(await readFile(manifest, "utf8")) as {
+      functions: Record<string, { maxDuration?: number }>;
+    };
+    const limits = Object.fromEntries(
+      Object.entries(functions)
+        .filter(([route]) => route !== "/_middleware")
+        .map(([route, config]) => [route, config.maxDuration]),
+    );
+    // T ≤ 10 s of discovery before the claim, then the holder's 3T + 15 s: 55 s (lib/make/README.md).
+    for (const [route, limit] of Object.entries(limits))
+      expect([route, limit]).toEqual([route, route === "/api/cron/revocations" ? 300 : 60]);
+    expect(Object.keys(limits)).toEqual(
+      expect.arrayContaining([
+        "/dashboard",
+        "/dashboard/scenarios",
+        "/api/make/me",
+        "/api/auth/[...nextauth]",
+      ]),
+    );
   });
 });
