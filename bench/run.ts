@@ -17,7 +17,13 @@ import { measurePageCost } from "./page-cost";
 import { measurePoolUnderLoad } from "./pool";
 import { residentBytes } from "./process-stats";
 import { measureRefreshUnderLoad } from "./refresh";
-import { formatPageCost, formatPoolUnderLoad, formatReport, formatScenariosBudget } from "./report";
+import {
+  formatPageCost,
+  formatPoolUnderLoad,
+  formatRefresh,
+  formatReport,
+  formatScenariosBudget,
+} from "./report";
 import { measureRoundTrips } from "./round-trips";
 import { measureScenariosBudget } from "./scenarios-budget";
 import { measureScenariosPage } from "./scenarios-page";
@@ -31,7 +37,7 @@ const log = (line: string) =>
   process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
 /**
- * `npm run bench -- --only scenarios-budget`, `--only page-cost` or `--only pool`: just those rows (sign-in first, since
+ * `npm run bench -- --only scenarios-budget`, `--only page-cost`, `--only refresh` (rows 2 and 3) or `--only pool`: just those rows (sign-in first, since
  * they need a user). Row 1 alone runs right after the sign-ins, on a server that has served nothing else.
  */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
@@ -70,6 +76,14 @@ async function main() {
     if (only === "scenarios-budget") {
       const scenariosBudget = await measureScenariosBudget(stack, cookie, account.userId);
       process.stdout.write(formatScenariosBudget(scenariosBudget).join("\n") + "\n");
+      return;
+    }
+
+    if (only === "refresh") {
+      const roundTrips = await measureRoundTrips(stack, cookie, account.userId);
+      await resetMakeBudgets(stack);
+      const refresh = await measureRefreshUnderLoad(stack, cookie, account.userId);
+      process.stdout.write(formatRefresh(roundTrips, refresh).join("\n") + "\n");
       return;
     }
 

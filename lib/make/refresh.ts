@@ -431,7 +431,8 @@ function keepUnwritten(
   });
   unwritten.set(row.userId, { ...kept, row });
   const offerWhileLeased = async () => {
-    while (unwritten.has(row.userId) && lease.remainingMs() > UNWRITTEN_RETRY_MS) {
+    // The last offer starts a pause and an offer before the lease ends, so it ends within the lease.
+    while (unwritten.has(row.userId) && lease.remainingMs() > 2 * UNWRITTEN_RETRY_MS) {
       await sleep(UNWRITTEN_RETRY_MS);
       await offerKeptTokens(row.userId);
     }
