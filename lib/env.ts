@@ -145,7 +145,8 @@ export const env = createEnv({
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     // The window of Make's per-organization API budget; Make's is a minute. Shorter only against the stand-in.
     MAKE_API_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-    MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    // At most 10 s: a refresh's whole lease must end within a page's maxDuration (lib/make/README.md).
+    MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
     // Make's refresh tokens last 180 days: a connection idle for this many days is refreshed by the cron job.
     MAKE_RENEW_IDLE_AFTER_DAYS: z.coerce.number().int().min(1).max(170).default(30),
     // Connections whose user has had no session and no sign-in for this many days lapse (lib/make/lapse.ts).

@@ -4,6 +4,7 @@
  * and with a user that user's connection. One line per check; exit code 1 when any fails.
  */
 import { parseArgs } from "node:util";
+import { settleBackgroundWork } from "@/lib/background-work";
 
 const { values } = parseArgs({ options: { user: { type: "string" } }, allowPositionals: false });
 
@@ -28,6 +29,8 @@ async function main(): Promise<number> {
     console.log(failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);
     return failed === 0 ? 0 : 1;
   } finally {
+    // A renewal the check started, or a fact it observed, is written before the database goes.
+    await settleBackgroundWork();
     await make.disconnectDatabase().catch(() => {});
   }
 }

@@ -9,6 +9,7 @@
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { outliveResponse } from "@/lib/background-work";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
@@ -85,9 +86,7 @@ export async function revokeDiscardedTokens(
   tokens: { accessToken?: string | null; refreshToken?: string | null },
 ): Promise<void> {
   if ((await queueRevocations(db, userId, tokens)).length === 0) return;
-  deliverPendingRevocations({ userId }).catch((error) =>
-    log.warn("revocation delivery failed", { userId, error: errorMessage(error) }),
-  );
+  void outliveResponse("revocation delivery", deliverPendingRevocations({ userId }));
 }
 
 export interface RevocationRun {
