@@ -99,7 +99,9 @@ export async function startServerlessFront(options: {
     if (message.requests === 0 && message.work === 0) freeze();
   });
 
-  const agent = new http.Agent({ keepAlive: true });
+  // A connection per request: a kept-alive one may be closed by the instance's idle timer the moment it
+  // resumes, while the front is sending on it.
+  const agent = new http.Agent({ keepAlive: false });
   const front = http.createServer((request, response) => {
     outstanding += 1;
     resume();
