@@ -298,8 +298,9 @@ async function renewUnderLease(
   lease: RefreshLease,
   as: oauth.AuthorizationServer,
 ): Promise<MakeAccessToken> {
-  const outcome = outliveResponse("make.refresh", settleRefresh(row, lease, as));
-  outcome.catch(() => {});
+  const outcome = settleRefresh(row, lease, as);
+  // Its failures are recorded on the row and answered to the callers: nothing more to report here.
+  void outliveResponse("make.refresh", outcome.catch(() => undefined));
   let timer: NodeJS.Timeout | undefined;
   const patience = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, callerPatienceMs(), TIMED_OUT);

@@ -4,8 +4,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { freePort } from "./ports";
-import { SERVERLESS_PRELOAD, startServerlessFront, type ServerlessInstance } from "./serverless/instance";
+import {
+  instancePort,
+  SERVERLESS_PRELOAD,
+  startServerlessFront,
+  type ServerlessInstance,
+} from "./serverless/instance";
 
 export const TEST_DIST_DIR = ".next-test";
 const root = path.resolve(import.meta.dirname, "../..");
@@ -28,7 +32,8 @@ export async function startAppServer(options: {
   /** Run as a serverless instance behind a front on `port` (tests/support/serverless/README.md). */
   serverless?: boolean;
 }): Promise<AppServer> {
-  const listenPort = options.serverless ? await freePort() : options.port;
+  // A serverless instance listens on a port of the system's choosing, behind its front on `port`.
+  const listenPort = options.serverless ? 0 : options.port;
   const env: Record<string, string> = { NEXT_DIST_DIR: options.distDir ?? TEST_DIST_DIR, ...options.env };
   if (options.serverless)
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --require ${SERVERLESS_PRELOAD}`.trim();
@@ -44,8 +49,9 @@ export async function startAppServer(options: {
     { cwd: root, env, ipc: options.serverless },
   );
   const { child, output } = server;
+  const serverPort = options.serverless ? await instancePort(child) : listenPort;
   const instance = options.serverless
-    ? await startServerlessFront({ port: options.port, instancePort: listenPort, child })
+    ? await startServerlessFront({ port: options.port, instancePort: serverPort, child })
     : undefined;
 
   const url = `http://127.0.0.1:${options.port}`;
@@ -53,8 +59,8 @@ export async function startAppServer(options: {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output()}`);
     try {
-      // The server's own port: a serverless front answers 502 until the instance listens.
-      await fetch(`http://127.0.0.1:${listenPort}/`, {
+      // The server itself, not a serverless front (which would answer 502 while it starts).
+      await fetch(`http://127.0.0.1:${serverPort}/`, {
         redirect: "manual",
         signal: AbortSignal.timeout(2_000),
       });

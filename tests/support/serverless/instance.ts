@@ -43,6 +43,22 @@ function endToEnd(rawHeaders: string[]): string[] {
   return kept;
 }
 
+/** The port the instance (started with `--port 0` and the preload) listens on, once it does. */
+export function instancePort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const listening = (message: unknown) => {
+      const { serverless, port } = (message ?? {}) as { serverless?: string; port?: number };
+      if (serverless !== "listening" || !port) return;
+      child.off("message", listening);
+      child.off("exit", exited);
+      resolve(port);
+    };
+    const exited = () => reject(new Error("the serverless instance exited before it listened"));
+    child.on("message", listening);
+    child.once("exit", exited);
+  });
+}
+
 export async function startServerlessFront(options: {
   /** The public port, where clients connect. */
   port: number;
@@ -83,7 +99,9 @@ export async function startServerlessFront(options: {
     if (message.requests === 0 && message.work === 0) freeze();
   });
 
-  const agent = new http.Agent({ keepAlive: true });
+  // A connection per request: a kept-alive one may be closed by the instance's idle timer the moment it
+  // resumes, while the front is sending on it.
+  const agent = new http.Agent({ keepAlive: false });
   const front = http.createServer((request, response) => {
     outstanding += 1;
     resume();

@@ -29,6 +29,9 @@ globalThis[Symbol.for("@vercel/request-context")] = { get: () => context };
 
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (event, request, response) {
+  // Started on port 0, so no other process can take its port first: the controller learns it here.
+  if (event === "listening" && process.connected)
+    process.send({ serverless: "listening", port: this.address().port });
   if (event === "request") {
     requests += 1;
     response.once("close", () => {
