@@ -300,7 +300,10 @@ async function renewUnderLease(
 ): Promise<MakeAccessToken> {
   const outcome = settleRefresh(row, lease, as);
   // Its failures are recorded on the row and answered to the callers: nothing more to report here.
-  void outliveResponse("make.refresh", outcome.catch(() => undefined));
+  void outliveResponse(
+    "make.refresh",
+    outcome.catch(() => undefined),
+  );
   let timer: NodeJS.Timeout | undefined;
   const patience = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, callerPatienceMs(), TIMED_OUT);
