@@ -169,6 +169,7 @@ async function loadOrganizationScenarios(api: MakeApi, organization: ZonedOrgani
   const listed = new Set(teams.items.map((team) => team.id));
   const unlisted = [...new Set(scenarios.items.map((scenario) => scenario.teamId))]
     .filter((teamId) => !listed.has(teamId))
+    .sort((a, b) => a - b)
     .map((teamId): MakeTeam => ({ id: teamId, name: `Team ${teamId}`, unlisted: true }));
   return [...teams.items, ...unlisted].map((team): TeamScenarios => {
     const items = scenarios.items.filter((scenario) => scenario.teamId === team.id);
