@@ -120,12 +120,14 @@ export function ScenarioRunResult({ run, gaveUp }: { run: RunView | null; gaveUp
 
 const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
-/** The scenario's last few runs from this app, newest first, with their outcome. */
+/** The scenario's other recent runs from this app, newest first, with their outcome. */
 export function RecentRuns({ runs }: { runs: RunView[] }) {
   if (runs.length === 0) return null;
   return (
     <div className="mt-3 text-sm" data-recent-runs>
-      <h3 className="font-medium text-slate-700 dark:text-slate-200">Your last runs of this scenario</h3>
+      <h3 className="font-medium text-slate-700 dark:text-slate-200">
+        Your other recent runs of this scenario
+      </h3>
       <ul className="mt-1 divide-y divide-slate-100 dark:divide-slate-800">
         {runs.map((run) => (
           <li

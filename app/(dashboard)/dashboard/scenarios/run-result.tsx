@@ -20,7 +20,7 @@ export async function RunResult({ userId, requestKey }: { userId: string; reques
     );
   }
   const run = requestKey === "invalid" ? null : await loadRunView(userId, requestKey);
-  const runs = run ? await recentRuns(userId, run.scenarioId) : [];
+  const runs = run ? await recentRuns(userId, run.scenarioId, run.requestKey) : [];
   return (
     <section aria-label="Scenario run" id="run-result">
       {run ? (

@@ -66,10 +66,15 @@ export async function loadRunView(userId: string, requestKey: string): Promise<R
   return viewOf(run);
 }
 
-/** The user's last few runs of a scenario, newest first, as recorded (no call to Make). */
-export async function recentRuns(userId: string, scenarioId: number, take = 5): Promise<RunView[]> {
+/** The user's last few other runs of a scenario, newest first, as recorded (no call to Make). */
+export async function recentRuns(
+  userId: string,
+  scenarioId: number,
+  besides: string,
+  take = 5,
+): Promise<RunView[]> {
   const runs = await db.scenarioRun.findMany({
-    where: { userId, scenarioId },
+    where: { userId, scenarioId, requestKey: { not: besides } },
     orderBy: { createdAt: "desc" },
     take,
   });
