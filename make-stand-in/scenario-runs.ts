@@ -12,7 +12,6 @@ import { organizationInZone, type ApiRequest } from "./api-access";
 import { ApiError, notFound } from "./api-errors";
 import { findScenario, findTeam, type CatalogScenario } from "./catalog";
 import type { ScenarioRun } from "./controls";
-import type { ExecutionOutcome } from "./config";
 import { sampleScenario, usesSamples } from "./sdk-answers";
 import executionSample from "./sdk-samples/executions-get-detail.json";
 
@@ -52,9 +51,7 @@ export function runScenario(request: ApiRequest) {
   if (!scenario.isActive) throw cannotRun("Scenario is not activated");
   const { context } = request;
   const running = [...context.state.executions.values()].some(
-    (run) =>
-      run.scenarioId === scenario.id &&
-      executionState(run, context.state.config.executionOutcome) === "RUNNING",
+    (run) => run.scenarioId === scenario.id && executionState(run) === "RUNNING",
   );
   if (running) throw cannotRun("Scenario is already being executed");
   const run: ScenarioRun = {
@@ -65,6 +62,7 @@ export function runScenario(request: ApiRequest) {
     ...runOptions(request.body),
     zone: context.zone,
     at: new Date().toISOString(),
+    outcome: context.state.config.executionOutcome,
   };
   context.state.recordRun(run);
   // Responsive runs (the SDK's default) wait for the result; the others answer where to ask for it.
@@ -84,15 +82,15 @@ function executionOf(request: ApiRequest): ScenarioRun {
 }
 
 /** Where an execution is now under the `executionOutcome` switch. */
-function executionState(run: ScenarioRun, outcome: ExecutionOutcome, now = Date.now()) {
-  return now < Date.parse(run.at) + outcome.runningMs ? "RUNNING" : outcome.status;
+function executionState(run: ScenarioRun, now = Date.now()) {
+  return now < Date.parse(run.at) + run.outcome.runningMs ? "RUNNING" : run.outcome.status;
 }
 
 /** `GET /scenarios/{id}/executions/{executionId}`: the SDK's `ExecutionDetail` (its sample's shape). */
 export function executionDetail(request: ApiRequest) {
   const run = executionOf(request);
-  const outcome = request.context.state.config.executionOutcome;
-  const status = executionState(run, outcome);
+  const { outcome } = run;
+  const status = executionState(run);
   if (status === "RUNNING") return { status };
   const error =
     status !== "SUCCESS" && outcome.error
