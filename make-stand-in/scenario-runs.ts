@@ -96,7 +96,8 @@ export function executionDetail(request: ApiRequest) {
     status !== "SUCCESS" && outcome.error
       ? { error: { ...outcome.error, causeModule: { id: 2, name: "http", app: "http" } } }
       : {};
-  return { status, outputs: status === "SUCCESS" ? executionSample.outputs : {}, ...error };
+  const outputs = status === "SUCCESS" && usesSamples(request) ? executionSample.outputs : {};
+  return { status, outputs, ...error };
 }
 
 /** `GET /scenarios/{id}/logs/{executionId}`: the SDK's `Execution`, wrapped in `scenarioLog`. */
