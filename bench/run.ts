@@ -16,9 +16,10 @@ import { measureMemory } from "./memory";
 import { measurePageCost } from "./page-cost";
 import { residentBytes } from "./process-stats";
 import { measureRefreshUnderLoad } from "./refresh";
-import { formatPageCost, formatReport, formatScenariosBudget } from "./report";
+import { formatFairShare, formatPageCost, formatReport, formatScenariosBudget } from "./report";
 import { measureRoundTrips } from "./round-trips";
 import { measureScenariosBudget } from "./scenarios-budget";
+import { measureFairShare } from "./fair-share";
 import { measureScenariosPage } from "./scenarios-page";
 import { measureSignIns } from "./sign-in";
 import { buildApp, resetMakeBudgets, startBenchStack, type BenchStack } from "./stack";
@@ -30,7 +31,7 @@ const log = (line: string) =>
   process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
 /**
- * `npm run bench -- --only scenarios-budget` or `--only page-cost`: just those rows (sign-in first, since
+ * `npm run bench -- --only scenarios-budget`, `--only fair-share` or `--only page-cost`: just those rows (sign-in first, since
  * they need a user). Row 1 alone runs right after the sign-ins, on a server that has served nothing else.
  */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
@@ -72,6 +73,12 @@ async function main() {
       return;
     }
 
+    if (only === "fair-share") {
+      const fairShare = await measureFairShare(stack, cookie);
+      process.stdout.write(formatFairShare(fairShare).join("\n") + "\n");
+      return;
+    }
+
     if (only === "page-cost") {
       const pageCost = await measureRowOne(stack, cookie);
       process.stdout.write(formatPageCost(pageCost).join("\n") + "\n");
@@ -101,6 +108,9 @@ async function main() {
     );
     const scenariosBudget = await measureScenariosBudget(stack, cookie, account.userId);
 
+    log("/dashboard/scenarios of one user while a colleague reloads a run-status URL: the fair share");
+    const fairShare = await measureFairShare(stack, cookie);
+
     log("database round trips per request (second server behind the counting proxy)");
     const roundTrips = await measureRoundTrips(stack, cookie, account.userId);
 
@@ -127,6 +137,7 @@ async function main() {
         pageCost,
         scenarios,
         scenariosBudget,
+        fairShare,
         roundTrips,
         refresh,
         signIn,
