@@ -131,6 +131,33 @@ describe("Make's answers in the SDK's sample shapes", () => {
     expect(apiCalls().length).toBe(asked);
   });
 
+  it("asks Make about a running execution at most every few seconds, and about a finished one no more", async () => {
+    await app.db.user.deleteMany();
+    const tokens = await signInTokens(await discover(app.standIn), {
+      client: "confidential",
+      scope: `${ALL} scenarios:run`,
+    });
+    userId = await storeConnectedAccount(app.db, tokens, Math.floor(Date.now() / 1000) + 3600);
+    configure({ executionOutcome: { status: "SUCCESS", runningMs: 4_000 } });
+    const organization = await zoned();
+    const { executionId } = await make.runScenario(await forUser(), organization, 9101);
+    const asked = () => apiCalls().filter((call) => call.path.includes("/executions/")).length;
+    const status = async () =>
+      (await make.makeProfile.execution(await forUser(), organization, 9101, executionId)).status;
+
+    for (let i = 0; i < 10; i += 1) expect(await status()).toBe("RUNNING");
+    expect(asked()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 4_200));
+    expect(await status()).toBe("SUCCESS");
+    for (let i = 0; i < 10; i += 1) expect(await status()).toBe("SUCCESS");
+    expect(asked()).toBe(2);
+    // A run is asked about only in an organization the user belongs to now, in the zone it was run in.
+    const api = await forUser();
+    expect(await make.makeProfile.currentOrganization(api, 5001, organization.zone)).toEqual(organization);
+    expect(await make.makeProfile.currentOrganization(api, 5001, "eu1.make.com")).toBeUndefined();
+    expect(await make.makeProfile.currentOrganization(api, 5999, organization.zone)).toBeUndefined();
+  });
+
   it("turns an answer it cannot read into a typed error a page words, not a crash", async () => {
     // A client whose answers are not Make's shapes: a list without its items, an execution without a status.
     const answering = (body: unknown) =>
