@@ -1,8 +1,7 @@
 /**
- * Row 8, the fair share: user B (colleague-1) opens /dashboard/scenarios, each view with a fresh token so it
- * asks Make, while user A (ada, same organization) reloads a run-status URL as fast as the server answers.
- * A's run names an execution Make does not know, so no answer can be cached and every view of A asks
- * Make: the worst hammer. Measured: B's view time (p95) and how many of B's views listed scenarios.
+ * Row 8, the fair share: B (colleague-1) opens /dashboard/scenarios with a fresh token each time while A
+ * (ada, same organization) reloads a run-status URL whose execution Make does not know, so every view of A
+ * asks Make. Measured: B's view time (p95) and how many of B's views listed scenarios (bench/report.ts).
  */
 import type { BenchStack } from "./stack";
 import { makeTokenDue, resetMakeBudgets } from "./stack";

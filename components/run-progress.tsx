@@ -1,7 +1,7 @@
 "use client";
 /**
  * Follows a running execution without a reload: while Make says RUNNING, it asks the app's run route every
- * few seconds (the route asks Make at most that often), up to a bound, and shows each answer.
+ * few seconds, up to a bound, and shows each answer. Edit the pace or the bound here.
  */
 import { useEffect, useState } from "react";
 import { ScenarioRunResult, type RunView } from "@/components/scenario-run-result";

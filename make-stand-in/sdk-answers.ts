@@ -1,9 +1,7 @@
 /**
- * The `answerShapes: "sdk-samples"` switch: the API answers in the bodies Make's own SDK tests use
- * (sdk-samples/, verbatim), with ids and zones adapted to the caller. The sample organizations 5 and 6 become
- * the caller's first and second; sample team 5 becomes the organization's first team; the sample scenarios
- * keep their ids and teams (18 and 19, which the team list does not show) and belong to the first
- * organization. One more scenario, a copy of the first whose `scheduling` has no `type`, joins them.
+ * The `answerShapes: "sdk-samples"` switch: the bodies Make's own SDK tests use (sdk-samples/, verbatim),
+ * ids and zones adapted to the caller, plus one scenario whose `scheduling` has no `type`. How each is
+ * adapted is in the stand-in's README; edit this when the samples change.
  */
 import organizationsGet from "./sdk-samples/organizations-get.json";
 import organizationsList from "./sdk-samples/organizations-list.json";

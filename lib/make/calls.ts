@@ -1,9 +1,7 @@
 /**
- * The Make API calls this app makes, each sent to the right zone with the scope it needs, and the zod schema
- * of each answer beside it: what the app reads is checked, the rest passes through, and an answer that
- * fails is a MakeApiError (`unexpected_answer`) that pages word like any other. Add yours here: the SDK
- * method (or `make.fetch` for a list, to read its `pg`), the zone, the scope (add it to GRANTABLE_SCOPES),
- * a schema, and `collectPages` for lists. docs/extending.md walks through one.
+ * The Make API calls this app makes, each sent to the right zone with the scope it needs, and beside each
+ * the zod schema of what the app reads from its answer (an answer that fails is `unexpected_answer`, never
+ * a crash). Add yours here; docs/extending.md walks through one.
  */
 import "server-only";
 import { z } from "zod";

@@ -1,8 +1,7 @@
 /**
- * A "Run now" followed to its end: the recorded run of this user and, while its execution is running, its
- * status from Make (cached per execution, so views and polls ask at most every few seconds). A finished
- * status is written to the run's row and never asked again. The organization is the user's current one,
- * rechecked, so a run in an organization the user has left is not asked about (nor charged to it).
+ * A "Run now" followed to its end: the user's recorded run and, while it runs, its status from Make (cached
+ * per execution), asked only in an organization the user still belongs to. A finished status is written to
+ * the run's row and never asked again. Edit it to change what the result panel and its route show.
  */
 import "server-only";
 import { db } from "@/lib/db";
