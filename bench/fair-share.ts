@@ -41,7 +41,6 @@ export async function measureFairShare(
     [ada.userId, RUN_KEY, stack.makeStandIn.zones[0]],
   );
   await resetMakeBudgets(stack);
-  await stack.query(`DELETE FROM "MakeApiBudgetShare"`);
 
   const until = performance.now() + durationMs;
   let hammerViews = 0;

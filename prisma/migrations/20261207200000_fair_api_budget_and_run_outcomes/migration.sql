@@ -62,6 +62,9 @@ BEGIN
         IF w_start <= t - p_window * interval '1 second' THEN
             w_start := t;
             w_spent := 0;
+            -- Shares of past windows say nothing any more: they go when the next window opens.
+            DELETE FROM "MakeApiBudgetShare" AS s
+             WHERE s."zone" = p_zones[i] AND s."organizationId" = p_ids[i] AND s."windowStart" < w_start;
         END IF;
         SELECT count(*) FILTER (WHERE s."userId" <> p_user),
                coalesce(sum(s."spent") FILTER (WHERE s."userId" = p_user), 0)
