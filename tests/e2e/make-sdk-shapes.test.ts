@@ -119,6 +119,16 @@ describe("pages against the SDK's sample answers", () => {
     expect(await other.locator("[data-run-result]").innerText()).toContain(
       "This scenario is switched off at Make, and Make runs only active scenarios. Turn it on at Make",
     );
+    // A scenario this app cannot place (it may sit in the organization whose zone is unknown): said in words.
+    const unplaced = await other.request.post(url("/dashboard/scenarios"), {
+      multipart: { ...fields, requestKey: crypto.randomUUID(), scenarioId: "999999" },
+      headers: { origin: e2e.stack.app.url },
+      maxRedirects: 0,
+    });
+    await other.goto(new URL(unplaced.headers().location!, e2e.stack.app.url).href);
+    expect(await other.locator('[data-run-result="zone_unknown"]').innerText()).toContain(
+      "This scenario cannot be run from here: Make did not say which zone its organization lives in",
+    );
     await other.close();
 
     await page.locator('[data-execution-status="ERROR"]').waitFor({ timeout: 15_000 });
