@@ -11,6 +11,7 @@ import type { PageCost, VariantCost } from "./page-cost";
 import type { RefreshReport } from "./refresh";
 import type { RoundTrip } from "./pg-proxy";
 import type { ScenariosBudget } from "./scenarios-budget";
+import type { FairShare } from "./fair-share";
 import type { ScenariosPageCost } from "./scenarios-page";
 import type { RequestRoundTrips, RoundTripReport } from "./round-trips";
 import type { SignInSummary } from "./sign-in";
@@ -20,6 +21,7 @@ export interface BenchResults {
   pageCost: PageCost[];
   scenarios: ScenariosPageCost;
   scenariosBudget: ScenariosBudget;
+  fairShare?: FairShare;
   roundTrips: RoundTripReport;
   refresh: RefreshReport;
   signIn: SignInSummary;
@@ -162,6 +164,7 @@ function rows(results: BenchResults): Row[] {
   ]);
 
   out.push(...scenariosBudgetRows(results.scenariosBudget));
+  if (results.fairShare) out.push(...fairShareRows(results.fairShare));
 
   out.push(...refreshRows(results.roundTrips, results.refresh));
 
@@ -359,6 +362,33 @@ export function formatPoolUnderLoad(pool: PoolUnderLoad | { skipped: string }): 
 /** `npm run bench -- --only refresh`: rows 2 and 3 alone. */
 export function formatRefresh(roundTrips: RoundTripReport, refreshRun: BenchResults["refresh"]): string[] {
   return rowsTable(refreshRows(roundTrips, refreshRun));
+}
+
+function fairShareRows(fair: FairShare): Row[] {
+  return [
+    [
+      "8",
+      `B's /dashboard/scenarios (new token each view) while A reloads a run-status URL for ${Math.round(fair.durationMs / 1000)} s: p95⁷`,
+      `${fair.p95Ms.toFixed(0)} ms`,
+    ],
+    [
+      "8",
+      "… B's views that listed scenarios; A's views told to wait⁷",
+      `${fair.viewsWithData} of ${fair.views}; ${fair.hammerToldToWait} of ${fair.hammerViews}`,
+      "all of B's",
+      fair.viewsWithData === fair.views,
+    ],
+  ];
+}
+
+const FAIR_SHARE_NOTE =
+  "⁷ Ada (A) and colleague-1 (B) share one 60-a-minute organization. A's run names an execution Make does " +
+  "not know, so nothing can be cached and each of A's views asks Make; B's token is made due before each " +
+  "view, so each asks Make for reach, teams and scenarios. The fair share: docs/architecture.md.";
+
+/** `npm run bench -- --only fair-share`: B's view while A hammers. */
+export function formatFairShare(fair: FairShare): string[] {
+  return [...rowsTable(fairShareRows(fair)), "", FAIR_SHARE_NOTE];
 }
 
 /** `npm run bench -- --only page-cost`: row 1 alone. */

@@ -18,6 +18,7 @@ import { measurePoolUnderLoad } from "./pool";
 import { residentBytes } from "./process-stats";
 import { measureRefreshUnderLoad } from "./refresh";
 import {
+  formatFairShare,
   formatPageCost,
   formatPoolUnderLoad,
   formatRefresh,
@@ -26,6 +27,7 @@ import {
 } from "./report";
 import { measureRoundTrips } from "./round-trips";
 import { measureScenariosBudget } from "./scenarios-budget";
+import { measureFairShare } from "./fair-share";
 import { measureScenariosPage } from "./scenarios-page";
 import { measureSignIns } from "./sign-in";
 import { buildApp, resetMakeBudgets, startBenchStack, type BenchStack } from "./stack";
@@ -37,7 +39,8 @@ const log = (line: string) =>
   process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
 /**
- * `npm run bench -- --only scenarios-budget`, `--only page-cost`, `--only refresh` (rows 2 and 3) or `--only pool`: just those rows (sign-in first, since
+ * `npm run bench -- --only scenarios-budget`, `--only fair-share`, `--only page-cost`, `--only refresh` (rows 2
+ * and 3) or `--only pool`: just those rows (sign-in first, since
  * they need a user). Row 1 alone runs right after the sign-ins, on a server that has served nothing else.
  */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
@@ -92,6 +95,12 @@ async function main() {
       return;
     }
 
+    if (only === "fair-share") {
+      const fairShare = await measureFairShare(stack, cookie);
+      process.stdout.write(formatFairShare(fairShare).join("\n") + "\n");
+      return;
+    }
+
     if (only === "page-cost") {
       const pageCost = await measureRowOne(stack, cookie);
       process.stdout.write(formatPageCost(pageCost).join("\n") + "\n");
@@ -120,6 +129,9 @@ async function main() {
       "/dashboard/scenarios against Make's budget: calls per view, per ten views, 5 users on a 60-a-minute org",
     );
     const scenariosBudget = await measureScenariosBudget(stack, cookie, account.userId);
+
+    log("/dashboard/scenarios of one user while a colleague reloads a run-status URL: the fair share");
+    const fairShare = await measureFairShare(stack, cookie);
 
     log("database round trips per request (second server behind the counting proxy)");
     const roundTrips = await measureRoundTrips(stack, cookie, account.userId);
@@ -150,6 +162,7 @@ async function main() {
         pageCost,
         scenarios,
         scenariosBudget,
+        fairShare,
         roundTrips,
         refresh,
         signIn,

@@ -169,4 +169,5 @@ export async function makeTokenDue(stack: BenchStack, userId: string): Promise<v
 export async function resetMakeBudgets(stack: BenchStack): Promise<void> {
   stack.makeStandIn.controls.reset();
   await stack.query(`DELETE FROM "MakeApiBudget"`);
+  await stack.query(`DELETE FROM "MakeApiBudgetShare"`);
 }

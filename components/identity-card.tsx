@@ -6,6 +6,7 @@ const REACH_WORDS: Record<Exclude<OrganizationReach["reach"], "reachable">, stri
   forbidden: "this connection cannot reach it (the access you granted does not include it, or your role)",
   zone_refused: "its zone does not accept this connection",
   unknown: "not checked just now",
+  zone_unknown: "Make did not say which zone it lives in, so it cannot be asked from here",
 };
 
 const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string> = {
@@ -102,11 +103,16 @@ export function IdentityCard({
               const unreachable = reach && reach.reach !== "reachable" ? reach : undefined;
               return (
                 <li key={org.id} className="break-words" data-organization-reach={reach?.reach}>
-                  {org.name} <span className="text-slate-500 dark:text-slate-400">· {org.zone}</span>
+                  {org.name}{" "}
+                  <span className="text-slate-500 dark:text-slate-400" data-zone={org.zone ?? "unknown"}>
+                    · {org.zone ?? "zone unknown"}
+                  </span>
                   {unreachable && (
                     <span
                       data-unreachable={unreachable.reach}
-                      title={describeMakeProblem(unreachable.error).message}
+                      title={
+                        "error" in unreachable ? describeMakeProblem(unreachable.error).message : undefined
+                      }
                       className="text-amber-800 dark:text-amber-200"
                     >
                       {" "}

@@ -13,7 +13,7 @@ const lastEdit = new Intl.DateTimeFormat("en-GB", {
 });
 
 function describeSchedule(scheduling: MakeScenario["scheduling"]): string {
-  if (!scheduling) return "Not scheduled";
+  if (!scheduling?.type) return "Not scheduled";
   switch (scheduling.type) {
     case "indefinitely": {
       const minutes = Math.round((scheduling.interval ?? 900) / 60);
@@ -39,14 +39,22 @@ function scenarioState(scenario: MakeScenario): { label: string; tone: BadgeTone
   return { label: "Inactive", tone: "neutral" };
 }
 
-/** `runControl`: what to show for a scenario that can be run on demand (the scenarios page's "Run now"). */
+/** Make runs a scenario on request when it is active (and not stopped as invalid), whatever its schedule. */
+const runnable = (scenario: MakeScenario) => scenario.isActive && !scenario.isinvalid;
+
+/**
+ * `runControl`: what to show for a scenario Make would run (the scenarios page's "Run now"). `order`:
+ * whether a capped list holds the newest edits or only the first Make listed.
+ */
 export function ScenarioList({
   scenarios,
   capped,
+  order = "lastEdit",
   runControl,
 }: {
   scenarios: MakeScenario[];
   capped: boolean;
+  order?: "lastEdit" | "make";
   runControl?: (scenario: MakeScenario) => ReactNode;
 }) {
   if (scenarios.length === 0) {
@@ -81,15 +89,21 @@ export function ScenarioList({
                 </span>
               </div>
               <div className="mt-1 sm:mt-0 sm:justify-self-end">
-                {scenario.scheduling?.type === "on-demand" && runControl?.(scenario)}
+                {runnable(scenario) && runControl?.(scenario)}
               </div>
             </li>
           );
         })}
       </ul>
       {capped && (
-        <p className="pt-2 text-xs text-slate-600 dark:text-slate-300" data-capped="scenarios">
-          Showing the {scenarios.length} most recently edited; open Make for the rest.
+        <p
+          className="pt-2 text-xs text-slate-600 dark:text-slate-300"
+          data-capped="scenarios"
+          data-order={order}
+        >
+          {order === "lastEdit"
+            ? `Showing the ${scenarios.length} most recently edited; open Make for the rest.`
+            : `Showing the first ${scenarios.length} Make listed (Make did not sort them by last edit); open Make for the rest.`}
         </p>
       )}
     </>

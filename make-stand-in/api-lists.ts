@@ -14,6 +14,10 @@ interface ListOptions {
   /** Applied when the request names no `pg[sortBy]`; none keeps the catalog's order. */
   defaultSortBy?: string;
   strictSortBy: boolean;
+  /** `pg[sortBy]` is ignored: the default order, and the default key echoed. */
+  ignoreSortBy?: boolean;
+  /** The largest `pg[limit]` honoured. */
+  maxPageLimit?: number;
 }
 
 /** Every `pg[...]` parameter of the request, as sent (numbers as numbers). */
@@ -38,9 +42,9 @@ export function listPage<T extends object>(
 ) {
   const pg = pgParams(query);
   const offset = Math.max(0, Number(pg.offset ?? 0) || 0);
-  const limit = Math.min(10_000, Math.max(1, Number(pg.limit ?? 10) || 10));
-  const sortBy = typeof pg.sortBy === "string" ? pg.sortBy : options.defaultSortBy;
-  const sortDir = pg.sortDir === "desc" ? "desc" : "asc";
+  const limit = Math.min(options.maxPageLimit ?? 10_000, Math.max(1, Number(pg.limit ?? 10) || 10));
+  const sortBy = typeof pg.sortBy === "string" && !options.ignoreSortBy ? pg.sortBy : options.defaultSortBy;
+  const sortDir = pg.sortDir === "desc" && !options.ignoreSortBy ? "desc" : "asc";
   if (options.strictSortBy && pg.sortBy !== undefined && !STRICT_SORT_KEYS.includes(pg.sortBy as never)) {
     throw invalidInput(`pg[sortBy] must be one of: ${STRICT_SORT_KEYS.join(", ")}`);
   }

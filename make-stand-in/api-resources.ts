@@ -19,6 +19,8 @@ export const integerParam = (query: URLSearchParams, name: string) => {
 
 const lists = (context: ZoneContext, defaultSortBy?: string) => ({
   strictSortBy: context.state.config.strictSortBy,
+  ignoreSortBy: context.state.config.ignoreSortBy,
+  maxPageLimit: context.state.config.maxPageLimit,
   defaultSortBy,
 });
 

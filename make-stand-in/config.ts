@@ -55,6 +55,21 @@ export interface MakeStandInConfig {
   singleRedirectUri: boolean;
   /** Lists accept only `name` and `id` as `pg[sortBy]`; anything else is a 400. */
   strictSortBy: boolean;
+  /** Lists ignore `pg[sortBy]` (no 400): Make's order, with the list's own key echoed in `pg`. */
+  ignoreSortBy: boolean;
+  /** The largest `pg[limit]` lists honour; a larger one is cut to it (and the cut limit echoed). */
+  maxPageLimit: number;
+  /** `sdk-samples`: the API answers in the bodies of Make's own SDK tests (sdk-samples/), ids and zones adapted. */
+  answerShapes: (typeof ANSWER_SHAPES)[number];
+  /** How runs go: RUNNING for `runningMs`, then this status, with Make's error for ERROR/WARNING. */
+  executionOutcome: ExecutionOutcome;
+}
+
+export const ANSWER_SHAPES = ["stand-in", "sdk-samples"] as const;
+export interface ExecutionOutcome {
+  status: "SUCCESS" | "WARNING" | "ERROR";
+  runningMs: number;
+  error?: { name: string; message: string };
 }
 
 export function defaultConfig(accessTokenTtl = 300): MakeStandInConfig {
@@ -80,6 +95,10 @@ export function defaultConfig(accessTokenTtl = 300): MakeStandInConfig {
     registeredScopes: {},
     singleRedirectUri: false,
     strictSortBy: false,
+    ignoreSortBy: false,
+    maxPageLimit: 10_000,
+    answerShapes: "stand-in",
+    executionOutcome: { status: "SUCCESS", runningMs: 0 },
   };
 }
 
@@ -111,6 +130,16 @@ export const configSchema = z
     registeredScopes: z.record(z.string().min(1), z.array(z.string().min(1))),
     singleRedirectUri: z.boolean(),
     strictSortBy: z.boolean(),
+    ignoreSortBy: z.boolean(),
+    maxPageLimit: z.number().int().positive(),
+    answerShapes: z.enum(ANSWER_SHAPES),
+    executionOutcome: z
+      .object({
+        status: z.enum(["SUCCESS", "WARNING", "ERROR"]),
+        runningMs: count,
+        error: z.object({ name: z.string(), message: z.string() }).optional(),
+      })
+      .strict(),
   })
   .partial()
   .strict();

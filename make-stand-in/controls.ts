@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-import { configSchema, type MakeStandInConfig } from "./config";
+import { configSchema, type ExecutionOutcome, type MakeStandInConfig } from "./config";
 import { emptyTamperStats, tamperSchema, type TamperSpec, type TamperStats } from "./tamper";
 
 export type FailEndpoint = "token" | "revocation" | "discovery" | "jwks" | "userinfo" | "api";
@@ -86,6 +86,8 @@ export interface ScenarioRun {
   callbackUrl?: string;
   zone: string;
   at: string;
+  /** How this execution goes (the `executionOutcome` switch when it started). */
+  outcome: ExecutionOutcome;
 }
 
 export interface MakeStandInControls {

@@ -20,6 +20,15 @@ import {
 } from "./api-resources";
 import { HttpError, readJson, sendJson } from "./http-utils";
 import { executionDetail, executionLog, runScenario } from "./scenario-runs";
+import {
+  sampleCurrentAuthorization,
+  sampleOrganization,
+  sampleOrganizations,
+  sampleScenarios,
+  sampleTeams,
+  sampleUsersMe,
+  usesSamples,
+} from "./sdk-answers";
 
 export type { ZoneContext } from "./api-access";
 
@@ -34,18 +43,38 @@ interface Route {
   handle(request: ApiRequest): unknown;
 }
 
+/** The handler, or with `answerShapes: "sdk-samples"` the one answering in the SDK's sample bodies. */
+const shaped =
+  (own: Route["handle"], sample: Route["handle"]): Route["handle"] =>
+  (request) =>
+    usesSamples(request) ? sample(request) : own(request);
+
 const ROUTES: readonly Route[] = [
-  { method: "GET", path: "/users/me", scope: "user:read", handle: usersMe },
-  { method: "GET", path: "/users/me/current-authorization", handle: currentAuthorization },
-  { method: "GET", path: "/organizations", scope: "organizations:read", handle: listOrganizations },
+  { method: "GET", path: "/users/me", scope: "user:read", handle: shaped(usersMe, sampleUsersMe) },
+  {
+    method: "GET",
+    path: "/users/me/current-authorization",
+    handle: shaped(currentAuthorization, sampleCurrentAuthorization),
+  },
+  {
+    method: "GET",
+    path: "/organizations",
+    scope: "organizations:read",
+    handle: shaped(listOrganizations, sampleOrganizations),
+  },
   {
     method: "GET",
     path: "/organizations/:organizationId",
     scope: "organizations:read",
-    handle: getOrganization,
+    handle: shaped(getOrganization, sampleOrganization),
   },
-  { method: "GET", path: "/teams", scope: "teams:read", handle: listTeams },
-  { method: "GET", path: "/scenarios", scope: "scenarios:read", handle: listScenarios },
+  { method: "GET", path: "/teams", scope: "teams:read", handle: shaped(listTeams, sampleTeams) },
+  {
+    method: "GET",
+    path: "/scenarios",
+    scope: "scenarios:read",
+    handle: shaped(listScenarios, sampleScenarios),
+  },
   { method: "POST", path: "/scenarios/:scenarioId/run", scope: "scenarios:run", handle: runScenario },
   {
     method: "GET",

@@ -2,7 +2,9 @@
  * Running a scenario and asking about its execution, on the paths `@makehq/sdk` calls:
  * `scenarios.run()` (`POST /scenarios/{id}/run`), `executions.getDetail()` (`GET
  * /scenarios/{id}/executions/{executionId}`) and `executions.get()` (`GET /scenarios/{id}/logs/{executionId}`).
- * Every accepted run is recorded in `stats().runs`; the stand-in's executions succeed at once.
+ * Every accepted run is recorded in `stats().runs`; its execution runs for `executionOutcome.runningMs`, then
+ * ends as that switch says (SUCCESS by default), and a second run of a scenario still running is refused.
+ * Refusals use Make's words as the SDK's tool descriptions quote them.
  */
 import { randomBytes } from "node:crypto";
 
@@ -10,12 +12,21 @@ import { organizationInZone, type ApiRequest } from "./api-access";
 import { ApiError, notFound } from "./api-errors";
 import { findScenario, findTeam, type CatalogScenario } from "./catalog";
 import type { ScenarioRun } from "./controls";
+import { sampleScenario, usesSamples } from "./sdk-answers";
+import executionSample from "./sdk-samples/executions-get-detail.json";
 
 const cannotRun = (detail: string) =>
   new ApiError(400, { detail, message: "Scenario cannot be run", code: "IM016" });
 
 /** The scenario of `params.scenarioId`, checked like any call about its organization. */
-function scenarioOf({ caller, params, context }: ApiRequest): CatalogScenario & { organizationId: number } {
+function scenarioOf(request: ApiRequest): Pick<
+  CatalogScenario,
+  "id" | "teamId" | "isActive" | "isinvalid"
+> & {
+  organizationId: number;
+} {
+  if (usesSamples(request)) return sampleScenario(request);
+  const { caller, params, context } = request;
   const scenario = findScenario(Number(params.scenarioId));
   const team = scenario && findTeam(scenario.teamId);
   if (!scenario || !team) throw notFound(`Scenario ${params.scenarioId} not found`);
@@ -37,8 +48,12 @@ function runOptions(body: unknown): Pick<ScenarioRun, "data" | "responsive" | "c
 export function runScenario(request: ApiRequest) {
   const scenario = scenarioOf(request);
   if (scenario.isinvalid) throw cannotRun(`Scenario ${scenario.id} is invalid and cannot be run`);
-  if (!scenario.isActive) throw cannotRun(`Scenario ${scenario.id} is not active`);
+  if (!scenario.isActive) throw cannotRun("Scenario is not activated");
   const { context } = request;
+  const running = [...context.state.executions.values()].some(
+    (run) => run.scenarioId === scenario.id && executionState(run) === "RUNNING",
+  );
+  if (running) throw cannotRun("Scenario is already being executed");
   const run: ScenarioRun = {
     scenarioId: scenario.id,
     executionId: randomBytes(16).toString("hex"),
@@ -47,6 +62,7 @@ export function runScenario(request: ApiRequest) {
     ...runOptions(request.body),
     zone: context.zone,
     at: new Date().toISOString(),
+    outcome: context.state.config.executionOutcome,
   };
   context.state.recordRun(run);
   // Responsive runs (the SDK's default) wait for the result; the others answer where to ask for it.
@@ -65,10 +81,23 @@ function executionOf(request: ApiRequest): ScenarioRun {
   return run;
 }
 
-/** `GET /scenarios/{id}/executions/{executionId}`: the SDK's `ExecutionDetail`. */
+/** Where an execution is now under the `executionOutcome` switch. */
+function executionState(run: ScenarioRun, now = Date.now()) {
+  return now < Date.parse(run.at) + run.outcome.runningMs ? "RUNNING" : run.outcome.status;
+}
+
+/** `GET /scenarios/{id}/executions/{executionId}`: the SDK's `ExecutionDetail` (its sample's shape). */
 export function executionDetail(request: ApiRequest) {
-  executionOf(request);
-  return { status: "SUCCESS", outputs: {} };
+  const run = executionOf(request);
+  const { outcome } = run;
+  const status = executionState(run);
+  if (status === "RUNNING") return { status };
+  const error =
+    status !== "SUCCESS" && outcome.error
+      ? { error: { ...outcome.error, causeModule: { id: 2, name: "http", app: "http" } } }
+      : {};
+  const outputs = status === "SUCCESS" && usesSamples(request) ? executionSample.outputs : {};
+  return { status, outputs, ...error };
 }
 
 /** `GET /scenarios/{id}/logs/{executionId}`: the SDK's `Execution`, wrapped in `scenarioLog`. */

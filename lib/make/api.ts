@@ -29,7 +29,13 @@ import {
 } from "@/lib/make/errors";
 import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
 import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
-import { exhaustBudget, reserveCalls, withinInFlightCap } from "@/lib/make/budget";
+import {
+  budgetKeyOf,
+  exhaustBudget,
+  reserveCalls,
+  withinInFlightCap,
+  type BudgetKey,
+} from "@/lib/make/budget";
 import { makeProfile } from "@/lib/make/profile";
 import { traced } from "@/lib/make/tracing";
 import { ForbiddenZoneError, zoneEndpoint } from "@/lib/make/zones";
@@ -100,7 +106,7 @@ export interface MakeCallOptions {
   zone?: string;
   /** The scope the call needs: on a 403, "Grant access" is offered only when the grant lacks it. */
   scope?: string;
-  /** The organization whose request budget the call spends (Make limits per organization). */
+  /** The organization whose request budget the call spends (Make limits per organization), in `zone`. */
   organizationId?: number;
 }
 
@@ -112,10 +118,10 @@ const asMakeApiError = (error: unknown) =>
 const isUnauthorized = (error: unknown) => error instanceof MakeApiError && error.kind === "unauthorized";
 
 export class MakeApi {
-  /** Calls reserved for this client in Make's per-organization budget and not spent yet. */
-  private readonly allowance = new Map<number, number>();
-  /** When a reservation was refused: the seconds to wait, by organization. */
-  private readonly refusedFor = new Map<number, number>();
+  /** Calls reserved for this client in Make's per-organization budget and not spent yet, by budget key. */
+  private readonly allowance = new Map<string, number>();
+  /** When a reservation was refused: the seconds to wait, by budget key. */
+  private readonly refusedFor = new Map<string, number>();
 
   private constructor(
     readonly userId: string,
@@ -152,17 +158,21 @@ export class MakeApi {
 
   /**
    * Reserves calls in Make's per-organization budget ahead of a page's calls, every organization in one
-   * database round trip; calls with an `organizationId` spend these first and reserve one by one after.
+   * database round trip, within this user's fair share; calls with an `organizationId` spend these first
+   * and reserve one by one after.
    */
-  async reserve(calls: ReadonlyMap<number, number>): Promise<void> {
-    const reserved = await reserveCalls(calls).catch((error: unknown) => {
+  async reserve(calls: Iterable<readonly [BudgetKey, number]>): Promise<void> {
+    const asked = [...calls];
+    const reserved = await reserveCalls(this.userId, asked).catch((error: unknown) => {
       // Pacing is a courtesy to Make: a database that cannot answer must not stop the calls themselves.
       log.error("could not reserve Make API budget", { error: errorMessage(error) });
-      return new Map([...calls].map(([id, granted]) => [id, { granted, retryAfterSeconds: 0 }]));
+      return new Map(asked.map(([key, granted]) => [budgetKeyOf(key), { granted, retryAfterSeconds: 0 }]));
     });
-    for (const [organizationId, { granted, retryAfterSeconds }] of reserved) {
-      this.allowance.set(organizationId, (this.allowance.get(organizationId) ?? 0) + granted);
-      if (granted < (calls.get(organizationId) ?? 0)) this.refusedFor.set(organizationId, retryAfterSeconds);
+    for (const [key, count] of asked) {
+      const name = budgetKeyOf(key);
+      const { granted, retryAfterSeconds } = reserved.get(name) ?? { granted: 0, retryAfterSeconds: 0 };
+      this.allowance.set(name, (this.allowance.get(name) ?? 0) + granted);
+      if (granted < count) this.refusedFor.set(name, retryAfterSeconds);
     }
   }
 
@@ -208,19 +218,20 @@ export class MakeApi {
   }
 
   /** Spends one reserved call of the organization's budget, or reserves one; refused, a 429 with the wait. */
-  private async spendBudget(organizationId: number): Promise<void> {
-    const left = this.allowance.get(organizationId) ?? 0;
+  private async spendBudget(key: BudgetKey): Promise<void> {
+    const name = budgetKeyOf(key);
+    const left = this.allowance.get(name) ?? 0;
     if (left > 0) {
-      this.allowance.set(organizationId, left - 1);
+      this.allowance.set(name, left - 1);
       return;
     }
-    if (!this.refusedFor.has(organizationId)) await this.reserve(new Map([[organizationId, 1]]));
-    const now = this.allowance.get(organizationId) ?? 0;
+    if (!this.refusedFor.has(name)) await this.reserve([[key, 1]]);
+    const now = this.allowance.get(name) ?? 0;
     if (now > 0) {
-      this.allowance.set(organizationId, now - 1);
+      this.allowance.set(name, now - 1);
       return;
     }
-    const retryAfterSeconds = this.refusedFor.get(organizationId) ?? env.MAKE_API_BUDGET_WINDOW_SECONDS;
+    const retryAfterSeconds = this.refusedFor.get(name) ?? env.MAKE_API_BUDGET_WINDOW_SECONDS;
     throw new MakeApiError(429, { message: RATE_LIMITED_MESSAGE }, { retryAfterSeconds, paced: true });
   }
 
@@ -229,16 +240,17 @@ export class MakeApi {
     const organizationId = options.organizationId;
     const client = zoneClient(this.token.accessToken, zone, options.organizationId);
     if (organizationId === undefined) return this.once(client, run);
-    await this.spendBudget(organizationId);
-    return withinInFlightCap(organizationId, async () => {
+    const key = { zone, organizationId };
+    await this.spendBudget(key);
+    return withinInFlightCap(key, async () => {
       try {
         return await this.once(client, run);
       } catch (error) {
         if (!(error instanceof MakeApiError) || error.kind !== "rate_limited") throw error;
         // Make's budget was spent by someone else too: every app server leaves the organization alone.
-        const wait = await exhaustBudget(organizationId).catch(() => env.MAKE_API_BUDGET_WINDOW_SECONDS);
+        const wait = await exhaustBudget(key).catch(() => env.MAKE_API_BUDGET_WINDOW_SECONDS);
         const retryAfterSeconds = Math.max(error.retryAfterSeconds ?? 0, wait);
-        this.refusedFor.set(organizationId, retryAfterSeconds);
+        this.refusedFor.set(budgetKeyOf(key), retryAfterSeconds);
         throw new MakeApiError(429, error.body, { ...error.details, retryAfterSeconds });
       }
     });

@@ -1,8 +1,9 @@
 /**
  * Make's API budget, shared by every app server: Make allows each organization a number of calls a minute
- * (its `license.apiLimit`, 60 on the Core plan) across everything that calls it. Calls are reserved in
- * the database (`MakeApiBudget`, one row per organization, a fixed window), several organizations in one
- * statement, so pacing costs one round trip per page view that calls Make and none on a page that does not.
+ * (its `license.apiLimit`, 60 on the Core plan) across everything that calls it. Calls are reserved in the
+ * database by zone and organization id (`MakeApiBudget`, a fixed window), each user within a fair share of
+ * it (`MakeApiBudgetShare`; why that share: docs/architecture.md), several organizations in one call of the
+ * SQL function `make_api_reserve`, so pacing costs one round trip per page view that calls Make.
  * Within a process, at most MAX_IN_FLIGHT_PER_ORGANIZATION requests run against one organization at once.
  *
  * These statements run on page views, so they go straight to the `pg` pool like the session read
@@ -23,6 +24,13 @@ export const MAX_IN_FLIGHT_PER_ORGANIZATION = 4;
 const WINDOW_GRACE_SECONDS = 1;
 const windowSeconds = () => env.MAKE_API_BUDGET_WINDOW_SECONDS + WINDOW_GRACE_SECONDS;
 
+/** Whose budget a call spends: organization ids may repeat across zones and private instances. */
+export interface BudgetKey {
+  zone: string;
+  organizationId: number;
+}
+export const budgetKeyOf = ({ zone, organizationId }: BudgetKey) => `${zone} ${organizationId}`;
+
 export interface Reservation {
   granted: number;
   /** Seconds until the organization's window ends: when a refused call may try again. */
@@ -30,80 +38,81 @@ export interface Reservation {
 }
 
 interface ReservedRow {
+  zone: string;
   organizationId: number;
-  spent: number;
-  limit: number;
+  granted: number;
   retryAfter: number;
 }
 
-// $1 organization ids, $2 calls asked, $3 the window in seconds, $4 the limit when Make has not said.
-const RESERVE_SQL = `
-  INSERT INTO "MakeApiBudget" AS b ("organizationId", "windowStart", "spent", "updatedAt")
-  SELECT r.id, (now() AT TIME ZONE 'UTC'), r.n, (now() AT TIME ZONE 'UTC')
-  FROM unnest($1::integer[], $2::integer[]) AS r(id, n)
-  ON CONFLICT ("organizationId") DO UPDATE SET
-    "spent" = CASE
-      WHEN b."windowStart" <= (now() AT TIME ZONE 'UTC') - $3::integer * interval '1 second'
-      THEN EXCLUDED."spent" ELSE b."spent" + EXCLUDED."spent" END,
-    "windowStart" = CASE
-      WHEN b."windowStart" <= (now() AT TIME ZONE 'UTC') - $3::integer * interval '1 second'
-      THEN (now() AT TIME ZONE 'UTC') ELSE b."windowStart" END,
-    "updatedAt" = (now() AT TIME ZONE 'UTC')
-  RETURNING "organizationId", "spent", COALESCE("apiLimit", $4::integer) AS "limit",
-    GREATEST(1, CEIL(EXTRACT(EPOCH FROM ("windowStart" + $3::integer * interval '1 second'
-      - (now() AT TIME ZONE 'UTC')))))::integer AS "retryAfter"`;
-
 /**
- * Reserves `calls` (organization id → number of calls) in one statement. Each organization gets what is
- * left of its window, up to what was asked. A refused request still counts against the window it was
- * refused in, which ends on time all the same.
+ * Reserves calls (budget key → number of calls) for one user in one round trip. Each organization grants
+ * what is left of its window and of the user's share of it, up to what was asked. The result is keyed by
+ * `budgetKeyOf`.
  */
-export async function reserveCalls(calls: ReadonlyMap<number, number>): Promise<Map<number, Reservation>> {
+export async function reserveCalls(
+  userId: string,
+  calls: Iterable<readonly [BudgetKey, number]>,
+): Promise<Map<string, Reservation>> {
   const wanted = [...calls].filter(([, count]) => count > 0);
   if (wanted.length === 0) return new Map();
-  const { rows } = await pool.query<ReservedRow>(RESERVE_SQL, [
-    wanted.map(([id]) => id),
-    wanted.map(([, n]) => n),
-    windowSeconds(),
-    DEFAULT_API_LIMIT,
-  ]);
+  const { rows } = await pool.query<ReservedRow>(
+    `SELECT * FROM make_api_reserve($1::text[], $2::integer[], $3::integer[], $4, $5, $6)`,
+    [
+      wanted.map(([key]) => key.zone),
+      wanted.map(([key]) => key.organizationId),
+      wanted.map(([, n]) => n),
+      userId,
+      windowSeconds(),
+      DEFAULT_API_LIMIT,
+    ],
+  );
   return new Map(
-    rows.map((row) => {
-      const asked = calls.get(row.organizationId) ?? 0;
-      const granted = Math.max(0, Math.min(asked, row.limit - (row.spent - asked)));
-      return [row.organizationId, { granted, retryAfterSeconds: row.retryAfter }];
-    }),
+    rows.map((row) => [budgetKeyOf(row), { granted: row.granted, retryAfterSeconds: row.retryAfter }]),
   );
 }
 
 /**
  * Make answered 429 although calls were reserved (something else spends the organization's budget too):
- * the rest of the window is marked spent for every app server. Returns the seconds until it ends.
+ * the rest of that organization's window is marked spent for every app server, and only that one's.
+ * Returns the seconds until it ends.
  */
-export async function exhaustBudget(organizationId: number): Promise<number> {
-  const reservation = await reserveCalls(new Map([[organizationId, 1_000_000]]));
-  return reservation.get(organizationId)?.retryAfterSeconds ?? windowSeconds();
+export async function exhaustBudget(key: BudgetKey): Promise<number> {
+  const { rows } = await pool.query<{ retryAfter: number }>(
+    `INSERT INTO "MakeApiBudget" AS b ("zone", "organizationId", "windowStart", "spent", "updatedAt")
+     VALUES ($1, $2, (now() AT TIME ZONE 'UTC'), 1000000, (now() AT TIME ZONE 'UTC'))
+     ON CONFLICT ("zone", "organizationId") DO UPDATE SET
+       "spent" = 1000000,
+       "windowStart" = CASE
+         WHEN b."windowStart" <= (now() AT TIME ZONE 'UTC') - $3::integer * interval '1 second'
+         THEN (now() AT TIME ZONE 'UTC') ELSE b."windowStart" END,
+       "updatedAt" = (now() AT TIME ZONE 'UTC')
+     RETURNING GREATEST(1, CEIL(EXTRACT(EPOCH FROM ("windowStart" + $3::integer * interval '1 second'
+       - (now() AT TIME ZONE 'UTC')))))::integer AS "retryAfter"`,
+    [key.zone, key.organizationId, windowSeconds()],
+  );
+  return rows[0]?.retryAfter ?? windowSeconds();
 }
 
 /** Limits already written by this process, so a limit Make reports again costs no write. */
-const knownLimits = new Map<number, number>();
+const knownLimits = new Map<string, number>();
 
 /** Make reported the organization's `license.apiLimit`: reservations use it from now on. */
-export async function recordApiLimit(organizationId: number, apiLimit: unknown): Promise<void> {
+export async function recordApiLimit(key: BudgetKey, apiLimit: unknown): Promise<void> {
   if (typeof apiLimit !== "number" || !Number.isInteger(apiLimit) || apiLimit <= 0) return;
-  if (knownLimits.get(organizationId) === apiLimit) return;
+  if (knownLimits.get(budgetKeyOf(key)) === apiLimit) return;
   await pool.query(
-    `INSERT INTO "MakeApiBudget" ("organizationId", "apiLimit") VALUES ($1, $2)
-     ON CONFLICT ("organizationId") DO UPDATE SET "apiLimit" = EXCLUDED."apiLimit"`,
-    [organizationId, apiLimit],
+    `INSERT INTO "MakeApiBudget" ("zone", "organizationId", "apiLimit") VALUES ($1, $2, $3)
+     ON CONFLICT ("zone", "organizationId") DO UPDATE SET "apiLimit" = EXCLUDED."apiLimit"`,
+    [key.zone, key.organizationId, apiLimit],
   );
-  knownLimits.set(organizationId, apiLimit);
+  knownLimits.set(budgetKeyOf(key), apiLimit);
 }
 
-const inFlight = new Map<number, { running: number; waiting: Array<() => void> }>();
+const inFlight = new Map<string, { running: number; waiting: Array<() => void> }>();
 
 /** Runs `work` once fewer than MAX_IN_FLIGHT_PER_ORGANIZATION requests run against the organization here. */
-export async function withinInFlightCap<T>(organizationId: number, work: () => Promise<T>): Promise<T> {
+export async function withinInFlightCap<T>(key: BudgetKey, work: () => Promise<T>): Promise<T> {
+  const organizationId = budgetKeyOf(key);
   let slot = inFlight.get(organizationId);
   if (!slot) inFlight.set(organizationId, (slot = { running: 0, waiting: [] }));
   if (slot.running >= MAX_IN_FLIGHT_PER_ORGANIZATION) {

@@ -1,14 +1,14 @@
 /**
- * The Make API calls this app makes, each sent to the right zone with the scope it needs. Add yours here:
- * pick the SDK method (`make.<resource>.<method>`), the zone (MAKE_DEFAULT_ZONE for user-level data, the
- * organization's own zone for anything inside it), the scope (add it to GRANTABLE_SCOPES), and
- * `collectPages` for lists. docs/extending.md walks through one.
+ * The Make API calls this app makes, each sent to the right zone with the scope it needs, and beside each
+ * the zod schema of what the app reads from its answer (an answer that fails is `unexpected_answer`, never
+ * a crash). Add yours here; docs/extending.md walks through one.
  */
 import "server-only";
-import type { ExecutionDetail, Scenario, Team } from "@makehq/sdk";
+import { z } from "zod";
+import { env } from "@/lib/env";
 import type { MakeApi } from "@/lib/make/api";
 import { MakeApiError } from "@/lib/make/errors";
-import { collectPages } from "@/lib/make/pagination";
+import { collectPages, type ListPage, type PageRequest } from "@/lib/make/pagination";
 
 /** Every scope a call below needs: what "Grant access" may ask Make for. */
 export const GRANTABLE_SCOPES = [
@@ -19,47 +19,185 @@ export const GRANTABLE_SCOPES = [
   "scenarios:run",
 ] as const;
 
+/** Checks Make's answer to `what` against `schema`; a mismatch is a MakeApiError, never a crash. */
+function parsed<S extends z.ZodType>(schema: S, what: string, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const message = `Unexpected answer to ${what}: ${z.prettifyError(result.error).replace(/\s+/g, " ")}`;
+  throw new MakeApiError(null, { message }, { unexpectedAnswer: what });
+}
+
+const id = z.number().int();
+/** Text Make may leave out or send as null: absent either way. */
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
+const flag = z
+  .boolean()
+  .nullish()
+  .transform((value) => value ?? false);
+const pgSchema = z
+  .looseObject({
+    limit: z.number().optional(),
+    sortBy: z.string().optional(),
+    sortDir: z.string().optional(),
+  })
+  .optional()
+  .catch(undefined);
+
+const userSchema = z.looseObject({
+  id,
+  name: optionalText,
+  email: optionalText,
+  /** A URL in practice; the SDK's own fixture has "...", so the profile checks it before showing it. */
+  avatar: optionalText,
+  timezone: optionalText,
+  locale: optionalText,
+});
+export type MakeUser = z.output<typeof userSchema>;
+
+const organizationSchema = z.looseObject({ id, name: z.string(), zone: optionalText });
 export interface MakeOrganization {
   id: number;
   name: string;
-  /** The zone host its data lives in, e.g. `eu1.make.com`. */
-  zone: string;
+  /** The zone host its data lives in, e.g. `eu1.make.com`; null when Make did not say (the page says so). */
+  zone: string | null;
 }
-export type MakeTeam = Pick<Team, "id" | "name" | "organizationId">;
-export type MakeScenario = Pick<
-  Scenario,
-  "id" | "name" | "teamId" | "isActive" | "isPaused" | "isinvalid" | "lastEdit"
-> & {
-  scheduling?: Scenario["scheduling"];
-};
+/** An organization whose zone is known: the only kind a call can be sent for. */
+export type ZonedOrganization = MakeOrganization & { zone: string };
+export const hasZone = (organization: MakeOrganization): organization is ZonedOrganization =>
+  organization.zone !== null;
 
-export interface MakeUser {
+const teamSchema = z.looseObject({ id, name: z.string(), organizationId: id.optional() });
+export interface MakeTeam {
   id: number;
-  name?: string;
-  email?: string;
-  avatar?: string;
-  timezone?: string;
-  locale?: string;
+  name: string;
+  /** A team the team list did not show, though the organization's scenarios name it. */
+  unlisted?: boolean;
+}
+
+export const SCHEDULING_TYPES = [
+  "immediately",
+  "indefinitely",
+  "once",
+  "daily",
+  "weekly",
+  "monthly",
+  "yearly",
+  "on-demand",
+] as const;
+/** A scheduling the app can describe; any other (no `type`, an unknown one, a string) has none. */
+const schedulingSchema = z
+  .looseObject({
+    type: z.enum(SCHEDULING_TYPES).optional().catch(undefined),
+    interval: z.number().optional().catch(undefined),
+    time: z.string().optional().catch(undefined),
+  })
+  .nullish()
+  .catch(undefined)
+  .transform((value) => value ?? undefined);
+
+const scenarioSchema = z.looseObject({
+  id,
+  name: z.string(),
+  teamId: id,
+  isActive: flag,
+  isPaused: flag,
+  isinvalid: flag,
+  lastEdit: optionalText,
+  scheduling: schedulingSchema,
+});
+export type MakeScenario = z.output<typeof scenarioSchema>;
+
+const EXECUTION_STATUSES = ["RUNNING", "SUCCESS", "WARNING", "ERROR"] as const;
+const executionSchema = z.looseObject({
+  status: z.enum(EXECUTION_STATUSES),
+  error: z
+    .looseObject({ name: optionalText, message: optionalText, causeModule: z.unknown() })
+    .nullish()
+    .catch(undefined),
+});
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export interface MakeExecution {
+  status: ExecutionStatus;
+  /** Make's own words for an ERROR (or WARNING), when it gave them. */
+  errorMessage?: string;
 }
 
 /** `GET /users/me` in the default zone (scope `user:read`): the profile, which the id_token does not carry. */
-export const currentMakeUser = (api: MakeApi): Promise<MakeUser> =>
-  api.call((make) => make.users.me(), { scope: "user:read" });
+export async function currentMakeUser(api: MakeApi): Promise<MakeUser> {
+  const body = await api.call((make) => make.fetch("/users/me"), { scope: "user:read" });
+  return parsed(z.looseObject({ authUser: userSchema }), "GET /users/me", body).authUser;
+}
 
 /** The scopes this access token really has: Make's token responses do not say (`GET /users/me/current-authorization`). */
 export async function grantedScopes(api: MakeApi): Promise<string[]> {
-  const authorization = await api.call((make) => make.users.currentAuthorization());
-  return authorization.scope ?? [];
+  const body = await api.call((make) => make.fetch("/users/me/current-authorization"));
+  const schema = z.looseObject({
+    authorization: z.looseObject({ scope: z.array(z.string()).nullish() }),
+  });
+  return parsed(schema, "GET /users/me/current-authorization", body).authorization.scope ?? [];
 }
 
-/** Every organization of the user, across zones; `zone` must be asked for explicitly. */
+/** One page of a Make list: `key` holds the items, `pg` echoes what Make applied. */
+async function listPage<S extends z.ZodType>(
+  load: () => Promise<unknown>,
+  key: string,
+  item: S,
+  what: string,
+): Promise<ListPage<z.output<S>>> {
+  const schema = z.looseObject({ [key]: z.array(item), pg: pgSchema });
+  const body = parsed(schema, what, await load()) as Record<string, unknown>;
+  return { items: body[key] as z.output<S>[], pg: body.pg as ListPage<unknown>["pg"] };
+}
+
+/**
+ * Every organization of the user, across zones (`zone` must be asked for with `cols[]`). One Make left
+ * without its zone is asked for it with `GET /organizations/{id}` in the default zone; if that does not
+ * say either, its zone is null and the pages say so.
+ */
 export async function listOrganizations(api: MakeApi): Promise<MakeOrganization[]> {
   const { items } = await collectPages((pg) =>
-    api.call((make) => make.organizations.list({ cols: ["id", "name", "zone"], pg }), {
-      scope: "organizations:read",
-    }),
+    listPage(
+      () =>
+        api.call(
+          (make) => make.fetch("/organizations", { query: { cols: ["id", "name", "zone"], pg: { ...pg } } }),
+          { scope: "organizations:read" },
+        ),
+      "organizations",
+      organizationSchema,
+      "GET /organizations",
+    ),
   );
-  return items.map(({ id, name, zone }) => ({ id, name, zone }));
+  return Promise.all(
+    items.map(async ({ id, name, zone }) => ({
+      id,
+      name,
+      zone: zone ?? (await organizationZone(api, id).catch(() => null)),
+    })),
+  );
+}
+
+const organizationDetail = z.looseObject({
+  organization: z.looseObject({
+    zone: optionalText,
+    license: z.looseObject({ apiLimit: z.number().int().positive().optional().catch(undefined) }).optional(),
+  }),
+});
+
+async function fetchOrganization(api: MakeApi, organizationId: number, zone: string) {
+  const body = await api.call((make) => make.fetch(`/organizations/${organizationId}`), {
+    zone,
+    scope: "organizations:read",
+    organizationId,
+  });
+  return parsed(organizationDetail, "GET /organizations/{id}", body).organization;
+}
+
+/** The zone of an organization the list gave without one, as its own detail says it. */
+async function organizationZone(api: MakeApi, organizationId: number): Promise<string | null> {
+  return (await fetchOrganization(api, organizationId, env.MAKE_DEFAULT_ZONE)).zone ?? null;
 }
 
 /**
@@ -68,30 +206,40 @@ export async function listOrganizations(api: MakeApi): Promise<MakeOrganization[
  */
 export async function getOrganization(
   api: MakeApi,
-  organization: MakeOrganization,
+  organization: ZonedOrganization,
 ): Promise<{ apiLimit?: number }> {
-  const found = (await api.call((make) => make.organizations.get(organization.id), {
-    zone: organization.zone,
-    scope: "organizations:read",
-    organizationId: organization.id,
-  })) as { license?: { apiLimit?: unknown } };
-  const apiLimit = found?.license?.apiLimit;
-  return { apiLimit: typeof apiLimit === "number" ? apiLimit : undefined };
+  const found = await fetchOrganization(api, organization.id, organization.zone);
+  return { apiLimit: found.license?.apiLimit };
 }
 
+const inOrganization = (organization: ZonedOrganization) => ({
+  zone: organization.zone,
+  organizationId: organization.id,
+});
+
 /** The organization's teams, personal spaces included, from the organization's zone (scope `teams:read`). */
-export async function listTeams(api: MakeApi, organization: MakeOrganization) {
-  return collectPages((pg) =>
-    api.call(
-      (make) =>
-        make.teams.list(organization.id, {
-          cols: ["id", "name", "organizationId"],
-          pg,
-          includePrivateSpaces: true,
-        }),
-      { zone: organization.zone, scope: "teams:read", organizationId: organization.id },
+export async function listTeams(api: MakeApi, organization: ZonedOrganization) {
+  const { items, capped } = await collectPages((pg) =>
+    listPage(
+      () =>
+        api.call(
+          (make) =>
+            make.fetch("/teams", {
+              query: {
+                organizationId: organization.id,
+                cols: ["id", "name", "organizationId"],
+                pg: { ...pg },
+                includePrivateSpaces: true,
+              },
+            }),
+          { ...inOrganization(organization), scope: "teams:read" },
+        ),
+      "teams",
+      teamSchema,
+      "GET /teams",
     ),
   );
+  return { items: items.map(({ id, name }): MakeTeam => ({ id, name })), capped };
 }
 
 const SCENARIO_COLUMNS = [
@@ -111,39 +259,63 @@ let sortByRefused = false;
 const newestEditFirst = (a: MakeScenario, b: MakeScenario) =>
   String(b.lastEdit ?? "").localeCompare(String(a.lastEdit ?? ""));
 
+/** Whether Make sorted as asked: it echoes the key it used, and the items must be in that order. */
+const sortedByLastEdit = (items: MakeScenario[], pg?: { sortBy?: string }) =>
+  (pg?.sortBy === undefined || pg.sortBy === "lastEdit") &&
+  items.every((item, index) => index === 0 || newestEditFirst(items[index - 1]!, item) <= 0);
+
+export interface ScenarioList {
+  items: MakeScenario[];
+  capped: boolean;
+  /**
+   * `lastEdit`: the newest edits, newest first. `make`: Make ignored or refused the sort and the list was
+   * capped, so these are the first Make listed (sorted here), not necessarily the newest.
+   */
+  order: "lastEdit" | "make";
+}
+
 /**
- * Scenarios, newest edit first, from the organization's zone (scope `scenarios:read`): one team's, or with
- * no team the whole organization's in one list, which costs fewer calls than one list per team. When Make
- * refuses `pg[sortBy]=lastEdit` (a 400), the list is asked once more without it and sorted here.
+ * Scenarios, newest edit first, from the organization's zone (scope `scenarios:read`), the whole
+ * organization's in one list, which costs fewer calls than one list per team. When Make refuses
+ * `pg[sortBy]=lastEdit` (a 400) the list is asked once more without it; when Make ignores it (it echoes
+ * another key, or the order is not the one asked) the list is sorted here.
  */
 export async function listScenarios(
   api: MakeApi,
-  organization: MakeOrganization,
-  team?: MakeTeam,
-  maxItems = team ? 200 : 600,
-) {
+  organization: ZonedOrganization,
+  maxItems = 600,
+): Promise<ScenarioList> {
   const load = (sorted: boolean) =>
     collectPages(
-      (pg) =>
-        api.call(
-          (make) => {
-            const options = {
-              cols: [...SCENARIO_COLUMNS],
-              pg: sorted ? { ...pg, sortBy: "lastEdit" as const, sortDir: "desc" as const } : pg,
-            };
-            return (
-              team
-                ? make.scenarios.list(team.id, options)
-                : make.scenarios.listInOrganization(organization.id, options)
-            ) as Promise<MakeScenario[]>;
-          },
-          { zone: organization.zone, scope: "scenarios:read", organizationId: organization.id },
+      (pg: PageRequest) =>
+        listPage(
+          () =>
+            api.call(
+              (make) =>
+                make.fetch("/scenarios", {
+                  query: {
+                    organizationId: organization.id,
+                    cols: [...SCENARIO_COLUMNS],
+                    pg: sorted ? { ...pg, sortBy: "lastEdit", sortDir: "desc" } : { ...pg },
+                  },
+                }),
+              { ...inOrganization(organization), scope: "scenarios:read" },
+            ),
+          "scenarios",
+          scenarioSchema,
+          "GET /scenarios",
         ),
-      { pageSize: team ? 50 : 200, maxItems },
+      { pageSize: 200, maxItems },
     );
   if (!sortByRefused) {
     try {
-      return await load(true);
+      const listed = await load(true);
+      if (sortedByLastEdit(listed.items, listed.pg)) return { ...listed, order: "lastEdit" };
+      return {
+        ...listed,
+        items: listed.items.sort(newestEditFirst),
+        order: listed.capped ? "make" : "lastEdit",
+      };
     } catch (error) {
       if (!(error instanceof MakeApiError && error.status === 400)) throw error;
     }
@@ -151,41 +323,44 @@ export async function listScenarios(
   const listed = await load(false);
   // Only once the list without `pg[sortBy]` worked was it the sorting that Make refused.
   sortByRefused = true;
-  return { ...listed, items: listed.items.sort(newestEditFirst) };
+  return { ...listed, items: listed.items.sort(newestEditFirst), order: listed.capped ? "make" : "lastEdit" };
 }
 
 /**
- * Starts a run of an on-demand scenario in the organization's zone (scope `scenarios:run`), without
- * waiting for it to finish: Make answers with the execution's id at once. Make refuses an inactive or
- * invalid scenario (400), a missing permission (403) and a spent budget (429): all reach the caller.
- * Only answers that say no run was started are ever retried (MakeApi.call: a 401 after renewing the
- * token, a 429 whose Retry-After is short); a timeout or a 5xx is not, since the run may have started.
- * Make does not deduplicate runs: the caller makes sure one request means one run (the scenarios page
- * keys each form).
+ * Starts a run of a scenario in the organization's zone (scope `scenarios:run`), without waiting for it
+ * to finish (`responsive: false`): Make answers with the execution's id at once, and the caller follows it
+ * with executionStatus. Make refuses an inactive scenario or one already running (400), a missing
+ * permission (403) and a spent budget (429): all reach the caller. Only answers that say no run was
+ * started are ever retried (MakeApi.call); a timeout or a 5xx is not, since the run may have started.
+ * Make does not deduplicate runs: the caller makes sure one request means one run.
  */
 export async function runScenario(
   api: MakeApi,
-  organization: MakeOrganization,
+  organization: ZonedOrganization,
   scenarioId: number,
 ): Promise<{ executionId: string }> {
-  const { executionId } = await api.call(
-    (make) => make.scenarios.run(scenarioId, {}, { responsive: false }),
-    { zone: organization.zone, scope: "scenarios:run", organizationId: organization.id },
+  const body = await api.call(
+    (make) => make.fetch(`/scenarios/${scenarioId}/run`, { method: "POST", body: { responsive: false } }),
+    { ...inOrganization(organization), scope: "scenarios:run" },
   );
-  return { executionId };
+  return parsed(z.looseObject({ executionId: z.string().min(1) }), "POST /scenarios/{id}/run", body);
 }
 
-/** An execution's status as Make reports it: RUNNING, SUCCESS, WARNING or ERROR (scope `scenarios:read`). */
+/**
+ * An execution as Make reports it (`GET /scenarios/{id}/executions/{executionId}`, scope
+ * `scenarios:read`): RUNNING, SUCCESS, WARNING or ERROR, with Make's error message.
+ */
 export async function executionStatus(
   api: MakeApi,
-  organization: MakeOrganization,
+  organization: ZonedOrganization,
   scenarioId: number,
   executionId: string,
-): Promise<ExecutionDetail["status"]> {
-  const detail = await api.call((make) => make.executions.getDetail(scenarioId, executionId), {
-    zone: organization.zone,
-    scope: "scenarios:read",
-    organizationId: organization.id,
-  });
-  return detail.status;
+): Promise<MakeExecution> {
+  const body = await api.call(
+    (make) => make.fetch(`/scenarios/${scenarioId}/executions/${encodeURIComponent(executionId)}`),
+    { ...inOrganization(organization), scope: "scenarios:read" },
+  );
+  const { status, error } = parsed(executionSchema, "GET /scenarios/{id}/executions/{executionId}", body);
+  const errorMessage = error?.message ?? error?.name;
+  return { status, ...(errorMessage ? { errorMessage } : {}) };
 }

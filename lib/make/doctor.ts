@@ -12,7 +12,7 @@ import { decryptColumn, encryptColumn, tokenKeys } from "@/lib/db/token-encrypti
 import { clientType, env, requestedScopes } from "@/lib/env";
 import { MakeApi } from "@/lib/make/api";
 import { authorizationServer } from "@/lib/make/authorization-server";
-import { GRANTABLE_SCOPES } from "@/lib/make/calls";
+import { GRANTABLE_SCOPES, hasZone } from "@/lib/make/calls";
 import { makeObservations } from "@/lib/make/observations";
 import { makeProfile } from "@/lib/make/profile";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
@@ -242,13 +242,15 @@ async function checkUser(who: string): Promise<{ checks: DoctorCheck[]; api?: Ma
     const scopes = await makeProfile.grantedScopes(api);
     checks.push({ name: "granted scopes", ok: true, detail: scopes.join(" ") || "none" });
     const organizations = (await makeProfile.organizations(api)) ?? [];
-    await api.reserve(new Map(organizations.map((organization) => [organization.id, 1])));
+    await api.reserve(
+      organizations.filter(hasZone).map(({ id, zone }) => [{ zone, organizationId: id }, 1] as const),
+    );
     for (const entry of await makeProfile.reach(api, organizations)) {
       checks.push({
         name: `organization ${entry.organization.id}`,
         ok: entry.reach === "reachable",
-        detail: `${entry.organization.name} in ${entry.organization.zone}: ${entry.reach}${
-          entry.reach === "reachable" ? "" : ` (${failureText(entry.error)})`
+        detail: `${entry.organization.name} in ${entry.organization.zone ?? "an unknown zone"}: ${entry.reach}${
+          "error" in entry ? ` (${failureText(entry.error)})` : ""
         }`,
       });
     }

@@ -44,7 +44,9 @@ export type MakeApiFailure =
   /** Any other 4xx: Make refused the request as sent (a wrong zone answers like this). */
   | "rejected"
   /** 5xx, a timeout or a network failure: try again later. */
-  | "unavailable";
+  | "unavailable"
+  /** Make answered 2xx with a body this app cannot read (a field it needs is missing or of another type). */
+  | "unexpected_answer";
 
 export interface MakeErrorBody {
   detail?: string;
@@ -68,6 +70,8 @@ export class MakeApiError extends MakeError {
       zoneRefused?: string;
       /** The app's own pacing refused the call before it reached Make. */
       paced?: boolean;
+      /** The call whose answer did not have the shape this app reads (lib/make/calls.ts). */
+      unexpectedAnswer?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -75,7 +79,11 @@ export class MakeApiError extends MakeError {
       body.detail ?? body.message ?? (status ? `Make answered ${status}` : "Make could not be reached"),
       status ?? 0,
     );
-    this.kind = details.zoneRefused ? "zone_refused" : failureKind(status);
+    this.kind = details.zoneRefused
+      ? "zone_refused"
+      : details.unexpectedAnswer
+        ? "unexpected_answer"
+        : failureKind(status);
     this.subErrors = body.suberrors?.map((suberror) => suberror.message ?? suberror.code ?? "");
   }
 
@@ -211,7 +219,18 @@ export function describeMakeApiError(error: MakeApiError): string {
       return `Make no longer accepts this connection. Reconnect to continue.${makeSays}`;
     case "unavailable":
       return `${error.message}. Try again in a moment.`;
+    case "unexpected_answer":
+      return `Make answered ${error.details.unexpectedAnswer} in a form this app cannot read, so it is not shown. Try again later; if it stays so, the app needs an update.`;
     default:
-      return `Make could not complete the request.${makeSays}`;
+      return `${runRefusalWords(said ?? "")}Make could not complete the request.${makeSays}`;
   }
+}
+
+/** Make's refusals of a run (its words, quoted in the SDK's tool descriptions), and what the user can do. */
+function runRefusalWords(said: string): string {
+  if (/not activated/i.test(said))
+    return "This scenario is switched off at Make, and Make runs only active scenarios. Turn it on at Make, then run it again. ";
+  if (/already being executed/i.test(said))
+    return "This scenario is already running at Make, and Make runs one execution of it at a time. Wait for that run to end, then run it again. ";
+  return "";
 }

@@ -7,8 +7,9 @@
  * connection has no token to look up with).
  *
  * Single flight: concurrent callers with the same key share one load, so the burst of requests that
- * follows a token refresh asks Make once, not once per request. A failed load is not kept. Bounded: the
- * oldest entries go first.
+ * follows a token refresh asks Make once, not once per request. A failed load is not kept, except Make's
+ * refusals (403, a zone refusing the token, an unreadable answer): asking again would get the same answer.
+ * Bounded: the oldest entries go first.
  */
 import "server-only";
 import { env } from "@/lib/env";
@@ -16,14 +17,18 @@ import type { MakeApi } from "@/lib/make/api";
 import { recordApiLimit } from "@/lib/make/budget";
 import {
   currentMakeUser,
+  executionStatus,
   getOrganization,
   grantedScopes,
   listOrganizations,
   listScenarios,
   listTeams,
+  hasZone,
   type MakeOrganization,
   type MakeScenario,
   type MakeTeam,
+  type ScenarioList,
+  type ZonedOrganization,
 } from "@/lib/make/calls";
 import {
   describeMakeApiError,
@@ -54,13 +59,21 @@ export type OrganizationReach =
   /** Make refused it (a consent bound to other organizations, a role) or its zone refused the token. */
   | { organization: MakeOrganization; reach: "forbidden" | "zone_refused"; error: MakeApiError }
   /** Could not be asked just now (the budget, Make unavailable). */
-  | { organization: MakeOrganization; reach: "unknown"; error: unknown };
+  | { organization: MakeOrganization; reach: "unknown"; error: unknown }
+  /** Make did not say which zone it lives in, so nothing can be asked about it. */
+  | { organization: MakeOrganization; reach: "zone_unknown" };
 
 export interface TeamScenarios {
   team: MakeTeam;
   items: MakeScenario[];
   capped: boolean;
+  order: ScenarioList["order"];
 }
+
+/** Make's answers that asking again within the cache's lifetime would not change. */
+const isLastingRefusal = (error: unknown) =>
+  error instanceof MakeApiError &&
+  (error.kind === "forbidden" || error.kind === "zone_refused" || error.kind === "unexpected_answer");
 
 const MAX_ENTRIES = 1_000;
 const entries = new Map<string, { until: number; value: Promise<unknown> }>();
@@ -93,8 +106,8 @@ export function cachedProfile<T>(
       (loaded) => {
         if (keepMs) entry.until = Math.min(entry.until, Date.now() + keepMs(loaded));
       },
-      () => {
-        if (entries.get(key) === entry) entries.delete(key);
+      (error: unknown) => {
+        if (entries.get(key) === entry && !isLastingRefusal(error)) entries.delete(key);
       },
     );
   }
@@ -106,6 +119,18 @@ const keyOf = (api: MakeApi, what: string) => `${api.userId}:${api.tokenKey}:${w
 /** Profile text Make may send as an empty string (it does for a user without one). */
 const present = (value: unknown) => (typeof value === "string" && value.trim() ? value : undefined);
 
+/** A picture only when it is an http(s) URL: Make's own fixture has "..." for an avatar. */
+function pictureUrl(value: unknown): string | undefined {
+  const text = present(value);
+  if (!text) return undefined;
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || url.protocol === "http:" ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const problemOf = (error: unknown) =>
   error instanceof MakeApiError ? describeMakeApiError(error) : "Make did not answer the profile request.";
 
@@ -113,10 +138,12 @@ const problemOf = (error: unknown) =>
  * Loads one organization's reach. Transient failures throw, so they are not kept; a spent budget is kept
  * until its window ends (`reachKeepMs`), so views in the meantime do not each ask the database again.
  */
-async function probeOrganization(api: MakeApi, organization: MakeOrganization): Promise<OrganizationReach> {
+async function probeOrganization(api: MakeApi, organization: ZonedOrganization): Promise<OrganizationReach> {
   try {
     const { apiLimit } = await getOrganization(api, organization);
-    await recordApiLimit(organization.id, apiLimit).catch(() => {});
+    await recordApiLimit({ zone: organization.zone, organizationId: organization.id }, apiLimit).catch(
+      () => {},
+    );
     return { organization, reach: "reachable" };
   } catch (error) {
     if (error instanceof MakeApiError && (error.kind === "forbidden" || error.kind === "zone_refused"))
@@ -132,13 +159,21 @@ const reachKeepMs = (reach: OrganizationReach) =>
     ? (reach.error.retryAfterSeconds ?? 0) * 1000
     : Infinity;
 
-/** The scenarios page's data for one organization: its teams, and its scenarios in one list. */
-async function loadOrganizationScenarios(api: MakeApi, organization: MakeOrganization) {
+/**
+ * The scenarios page's data for one organization: its teams, and its scenarios in one list. Scenarios of a
+ * team the team list does not show (Make's own fixtures have them) are listed under that team's id.
+ */
+async function loadOrganizationScenarios(api: MakeApi, organization: ZonedOrganization) {
   const teams = await listTeams(api, organization);
   const scenarios = await listScenarios(api, organization);
-  return teams.items.map((team): TeamScenarios => {
+  const listed = new Set(teams.items.map((team) => team.id));
+  const unlisted = [...new Set(scenarios.items.map((scenario) => scenario.teamId))]
+    .filter((teamId) => !listed.has(teamId))
+    .sort((a, b) => a - b)
+    .map((teamId): MakeTeam => ({ id: teamId, name: `Team ${teamId}`, unlisted: true }));
+  return [...teams.items, ...unlisted].map((team): TeamScenarios => {
     const items = scenarios.items.filter((scenario) => scenario.teamId === team.id);
-    return { team, items, capped: scenarios.capped };
+    return { team, items, capped: scenarios.capped, order: scenarios.order };
   });
 }
 
@@ -166,7 +201,7 @@ export const makeProfile = {
       sub: api.sub,
       name: present(user?.name) ?? present(claims.name),
       email: present(user?.email) ?? present(claims.email),
-      picture: present(user?.avatar) ?? present(claims.picture),
+      picture: pictureUrl(user?.avatar) ?? pictureUrl(claims.picture),
     };
     const problems: string[] = [];
     if (me.status === "rejected") {
@@ -189,27 +224,69 @@ export const makeProfile = {
     ),
   grantedScopes: (api: MakeApi) => cachedProfile(keyOf(api, "scopes"), () => grantedScopes(api)),
   /** Whether the reach of this organization is known for this token (asking costs no call). */
-  knowsReach: (api: MakeApi, organization: MakeOrganization) =>
+  knowsReach: (api: MakeApi, organization: ZonedOrganization) =>
     isCachedProfile(keyOf(api, `reach:${organization.id}`)),
-  /** Which organizations this connection reaches: one call per organization and token. */
+  /** Which organizations this connection reaches: one call per organization (with a known zone) and token. */
   reach: (api: MakeApi, organizations: MakeOrganization[]) =>
     Promise.all(
       organizations.map((organization) =>
-        cachedProfile(
-          keyOf(api, `reach:${organization.id}`),
-          () => probeOrganization(api, organization),
-          reachKeepMs,
-        ).catch((error: unknown): OrganizationReach => {
-          if (error instanceof MakeConnectionError) throw error;
-          return { organization, reach: "unknown", error };
-        }),
+        !hasZone(organization)
+          ? Promise.resolve<OrganizationReach>({ organization, reach: "zone_unknown" })
+          : cachedProfile(
+              keyOf(api, `reach:${organization.id}`),
+              () => probeOrganization(api, organization),
+              reachKeepMs,
+            ).catch((error: unknown): OrganizationReach => {
+              if (error instanceof MakeConnectionError) throw error;
+              return { organization, reach: "unknown", error };
+            }),
       ),
     ),
   /** Whether the scenarios page's data of this organization is cached (showing it costs no call). */
-  knowsScenarios: (api: MakeApi, organization: MakeOrganization) =>
+  knowsScenarios: (api: MakeApi, organization: ZonedOrganization) =>
     isCachedProfile(keyOf(api, `scenarios:${organization.id}`)),
-  organizationScenarios: (api: MakeApi, organization: MakeOrganization) =>
+  organizationScenarios: (api: MakeApi, organization: ZonedOrganization) =>
     cachedProfile(keyOf(api, `scenarios:${organization.id}`), () =>
       loadOrganizationScenarios(api, organization),
     ),
+  /**
+   * The organization a scenario belongs to, looked up in the user's current organizations and their
+   * scenario lists (usually cached from the page the user came from), never taken from a form: calls about
+   * the scenario spend that organization's budget. `zone_unknown` when it may sit in an organization whose
+   * zone Make did not give.
+   */
+  async scenarioOrganization(
+    api: MakeApi,
+    scenarioId: number,
+  ): Promise<{ organization: ZonedOrganization; scenario: MakeScenario } | "zone_unknown" | null> {
+    const organizations = (await makeProfile.organizations(api)) ?? [];
+    for (const organization of organizations.filter(hasZone)) {
+      const teams = await makeProfile.organizationScenarios(api, organization).catch(() => []);
+      for (const { items } of teams) {
+        const scenario = items.find((item) => item.id === scenarioId);
+        if (scenario) return { organization, scenario };
+      }
+    }
+    return organizations.some((organization) => !hasZone(organization)) ? "zone_unknown" : null;
+  },
+  /** The user's current organization of this id in this zone: a stored run is asked about only while it is. */
+  async currentOrganization(api: MakeApi, organizationId: number, zone: string) {
+    const organizations = (await makeProfile.organizations(api)) ?? [];
+    return organizations
+      .filter(hasZone)
+      .find((organization) => organization.id === organizationId && organization.zone === zone);
+  },
+  /**
+   * An execution's status, cached per execution: a finished one for the cache's lifetime, a running one
+   * for EXECUTION_RECHECK_MS, so any number of views and polls of a run ask Make at most that often.
+   */
+  execution: (api: MakeApi, organization: ZonedOrganization, scenarioId: number, executionId: string) =>
+    cachedProfile(
+      `${api.userId}:execution:${organization.zone}:${executionId}`,
+      () => executionStatus(api, organization, scenarioId, executionId),
+      (execution) => (execution.status === "RUNNING" ? EXECUTION_RECHECK_MS : Infinity),
+    ),
 };
+
+/** How long a RUNNING status is served before Make is asked again. */
+export const EXECUTION_RECHECK_MS = 3_000;

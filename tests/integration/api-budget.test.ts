@@ -24,70 +24,100 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await app.db.makeApiBudget.deleteMany();
+  await app.db.makeApiBudgetShare.deleteMany();
 });
 
-const granted = (reserved: Map<number, { granted: number }>, id: number) => reserved.get(id)?.granted;
+const ZONE = "eu1.make.com";
+const key = (organizationId: number, zone = ZONE) => ({ zone, organizationId });
+const granted = (reserved: Map<string, { granted: number }>, organizationId: number, zone = ZONE) =>
+  reserved.get(budget.budgetKeyOf(key(organizationId, zone)))?.granted;
+const reserve = (userId: string, calls: Array<[number, number]>, zone = ZONE) =>
+  budget.reserveCalls(
+    userId,
+    calls.map(([id, n]) => [key(id, zone), n] as const),
+  );
 
 describe("the API budget", () => {
-  it("reserves for several organizations in one statement, up to 60 each when Make has not said", async () => {
-    const reserved = await budget.reserveCalls(
-      new Map([
-        [1, 50],
-        [2, 3],
-      ]),
-    );
-    expect(granted(reserved, 1)).toBe(50);
+  it("reserves for several organizations in one statement, a lone user up to half of 60 when Make has not said", async () => {
+    const reserved = await reserve("a", [
+      [1, 50],
+      [2, 3],
+    ]);
+    expect(granted(reserved, 1)).toBe(30);
     expect(granted(reserved, 2)).toBe(3);
-    const more = await budget.reserveCalls(
-      new Map([
-        [1, 20],
-        [2, 0],
-      ]),
-    );
-    expect(granted(more, 1)).toBe(10);
-    expect(more.get(1)!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(more.has(2)).toBe(false);
+    const other = await reserve("b", [
+      [1, 40],
+      [2, 0],
+    ]);
+    expect(granted(other, 1)).toBe(30);
+    expect(other.get(budget.budgetKeyOf(key(1)))!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(other.has(budget.budgetKeyOf(key(2)))).toBe(false);
   });
 
-  it("grants exactly the limit to many callers reserving at once", async () => {
+  it("grants exactly the limit to many users reserving at once", async () => {
     const results = await Promise.all(
-      Array.from({ length: 30 }, () => budget.reserveCalls(new Map([[7, 3]]))),
+      Array.from({ length: 30 }, (_, index) => reserve(`user-${index}`, [[7, 3]])),
     );
     expect(results.reduce((sum, result) => sum + (granted(result, 7) ?? 0), 0)).toBe(60);
   });
 
+  it("gives no user more than a fair share while others wait: one hammering leaves the rest to the others", async () => {
+    await budget.recordApiLimit(key(8), 12);
+    let hammered = 0;
+    for (let i = 0; i < 20; i += 1) hammered += granted(await reserve("a", [[8, 1]]), 8) ?? 0;
+    expect(hammered).toBe(6);
+    expect(granted(await reserve("b", [[8, 3]]), 8)).toBe(3);
+    expect(granted(await reserve("c", [[8, 3]]), 8)).toBe(3);
+    // Three users now: a's share (4) is spent, and so is the organization's window.
+    expect(granted(await reserve("a", [[8, 1]]), 8)).toBe(0);
+  });
+
+  it("keys the budget by zone and organization id: the same id in another zone is another organization", async () => {
+    await budget.recordApiLimit(key(10), 2);
+    expect(granted(await reserve("a", [[10, 2]]), 10)).toBe(1);
+    expect(granted(await reserve("b", [[10, 2]]), 10)).toBe(1);
+    expect(granted(await reserve("a", [[10, 2]], "us1.make.com"), 10, "us1.make.com")).toBe(2);
+  });
+
   it("uses the organization's license.apiLimit once Make reported it", async () => {
-    await budget.recordApiLimit(9, 5);
-    const reserved = await budget.reserveCalls(new Map([[9, 8]]));
-    expect(granted(reserved, 9)).toBe(5);
+    await budget.recordApiLimit(key(9), 5);
+    const reserved = await reserve("a", [[9, 8]]);
+    expect(granted(reserved, 9)).toBe(3);
+    expect(granted(await reserve("b", [[9, 8]]), 9)).toBe(2);
   });
 
   it("opens a new window once the old one has passed", async () => {
-    await budget.recordApiLimit(11, 2);
-    expect(granted(await budget.reserveCalls(new Map([[11, 2]])), 11)).toBe(2);
-    expect(granted(await budget.reserveCalls(new Map([[11, 1]])), 11)).toBe(0);
+    await budget.recordApiLimit(key(11), 2);
+    expect(granted(await reserve("a", [[11, 2]]), 11)).toBe(1);
+    expect(granted(await reserve("b", [[11, 2]]), 11)).toBe(1);
+    expect(granted(await reserve("c", [[11, 1]]), 11)).toBe(0);
     // The window (1 s here) plus the grace second.
     await new Promise((resolve) => setTimeout(resolve, 2_200));
-    expect(granted(await budget.reserveCalls(new Map([[11, 1]])), 11)).toBe(1);
+    expect(granted(await reserve("c", [[11, 1]]), 11)).toBe(1);
   });
 
-  it("a 429 from Make spends the rest of the window for everyone", async () => {
-    expect(granted(await budget.reserveCalls(new Map([[13, 1]])), 13)).toBe(1);
-    const wait = await budget.exhaustBudget(13);
+  it("a 429 from Make spends the rest of that organization's window for everyone, and only that one's", async () => {
+    expect(granted(await reserve("a", [[13, 1]]), 13)).toBe(1);
+    const wait = await budget.exhaustBudget(key(13));
     expect(wait).toBeGreaterThanOrEqual(1);
-    expect(granted(await budget.reserveCalls(new Map([[13, 1]])), 13)).toBe(0);
+    expect(granted(await reserve("b", [[13, 1]]), 13)).toBe(0);
+    expect(granted(await reserve("b", [[14, 1]]), 14)).toBe(1);
+    expect(granted(await reserve("b", [[13, 1]], "us1.make.com"), 13, "us1.make.com")).toBe(1);
   });
 
   it("runs at most four requests against one organization at once in a process", async () => {
     let running = 0;
     let most = 0;
     const work = () =>
-      budget.withinInFlightCap(21, async () => {
+      budget.withinInFlightCap(key(21), async () => {
         most = Math.max(most, ++running);
         await new Promise((resolve) => setTimeout(resolve, 20));
         running -= 1;
       });
-    await Promise.all([...Array.from({ length: 12 }, work), budget.withinInFlightCap(22, async () => {})]);
+    await Promise.all([
+      ...Array.from({ length: 12 }, work),
+      budget.withinInFlightCap(key(22), async () => {}),
+    ]);
     expect(most).toBe(budget.MAX_IN_FLIGHT_PER_ORGANIZATION);
     expect(running).toBe(0);
   });
@@ -99,14 +129,21 @@ describe("the API budget", () => {
     });
     const userId = await storeConnectedAccount(app.db, tokens, Math.floor(Date.now() / 1000) + 3600);
     const [organization] = await make.listOrganizations(await make.MakeApi.forUser(userId));
-    await budget.recordApiLimit(organization!.id, 1);
-    await budget.reserveCalls(new Map([[organization!.id, 1]]));
+    const zoned = organization as import("@/lib/make").ZonedOrganization;
+    const organizationKey = key(zoned.id, zoned.zone);
+    await budget.recordApiLimit(organizationKey, 2);
+    await budget.reserveCalls("someone else", [[organizationKey, 1]]);
+    await budget.reserveCalls(userId, [[organizationKey, 1]]);
     const spent = async () =>
-      (await app.db.makeApiBudget.findUniqueOrThrow({ where: { organizationId: organization!.id } })).spent;
+      (
+        await app.db.makeApiBudget.findUniqueOrThrow({
+          where: { zone_organizationId: { zone: zoned.zone, organizationId: zoned.id } },
+        })
+      ).spent;
     // What a dashboard view does: a new client for the user, then the organization's reach.
     const view = async () => {
       const api = await make.MakeApi.forUser(userId);
-      const known = make.makeProfile.knowsReach(api, organization!);
+      const known = make.makeProfile.knowsReach(api, zoned);
       const [reach] = await make.makeProfile.reach(api, [organization!]);
       return { known, reach: reach!.reach };
     };

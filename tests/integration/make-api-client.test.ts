@@ -41,7 +41,7 @@ beforeEach(async () => {
 describe("Make API client", () => {
   it("asks the default zone for user-level data and each organization's own zone for its teams", async () => {
     const make = await forUser();
-    const organizations = await calls.listOrganizations(make);
+    const organizations = (await calls.listOrganizations(make)) as import("@/lib/make").ZonedOrganization[];
     expect(organizations).toEqual([
       { id: 5001, name: "Analytical Engines Ltd", zone: app.standIn.zones[0] },
       { id: 5011, name: "Difference Engine Inc.", zone: app.standIn.zones[1] },
@@ -90,7 +90,7 @@ describe("Make API client", () => {
 
   it("waits out a short Retry-After once; a long one is returned to the caller and the organization left alone", async () => {
     const make = await forUser();
-    const [organization] = await calls.listOrganizations(make);
+    const [organization] = (await calls.listOrganizations(make)) as import("@/lib/make").ZonedOrganization[];
     // Make documents no Retry-After; this is the case where it sends one.
     app.standIn.controls.configure({ apiBudget: 1, apiBudgetWindowSeconds: 1, retryAfterOn429: true });
     await calls.listTeams(make, organization!);
@@ -163,7 +163,9 @@ describe("Make API client", () => {
       for (const zone of [trapHost, `${app.standIn.zones[1]}@${trapHost}`, `eu1.make.com@${trapHost}`]) {
         app.standIn.controls.configure({ reportedZones: { "5011": zone } });
         const make = await forUser();
-        const organization = (await calls.listOrganizations(make)).find((org) => org.id === 5011)!;
+        const organization = (
+          (await calls.listOrganizations(make)) as import("@/lib/make").ZonedOrganization[]
+        ).find((org) => org.id === 5011)!;
         expect(organization.zone).toBe(zone);
         failures.push(await calls.listTeams(make, organization).catch((caught: unknown) => caught));
       }
@@ -177,7 +179,9 @@ describe("Make API client", () => {
       // Reported in its own zone again, the organization works.
       app.standIn.controls.configure({ reportedZones: {} });
       const make = await forUser();
-      const organization = (await calls.listOrganizations(make)).find((org) => org.id === 5011)!;
+      const organization = (
+        (await calls.listOrganizations(make)) as import("@/lib/make").ZonedOrganization[]
+      ).find((org) => org.id === 5011)!;
       expect((await calls.listTeams(make, organization)).items.length).toBeGreaterThan(0);
     } finally {
       await new Promise((resolve) => trap.close(resolve));

@@ -188,7 +188,7 @@ describe("scenario runs", () => {
 
   it("refuses inactive and invalid scenarios with 400, and a token without scenarios:run with 403; none is recorded", async () => {
     const inactive = await failure(make(0).scenarios.run(9102));
-    expect(inactive).toMatchObject({ statusCode: 400, message: expect.stringContaining("not active") });
+    expect(inactive).toMatchObject({ statusCode: 400, message: expect.stringContaining("not activated") });
     expect((await failure(make(0).scenarios.run(9004)))?.statusCode).toBe(400);
     const narrow = await signInTokens(as, { client: "confidential", scope: "openid scenarios:read" });
     expect((await failure(make(0, narrow.access_token).scenarios.run(9101)))?.statusCode).toBe(403);

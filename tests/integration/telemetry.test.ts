@@ -105,7 +105,7 @@ describe("traces of the Make connection", () => {
     const { MakeApi } = await import("@/lib/make/api");
     const calls = await import("@/lib/make/calls");
     const api = await MakeApi.forUser(userId);
-    const [organization] = await calls.listOrganizations(api);
+    const [organization] = (await calls.listOrganizations(api)) as import("@/lib/make").ZonedOrganization[];
     await calls.listTeams(api, organization!);
 
     const refresh = only("make.refresh");

@@ -8,6 +8,7 @@ import "server-only";
 import { errorMessage, log } from "@/lib/log";
 import {
   connectionStatus,
+  hasZone,
   MakeApi,
   MakeConnectionError,
   makeProfile,
@@ -22,8 +23,11 @@ const logFailure = (what: string) => (error: unknown) => {
 
 /** Which organizations the connection reaches, asked once per token; the calls reserved in one round trip. */
 async function organizationReach(api: MakeApi, organizations: MakeOrganization[]) {
-  const unknown = organizations.filter((organization) => !makeProfile.knowsReach(api, organization));
-  if (unknown.length > 0) await api.reserve(new Map(unknown.map((organization) => [organization.id, 1])));
+  const unknown = organizations
+    .filter(hasZone)
+    .filter((organization) => !makeProfile.knowsReach(api, organization));
+  if (unknown.length > 0)
+    await api.reserve(unknown.map(({ id, zone }) => [{ zone, organizationId: id }, 1] as const));
   return makeProfile.reach(api, organizations);
 }
 

@@ -24,6 +24,7 @@ export async function deleteAccount(_: DeleteAccountState, formData: FormData): 
       // The user's own rows; the foreign keys would cascade, but deletion should not depend on reading them.
       await tx.session.deleteMany({ where: { userId: user.id } });
       await tx.scenarioRun.deleteMany({ where: { userId: user.id } });
+      await tx.makeApiBudgetShare.deleteMany({ where: { userId: user.id } });
       await tx.account.deleteMany({ where: { userId: user.id } });
       await tx.user.delete({ where: { id: user.id } });
     });

@@ -1,14 +1,21 @@
 "use server";
 /**
- * "Run now": starts one run of an on-demand scenario at Make, once per form. Each rendered form carries
- * a fresh key; the key is recorded (ScenarioRun, unique per user) before Make is asked, so a double click
- * or a resubmitted form finds the first request's row and starts nothing. The page then shows that row:
- * the execution Make started, or Make's refusal in Make's words.
+ * "Run now": starts one run of a scenario at Make, once per form. Each rendered form carries a fresh key;
+ * the key is recorded (ScenarioRun, unique per user) before Make is asked, so a double click or a
+ * resubmitted form finds the first request's row and starts nothing. The scenario's organization (whose
+ * budget the run spends) is looked up among the user's current organizations, never taken from the form.
  */
 import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
 import { requireUser } from "@/lib/auth";
-import { connectMake, describeMakeProblem, MakeApi, makeProfile, runScenario } from "@/lib/make";
+import {
+  connectMake,
+  describeMakeProblem,
+  MakeApi,
+  makeProfile,
+  runScenario,
+  type ZonedOrganization,
+} from "@/lib/make";
 
 const PATH = "/dashboard/scenarios";
 const REQUEST_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -22,8 +29,7 @@ export async function runScenarioNow(formData: FormData) {
   const user = await requireUser(PATH);
   const requestKey = String(formData.get("requestKey") ?? "");
   const scenarioId = positiveId(formData.get("scenarioId"));
-  const organizationId = positiveId(formData.get("organizationId"));
-  if (!REQUEST_KEY.test(requestKey) || !scenarioId || !organizationId) redirect(`${PATH}?run=invalid`);
+  if (!REQUEST_KEY.test(requestKey) || !scenarioId) redirect(`${PATH}?run=invalid`);
 
   const api = await MakeApi.forUser(user.id);
   // Running needs `scenarios:run`, which sign-in does not ask for: Make is asked for it only now.
@@ -31,9 +37,10 @@ export async function runScenarioNow(formData: FormData) {
   if (granted && !granted.includes("scenarios:run")) {
     await connectMake({ returnTo: PATH, missingScopes: ["scenarios:run"] });
   }
-  // The zone comes from Make's list of the user's organizations, never from the form.
-  const organization = (await makeProfile.organizations(api))?.find((item) => item.id === organizationId);
-  if (!organization) redirect(`${PATH}?run=invalid`);
+  const found = await makeProfile.scenarioOrganization(api, scenarioId);
+  if (found === "zone_unknown") redirect(`${PATH}?run=zone_unknown`);
+  if (!found) redirect(`${PATH}?run=invalid`);
+  const { organization } = found;
 
   const { count } = await db.scenarioRun.createMany({
     data: [
@@ -41,7 +48,7 @@ export async function runScenarioNow(formData: FormData) {
         userId: user.id,
         requestKey,
         scenarioId,
-        organizationId,
+        organizationId: organization.id,
         zone: organization.zone,
         status: "starting",
       },
@@ -54,7 +61,7 @@ export async function runScenarioNow(formData: FormData) {
 
 async function startRun(
   api: MakeApi,
-  organization: Parameters<typeof runScenario>[1],
+  organization: ZonedOrganization,
   scenarioId: number,
   userId: string,
   requestKey: string,

@@ -3,7 +3,13 @@
  * from the organization's zone. Rendered inside its own <Suspense>, so it streams in when its zone answers.
  */
 import type { ReactNode } from "react";
-import { makeProfile, type MakeApi, type MakeOrganization, type TeamScenarios } from "@/lib/make";
+import {
+  makeProfile,
+  type MakeApi,
+  type MakeOrganization,
+  type TeamScenarios,
+  type ZonedOrganization,
+} from "@/lib/make";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { RunScenarioButton } from "@/components/run-scenario-button";
 import { ScenarioList } from "@/components/scenario-list";
@@ -12,7 +18,7 @@ import { Card } from "@/components/ui/card";
 
 interface Props {
   api: MakeApi;
-  organization: MakeOrganization;
+  organization: ZonedOrganization;
   returnTo: string;
   grant: (formData: FormData) => Promise<void>;
   run: (formData: FormData) => Promise<void>;
@@ -29,11 +35,18 @@ function OrganizationCard({
   busy?: boolean;
 }) {
   return (
-    <Card data-organization={organization.id} data-zone={organization.zone} aria-busy={busy || undefined}>
+    <Card
+      data-organization={organization.id}
+      data-zone={organization.zone ?? "unknown"}
+      aria-busy={busy || undefined}
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 className="text-lg font-semibold break-words">{organization.name}</h2>
-        <Badge tone="muted" className="font-mono">
-          zone {organization.zone}
+        <Badge
+          tone={organization.zone ? "muted" : "warning"}
+          className={organization.zone ? "font-mono" : ""}
+        >
+          {organization.zone ? `zone ${organization.zone}` : "zone unknown"}
         </Badge>
       </div>
       <div className="mt-3">{children}</div>
@@ -41,7 +54,7 @@ function OrganizationCard({
   );
 }
 
-export function OrganizationSkeleton({ organization }: { organization: MakeOrganization }) {
+export function OrganizationSkeleton({ organization }: { organization: ZonedOrganization }) {
   return (
     <OrganizationCard organization={organization} busy>
       <p className="text-sm text-slate-600 dark:text-slate-300" data-loading="organization">
@@ -74,18 +87,27 @@ export async function OrganizationScenarios({ api, organization, returnTo, grant
           This organization has no teams you can see.
         </p>
       )}
-      {teams.map(({ team, items, capped }) => (
-        <div key={team.id} data-team={team.id} className="mt-4 first:mt-0">
+      {teams.map(({ team, items, capped, order }) => (
+        <div
+          key={team.id}
+          data-team={team.id}
+          data-team-unlisted={team.unlisted || undefined}
+          className="mt-4 first:mt-0"
+        >
           <h3 className="text-sm font-semibold text-slate-700 dark:text-slate-200">
             {team.name}{" "}
             <span className="font-normal text-slate-600 dark:text-slate-300">· {items.length} scenarios</span>
+            {team.unlisted && (
+              <span className="block text-xs font-normal text-slate-600 dark:text-slate-300">
+                Make listed these scenarios in a team it does not show you; open Make to see the team.
+              </span>
+            )}
           </h3>
           <ScenarioList
             scenarios={items}
             capped={capped}
-            runControl={(scenario) => (
-              <RunScenarioButton scenario={scenario} organizationId={organization.id} run={run} />
-            )}
+            order={order}
+            runControl={(scenario) => <RunScenarioButton scenario={scenario} run={run} />}
           />
         </div>
       ))}
@@ -99,10 +121,25 @@ export function OrganizationProblem({
   error,
   returnTo,
   grant,
-}: Omit<Props, "api" | "asked" | "run"> & { error: unknown }) {
+}: Omit<Props, "api" | "asked" | "run" | "organization"> & {
+  organization: MakeOrganization;
+  error: unknown;
+}) {
   return (
     <OrganizationCard organization={organization}>
       <MakeApiProblem error={error} returnTo={returnTo} grant={grant} />
+    </OrganizationCard>
+  );
+}
+
+/** An organization Make listed without its zone: nothing about it can be asked, and the page says so. */
+export function OrganizationZoneUnknown({ organization }: { organization: MakeOrganization }) {
+  return (
+    <OrganizationCard organization={organization}>
+      <p role="status" data-zone-unknown className="text-sm text-slate-600 dark:text-slate-300">
+        Make did not say which zone this organization lives in, so its teams and scenarios cannot be listed or
+        run from here. Open it at Make to see and run them.
+      </p>
     </OrganizationCard>
   );
 }

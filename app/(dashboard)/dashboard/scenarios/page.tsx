@@ -12,6 +12,7 @@ import { Suspense } from "react";
 import { requireUser, type SignedInUser } from "@/lib/auth";
 import {
   describeMakeProblem,
+  hasZone,
   MakeApi,
   makeProfile,
   type MakeOrganization,
@@ -22,7 +23,12 @@ import { MakeApiProblem } from "@/components/make-api-problem";
 import { Card } from "@/components/ui/card";
 import { grantAccess } from "../actions";
 import { runScenarioNow } from "./actions";
-import { OrganizationProblem, OrganizationScenarios, OrganizationSkeleton } from "./organization-scenarios";
+import {
+  OrganizationProblem,
+  OrganizationScenarios,
+  OrganizationSkeleton,
+  OrganizationZoneUnknown,
+} from "./organization-scenarios";
 import { RunResult } from "./run-result";
 
 export const metadata = { title: "Scenarios" };
@@ -54,17 +60,20 @@ type SearchParams = Record<string, string | string[] | undefined>;
 /**
  * The Make calls this view will make, reserved in each organization's budget in one round trip: one to
  * learn whether the organization is reachable (once per token), two for its teams and scenarios (unless
- * cached). A view served from the cache reserves nothing.
+ * cached). A view served from the cache reserves nothing. Organizations without a known zone cost none.
  */
 async function reserveCalls(api: MakeApi, organizations: MakeOrganization[]) {
-  const calls = new Map(
-    organizations.map((organization) => [
-      organization.id,
-      (makeProfile.knowsReach(api, organization) ? 0 : 1) +
-        (makeProfile.knowsScenarios(api, organization) ? 0 : 2),
-    ]),
-  );
-  if ([...calls.values()].some((count) => count > 0)) await api.reserve(calls);
+  const calls = organizations
+    .filter(hasZone)
+    .map(
+      (organization) =>
+        [
+          { zone: organization.zone, organizationId: organization.id },
+          (makeProfile.knowsReach(api, organization) ? 0 : 1) +
+            (makeProfile.knowsScenarios(api, organization) ? 0 : 2),
+        ] as const,
+    );
+  if (calls.some(([, count]) => count > 0)) await api.reserve(calls);
 }
 
 /** The API client, the organizations and whether each is reachable, when every needed scope was granted. */
@@ -107,6 +116,8 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
       {reach.map((entry) => {
         const { organization } = entry;
         if (entry.reach === "forbidden" || entry.reach === "zone_refused") return null;
+        if (entry.reach === "zone_unknown" || !hasZone(organization))
+          return <OrganizationZoneUnknown key={organization.id} organization={organization} />;
         if (entry.reach === "unknown") {
           return (
             <OrganizationProblem
@@ -151,7 +162,7 @@ function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] })
             data-unreachable={entry.reach === "reachable" ? undefined : entry.reach}
           >
             <span className="font-medium">{entry.organization.name}</span>:{" "}
-            {entry.reach === "reachable" ? "" : describeMakeProblem(entry.error).message}
+            {"error" in entry ? describeMakeProblem(entry.error).message : ""}
           </li>
         ))}
       </ul>

@@ -1,36 +1,34 @@
 /**
- * The result of the "Run now" the page was sent back with (`?run=<request key>`): the recorded run of
- * this user, and for a started one the execution's status, asked from Make at every view.
+ * The result of the "Run now" the page was sent back with (`?run=<request key>`): the recorded run of this
+ * user, followed at Make while it runs (./run-status.ts, polled by RunProgress), and the scenario's last
+ * few runs.
  */
-import { db } from "@/lib/db";
-import { describeMakeProblem, executionStatus, MakeApi } from "@/lib/make";
-import { ScenarioRunResult } from "@/components/scenario-run-result";
-
-async function askStatus(
-  userId: string,
-  run: { scenarioId: number; organizationId: number; zone: string; executionId: string },
-) {
-  try {
-    const api = await MakeApi.forUser(userId);
-    const organization = { id: run.organizationId, zone: run.zone, name: "" };
-    return { status: await executionStatus(api, organization, run.scenarioId, run.executionId) };
-  } catch (error) {
-    return { problem: `Make could not say how it is going: ${describeMakeProblem(error).message}` };
-  }
-}
+import { RunProgress } from "@/components/run-progress";
+import { RecentRuns, ScenarioRunResult } from "@/components/scenario-run-result";
+import { Notice } from "@/components/ui/notice";
+import { loadRunView, recentRuns } from "./run-status";
 
 export async function RunResult({ userId, requestKey }: { userId: string; requestKey: string }) {
-  const run =
-    requestKey === "invalid"
-      ? null
-      : await db.scenarioRun.findUnique({ where: { userId_requestKey: { userId, requestKey } } });
-  const makeStatus =
-    run?.status === "started" && run.executionId
-      ? await askStatus(userId, { ...run, executionId: run.executionId })
-      : undefined;
+  if (requestKey === "zone_unknown") {
+    return (
+      <section aria-label="Scenario run" id="run-result">
+        <Notice tone="error" role="alert" data-run-result="zone_unknown">
+          This scenario cannot be run from here: Make did not say which zone its organization lives in, and a
+          run must be asked for in that zone. Open the scenario at Make and run it there.
+        </Notice>
+      </section>
+    );
+  }
+  const run = requestKey === "invalid" ? null : await loadRunView(userId, requestKey);
+  const runs = run ? await recentRuns(userId, run.scenarioId, run.requestKey) : [];
   return (
     <section aria-label="Scenario run" id="run-result">
-      <ScenarioRunResult run={run} makeStatus={makeStatus} />
+      {run ? (
+        <RunProgress initial={run} url={`/dashboard/scenarios/runs/${encodeURIComponent(requestKey)}`} />
+      ) : (
+        <ScenarioRunResult run={null} />
+      )}
+      <RecentRuns runs={runs} />
     </section>
   );
 }
