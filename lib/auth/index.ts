@@ -13,5 +13,6 @@ export {
 } from "@/lib/auth/session";
 export { signInChoices } from "@/lib/auth/providers";
 export { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth/public-url";
+export { withoutSignInQuery } from "@/lib/auth/sign-in-query";
 export { deleteExpiredSessions } from "@/lib/auth/expired-sessions";
 export { safeRedirectPath } from "@/lib/safe-redirect";

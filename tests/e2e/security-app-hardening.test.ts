@@ -13,6 +13,7 @@ import { TEST_DIST_DIR } from "../support/app-server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { CookieJar, followAuthorization } from "../support/make-code-flow";
 import { callbackUrlOf, cookieHeader, rowCounts } from "../support/sign-in-attempts";
+import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver";
 import { startStack, type Stack } from "../support/stack";
 import { storedTokens } from "../support/stored-tokens";
 
@@ -22,16 +23,21 @@ const NONCE_ON = { AUTH_MAKE_NONCE: "true" };
 const EVIL = "https://evil.example";
 let browser: Browser;
 let stack: Stack;
+let collector: OtlpReceiver;
 
 beforeAll(async () => {
+  collector = await startOtlpReceiver();
+  // Traces go to a local OTLP collector, as they would with OTEL_EXPORTER_OTLP_ENDPOINT in production.
+  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: "100" };
   [browser, stack] = await Promise.all([
     launchBrowser(),
-    startStack({ client: "confidential", env: NONCE_ON }),
+    startStack({ client: "confidential", env: { ...NONCE_ON, ...tracing } }),
   ]);
 });
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
+  await collector?.close();
 });
 
 async function withPage<T>(use: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
@@ -216,6 +222,35 @@ describe("cross-site requests (CSRF)", () => {
   });
 });
 
+describe("the authorization request", () => {
+  it("asks Make only for what the app set, whatever query a POST to /api/auth/signin/make carries", async () => {
+    const csrf = await fetch(`${stack.app.url}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const cookie = csrf.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0])
+      .join("; ");
+    const query = new URLSearchParams({
+      scope: "openid connections:write hooks:write",
+      prompt: "none",
+      redirect_uri: `${EVIL}/api/auth/callback/make`,
+    });
+    const response = await fetch(`${stack.app.url}/api/auth/signin/make?${query}`, {
+      method: "POST",
+      headers: { origin: stack.app.url, cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrfToken, callbackUrl: "/dashboard" }),
+      redirect: "manual",
+    });
+    expect(response.status).toBe(302);
+    const authorization = new URL(response.headers.get("location")!);
+    expect(authorization.origin).toBe(new URL(stack.standIn.issuer).origin);
+    expect(authorization.searchParams.get("scope")).not.toMatch(/connections:write|hooks:write/);
+    expect(authorization.searchParams.get("scope")).toMatch(/^openid /);
+    expect(authorization.searchParams.get("prompt")).toBeNull();
+    expect(authorization.searchParams.get("redirect_uri")).toBe(`${stack.app.url}/api/auth/callback/make`);
+  });
+});
+
 /** The cookie lines of a response, by name. */
 const setCookies = (response: Response) =>
   new Map(response.headers.getSetCookie().map((line) => [line.slice(0, line.indexOf("=")), line] as const));
@@ -369,6 +404,31 @@ describe("security headers", () => {
         .poll(() => picture.evaluate((img) => (img as HTMLImageElement).naturalWidth))
         .toBeGreaterThan(0);
       expect(await picture.getAttribute("src")).toBe(`${stack.standIn.issuer}/avatars/ada.svg`);
+    }));
+});
+
+describe("telemetry", () => {
+  it("exports the traces of a sign-in without Make's code or the sealed state anywhere in them", () =>
+    withPage(async (page) => {
+      let callback: URL | undefined;
+      page.on("request", (request) => {
+        if (request.url().includes("/api/auth/callback/make?")) callback = new URL(request.url());
+      });
+      await page.goto(stack.app.url);
+      expect((await signInFrom(page)).pathname).toBe("/dashboard");
+      const code = callback!.searchParams.get("code")!;
+      const state = callback!.searchParams.get("state")!;
+      expect(code.length).toBeGreaterThan(10);
+      expect(state.length).toBeGreaterThan(10);
+      // The callback's own server span has been exported once its route shows up in what was received.
+      await expect
+        .poll(() => Buffer.concat(collector.bodies()).includes("/api/auth/callback/make"), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      const exported = Buffer.concat(collector.bodies());
+      for (const secret of [code, state, encodeURIComponent(state), state.slice(0, 40)])
+        expect(exported.includes(secret), "a trace carries Make's answer").toBe(false);
     }));
 });
 

@@ -1,6 +1,8 @@
 import { handlers } from "@/auth";
-import { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth";
+import { withoutSignInQuery, withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth";
 import { withSignInErrorReasons } from "@/lib/make";
 
 export const GET = withPublicUrl(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.GET)));
-export const POST = withPublicUrl(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.POST)));
+export const POST = withPublicUrl(
+  withoutSignInQuery(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.POST))),
+);
