@@ -252,11 +252,15 @@ describe("the public origin and the redirect proxy's allowlist", () => {
       expect(redirectProxyAllows(origin), origin).toBe(false);
   });
 
-  it("on Vercel allows, by default, this project's preview URLs only", async () => {
+  it("on Vercel allows, by default, this project's preview URLs only, in Vercel's two forms", async () => {
     const { redirectProxyAllows } = await load(vercel("production"));
     expect(redirectProxyAllows("https://my-app-git-feature-x-acme.vercel.app")).toBe(true);
     expect(redirectProxyAllows("https://my-app-p9q8r7s6t-acme.vercel.app")).toBe(true);
     for (const origin of [
+      // Another project named my-app-x, or my-app-staging, in a scope of its own ending in -acme: its
+      // production domain is neither a deployment hash nor a branch URL.
+      "https://my-app-x-acme.vercel.app",
+      "https://my-app-staging-acme.vercel.app",
       "https://evil-acme.vercel.app",
       "https://my-app-git-x-evil.vercel.app",
       "https://other-git-main-acme.vercel.app",
@@ -283,6 +287,28 @@ describe("the public origin and the redirect proxy's allowlist", () => {
     expect(allowed.headers.get("location")).toContain(
       "https://pr-1.preview.example.com/api/auth/callback/make?code=",
     );
+  });
+
+  it("refuses the forward Auth.js answers in JSON (X-Auth-Return-Redirect) as it refuses the redirect", async () => {
+    const { withRedirectProxyAllowlist } = await load({
+      AUTH_URL: "https://app.example.com",
+      AUTH_REDIRECT_PROXY_URL: "https://app.example.com/api/auth",
+      TOKEN_ENCRYPTION_KEY: "k".repeat(40),
+      AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: "https://*.preview.example.com",
+    });
+    const forwardTo = (origin: string) =>
+      withRedirectProxyAllowlist(async () =>
+        Response.json({ url: `${origin}/api/auth/callback/make?code=secret-code&state=s` }),
+      )(
+        new NextRequest("https://app.example.com/api/auth/callback/make?code=secret-code&state=s", {
+          headers: { "x-auth-return-redirect": "1" },
+        }),
+      );
+    const refused = await forwardTo("https://evil.example");
+    expect(refused.headers.get("location")).toBe("https://app.example.com/auth/error?reason=forged_request");
+    expect(await refused.text()).not.toContain("secret-code");
+    const allowed = await forwardTo("https://pr-1.preview.example.com");
+    expect(((await allowed.json()) as { url: string }).url).toContain("https://pr-1.preview.example.com/");
   });
 });
 
