@@ -32,8 +32,10 @@ const cronSecret = z.string().min(16, "must be at least 16 random characters (op
 // In production, Make is reached over https only; plain http to a loopback host is the local stand-in.
 const inProduction = process.env.NODE_ENV === "production";
 const httpsInProduction = (value: string) => {
-  const url = new URL(value.replace("{zone}", "localhost"));
-  return !inProduction || url.protocol === "https:" || isLoopbackHost(url.hostname);
+  const candidate = value.replace("{zone}", "localhost");
+  if (!inProduction || !URL.canParse(candidate)) return true; // a malformed URL fails its own check
+  const url = new URL(candidate);
+  return url.protocol === "https:" || isLoopbackHost(url.hostname);
 };
 const HTTPS_REQUIRED = "must be https in production (plain http only to a loopback host)";
 
