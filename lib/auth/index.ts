@@ -9,6 +9,8 @@ export {
   requireUser,
   currentSessionKey,
   clearSessionCookie,
+  markAccountDeleted,
+  accountJustDeleted,
   type SignedInUser,
 } from "@/lib/auth/session";
 export { signInChoices } from "@/lib/auth/providers";

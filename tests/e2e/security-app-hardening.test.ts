@@ -375,25 +375,55 @@ describe("security headers", () => {
   });
 
   it("lets forms post only to the app and the sign-in providers, and images come only from them and Make", async () => {
-    const csp = (await fetch(stack.app.url)).headers.get("content-security-policy")!;
-    const directive = (name: string) =>
+    const directive = (csp: string, name: string) =>
       csp
         .split(/;\s*/)
         .find((part) => part.startsWith(`${name} `))!
         .split(" ")
         .slice(1);
-    // The build knows the stand-in only as "localhost on some port", and the generic OIDC provider as
-    // "127.0.0.1 on some port" (tests/e2e/build.setup.ts).
-    expect(directive("form-action")).toEqual(["'self'", "http://localhost:*", "http://127.0.0.1:*"]);
-    expect(directive("img-src")).toEqual([
+    // A page's policy is built as it is served, from the configured providers (here Make only, on localhost).
+    const page = (await fetch(stack.app.url)).headers.get("content-security-policy")!;
+    expect(directive(page, "form-action")).toEqual(["'self'", "http://localhost:*"]);
+    expect(directive(page, "img-src")).toEqual([
       "'self'",
       "data:",
       "http://localhost:*",
       "https://*.make.com",
       "https://*.make.celonis.com",
-      "http://127.0.0.1:*",
     ]);
+    // Every other response's is fixed by the build, which knows the stand-in only as "localhost on some port",
+    // and the generic OIDC provider as "127.0.0.1 on some port" (tests/e2e/build.setup.ts).
+    const api = (await fetch(`${stack.app.url}/api/health`)).headers.get("content-security-policy")!;
+    expect(directive(api, "form-action")).toEqual(["'self'", "http://localhost:*", "http://127.0.0.1:*"]);
+    expect(directive(api, "script-src")).toEqual(["'self'"]);
   });
+
+  it("runs a page's scripts by their nonce, fresh on each response, and no script injected into the page", () =>
+    withPage(async (page) => {
+      const [first, second] = await Promise.all([fetch(stack.app.url), fetch(stack.app.url)]);
+      const nonceOf = (response: Response) =>
+        /script-src 'nonce-([^']+)' 'strict-dynamic'/.exec(
+          response.headers.get("content-security-policy")!,
+        )?.[1];
+      const nonce = nonceOf(first)!;
+      expect(nonce).toBeTruthy();
+      expect(nonceOf(second)).not.toBe(nonce);
+      const scripts = [...(await first.text()).matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+
+      // The page hydrates under the policy (its buttons work), and markup that slipped into it runs nothing.
+      await page.goto(stack.app.url);
+      expect((await signInFrom(page)).pathname).toBe("/dashboard");
+      await page.evaluate(() => {
+        document.body.insertAdjacentHTML("beforeend", '<img src="data:," onload="window.__injected = 1">');
+        const inline = document.createElement("script");
+        inline.textContent = "window.__injected = 2";
+        document.body.append(inline);
+      });
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(() => (window as { __injected?: number }).__injected)).toBeUndefined();
+    }));
 
   it("shows Make's profile picture under that policy", () =>
     withPage(async (page) => {
@@ -492,6 +522,9 @@ describe("secrets out of reach of the browser", () => {
       expect(response.status, target).toBe(200);
       const text = await response.text();
       for (const secret of secrets) expect(text.includes(secret), `${target} contains a secret`).toBe(false);
+      // What is about a user (pages, Make's profile) is never kept by a shared cache.
+      if (target !== "/auth/error?reason=code_rejected")
+        expect(response.headers.get("cache-control"), target).toMatch(/no-store|private/);
     }
     await context.close();
   });

@@ -332,10 +332,35 @@ describe("proxy", () => {
   const dashboard = (origin: string, cookie: string) =>
     new NextRequest(`${origin}/dashboard`, { headers: { cookie } });
 
-  it("enters the proxy only while the session cookie is not freshly renewed, so other requests never run it", async () => {
-    const { config, SESSION_RENEWED_COOKIE } = await loadProxy("http://127.0.0.1:3000");
-    const keys = config.matcher.flatMap((entry) => entry.missing.map((condition) => condition.key));
-    expect(keys).toEqual([SESSION_RENEWED_COOKIE]);
+  it("gives every page a policy of its own, with a fresh script nonce and no 'unsafe-inline' script", async () => {
+    const { proxy } = await loadProxy("http://127.0.0.1:3000");
+    const policies = ["/", "/", "/auth/error"].map((path) =>
+      proxy(new NextRequest(`http://127.0.0.1:3000${path}`)).headers.get("content-security-policy")!,
+    );
+    const nonces = policies.map(
+      (policy) => /script-src 'nonce-([A-Za-z0-9+/=]{22,})' 'strict-dynamic'/.exec(policy)?.[1],
+    );
+    expect(new Set(nonces).size).toBe(3);
+    for (const policy of policies) expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  });
+
+  it("renews the session cookie once a day: not while the marker of the session's own name is there", async () => {
+    const { proxy, SESSION_RENEWED_COOKIE } = await loadProxy("https://app.example.com");
+    const fresh = proxy(
+      dashboard(
+        "https://app.example.com",
+        `__Host-authjs.session-token=abc; __Host-${SESSION_RENEWED_COOKIE}=1`,
+      ),
+    );
+    expect(fresh.cookies.getAll()).toEqual([]);
+    // A plain marker can be planted from a sibling subdomain; under https it does not count.
+    const planted = proxy(
+      dashboard("https://app.example.com", `__Host-authjs.session-token=abc; ${SESSION_RENEWED_COOKIE}=1`),
+    );
+    expect(planted.cookies.get(`__Host-${SESSION_RENEWED_COOKIE}`)).toMatchObject({
+      secure: true,
+      path: "/",
+    });
   });
 
   it("rolls the session cookie's expiry forward by the session's maxAge, and marks it renewed for a day", async () => {

@@ -5,7 +5,7 @@
  * Next.js checks their Origin, so another site cannot submit this form.
  */
 import { redirect } from "next/navigation";
-import { clearSessionCookie, requireUser } from "@/lib/auth";
+import { clearSessionCookie, markAccountDeleted, requireUser } from "@/lib/auth";
 import { forgetMakeUser } from "@/lib/make";
 
 export interface DeleteAccountState {
@@ -26,6 +26,6 @@ export async function deleteAccount(_: DeleteAccountState, formData: FormData): 
     await tx.account.deleteMany({ where: { userId: user.id } });
     await tx.user.delete({ where: { id: user.id } });
   });
-  await clearSessionCookie();
-  redirect("/?deleted=1");
+  await Promise.all([clearSessionCookie(), markAccountDeleted()]);
+  redirect("/");
 }
