@@ -17,11 +17,21 @@ const errorBox = `${box} border-red-200 bg-red-50 text-red-900 dark:border-red-8
 export function ScenarioRunResult({
   run,
   makeStatus,
+  tooMany,
 }: {
   run: RunView | null;
   /** What Make says about the execution now, or why it could not be asked. */
   makeStatus?: { status: string } | { problem: string };
+  /** The user started as many runs as a minute allows; this one was not started. */
+  tooMany?: boolean;
 }) {
+  if (tooMany) {
+    return (
+      <p role="alert" data-run-result="too_many" className={errorBox}>
+        Too many runs started in the last minute; this one was not started. Try again in a minute.
+      </p>
+    );
+  }
   if (!run) {
     return (
       <p role="alert" data-run-result="invalid" className={errorBox}>

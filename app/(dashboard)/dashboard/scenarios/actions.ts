@@ -3,7 +3,8 @@
  * "Run now": starts one run of an on-demand scenario at Make, once per form. Each rendered form carries
  * a fresh key; the key is recorded (ScenarioRun, unique per user) before Make is asked, so a double click
  * or a resubmitted form finds the first request's row and starts nothing. The page then shows that row:
- * the execution Make started, or Make's refusal in Make's words.
+ * the execution Make started, or Make's refusal in Make's words. A user starts at most RUNS_PER_MINUTE
+ * runs a minute, so a loop of posts can neither flood Make nor fill the table.
  */
 import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
@@ -11,6 +12,7 @@ import { requireUser } from "@/lib/auth";
 import { connectMake, describeMakeProblem, MakeApi, makeProfile, runScenario } from "@/lib/make";
 
 const PATH = "/dashboard/scenarios";
+const RUNS_PER_MINUTE = 10;
 const REQUEST_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const positiveId = (value: FormDataEntryValue | null) => {
@@ -34,6 +36,10 @@ export async function runScenarioNow(formData: FormData) {
   // The zone comes from Make's list of the user's organizations, never from the form.
   const organization = (await makeProfile.organizations(api))?.find((item) => item.id === organizationId);
   if (!organization) redirect(`${PATH}?run=invalid`);
+
+  const lastMinute = { userId: user.id, createdAt: { gt: new Date(Date.now() - 60_000) } };
+  if ((await db.scenarioRun.count({ where: lastMinute })) >= RUNS_PER_MINUTE)
+    redirect(`${PATH}?run=too_many`);
 
   const { count } = await db.scenarioRun.createMany({
     data: [

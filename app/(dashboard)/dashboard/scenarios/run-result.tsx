@@ -20,6 +20,13 @@ async function askStatus(
 }
 
 export async function RunResult({ userId, requestKey }: { userId: string; requestKey: string }) {
+  if (requestKey === "too_many") {
+    return (
+      <section aria-label="Scenario run" id="run-result">
+        <ScenarioRunResult run={null} tooMany />
+      </section>
+    );
+  }
   const run =
     requestKey === "invalid"
       ? null
