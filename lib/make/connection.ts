@@ -261,12 +261,14 @@ async function writeRefreshed(
   tokens: RefreshedTokens,
 ): Promise<RefreshWrite> {
   const eventId = randomUUID();
-  const refreshToken = tokens.refreshToken ? encryptColumn(tokens.refreshToken, "refresh_token") : null;
-  const idToken = tokens.idToken ? encryptColumn(tokens.idToken, "id_token") : null;
+  const refreshToken = tokens.refreshToken
+    ? encryptColumn(tokens.refreshToken, "refresh_token", row.id)
+    : null;
+  const idToken = tokens.idToken ? encryptColumn(tokens.idToken, "id_token", row.id) : null;
   const rows = await db.$queryRaw<{ tokenVersion: number; lastRefreshedAt: Date }[]>`
     WITH updated AS (
       UPDATE "Account" SET
-        access_token = ${encryptColumn(tokens.accessToken, "access_token")},
+        access_token = ${encryptColumn(tokens.accessToken, "access_token", row.id)},
         refresh_token = COALESCE(${refreshToken}::text, refresh_token),
         id_token = COALESCE(${idToken}::text, id_token),
         expires_at = ${tokens.expiresAt}::integer,
