@@ -382,6 +382,9 @@ export const refreshSlow = (row: ConnectionRow, leaseId: string) =>
 // ─── reauthRequired, unreadable ──────────────────────────────────────────────────────────────────────────
 
 const REAUTH_DETAILS: Record<string, string> = {
+  subject_changed:
+    "Make renewed the connection but named another Make user than the one connected, so the new tokens " +
+    "were dropped and revoked. Reconnect to continue.",
   invalid_grant_after_timeout:
     "An earlier renewal got no answer from Make in time; Make had most likely renewed the connection " +
     "then, so the refresh token held here was already used. Reconnect to continue.",
