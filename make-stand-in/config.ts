@@ -5,7 +5,15 @@
  */
 import { z } from "zod";
 
-export const REFRESH_ID_TOKENS = ["new", "none", "original", "expired", "other_sub", "other_iss"] as const;
+export const REFRESH_ID_TOKENS = [
+  "new",
+  "none",
+  "original",
+  "expired",
+  "other_sub",
+  "other_iss",
+  "other_aud",
+] as const;
 export const REFRESH_TOKEN_ROTATIONS = ["rotate", "same", "omitted"] as const;
 export const REVOCATION_ANSWERS = ["200", "204", "unsupported_token_type"] as const;
 
@@ -41,7 +49,8 @@ export interface MakeStandInConfig {
   userinfoProfile: boolean;
   /**
    * The id_token of refresh answers: a new one, none, the sign-in's original, an expired one, or one naming
-   * another user (`sub`) or another issuer (`iss`), validly signed (OpenID Connect Core §12.2).
+   * another user (`sub`), another issuer (`iss`) or another client (`aud`), validly signed (OpenID Connect
+   * Core §12.2).
    */
   refreshIdToken: (typeof REFRESH_ID_TOKENS)[number];
   /** Refresh answers: a new refresh token (old one consumed), the same one again, or no refresh_token field. */

@@ -82,6 +82,9 @@ async function shapeTokenAnswer(body: Body, oidc: KoaContextWithOIDC["oidc"], de
     case "other_iss":
       body.id_token = await tamperIdToken(body.id_token, "wrong_iss", deps.signingKey);
       break;
+    case "other_aud":
+      body.id_token = await tamperIdToken(body.id_token, "wrong_aud", deps.signingKey);
+      break;
     case "new":
       break;
   }

@@ -86,7 +86,7 @@ describe("refresh answers", () => {
       "refresh.id_token": "absent",
     });
   });
-  it.each(["none", "original", "expired", "other_iss"] as const)(
+  it.each(["none", "original", "expired", "other_iss", "other_aud"] as const)(
     "an id_token that is %s never costs the rotated refresh token, across two refreshes",
     async (refreshIdToken) => {
       app.standIn.controls.configure({ refreshIdToken });
@@ -94,7 +94,7 @@ describe("refresh answers", () => {
       expect(new Set(refreshTokens).size).toBe(2);
       expect((await app.standIn.controls.stats()).grants.refresh_token).toBe(2);
       const rejected = await events("refresh_answer_rejected");
-      if (refreshIdToken === "expired" || refreshIdToken === "other_iss") {
+      if (["expired", "other_iss", "other_aud"].includes(refreshIdToken)) {
         expect(rejected).toHaveLength(2);
         expect(rejected[0]!.errorCode).toMatch(/^id_token /);
       } else expect(rejected).toHaveLength(0);
