@@ -206,7 +206,6 @@ describe("make:doctor", () => {
 
     const result = await doctor({}, ["--user", "mallory@example.com"]);
     expect(result.line("organization 5006")).toContain("Mallory Labs");
-    // eslint-disable-next-line no-control-regex
     expect(result.output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 });
