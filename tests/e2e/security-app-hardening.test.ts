@@ -524,7 +524,7 @@ describe("secrets out of reach of the browser", () => {
       for (const secret of secrets) expect(text.includes(secret), `${target} contains a secret`).toBe(false);
       // What is about a user (pages, Make's profile) is never kept by a shared cache.
       if (target !== "/auth/error?reason=code_rejected")
-        expect(response.headers.get("cache-control"), target).toMatch(/no-store|private/);
+        expect(response.headers.get("cache-control") ?? "", target).toMatch(/no-store|private/);
     }
     await context.close();
   });
