@@ -17,10 +17,10 @@ import { authCookies } from "@/lib/auth/session-cookie";
 import { db } from "@/lib/db";
 import { signInProviders } from "@/lib/auth/providers";
 import { withHashedSessionTokens } from "@/lib/auth/hashed-sessions";
-import { signedInUserId } from "@/lib/auth/session";
+import { currentSessionKey, signedInUserId } from "@/lib/auth/session";
 import { makeAuthWiring } from "@/lib/make";
 
-const make = makeAuthWiring({ signedInUserId });
+const make = makeAuthWiring({ signedInUserId, sessionKey: currentSessionKey });
 const adapter = make.adapter(withHashedSessionTokens(PrismaAdapter(db as unknown as PrismaClient)));
 
 // A function, so the configuration is read at request time: `next build` runs without the runtime environment.

@@ -4,6 +4,10 @@ import { env } from "@/lib/env";
 import { site } from "@/lib/site";
 import "./globals.css";
 
+// Every page and server action below: long enough for a Make token refresh to finish under its lease, or a
+// revocation to be delivered (lib/make/README.md, "Time limits on the platform").
+export const maxDuration = 60;
+
 export const metadata: Metadata = {
   // Social cards (the landing page's) need absolute URLs; without AUTH_URL, Next uses Vercel's URL on Vercel.
   metadataBase: env.AUTH_URL ? new URL(env.AUTH_URL) : undefined,

@@ -5,6 +5,7 @@
 import type { ClientJs } from "./client-js";
 import type { ColdStartReport } from "./cold-start";
 import { percentile } from "./load";
+import type { PoolUnderLoad } from "./pool";
 import type { MemoryReport } from "./memory";
 import type { PageCost, VariantCost } from "./page-cost";
 import type { RefreshReport } from "./refresh";
@@ -79,6 +80,56 @@ function pageCostRows(pageCost: PageCost[]): Row[] {
   return out;
 }
 
+/** Rows 2 and 3: database round trips of one request, and the refresh under load. */
+function refreshRows(roundTrips: RoundTripReport, refreshRun: BenchResults["refresh"]): Row[] {
+  const { fresh, refresh, refreshGrants, opaque } = roundTrips;
+  const out: Row[] = [];
+  const counted = (trips: RequestRoundTrips, more = "") =>
+    `${trips.count}${opaque ? " (TLS: incomplete)" : ""} (samples ${trips.samples.join(" ")}${more}` +
+    `${trips.connectionsOpened ? `; ${trips.connectionsOpened} new connections meanwhile` : ""})`;
+  out.push(["2", "DB round trips, /dashboard with a fresh token", counted(fresh), "≤ 1", fresh.count <= 1]);
+  out.push([
+    "2",
+    "DB round trips, /dashboard that refreshes the token",
+    counted(refresh, `; grants ${refreshGrants.join(" ")}`),
+  ]);
+
+  const r = refreshRun;
+  const during = `requests that arrived during a refresh (n=${r.during}; stand-in token latency ${r.tokenLatencyMs} ms)`;
+  out.push([
+    "3",
+    `refresh grants per expiry (${r.expiries} expiries, c=${r.concurrency})`,
+    r.grantsPerExpiry.join(", "),
+    "1 each",
+    r.grantsPerExpiry.every((grants) => grants === 1),
+  ]);
+  out.push([
+    "3",
+    "failed requests during the refresh run",
+    `${r.failed} of ${r.requests}`,
+    "0",
+    r.failed === 0,
+  ]);
+  out.push([
+    "3",
+    `p99 of ${during}`,
+    ms(r.duringP99),
+    `< ${ms(2 * r.tokenLatencyMs)}`,
+    r.during > 0 && r.duringP99 < 2 * r.tokenLatencyMs,
+  ]);
+  out.push([
+    "3",
+    "…the same requests: p50 latency · p99 of the part after Make answered the refresh",
+    `${ms(r.duringP50)} · ${ms(r.afterAnswerP99)}`,
+  ]);
+  out.push([
+    "3",
+    "userinfo requests to the stand-in per expiry (Make profile reloads)",
+    r.userinfoPerExpiry.join(", "),
+  ]);
+  return out;
+}
+
 function rows(results: BenchResults): Row[] {
   const out = pageCostRows(results.pageCost);
 
@@ -113,50 +164,7 @@ function rows(results: BenchResults): Row[] {
 
   out.push(...scenariosBudgetRows(results.scenariosBudget));
 
-  const { fresh, refresh, refreshGrants, opaque } = results.roundTrips;
-  const counted = (trips: RequestRoundTrips, more = "") =>
-    `${trips.count}${opaque ? " (TLS: incomplete)" : ""} (samples ${trips.samples.join(" ")}${more}` +
-    `${trips.connectionsOpened ? `; ${trips.connectionsOpened} new connections meanwhile` : ""})`;
-  out.push(["2", "DB round trips, /dashboard with a fresh token", counted(fresh), "≤ 1", fresh.count <= 1]);
-  out.push([
-    "2",
-    "DB round trips, /dashboard that refreshes the token",
-    counted(refresh, `; grants ${refreshGrants.join(" ")}`),
-  ]);
-
-  const r = results.refresh;
-  const during = `requests that arrived during a refresh (n=${r.during}; stand-in token latency ${r.tokenLatencyMs} ms)`;
-  out.push([
-    "3",
-    `refresh grants per expiry (${r.expiries} expiries, c=${r.concurrency})`,
-    r.grantsPerExpiry.join(", "),
-    "1 each",
-    r.grantsPerExpiry.every((grants) => grants === 1),
-  ]);
-  out.push([
-    "3",
-    "failed requests during the refresh run",
-    `${r.failed} of ${r.requests}`,
-    "0",
-    r.failed === 0,
-  ]);
-  out.push([
-    "3",
-    `p99 of ${during}`,
-    ms(r.duringP99),
-    `< ${ms(2 * r.tokenLatencyMs)}`,
-    r.during > 0 && r.duringP99 < 2 * r.tokenLatencyMs,
-  ]);
-  out.push([
-    "3",
-    "…the same requests: p50 latency · p99 of the part after Make answered the refresh",
-    `${ms(r.duringP50)} · ${ms(r.afterAnswerP99)}`,
-  ]);
-  out.push([
-    "3",
-    "userinfo requests to the stand-in per expiry (Make profile reloads)",
-    r.userinfoPerExpiry.join(", "),
-  ]);
+  out.push(...refreshRows(results.roundTrips, results.refresh));
 
   const s = results.signIn;
   out.push([
@@ -332,6 +340,26 @@ function rowsTable(rows: Row[]): string[] {
         `| ${figure} | ${measured} | ${target ?? ""} | ${pass === undefined ? "" : pass ? "pass" : "**miss**"} |`,
     ),
   ];
+}
+
+/** The pool under Fluid compute: 50 concurrent /dashboard requests on one instance through PgBouncer. */
+export function formatPoolUnderLoad(pool: PoolUnderLoad | { skipped: string }): string[] {
+  if ("skipped" in pool) return [`Pool under Fluid compute: skipped (${pool.skipped}).`];
+  return rowsTable([
+    [
+      "9",
+      `${pool.concurrency} concurrent /dashboard on one serverless instance through PgBouncer (${pool.serverConnections} server connections): failed requests`,
+      `${pool.failed} of ${pool.requests}`,
+      "0",
+      pool.failed === 0,
+    ],
+    ["9", "… latency p50 / p95", `${pool.p50Ms.toFixed(0)} / ${pool.p95Ms.toFixed(0)} ms`],
+  ]);
+}
+
+/** `npm run bench -- --only refresh`: rows 2 and 3 alone. */
+export function formatRefresh(roundTrips: RoundTripReport, refreshRun: BenchResults["refresh"]): string[] {
+  return rowsTable(refreshRows(roundTrips, refreshRun));
 }
 
 /** `npm run bench -- --only page-cost`: row 1 alone. */

@@ -14,9 +14,16 @@ import { firstLoadJs } from "./client-js";
 import { measureColdStarts } from "./cold-start";
 import { measureMemory } from "./memory";
 import { measurePageCost } from "./page-cost";
+import { measurePoolUnderLoad } from "./pool";
 import { residentBytes } from "./process-stats";
 import { measureRefreshUnderLoad } from "./refresh";
-import { formatPageCost, formatReport, formatScenariosBudget } from "./report";
+import {
+  formatPageCost,
+  formatPoolUnderLoad,
+  formatRefresh,
+  formatReport,
+  formatScenariosBudget,
+} from "./report";
 import { measureRoundTrips } from "./round-trips";
 import { measureScenariosBudget } from "./scenarios-budget";
 import { measureScenariosPage } from "./scenarios-page";
@@ -30,7 +37,7 @@ const log = (line: string) =>
   process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
 /**
- * `npm run bench -- --only scenarios-budget` or `--only page-cost`: just those rows (sign-in first, since
+ * `npm run bench -- --only scenarios-budget`, `--only page-cost`, `--only refresh` (rows 2 and 3) or `--only pool`: just those rows (sign-in first, since
  * they need a user). Row 1 alone runs right after the sign-ins, on a server that has served nothing else.
  */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
@@ -69,6 +76,19 @@ async function main() {
     if (only === "scenarios-budget") {
       const scenariosBudget = await measureScenariosBudget(stack, cookie, account.userId);
       process.stdout.write(formatScenariosBudget(scenariosBudget).join("\n") + "\n");
+      return;
+    }
+
+    if (only === "refresh") {
+      const roundTrips = await measureRoundTrips(stack, cookie, account.userId);
+      await resetMakeBudgets(stack);
+      const refresh = await measureRefreshUnderLoad(stack, cookie, account.userId);
+      process.stdout.write(formatRefresh(roundTrips, refresh).join("\n") + "\n");
+      return;
+    }
+
+    if (only === "pool") {
+      process.stdout.write(formatPoolUnderLoad(await measurePoolUnderLoad(stack, cookie)).join("\n") + "\n");
       return;
     }
 
@@ -115,6 +135,9 @@ async function main() {
     );
     const coldStart = await measureColdStarts(stack, cookie);
 
+    log("pool under Fluid compute: 50 concurrent /dashboard on one serverless instance through PgBouncer");
+    const pool = await measurePoolUnderLoad(stack, cookie);
+
     const environment = [
       new Date().toISOString().slice(0, 16).replace("T", " "),
       `Node ${process.version}`,
@@ -133,7 +156,10 @@ async function main() {
         clientJs,
         memory: { afterStart, ...memory },
         coldStart,
-      }) + "\n",
+      }) +
+        "\n\n" +
+        formatPoolUnderLoad(pool).join("\n") +
+        "\n",
     );
   } finally {
     await stack.close();

@@ -19,6 +19,8 @@ export interface SoakTarget {
   /** A migrated, empty database. */
   databaseUrl: string;
   environment: string;
+  /** Servers (by index) run as serverless instances (`npm run soak -- --serverless`: both). */
+  serverless?: number[];
 }
 
 const sleepUntil = (at: number) =>
@@ -33,6 +35,7 @@ export async function runSoak(
     distDir: target.distDir,
     databaseUrl: target.databaseUrl,
     accessTokenTtlSeconds: plan.accessTokenTtlSeconds,
+    serverless: target.serverless,
     env: {
       TOKEN_REFRESH_MARGIN_SECONDS: String(plan.refreshMarginSeconds),
       MAKE_TOKEN_TIMEOUT_MS: String(plan.tokenTimeoutMs),

@@ -44,6 +44,8 @@ export interface SoakStackOptions {
   accessTokenTtlSeconds: number;
   /** Environment of both app servers on top of the stack's own. */
   env: Record<string, string>;
+  /** Servers (by index) run as serverless instances, suspended whenever nothing is in flight. */
+  serverless?: number[];
 }
 
 export async function startSoakStack(options: SoakStackOptions): Promise<SoakStack> {
@@ -85,9 +87,13 @@ export async function startSoakStack(options: SoakStackOptions): Promise<SoakSta
   try {
     for (const [index, url] of urls.entries()) {
       const port = reserved[index]!.port;
+      // A serverless instance's front holds the port until it is closed.
+      let closing: Promise<void> | undefined;
       const start = async () => {
+        await closing;
         const app = await startAppServer({
           port,
+          serverless: options.serverless?.includes(index),
           distDir: options.distDir,
           env: { ...env, AUTH_URL: url },
         });
@@ -102,6 +108,7 @@ export async function startSoakStack(options: SoakStackOptions): Promise<SoakSta
         inFlight: 0,
         kill: () => {
           process.kill(app.pid, "SIGKILL");
+          closing = app.instance?.close();
           running.delete(app);
         },
         restart: async () => {

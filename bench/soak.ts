@@ -1,8 +1,9 @@
 /**
  * `npm run soak`: the token lifecycle under faults, on two app servers of one production build and one
  * PostgreSQL, for a few minutes, printing one table (bench/README.md, "Soak"). Exits non-zero when an
- * invariant breaks or the soak could not run. BENCH_SKIP_BUILD=1 reuses the last build; progress goes to
- * stderr, the table to stdout.
+ * invariant breaks or the soak could not run. `--serverless` runs both servers as serverless instances
+ * (tests/support/serverless). BENCH_SKIP_BUILD=1 reuses the last build; progress goes to stderr, the table
+ * to stdout.
  */
 import os from "node:os";
 
@@ -15,6 +16,8 @@ const began = performance.now();
 const log = (line: string) =>
   process.stderr.write(`[soak ${((performance.now() - began) / 1000).toFixed(0).padStart(3)}s] ${line}\n`);
 
+const serverless = process.argv.includes("--serverless");
+
 async function main(): Promise<boolean> {
   await buildApp(log);
   const database = await startBenchDatabase(log);
@@ -24,9 +27,15 @@ async function main(): Promise<boolean> {
       `Node ${process.version}`,
       `${os.cpus().length} CPUs`,
       database.kind,
+      ...(serverless ? ["both servers serverless instances"] : []),
     ].join(", ");
     const report = await runSoak(
-      { distDir: BENCH_DIST_DIR, databaseUrl: database.url, environment },
+      {
+        distDir: BENCH_DIST_DIR,
+        databaseUrl: database.url,
+        environment,
+        serverless: serverless ? [0, 1] : [],
+      },
       FULL_PLAN,
       log,
     );

@@ -29,7 +29,12 @@ export interface BenchStack {
   /** The environment every app server of the stack starts with. */
   appEnv: Record<string, string>;
   /** Another server of the same build and stand-in: on another database URL (a proxy) or with more env. */
-  startApp(options: { databaseUrl?: string; env?: Record<string, string> }): Promise<AppServer>;
+  startApp(options: {
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    /** Run it as a serverless instance (tests/support/serverless). */
+    serverless?: boolean;
+  }): Promise<AppServer>;
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -96,9 +101,11 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     { port, url }: { port: number; url: string },
     databaseUrl: string,
     env: Record<string, string> = {},
+    serverless = false,
   ) => {
     const app = await startAppServer({
       port,
+      serverless,
       distDir: BENCH_DIST_DIR,
       env: { ...appEnv, DATABASE_URL: databaseUrl, AUTH_URL: url, ...env },
     });
@@ -122,7 +129,8 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       standIn,
       app,
       appEnv,
-      startApp: async (options) => startOn(await appUrls(), options.databaseUrl ?? database.url, options.env),
+      startApp: async (options) =>
+        startOn(await appUrls(), options.databaseUrl ?? database.url, options.env, options.serverless),
       query: async (sql, params) => (await pool.query(sql, params)).rows,
       close: async () => {
         for (const server of apps) await server.close();

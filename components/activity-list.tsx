@@ -12,6 +12,7 @@ const KIND_LABELS: Record<string, string> = {
   revocation_confirmed: "Make confirmed a revocation",
   revocation_failed: "Revocation not yet confirmed",
   kept_alive: "Renewed while you were away",
+  lapsed: "Lapsed after a long time unused",
 };
 
 interface ActivityEntry {

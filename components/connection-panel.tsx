@@ -24,6 +24,12 @@ const STATE_LABELS: Record<
     tone: "neutral",
     explanation: "You revoked this connection.",
   },
+  lapsed: {
+    label: "Lapsed",
+    tone: "neutral",
+    explanation:
+      "Nobody used this connection for a long time, so this app stopped keeping it alive and gave its access back to Make. Connect again to continue.",
+  },
   not_connected: {
     label: "Not connected",
     tone: "neutral",

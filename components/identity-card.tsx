@@ -12,6 +12,7 @@ const UNAVAILABLE: Record<Exclude<MakeIdentity, { ok: true }>["reason"], string>
   not_connected: "No Make account is connected.",
   reauth_required: "Make needs you to reconnect before your profile can be shown.",
   revoked: "You revoked the Make connection. Reconnect to see your Make profile.",
+  lapsed: "Your Make connection lapsed while you were away. Connect it again to see your Make profile.",
   make_unavailable: "Make could not be reached just now. The connection will be renewed automatically.",
   refresh_busy: "Your Make connection is being renewed. Reload in a moment.",
   key_unavailable: "This server cannot read your Make connection right now. Try again in a moment.",

@@ -68,6 +68,9 @@ const REQUIRED_BECAUSE: Record<string, string | undefined> = {
     redirectProxyOn && !onVercel
       ? "required with AUTH_REDIRECT_PROXY_URL off Vercel: this deployment's public URL, e.g. https://preview.example.com"
       : undefined,
+  MAKE_EVENTS_WEBHOOK_SECRET: process.env.MAKE_EVENTS_WEBHOOK_URL
+    ? "required with MAKE_EVENTS_WEBHOOK_URL: the receiver's whsec_… signing secret"
+    : undefined,
   TOKEN_ENCRYPTION_KEY: isStableDeployment
     ? "required in production with AUTH_REDIRECT_PROXY_URL: every preview holds AUTH_SECRET, so production's tokens need a key of their own (openssl rand -base64 32)"
     : undefined,
@@ -79,6 +82,14 @@ const originPattern = z
   .regex(
     /^https?:\/\/[a-z0-9*.-]+(:\d+)?$/i,
     "must be origins such as https://app-*-team.vercel.app, comma-separated",
+  );
+
+/** A Standard Webhooks signing secret: `whsec_` and base64 of 24 to 64 random bytes. */
+const webhookSecret = z
+  .string()
+  .regex(
+    /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/,
+    "must be a whsec_… secret (whsec_ + base64 of 32 random bytes)",
   );
 
 const booleanFlag = z
@@ -148,9 +159,19 @@ export const env = createEnv({
     MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     // The window of Make's per-organization API budget; Make's is a minute. Shorter only against the stand-in.
     MAKE_API_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-    MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    // At most 10 s: a refresh's whole lease must end within a page's maxDuration (lib/make/README.md).
+    MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
     // Make's refresh tokens last 180 days: a connection idle for this many days is refreshed by the cron job.
     MAKE_RENEW_IDLE_AFTER_DAYS: z.coerce.number().int().min(1).max(170).default(30),
+    // Connections whose user has had no session and no sign-in for this many days lapse (lib/make/lapse.ts).
+    MAKE_LAPSE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    // Connection events are POSTed here, signed as Standard Webhooks specifies (lib/make/outbox.ts).
+    MAKE_EVENTS_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    MAKE_EVENTS_WEBHOOK_SECRET: process.env.MAKE_EVENTS_WEBHOOK_URL
+      ? webhookSecret
+      : webhookSecret.optional(),
+    // However often it is used, a session ends this many days after its sign-in (lib/auth/session.ts).
+    AUTH_SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     // Traces are exported over OTLP when this is set (instrumentation.ts); unset, tracing costs nothing.
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     OTEL_SERVICE_NAME: z.string().min(1).default("make-oidc-starter"),

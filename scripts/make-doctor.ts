@@ -5,6 +5,7 @@
  * from Make (names, zones, errors) is printed without control characters.
  */
 import { parseArgs } from "node:util";
+import { settleBackgroundWork } from "@/lib/background-work";
 import { printable } from "@/lib/terminal-text";
 
 const { values } = parseArgs({ options: { user: { type: "string" } }, allowPositionals: false });
@@ -31,6 +32,8 @@ async function main(): Promise<number> {
     console.log(failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);
     return failed === 0 ? 0 : 1;
   } finally {
+    // A renewal the check started, or a fact it observed, is written before the database goes.
+    await settleBackgroundWork();
     await make.disconnectDatabase().catch(() => {});
   }
 }

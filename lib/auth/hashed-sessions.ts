@@ -11,6 +11,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { Adapter } from "next-auth/adapters";
+import { effectiveExpiry } from "@/lib/auth/session-lifetime";
 
 export const hashSessionToken = (sessionToken: string) =>
   createHash("sha256").update(sessionToken).digest("base64url");
@@ -34,7 +35,13 @@ export function withHashedSessionTokens(base: Adapter): Adapter {
     },
     async getSessionAndUser(sessionToken) {
       const found = await adapter.getSessionAndUser(hashSessionToken(sessionToken));
-      return found && { ...found, session: { ...found.session, sessionToken } };
+      if (!found) return null;
+      // Past its absolute lifetime, the session reads as expired (Auth.js then deletes it).
+      const { createdAt } = found.session as typeof found.session & { createdAt?: Date };
+      const expires = createdAt
+        ? effectiveExpiry({ expires: found.session.expires, createdAt })
+        : found.session.expires;
+      return { ...found, session: { ...found.session, expires, sessionToken } };
     },
     async updateSession(session) {
       const updated = await adapter.updateSession({

@@ -6,6 +6,7 @@ import "server-only";
 
 export {
   currentUser,
+  currentSessionTimes,
   requireUser,
   currentSessionKey,
   clearSessionCookie,

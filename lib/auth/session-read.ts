@@ -20,6 +20,8 @@ import { MAKE_PROVIDER_ID, RECENT_EVENTS } from "@/lib/make";
 
 export interface StoredSession {
   expires: Date;
+  /** When the session was signed in: it ends AUTH_SESSION_MAX_AGE_DAYS later (lib/auth/session-lifetime.ts). */
+  createdAt: Date;
   user: { id: string; name: string | null; email: string | null; image: string | null };
   /**
    * The user's Make account (one per user: a unique index), tokens decrypted (server-side only; a token
@@ -36,6 +38,7 @@ export interface StoredSession {
 const SESSION_SQL = `
   SELECT json_build_object(
     'expires', s.expires,
+    'createdAt', s."createdAt",
     'user', json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'image', u.image),
     'account', (SELECT row_to_json(a) FROM "Account" a WHERE a."userId" = u.id AND a.provider = $2),
     'events', (
@@ -76,8 +79,9 @@ function withDates<T>(row: Json, columns: readonly (keyof T & string)[]): T {
 export async function readSession(sessionKey: string): Promise<StoredSession | null> {
   const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey, MAKE_PROVIDER_ID]);
   if (!rows[0]) return null;
-  const { expires, user, account, events, pendingRevocations } = JSON.parse(rows[0].session) as {
+  const { expires, createdAt, user, account, events, pendingRevocations } = JSON.parse(rows[0].session) as {
     expires: string;
+    createdAt: string;
     user: StoredSession["user"];
     account: Json | null;
     events: Json[];
@@ -85,6 +89,7 @@ export async function readSession(sessionKey: string): Promise<StoredSession | n
   };
   return {
     expires: utc(expires),
+    createdAt: utc(createdAt),
     user,
     account: account && openEncryptedColumns(withDates<Account>(account, ACCOUNT_DATES), "Account"),
     events: events.map((event) => withDates<ConnectionEvent>(event, EVENT_DATES)),

@@ -25,6 +25,7 @@ import { deploymentUrl } from "@/lib/env";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
 import { besideSessionCookie, sessionCookieName } from "@/lib/auth/session-cookie";
 import { readSession, type StoredSession } from "@/lib/auth/session-read";
+import { effectiveExpiry, sessionEndsBy } from "@/lib/auth/session-lifetime";
 import { preloadConnection } from "@/lib/make";
 
 async function sessionCookieOfRequest() {
@@ -81,26 +82,42 @@ export async function clearSessionCookie(): Promise<void> {
 /** The signed-in user; the Make connection's status comes from `connectionStatus(user.id)` (lib/make). */
 export type SignedInUser = Readonly<StoredSession["user"]>;
 
-function extendWhenDue(sessionToken: string, expires: Date) {
+function extendWhenDue(sessionToken: string, session: { expires: Date; createdAt: Date }) {
   const { maxAge, updateAge } = authConfig.session;
-  const lastExtended = expires.getTime() - maxAge * 1000;
+  const lastExtended = session.expires.getTime() - maxAge * 1000;
   if (Date.now() - lastExtended < updateAge * 1000) return;
-  after(() =>
-    db.session
-      .updateMany({ where: { sessionToken }, data: { expires: new Date(Date.now() + maxAge * 1000) } })
-      .then(() => {}),
-  );
+  const expires = effectiveExpiry({
+    expires: new Date(Date.now() + maxAge * 1000),
+    createdAt: session.createdAt,
+  });
+  after(() => db.session.updateMany({ where: { sessionToken }, data: { expires } }).then(() => {}));
 }
 
-export const currentUser = cache(async (): Promise<SignedInUser | null> => {
+/** This browser's live session: when it was signed in, and when it ends at the latest. */
+export interface SessionTimes {
+  signedInAt: Date;
+  endsBy: Date;
+}
+
+const readCurrentSession = cache(async () => {
   const token = await currentSessionKey();
   if (!token) return null;
   const session = await readSession(token);
-  if (!session || session.expires.getTime() <= Date.now()) return null;
-  extendWhenDue(token, session.expires);
+  if (!session || effectiveExpiry(session).getTime() <= Date.now()) return null;
+  extendWhenDue(token, session);
   await preloadConnection(session.user.id, session.account, session.events, session.pendingRevocations);
-  return session.user;
+  return session;
 });
+
+export const currentUser = cache(
+  async (): Promise<SignedInUser | null> => (await readCurrentSession())?.user ?? null,
+);
+
+/** For the account page: when this session began and when it must be signed in again. */
+export async function currentSessionTimes(): Promise<SessionTimes | null> {
+  const session = await readCurrentSession();
+  return session && { signedInAt: session.createdAt, endsBy: sessionEndsBy(session.createdAt) };
+}
 
 /** The id of the user whose live session this browser holds, for Auth.js callbacks; one small query. */
 export async function signedInUserId(): Promise<string | null> {
@@ -108,9 +125,9 @@ export async function signedInUserId(): Promise<string | null> {
   if (!key) return null;
   const session = await db.session.findUnique({
     where: { sessionToken: key },
-    select: { userId: true, expires: true },
+    select: { userId: true, expires: true, createdAt: true },
   });
-  return session && session.expires.getTime() > Date.now() ? session.userId : null;
+  return session && effectiveExpiry(session).getTime() > Date.now() ? session.userId : null;
 }
 
 export async function requireUser(callbackUrl = "/dashboard"): Promise<SignedInUser> {

@@ -39,7 +39,7 @@ type EncryptedModel = keyof typeof ENCRYPTED_COLUMNS;
  * shape opens a sealed value wherever it appears under an encrypted column's name.
  */
 export const RELATIONS_TO_ENCRYPTED: Partial<Record<Prisma.ModelName, Record<string, EncryptedModel>>> = {
-  User: { accounts: "Account" },
+  User: { accounts: "Account", revocations: "PendingRevocation" },
 };
 
 const ENCRYPTED_NAMES = new Set<string>(Object.values(ENCRYPTED_COLUMNS).flat());

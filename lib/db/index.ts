@@ -16,18 +16,17 @@ import { log } from "@/lib/log";
 import { encryptedColumns } from "./encrypted-columns";
 
 function connect() {
-  // On Vercel, many short-lived instances each hold a pool in front of a database or pooler with a fixed
-  // connection limit: a few connections per instance. A long-lived `next start` server serves all traffic
-  // from one pool and keeps pg's default size (a smaller one queues the burst of reads after a refresh).
-  // Idle connections close after a few seconds so a suspended or retired instance does not hold them, and
-  // the wait for a connection is bounded, so a saturated database fails a request instead of hanging it
-  // (the refresh lease relies on that bound). attachDatabasePool lets Vercel's Fluid compute keep an
-  // instance alive until idle connections have closed; elsewhere it does nothing.
+  // Sized for Fluid compute, where one instance serves many requests at once (docs/deploying.md, "The
+  // database pool"): 10 connections per instance, as on a long-running server. The wait for one is bounded
+  // (the refresh lease relies on it), idle ones close after 5 s so a suspended instance holds few, and TCP
+  // keep-alive finds a connection the pooler dropped while the instance was frozen. attachDatabasePool lets
+  // Vercel keep the instance alive until idle connections have closed; elsewhere it does nothing.
   const pool = new pg.Pool({
     connectionString: env.DATABASE_URL,
-    max: process.env.VERCEL === "1" ? 5 : 10,
+    max: 10,
     idleTimeoutMillis: 5_000,
     connectionTimeoutMillis: 5_000,
+    keepAlive: true,
   });
   attachDatabasePool(pool);
   // An idle connection the server dropped must not crash the process; the pool replaces it.

@@ -9,7 +9,10 @@
  *   reauthRequired            Make refused the grant (invalid_grant, 401 twice) → reauth_required
  *   unreadable                a token fails authentication under a held key     → reauth_required
  *   revoked                   the user revoked; tokens queued for Make          → revoked
+ *   lapsed                    unused for MAKE_LAPSE_AFTER_DAYS (lib/make/lapse.ts) → lapsed
  *
+ * The transitions a product hears about (connected, reconnected, reauth_required, recovered, revoked,
+ * lapsed, deleted) write their event to the outbox (lib/make/outbox.ts) in the same transaction.
  * A token sealed under a key this process does not hold is not a transition: the row is left as it is and
  * reads as temporarily unavailable (lib/db/encrypted-columns.ts tells the two apart).
  */
@@ -26,6 +29,7 @@ import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type RefreshedTokens } from "@/l
 import { observeMake } from "@/lib/make/observations";
 import { recordConnectionEvent } from "@/lib/make/events";
 import { MakeConnectionError } from "@/lib/make/errors";
+import { deliverMakeEventsLater, enqueueMakeEvent, newEventId } from "@/lib/make/outbox";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { traced } from "@/lib/make/tracing";
 
@@ -97,6 +101,7 @@ export function assertUsable(row: Pick<ConnectionRow, "state" | "keyUnavailable"
     throw new MakeConnectionError("reauth_required", "Make asked for the connection to be renewed.");
   }
   if (row.state === "revoked") throw new MakeConnectionError("revoked", "The Make connection was revoked.");
+  if (row.state === "lapsed") throw new MakeConnectionError("lapsed", "The Make connection lapsed unused.");
   if (row.keyUnavailable) {
     throw new MakeConnectionError(
       "key_unavailable",
@@ -176,23 +181,38 @@ export async function connected(account: SignInAccount & { userId: string }) {
   if (await connectedMakeUser(account.userId)) {
     throw new MakeAccountMismatchError("this user already has a Make account");
   }
-  await db.account.create({
-    data: {
+  await db.$transaction(async (tx) => {
+    await tx.account.create({
+      data: {
+        userId: account.userId,
+        type: account.type,
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+        ...freshConnection(account),
+      },
+    });
+    await enqueueMakeEvent(tx, "connected", {
       userId: account.userId,
-      type: account.type,
-      provider: account.provider,
-      providerAccountId: account.providerAccountId,
-      ...freshConnection(account),
-    },
+      sub: account.providerAccountId,
+      state: "active",
+      reason: null,
+    });
   });
   await recordConnectionEvent(account.userId, "connected", "ok");
+  deliverMakeEventsLater(account.userId);
 }
 
 /**
  * reconnected: a Make account Auth.js signed in again (a sign-in, Reconnect, Grant access) gets the new
- * tokens. Unconditional: the newest sign-in wins over anything in flight, whose guard then fails.
+ * tokens. The newest sign-in wins over anything in flight, whose guard then fails; but a row deleted
+ * meanwhile (account deletion holds it locked until it is gone) stays gone, and the new tokens go to
+ * `discard` (the revocation queue) instead.
  */
-export async function reconnected(account: SignInAccount, userId: string) {
+export async function reconnected(
+  account: SignInAccount,
+  userId: string,
+  discard: (tokens: HeldTokens) => Promise<void>,
+) {
   const existing = await db.account.findUnique({
     where: {
       provider_providerAccountId: {
@@ -202,13 +222,25 @@ export async function reconnected(account: SignInAccount, userId: string) {
     },
     select: { id: true, userId: true, state: true, access_token: true },
   });
+  const got = { accessToken: account.access_token ?? null, refreshToken: account.refresh_token ?? null };
+  if (!existing) return discard(got);
   // Linked in this very sign-in (`connected` stored these tokens), or not this user's: nothing to do.
-  if (!existing || existing.userId !== userId || existing.access_token === account.access_token) return;
-  await db.account.update({
-    where: { id: existing.id },
-    data: { ...freshConnection(account), tokenVersion: { increment: 1 } },
+  if (existing.userId !== userId || existing.access_token === account.access_token) return;
+  const returning = existing.state !== "active";
+  const written = await db.$transaction(async (tx) => {
+    const { count } = await tx.account.updateMany({
+      where: { id: existing.id, userId },
+      data: { ...freshConnection(account), tokenVersion: { increment: 1 } },
+    });
+    if (count === 1 && returning) {
+      const data = { userId, sub: account.providerAccountId, state: "active" as const, reason: null };
+      await enqueueMakeEvent(tx, "reconnected", data);
+    }
+    return count === 1;
   });
-  await recordConnectionEvent(userId, existing.state === "active" ? "connected" : "reconnected", "ok");
+  if (!written) return discard(got);
+  await recordConnectionEvent(userId, returning ? "reconnected" : "connected", "ok");
+  if (returning) deliverMakeEventsLater(userId);
 }
 
 // ─── Refresh: refreshed, refreshFailed ───────────────────────────────────────────────────────────────────
@@ -261,12 +293,17 @@ async function writeRefreshed(
   tokens: RefreshedTokens,
 ): Promise<RefreshWrite> {
   const eventId = randomUUID();
+  const recoveredId = newEventId();
   const refreshToken = tokens.refreshToken
     ? encryptColumn(tokens.refreshToken, "refresh_token", row.id)
     : null;
   const idToken = tokens.idToken ? encryptColumn(tokens.idToken, "id_token", row.id) : null;
-  const rows = await db.$queryRaw<{ tokenVersion: number; lastRefreshedAt: Date }[]>`
-    WITH updated AS (
+  const rows = await db.$queryRaw<{ tokenVersion: number; lastRefreshedAt: Date; recovered: boolean }[]>`
+    WITH before AS (
+      SELECT id, "refreshFailures" FROM "Account"
+      WHERE id = ${row.id} AND "refreshLeaseId" = ${leaseId}
+      FOR UPDATE
+    ), updated AS (
       UPDATE "Account" SET
         access_token = ${encryptColumn(tokens.accessToken, "access_token", row.id)},
         refresh_token = COALESCE(${refreshToken}::text, refresh_token),
@@ -280,19 +317,27 @@ async function writeRefreshed(
         "refreshLeaseId" = NULL, "refreshLeaseUntil" = NULL,
         "tokenVersion" = "tokenVersion" + 1,
         "updatedAt" = now() AT TIME ZONE 'UTC'
-      WHERE id = ${row.id} AND "refreshLeaseId" = ${leaseId}
-      RETURNING "userId", "tokenVersion", "lastRefreshedAt"
+      FROM before
+      WHERE "Account".id = before.id AND "refreshLeaseId" = ${leaseId}
+      RETURNING "userId", "providerAccountId", "tokenVersion", "lastRefreshedAt", before."refreshFailures" > 0 AS recovered
     ), event AS (
       INSERT INTO "ConnectionEvent" (id, "userId", kind, outcome, "createdAt")
       SELECT ${eventId}, "userId", 'refreshed', 'ok', "lastRefreshedAt" FROM updated
+    ), recovered AS (
+      INSERT INTO "MakeEventOutbox" (id, "userId", type, data, "occurredAt")
+      SELECT ${recoveredId}, "userId", 'make.connection.recovered',
+        jsonb_build_object('userId', "userId", 'sub', "providerAccountId", 'state', 'active', 'reason', NULL),
+        "lastRefreshedAt"
+      FROM updated WHERE recovered
     )
-    SELECT "tokenVersion", "lastRefreshedAt" FROM updated`;
+    SELECT "tokenVersion", "lastRefreshedAt", recovered FROM updated`;
   const [result] = rows;
   if (!result) {
     const current = await db.account.findUnique({ where: { id: row.id }, select: { access_token: true } });
     return current?.access_token === tokens.accessToken ? "written" : "lost";
   }
   const lastRefreshedAt = result.lastRefreshedAt;
+  if (result.recovered) deliverMakeEventsLater(row.userId);
   written.delete(row.userId);
   written.set(row.userId, {
     tokenVersion: result.tokenVersion,
@@ -400,18 +445,23 @@ export async function reauthRequired(
   code: string,
   afterwards?: () => Promise<void>,
 ): Promise<never> {
-  const { count } = await db.account.updateMany({
-    where: { id: row.id, ...guard },
-    data: {
-      ...WITHOUT_TOKENS,
-      ...HEALTHY,
-      state: "reauth_required",
-      lastError: code,
-      lastErrorAt: new Date(),
-      tokenVersion: { increment: 1 },
-    },
+  const count = await db.$transaction(async (tx) => {
+    const updated = await tx.account.updateMany({
+      where: { id: row.id, ...guard },
+      data: {
+        ...WITHOUT_TOKENS,
+        ...HEALTHY,
+        state: "reauth_required",
+        lastError: code,
+        lastErrorAt: new Date(),
+        tokenVersion: { increment: 1 },
+      },
+    });
+    if (updated.count === 1) await enqueueReauthRequired(tx, row, code);
+    return updated.count;
   });
   if (count === 1) {
+    deliverMakeEventsLater(row.userId);
     await recordConnectionEvent(row.userId, "reauth_required", "error", {
       errorCode: code,
       detail: REAUTH_DETAILS[code],
@@ -420,6 +470,18 @@ export async function reauthRequired(
   }
   throw new MakeConnectionError("reauth_required", "Make asked for the connection to be renewed.");
 }
+
+const enqueueReauthRequired = (
+  tx: Transaction,
+  row: { userId: string; providerAccountId?: string },
+  reason: string,
+) =>
+  enqueueMakeEvent(tx, "reauth_required", {
+    userId: row.userId,
+    sub: row.providerAccountId ?? null,
+    state: "reauth_required",
+    reason,
+  });
 
 export const UNREADABLE_TOKEN_CODE = "token_unreadable";
 const UNREADABLE_DETAIL =
@@ -444,11 +506,16 @@ export async function settleUnreadable<T extends { id: string; userId: string } 
     lastErrorAt: new Date(),
   };
   const stored = Object.fromEntries(columns.map(([name, column]) => [name, column.stored]));
-  const { count } = await db.account.updateMany({
-    where: { id: row.id, ...stored, NOT: { lastError: UNREADABLE_TOKEN_CODE, state: "reauth_required" } },
-    data: { ...marked, refreshLeaseId: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } },
+  const count = await db.$transaction(async (tx) => {
+    const updated = await tx.account.updateMany({
+      where: { id: row.id, ...stored, NOT: { lastError: UNREADABLE_TOKEN_CODE, state: "reauth_required" } },
+      data: { ...marked, refreshLeaseId: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } },
+    });
+    if (updated.count === 1) await enqueueReauthRequired(tx, row, UNREADABLE_TOKEN_CODE);
+    return updated.count;
   });
   if (count === 1) {
+    deliverMakeEventsLater(row.userId);
     log.warn("stored Make tokens failed authentication", {
       accountId: row.id,
       columns: columns.map(([name]) => name).join(", "),
@@ -485,7 +552,14 @@ export async function revoked(
     const account = await db.account
       .findFirst({
         where: { userId, provider: MAKE_PROVIDER_ID },
-        select: { id: true, userId: true, access_token: true, refresh_token: true, tokenVersion: true },
+        select: {
+          id: true,
+          userId: true,
+          providerAccountId: true,
+          access_token: true,
+          refresh_token: true,
+          tokenVersion: true,
+        },
       })
       .then(settleUnreadable);
     if (!account) return false;
@@ -497,16 +571,91 @@ export async function revoked(
       });
       if (updated.count !== 1) return false;
       await queue(tx, { accessToken: account.access_token, refreshToken: account.refresh_token });
+      const data = { userId, sub: account.providerAccountId, state: "revoked" as const, reason: null };
+      await enqueueMakeEvent(tx, "revoked", data);
       return true;
     });
-    if (cut) return true;
+    if (cut) {
+      deliverMakeEventsLater(userId);
+      return true;
+    }
     if (attempt >= CUT_ATTEMPTS)
       throw new Error("The Make connection kept changing while it was being revoked.");
   }
 }
 
-/** Forget: the user's Make account and its activity, deleted (account deletion). */
-export async function forgotten(userId: string, tx: Transaction = db) {
+// ─── lapsed, forgotten ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * lapsed: nobody used the connection for MAKE_LAPSE_AFTER_DAYS (lib/make/lapse.ts picks it). Like
+ * `revoked`, its tokens go to `queue` and are deleted, with its event, in one transaction guarded by the
+ * row version, so a sign-in or a renewal landing meanwhile wins. False when it did not lapse.
+ */
+export async function lapsed(
+  accountId: string,
+  queue: (tx: Transaction, userId: string, tokens: HeldTokens) => Promise<unknown>,
+): Promise<boolean> {
+  const account = await db.account
+    .findUnique({
+      where: { id: accountId },
+      select: {
+        id: true,
+        userId: true,
+        providerAccountId: true,
+        state: true,
+        access_token: true,
+        refresh_token: true,
+        tokenVersion: true,
+      },
+    })
+    .then(settleUnreadable);
+  if (!account || account.state !== "active" || (account as ConnectionRow).keyUnavailable) return false;
+  const { userId } = account;
+  const cut = await db.$transaction(async (tx) => {
+    const updated = await tx.account.updateMany({
+      where: { id: account.id, tokenVersion: account.tokenVersion, state: "active" },
+      data: { state: "lapsed", ...WITHOUT_TOKENS, ...HEALTHY, tokenVersion: { increment: 1 } },
+    });
+    if (updated.count !== 1) return false;
+    await queue(tx, userId, { accessToken: account.access_token, refreshToken: account.refresh_token });
+    const data = { userId, sub: account.providerAccountId, state: "lapsed" as const, reason: "unused" };
+    await enqueueMakeEvent(tx, "lapsed", data);
+    return true;
+  });
+  if (!cut) return false;
+  await recordConnectionEvent(userId, "lapsed", "ok", {
+    detail: `unused for ${env.MAKE_LAPSE_AFTER_DAYS} days`,
+  });
+  deliverMakeEventsLater(userId);
+  return true;
+}
+
+/**
+ * forgotten (account deletion), inside the deletion's transaction: locks the user's Make row until `tx`
+ * ends, so a sign-in or a renewal finishing meanwhile waits and then finds no row to write to, and deletes
+ * it and its activity. Returns the Make user and the tokens the row held, for the revocation queue. A token
+ * sealed under a key this process lacks cannot be queued: refused as `key_unavailable`, nothing deleted.
+ */
+export async function forgotten(
+  tx: Transaction,
+  userId: string,
+): Promise<{ sub: string; tokens: HeldTokens } | null> {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Account" WHERE "userId" = ${userId} AND provider = ${MAKE_PROVIDER_ID} FOR UPDATE`;
+  let held: { sub: string; tokens: HeldTokens } | null = null;
+  if (locked) {
+    const account = await tx.account.findUniqueOrThrow({
+      where: { id: locked.id },
+      select: { id: true, userId: true, providerAccountId: true, access_token: true, refresh_token: true },
+    });
+    if (Object.values(unreadableColumns(account)).some((column) => column.reason === "unknown_key"))
+      assertUsable({ state: "active", keyUnavailable: true });
+    held = {
+      sub: account.providerAccountId,
+      tokens: { accessToken: account.access_token, refreshToken: account.refresh_token },
+    };
+  }
   await tx.account.deleteMany({ where: { userId, provider: MAKE_PROVIDER_ID } });
   await tx.connectionEvent.deleteMany({ where: { userId } });
+  return held;
 }

@@ -14,6 +14,8 @@ export type ConnectionUnavailableReason =
   | "not_connected"
   | "reauth_required"
   | "revoked"
+  /** Unused for MAKE_LAPSE_AFTER_DAYS: its tokens were revoked and deleted (lib/make/lapse.ts). */
+  | "lapsed"
   | "make_unavailable"
   | "refresh_busy"
   /** The stored tokens are sealed under a key this server does not hold (a rollback, a rolling deploy). */
@@ -155,6 +157,7 @@ const CONNECTION_WORDS: Record<ConnectionUnavailableReason, string> = {
   not_connected: "No Make account is connected. Connect it from the dashboard.",
   reauth_required: "Make no longer accepts this connection. Reconnect it from the dashboard.",
   revoked: "You revoked the Make connection. Reconnect it from the dashboard.",
+  lapsed: "The Make connection lapsed after a long time unused. Connect it again from the dashboard.",
   make_unavailable: "Make could not be reached just now. Try again in a moment.",
   refresh_busy: "Your Make connection is being renewed. Reload in a moment.",
   key_unavailable:

@@ -16,7 +16,9 @@ export type ConnectionEventKind =
   | "revocation_confirmed"
   | "revocation_failed"
   /** The scheduled job refreshed an idle connection (lib/make/maintenance.ts), or tried to. */
-  | "kept_alive";
+  | "kept_alive"
+  /** Unused for MAKE_LAPSE_AFTER_DAYS: tokens revoked and deleted (lib/make/lapse.ts). */
+  | "lapsed";
 
 export async function recordConnectionEvent(
   userId: string,

@@ -26,7 +26,13 @@ export {
 export { connectionStatus, preloadConnection } from "@/lib/make/status";
 export type { ConnectionStatus, ConnectionStateName, ConnectionView } from "@/lib/make/status";
 export { RECENT_EVENTS, type ConnectionEventKind } from "@/lib/make/events";
-export { revokeMakeConnection, deliverPendingRevocations, forgetMakeUser } from "@/lib/make/revoke";
+export { revokeMakeConnection, deliverPendingRevocations } from "@/lib/make/revoke";
+export { forgetMakeUser } from "@/lib/make/forget";
+export type {
+  MakeConnectionEvent,
+  MakeConnectionEventData,
+  MakeConnectionEventName,
+} from "@/lib/make/outbox";
 export { connectMake, startSignIn } from "@/lib/make/connect";
 export { exportMakeData } from "@/lib/make/export";
 
@@ -47,6 +53,9 @@ export {
 
 // Background work (cron, the long-running server, scripts)
 export { runMakeMaintenance, startRevocationSweep, type MaintenanceReport } from "@/lib/make/maintenance";
+export { deliverMakeEvents, type EventRun } from "@/lib/make/outbox";
+export { lapseAbandonedConnections, type LapseReport } from "@/lib/make/lapse";
+export { sweepForgottenSessions } from "@/lib/make/forget";
 export { reencryptAllTokens, UnknownKeysError, type RotationReport } from "@/lib/make/rotate-key";
 export { checkMakeHealth } from "@/lib/make/health";
 export { runMakeDoctor, type DoctorCheck } from "@/lib/make/doctor";

@@ -18,12 +18,12 @@ import { log } from "@/lib/log";
 import { MakeConnectionError } from "@/lib/make/errors";
 import { recordConnectionEvent } from "@/lib/make/events";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
-import { renewConnection } from "@/lib/make/refresh";
+import { leaseMs, offerKeptTokens, renewConnection } from "@/lib/make/refresh";
 import { deliverPendingRevocations, type RevocationRun } from "@/lib/make/revoke";
 
 const SWEEP_MS = 30_000;
-/** A run starts no renewal after this long, so it ends well within a cron function's time limit. */
-const RENEWAL_RUN_BUDGET_MS = 20_000;
+/** The revocation queue's share of a run: the rest is for renewals, which need a whole lease each. */
+const REVOCATION_SHARE = 0.25;
 /** Connections read per query while renewing. */
 const RENEWAL_BATCH = 20;
 
@@ -31,6 +31,11 @@ let timer: NodeJS.Timeout | undefined;
 
 export interface RenewalReport {
   renewed: number;
+  /**
+   * Renewals Make had not answered within the callers' patience: they run on under their lease, registered
+   * with the platform, and end before the run's time limit. Neither done nor failed yet.
+   */
+  pending: number;
   /** Connections Make refused to renew: now `reauth_required`, with the reason in their activity. */
   reauthRequired: number;
   /** Renewals that failed for now (Make down, busy): retried on a later run. */
@@ -47,15 +52,18 @@ export interface MaintenanceReport {
 }
 
 /**
- * Drains the revocation queue for at most `budgetMs` (keep it below the cron function's maxDuration), then
- * renews idle connections within their own budget.
+ * One run within `timeLimitMs` (the cron function's maxDuration less room for its answer): offers tokens
+ * this process kept unwritten, drains the revocation queue for a share of the time, then renews idle
+ * connections while a whole lease still fits, so no work it starts outlives the function.
  */
-export async function runMakeMaintenance(budgetMs: number): Promise<MaintenanceReport> {
-  const revocations = await deliverPendingRevocations({}, budgetMs);
+export async function runMakeMaintenance(timeLimitMs: number): Promise<MaintenanceReport> {
+  const endsBy = performance.now() + timeLimitMs;
+  await offerKeptTokens();
+  const revocations = await deliverPendingRevocations({}, timeLimitMs * REVOCATION_SHARE);
   return {
     revocationsSettled: revocations.remaining === 0,
     revocations,
-    renewals: await renewIdleConnections(),
+    renewals: await renewIdleConnections(endsBy),
   };
 }
 
@@ -76,12 +84,17 @@ function idleConnections(now: Date, options: { dueBy?: Date; exclude?: string[] 
   };
 }
 
-/** Refreshes idle connections, oldest first, until none is left or the run's budget is spent. */
-export async function renewIdleConnections(): Promise<RenewalReport> {
-  const deadline = performance.now() + RENEWAL_RUN_BUDGET_MS;
-  const report = { renewed: 0, reauthRequired: 0, failed: 0 };
+/**
+ * Refreshes idle connections, oldest first, until none is left or a renewal's whole lease would no longer
+ * end by `endsBy` (a performance.now() time): a renewal's work, however slow Make is, ends with its lease.
+ */
+export async function renewIdleConnections(
+  endsBy = performance.now() + 2 * leaseMs(),
+): Promise<RenewalReport> {
+  const leaseFits = () => performance.now() + leaseMs() <= endsBy;
+  const report = { renewed: 0, pending: 0, reauthRequired: 0, failed: 0 };
   const tried: string[] = [];
-  while (performance.now() < deadline) {
+  while (leaseFits()) {
     const batch = await db.account.findMany({
       where: idleConnections(new Date(), { dueBy: new Date(), exclude: tried }),
       select: { id: true, userId: true, tokenVersion: true },
@@ -90,7 +103,7 @@ export async function renewIdleConnections(): Promise<RenewalReport> {
     });
     if (batch.length === 0) break;
     for (const connection of batch) {
-      if (performance.now() >= deadline) break;
+      if (!leaseFits()) break;
       tried.push(connection.id);
       const outcome = await renewOne(connection);
       if (outcome) report[outcome] += 1;
@@ -103,8 +116,8 @@ export async function renewIdleConnections(): Promise<RenewalReport> {
 async function renewOne(connection: { id: string; userId: string; tokenVersion: number }) {
   const accountId = connection.id;
   try {
-    const renewed = await renewConnection(connection.userId, connection.tokenVersion);
-    if (!renewed) return undefined;
+    const renewal = await renewConnection(connection.userId, connection.tokenVersion);
+    if (renewal !== "renewed") return renewal ?? undefined;
     await recordConnectionEvent(connection.userId, "kept_alive", "ok");
     return "renewed" as const;
   } catch (error) {
@@ -122,7 +135,7 @@ async function renewOne(connection: { id: string; userId: string; tokenVersion: 
 export function startRevocationSweep() {
   if (timer) return;
   timer = setInterval(() => {
-    deliverPendingRevocations({}, SWEEP_MS).catch((error) =>
+    Promise.all([offerKeptTokens(), deliverPendingRevocations({}, SWEEP_MS)]).catch((error) =>
       log.error("revocation sweep failed", { error: error?.message ?? String(error) }),
     );
   }, SWEEP_MS);

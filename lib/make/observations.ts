@@ -5,6 +5,7 @@
  * recording never fails the request that saw it.
  */
 import "server-only";
+import { outliveResponse } from "@/lib/background-work";
 
 export const OBSERVED_FACTS = {
   "sign_in.expires_in": "expires_in of the code exchange",
@@ -25,17 +26,14 @@ export function observeMake(fact: ObservedFact, value: string | number | boolean
   offered.add(fact);
   // Imported when first needed: the sign-in error wrapper observes too, and must load without a database.
   // Straight to `pg`: this runs on page views, where Prisma's client would first load its query compiler.
-  import("@/lib/db")
-    .then(({ pool }) =>
-      pool.query(
-        `INSERT INTO "MakeObservation" (fact, value) VALUES ($1, $2) ON CONFLICT (fact) DO NOTHING`,
-        [fact, String(value)],
-      ),
-    )
-    .catch((error: unknown) => {
-      offered.delete(fact);
-      console.error(`[make] could not record ${fact}:`, (error as Error)?.message);
-    });
+  const recorded = import("@/lib/db").then(({ pool }) =>
+    pool.query(`INSERT INTO "MakeObservation" (fact, value) VALUES ($1, $2) ON CONFLICT (fact) DO NOTHING`, [
+      fact,
+      String(value),
+    ]),
+  );
+  // Registered with the platform: it often runs after the answer it was seen in has been sent.
+  outliveResponse(`record ${fact}`, recorded).catch(() => offered.delete(fact));
 }
 
 export interface MakeObservationRow {

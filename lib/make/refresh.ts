@@ -10,6 +10,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type * as oauth from "oauth4webapi";
+import { outliveResponse } from "@/lib/background-work";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
@@ -137,15 +138,26 @@ export async function markAccessTokenRefused(userId: string, refusedAccessToken:
  * Background renewal (lib/make/maintenance.ts): a refresh under the same lease even though the token may
  * be fresh, so an idle connection's refresh token is exchanged before Make lets it lapse. Null when there
  * is nothing to do: no refresh token, or the row changed since the caller saw it at `seenVersion`
- * (renewed, reconnected or revoked meanwhile).
+ * (renewed, reconnected or revoked meanwhile). "pending" when Make has not answered within the callers'
+ * patience: the request runs on under the lease, registered with the platform.
  */
-export async function renewConnection(userId: string, seenVersion: number): Promise<MakeAccessToken | null> {
+export async function renewConnection(
+  userId: string,
+  seenVersion: number,
+): Promise<"renewed" | "pending" | null> {
   const row = await readConnection({ userId });
   if (!row) throw new MakeConnectionError("not_connected", "No Make account is connected.");
   assertUsable(row);
   if (row.tokenVersion !== seenVersion || !row.refresh_token) return null;
   // The current token counts as used up: only a refresh, ours or a concurrent one, satisfies this call.
-  return sharedRefresh(row.id, row.access_token ?? "");
+  try {
+    await sharedRefresh(row.id, row.access_token ?? "");
+  } catch (error) {
+    // An expired token cannot be handed out while the renewal runs on: still pending, not failed.
+    if (continuing.has(row.id)) return "pending";
+    throw error;
+  }
+  return continuing.has(row.id) ? "pending" : "renewed";
 }
 
 // ─── In-process single flight, then the cross-process lease ──────────────────────────────────────────────
@@ -236,6 +248,8 @@ interface RefreshLease {
   requestRemainingMs(): number;
   /** Milliseconds left for writing the new tokens. */
   writeRemainingMs(): number;
+  /** Milliseconds until the lease ends, by the holder's clock (the database's ends a little later). */
+  remainingMs(): number;
 }
 
 /**
@@ -263,6 +277,7 @@ export async function claimRefreshLease(row: {
     id,
     requestRemainingMs: () => requestDeadline - performance.now(),
     writeRemainingMs: () => writeDeadline - performance.now(),
+    remainingMs: () => sentAt + leaseMs() - performance.now(),
   };
 }
 
@@ -270,14 +285,25 @@ export async function claimRefreshLease(row: {
 
 const TIMED_OUT = Symbol("timed out");
 
-/** Runs the refresh under `lease`; returns within the callers' patience with the new or the current token. */
+/** Renewals this process runs on past their callers' patience, by account id, until they settle. */
+const continuing = new Map<string, Promise<MakeAccessToken>>();
+
+/**
+ * Runs the refresh under `lease`; returns within the callers' patience with the new or the current token.
+ * The request and the write of its answer are registered with the platform before anything is awaited:
+ * on a serverless instance, the answer to a slow Make must still be stored after the response is sent.
+ */
 async function renewUnderLease(
   row: ConnectionRow,
   lease: RefreshLease,
   as: oauth.AuthorizationServer,
 ): Promise<MakeAccessToken> {
   const outcome = settleRefresh(row, lease, as);
-  outcome.catch(() => {});
+  // Its failures are recorded on the row and answered to the callers: nothing more to report here.
+  void outliveResponse(
+    "make.refresh",
+    outcome.catch(() => undefined),
+  );
   let timer: NodeJS.Timeout | undefined;
   const patience = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, callerPatienceMs(), TIMED_OUT);
@@ -289,6 +315,8 @@ async function renewUnderLease(
     clearTimeout(timer);
   }
   // The request runs on under the lease, so an answer that arrives late is stored, not lost.
+  continuing.set(row.id, outcome);
+  void outcome.catch(() => {}).finally(() => continuing.delete(row.id));
   await refreshSlow(row, lease.id);
   return currentOrUnavailable(row);
 }
@@ -340,7 +368,7 @@ async function saveRefreshedTokens(row: ConnectionRow, lease: RefreshLease, toke
         return subjectChanged(row, tokens);
       return token;
     } catch (error) {
-      if (lease.writeRemainingMs() < pause) return keepUnwritten(row, tokens, token, write, error);
+      if (lease.writeRemainingMs() < pause) return keepUnwritten(row, lease, { token, write, tokens }, error);
       await sleep(pause);
     }
   }
@@ -392,7 +420,8 @@ async function discardStaleRefresh(row: ConnectionRow, tokens: RefreshedTokens):
 /** Revokes what a late refresh got when the connection was ended here (see discardStaleRefresh). */
 async function revokeLateTokens(row: ConnectionRow, tokens: RefreshedTokens) {
   const current = await readConnection({ id: row.id });
-  if (!current || current.state === "revoked") await revokeDiscardedTokens(row.userId, tokens);
+  if (!current || current.state === "revoked" || current.state === "lapsed")
+    await revokeDiscardedTokens(row.userId, tokens);
   return current;
 }
 
@@ -400,42 +429,77 @@ interface KeptTokens {
   token: MakeAccessToken;
   write(): Promise<RefreshWrite>;
   tokens: RefreshedTokens;
+  row: ConnectionRow;
 }
 
 /** Renewed tokens this process could not write yet, by user id. */
 const unwritten = new Map<string, KeptTokens>();
 
+/**
+ * Keeps tokens Make issued but the database would not take, hands them out, and offers them to the database
+ * every second while the lease lasts, registered with the platform. After the lease, they are offered again
+ * whenever they are handed out and on each sweep of a long-running server (offerKeptTokens).
+ */
 function keepUnwritten(
   row: ConnectionRow,
-  tokens: RefreshedTokens,
-  token: MakeAccessToken,
-  write: () => Promise<RefreshWrite>,
+  lease: RefreshLease,
+  kept: Omit<KeptTokens, "row">,
   error: unknown,
 ): MakeAccessToken {
   log.error("the renewed Make tokens could not be saved; this process keeps using them and retries", {
     accountId: row.id,
     error: errorMessage(error),
   });
-  unwritten.set(row.userId, { token, write, tokens });
-  const retry = async () => {
-    const kept = unwritten.get(row.userId);
-    if (!kept) return;
-    try {
-      const result = await kept.write();
-      unwritten.delete(row.userId);
-      if (result === "lost") await revokeLateTokens(row, kept.tokens);
-      else await recordAnswerProblem(row, kept.tokens);
-      log.info(`the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`, { accountId: row.id });
-    } catch {
-      setTimeout(retry, UNWRITTEN_RETRY_MS).unref();
+  unwritten.set(row.userId, { ...kept, row });
+  const offerWhileLeased = async () => {
+    // The last offer starts a pause and an offer before the lease ends, so it ends within the lease.
+    while (unwritten.has(row.userId) && lease.remainingMs() > 2 * UNWRITTEN_RETRY_MS) {
+      await sleep(UNWRITTEN_RETRY_MS);
+      await offerKeptTokens(row.userId);
     }
   };
-  setTimeout(retry, UNWRITTEN_RETRY_MS).unref();
-  return token;
+  void outliveResponse("kept Make tokens", offerWhileLeased());
+  return kept.token;
 }
+
+/** The offer under way, if any: one at a time, so kept tokens are never written twice at once. */
+let offering: Promise<void> | undefined;
+
+/** Offers kept tokens (one user's, or all) to the database once; written or found stale, they are let go. */
+export function offerKeptTokens(userId?: string): Promise<void> {
+  if (unwritten.size === 0) return Promise.resolve();
+  offering ??= offerOnce(userId).finally(() => (offering = undefined));
+  return offering;
+}
+
+async function offerOnce(userId?: string) {
+  const entries = userId ? [[userId, unwritten.get(userId)] as const] : [...unwritten.entries()];
+  for (const [owner, kept] of entries) {
+    if (!kept || unwritten.get(owner) !== kept) continue;
+    try {
+      const result = await kept.write();
+      if (unwritten.get(owner) === kept) unwritten.delete(owner);
+      if (result === "lost") await revokeLateTokens(kept.row, kept.tokens);
+      else await recordAnswerProblem(kept.row, kept.tokens);
+      log.info(`the kept Make tokens were ${result === "lost" ? "revoked" : "saved"}`, {
+        accountId: kept.row.id,
+      });
+    } catch {
+      // Still unreachable: the next offer tries again.
+    }
+  }
+}
+
+/** When tokens are kept, each hand-out offers them again at most this often. */
+let lastOfferAt = 0;
 
 /** A renewed token this process holds but could not write yet, while it is valid. */
 function keptToken(userId: string): MakeAccessToken | undefined {
   const kept = unwritten.get(userId);
-  return kept && kept.token.expiresAt > nowSeconds() ? kept.token : undefined;
+  if (!kept || kept.token.expiresAt <= nowSeconds()) return undefined;
+  if (performance.now() - lastOfferAt > UNWRITTEN_RETRY_MS) {
+    lastOfferAt = performance.now();
+    void outliveResponse("kept Make tokens", offerKeptTokens(userId));
+  }
+  return kept.token;
 }

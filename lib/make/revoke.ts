@@ -8,17 +8,16 @@
  * drops elsewhere while Make still honours them go the same way.
  */
 import "server-only";
+import { randomUUID } from "node:crypto";
+import { outliveResponse } from "@/lib/background-work";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
 import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
-import { forgotten, revoked } from "@/lib/make/connection";
+import { revoked } from "@/lib/make/connection";
 import { recordConnectionEvent } from "@/lib/make/events";
 
-/** How long account deletion lets Make confirm the revocations before it goes on without the answer. */
-const FORGET_PATIENCE_MS = 2_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
 /** Failed deliveries of one token before it is given up (the backoff above spreads them over hours). */
 const MAX_ATTEMPTS = 10;
@@ -40,16 +39,28 @@ function revocationsOf(tokens: { accessToken?: string | null; refreshToken?: str
   ].filter((entry): entry is { token: string; tokenTypeHint: TokenTypeHint } => !!entry.token);
 }
 
-/** Queues the revocation of `tokens`, in one statement (inside the caller's transaction, when given one). */
-async function queueRevocations(
+/**
+ * Queues the revocation of `tokens` (inside the caller's transaction, when given one); returns the rows'
+ * ids. The foreign key refuses a user already deleted: outside a transaction the rows are then queued
+ * without the user, so a late renewal never names them again.
+ */
+export async function queueRevocations(
   tx: Transaction,
-  userId: string,
+  userId: string | null,
   tokens: { accessToken?: string | null; refreshToken?: string | null },
-) {
-  const entries = revocationsOf(tokens);
-  if (entries.length > 0)
-    await tx.pendingRevocation.createMany({ data: entries.map((entry) => ({ userId, ...entry })) });
-  return entries.length;
+): Promise<string[]> {
+  const entries = revocationsOf(tokens).map((entry) => ({ id: randomUUID(), ...entry }));
+  if (entries.length === 0) return [];
+  const write = (owner: string | null) =>
+    tx.pendingRevocation.createMany({ data: entries.map((entry) => ({ userId: owner, ...entry })) });
+  try {
+    await write(userId);
+  } catch (error) {
+    const userGone = (error as { code?: string }).code === "P2003";
+    if (!userGone || tx !== db) throw error;
+    await write(null);
+  }
+  return entries.map((entry) => entry.id);
 }
 
 export async function revokeMakeConnection(userId: string): Promise<{ confirmed: boolean }> {
@@ -74,10 +85,8 @@ export async function revokeDiscardedTokens(
   userId: string,
   tokens: { accessToken?: string | null; refreshToken?: string | null },
 ): Promise<void> {
-  if ((await queueRevocations(db, userId, tokens)) === 0) return;
-  deliverPendingRevocations({ userId }).catch((error) =>
-    log.warn("revocation delivery failed", { userId, error: errorMessage(error) }),
-  );
+  if ((await queueRevocations(db, userId, tokens)).length === 0) return;
+  void outliveResponse("revocation delivery", deliverPendingRevocations({ userId }));
 }
 
 export interface RevocationRun {
@@ -99,7 +108,7 @@ export interface RevocationRun {
  * database's clock), so a revocation is delivered by one run only.
  */
 export async function deliverPendingRevocations(
-  filter: { userId?: string } = {},
+  filter: { userId?: string; ids?: string[] } = {},
   budgetMs = USER_DELIVERY_BUDGET_MS,
 ): Promise<RevocationRun> {
   const deadline = Date.now() + budgetMs;
@@ -109,20 +118,21 @@ export async function deliverPendingRevocations(
   const worker = async () => {
     // Each worker sends one batch whatever the budget, so a run always makes progress.
     for (let first = true; first || batchEndsInTime(); first = false) {
-      const claimed = await claimDueRevocations(filter.userId);
+      const claimed = await claimDueRevocations(filter);
       if (claimed.length === 0) return;
       for (const pending of claimed) run[await deliver(pending)] += 1;
     }
   };
   // One user's few tokens go one after another, in queue order (access token first); the whole queue goes
   // DELIVERY_CONCURRENCY at a time.
-  const workers = filter.userId ? 1 : DELIVERY_CONCURRENCY;
+  const workers = filter.userId || filter.ids ? 1 : DELIVERY_CONCURRENCY;
   await Promise.all(Array.from({ length: workers }, worker));
-  return { ...run, remaining: await db.pendingRevocation.count({ where: filter }) };
+  const where = { userId: filter.userId, id: filter.ids && { in: filter.ids } };
+  return { ...run, remaining: await db.pendingRevocation.count({ where }) };
 }
 
 /** Claims up to CLAIM_BATCH due rows for long enough to send each of them (each request is bounded). */
-async function claimDueRevocations(userId: string | undefined) {
+async function claimDueRevocations({ userId, ids }: { userId?: string; ids?: string[] }) {
   const claimMs = CLAIM_BATCH * env.MAKE_TOKEN_TIMEOUT_MS + 30_000;
   const rows = await db.$queryRaw<{ id: string }[]>`
     UPDATE "PendingRevocation"
@@ -132,6 +142,7 @@ async function claimDueRevocations(userId: string | undefined) {
       WHERE "nextAttemptAt" <= (now() AT TIME ZONE 'UTC')
         AND ("claimedUntil" IS NULL OR "claimedUntil" < (now() AT TIME ZONE 'UTC'))
         AND (${userId ?? null}::text IS NULL OR "userId" = ${userId ?? null}::text)
+        AND (${ids ?? null}::text[] IS NULL OR id = ANY(${ids ?? null}::text[]))
       ORDER BY "createdAt", "tokenTypeHint"
       LIMIT ${CLAIM_BATCH}
       FOR UPDATE SKIP LOCKED
@@ -147,8 +158,8 @@ async function claimDueRevocations(userId: string | undefined) {
 type Outcome = "delivered" | "retrying" | "givenUp";
 
 /**
- * A delivery's activity entry, best-effort: the user may be gone (forgetMakeUser detaches their queue, or
- * deletes them a moment after), and then there is nobody to tell.
+ * A delivery's activity entry, best-effort: the user may be gone (account deletion leaves their queue
+ * without a userId, or deletes them a moment after), and then there is nobody to tell.
  */
 async function recordQueueEvent(
   userId: string | null,
@@ -207,29 +218,4 @@ async function giveUp(
     detail: `${pending.tokenTypeHint} not revoked at Make${tries}; it stays valid until it expires`,
   });
   return "givenUp";
-}
-
-/**
- * For account deletion, which never waits on Make for long. The connection is cut and both revocations
- * queued (one transaction, as for Revoke); Make is then asked, for FORGET_PATIENCE_MS at most, and what
- * Make has not confirmed by then stays queued for the sweep and the cron route. Then ONE transaction
- * deletes the Make account and its activity, runs `deleteAppRows` (the app's own rows of the user) and
- * detaches the queued revocations from the user: they keep their tokens until Make confirms, and no longer
- * say whose they were.
- */
-export async function forgetMakeUser(
-  userId: string,
-  deleteAppRows: (tx: Transaction) => Promise<void> = async () => {},
-): Promise<void> {
-  if (await revoked(userId, (tx, tokens) => queueRevocations(tx, userId, tokens))) {
-    const delivery = deliverPendingRevocations({ userId }).catch((error) =>
-      log.warn("revocation delivery failed; Make is told later", { userId, error: errorMessage(error) }),
-    );
-    await Promise.race([delivery, sleep(FORGET_PATIENCE_MS)]);
-  }
-  await db.$transaction(async (tx) => {
-    await forgotten(userId, tx);
-    await tx.pendingRevocation.updateMany({ where: { userId }, data: { userId: null } });
-    await deleteAppRows(tx);
-  });
 }

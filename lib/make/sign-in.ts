@@ -13,6 +13,7 @@ import type { Account, NextAuthConfig } from "next-auth";
 import type { Adapter } from "next-auth/adapters";
 import { log } from "@/lib/log";
 import { connected, connectedMakeUser, reconnected } from "@/lib/make/connection";
+import { discardSignInOfForgottenUser, wasForgotten } from "@/lib/make/forget";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 import { ACCOUNT_MISMATCH_PAGE, recordAuthError } from "@/lib/make/sign-in-errors";
 import { traced } from "@/lib/make/tracing";
@@ -34,8 +35,17 @@ const signInAttributes = (account: Pick<Account, "provider" | "providerAccountId
   "make.sub": account.providerAccountId,
 });
 
-/** `signedInUserId`: whose live session this browser holds (the session module reads the cookie). */
-export function makeAuthWiring(options: { signedInUserId: () => Promise<string | null> }): MakeAuthWiring {
+/** Where a sign-in that finished after its user deleted their account lands. */
+const DELETED_PAGE = "/?deleted=1";
+
+/**
+ * `signedInUserId`: whose live session this browser holds; `sessionKey`: the browser's stored session
+ * token, live or not (the session module reads the cookie).
+ */
+export function makeAuthWiring(options: {
+  signedInUserId: () => Promise<string | null>;
+  sessionKey: () => Promise<string | undefined>;
+}): MakeAuthWiring {
   return {
     adapter: (base) => ({
       ...base,
@@ -49,6 +59,15 @@ export function makeAuthWiring(options: { signedInUserId: () => Promise<string |
     signIn({ account }) {
       if (account?.provider !== MAKE_PROVIDER_ID) return true;
       return traced("make.sign_in.check", signInAttributes(account), async (span) => {
+        // Started before this browser's user deleted their account: what Make issued is revoked, no user made.
+        if (await wasForgotten(await options.sessionKey())) {
+          span.setAttribute("make.sign_in.outcome", "user_deleted");
+          await discardSignInOfForgottenUser({
+            accessToken: account.access_token,
+            refreshToken: account.refresh_token,
+          });
+          return DELETED_PAGE;
+        }
         const userId = await options.signedInUserId();
         const connectedSub = userId ? await connectedMakeUser(userId) : null;
         const refused = !!connectedSub && connectedSub !== account.providerAccountId;
@@ -59,7 +78,9 @@ export function makeAuthWiring(options: { signedInUserId: () => Promise<string |
     async signedIn({ user, account }) {
       if (account?.provider !== MAKE_PROVIDER_ID || !user.id) return;
       const userId = user.id;
-      await traced("make.sign_in.store", signInAttributes(account), () => reconnected(account, userId));
+      await traced("make.sign_in.store", signInAttributes(account), () =>
+        reconnected(account, userId, discardSignInOfForgottenUser),
+      );
     },
     logger: {
       error(error) {

@@ -20,7 +20,7 @@ import { RECENT_EVENTS, recentConnectionEvents } from "@/lib/make/events";
 import { renewalInFlight } from "@/lib/make/refresh";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
 
-export type ConnectionStateName = "active" | "reauth_required" | "revoked" | "not_connected";
+export type ConnectionStateName = "active" | "reauth_required" | "revoked" | "lapsed" | "not_connected";
 
 export interface ConnectionStatus {
   state: ConnectionStateName;

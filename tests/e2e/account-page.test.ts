@@ -186,7 +186,7 @@ describe("the cron route keeps idle connections alive", () => {
       );
     await makeIdle();
     const renewed = await (await runCron()).json();
-    expect(renewed.renewals).toEqual({ renewed: 1, reauthRequired: 0, failed: 0, remaining: 0 });
+    expect(renewed.renewals).toEqual({ renewed: 1, pending: 0, reauthRequired: 0, failed: 0, remaining: 0 });
     expect(e2e.stack.standIn.controls.stats().grants.refresh_token).toBe(1);
 
     await makeIdle();

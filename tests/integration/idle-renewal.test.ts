@@ -22,14 +22,14 @@ const account = (userId: string) => cron.db.account.findFirstOrThrow({ where: { 
 const events = (userId: string) =>
   cron.db.connectionEvent.findMany({ where: { userId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
 
-/** Ada's connection, last refreshed `idleDays` ago; its access token expired long ago, as it would have. */
-async function connectIdle(idleDays: number) {
+/** A connection (Ada's) last refreshed `idleDays` ago; its access token expired long ago, as it would have. */
+async function connectIdle(idleDays: number, login = "ada", sub = "1001") {
   const tokens = await signInTokens(await discover(backends.standIn), {
     client: "confidential",
-    login: "ada",
+    login,
     nonce: "n",
   });
-  const userId = await storeConnectedAccount(cron.db, tokens, nowSeconds() - idleDays * 86_400);
+  const userId = await storeConnectedAccount(cron.db, tokens, nowSeconds() - idleDays * 86_400, sub);
   const lastUsed = new Date(Date.now() - idleDays * DAY_MS);
   await cron.db.account.updateMany({
     where: { userId },
@@ -58,7 +58,7 @@ describe("idle connections kept alive by the cron job", () => {
 
     const report = await cron.maintenance.renewIdleConnections();
 
-    expect(report).toEqual({ renewed: 1, reauthRequired: 0, failed: 0, remaining: 0 });
+    expect(report).toEqual({ renewed: 1, pending: 0, reauthRequired: 0, failed: 0, remaining: 0 });
     expect(refreshGrants()).toBe(1);
     const renewed = await account(userId);
     expect(renewed.state).toBe("active");
@@ -77,6 +77,7 @@ describe("idle connections kept alive by the cron job", () => {
     const { userId } = await connectIdle(29);
     expect(await cron.maintenance.renewIdleConnections()).toEqual({
       renewed: 0,
+      pending: 0,
       reauthRequired: 0,
       failed: 0,
       remaining: 0,
@@ -107,7 +108,7 @@ describe("idle connections kept alive by the cron job", () => {
 
     const report = await cron.maintenance.renewIdleConnections();
 
-    expect(report).toEqual({ renewed: 0, reauthRequired: 1, failed: 0, remaining: 0 });
+    expect(report).toEqual({ renewed: 0, pending: 0, reauthRequired: 1, failed: 0, remaining: 0 });
     const dead = await account(userId);
     expect(dead).toMatchObject({ state: "reauth_required", lastError: "invalid_grant", refresh_token: null });
     expect((await events(userId)).map((event) => [event.kind, event.errorCode])).toEqual([
@@ -128,11 +129,39 @@ describe("idle connections kept alive by the cron job", () => {
 
     const report = await cron.maintenance.renewIdleConnections();
 
-    expect(report).toEqual({ renewed: 0, reauthRequired: 0, failed: 1, remaining: 1 });
+    expect(report).toEqual({ renewed: 0, pending: 0, reauthRequired: 0, failed: 1, remaining: 1 });
     expect((await account(userId)).state).toBe("active");
     // Backing off: the failed connection is due again once its retry time has passed.
     await cron.db.account.updateMany({ where: { userId }, data: { nextRetryAt: new Date(Date.now() - 1) } });
     backends.standIn.controls.reset();
     expect(await cron.maintenance.renewIdleConnections()).toMatchObject({ renewed: 1, remaining: 0 });
+  });
+
+  it("starts a renewal only while its whole lease fits in the run, and reports one Make has not answered as pending", async () => {
+    const timeLimited = await backends.load({ env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } });
+    const first = await connectIdle(41);
+    const second = await connectIdle(40, "sub-only", "1002");
+    // Make answers after the callers' patience (1 s): the first renewal is still in flight when reported.
+    backends.standIn.controls.configure({ tokenLatencyMs: 1_500 });
+
+    // Room for one lease and a little more: after the first renewal's patience, a second would not fit.
+    const endsBy = performance.now() + timeLimited.tokens.leaseMs() + 500;
+    const report = await timeLimited.maintenance.renewIdleConnections(endsBy);
+
+    expect(report).toEqual({ renewed: 0, pending: 1, reauthRequired: 0, failed: 0, remaining: 2 });
+    expect(refreshGrants()).toBe(1);
+    // Nothing is left half done: the pending renewal ends, stored, before its lease (and the run) would.
+    await timeLimited.background.settleBackgroundWork();
+    const renewed = await account(first.userId);
+    expect(renewed).toMatchObject({ state: "active", refreshLeaseId: null, lastError: null });
+    expect(renewed.refresh_token).not.toBe(first.tokens.refresh_token);
+    expect(performance.now()).toBeLessThan(endsBy);
+    const untouched = await account(second.userId);
+    expect(untouched).toMatchObject({
+      state: "active",
+      refreshLeaseId: null,
+      refresh_token: second.tokens.refresh_token,
+    });
+    expect(refreshGrants()).toBe(1);
   });
 });

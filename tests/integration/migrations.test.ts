@@ -571,6 +571,8 @@ function expectedDefault(field: DmmfField, enumName: (name: string) => string): 
     if (fn.name === "now") return "CURRENT_TIMESTAMP";
     if (["cuid", "uuid", "nanoid", "ulid"].includes(fn.name)) return null;
     if (fn.name === "dbgenerated") return String(fn.args[0] ?? "");
+    // A serial column: PostgreSQL prints its sequence's nextval(), read back as the same word below.
+    if (fn.name === "autoincrement") return "autoincrement()";
     throw new Error(`${field.name}: default ${fn.name}() is not known to this drift check`);
   }
   if (field.kind === "enum") return `'${String(value)}'::"${enumName(field.type)}"`;
@@ -627,7 +629,7 @@ async function databaseShape(url: string): Promise<DatabaseShape> {
       tableOf(column.table_name).columns[column.column_name] = {
         type: isArray ? `${type}[]` : type,
         nullable: column.is_nullable === "YES",
-        default: column.column_default,
+        default: column.column_default?.startsWith("nextval(") ? "autoincrement()" : column.column_default,
       };
     }
 

@@ -133,6 +133,35 @@ describe("a database that drops out during a refresh", () => {
   });
 });
 
+describe("a database that stays down past the write budget", () => {
+  it("keeps offering the renewed tokens while the lease lasts, registered; then at the next offer", async () => {
+    // T = 1 s: the lease is 3 s of request + 15 s of writing + 10 s of safety.
+    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } });
+    const { userId, accessToken } = await connectExpired();
+    backends.standIn.controls.configure({ tokenLatencyMs: 300 });
+
+    const claimedBy = performance.now();
+    const caller = app.tokens.getMakeAccessToken(userId).catch((error: Error) => error);
+    await expect.poll(grants, { interval: 5, timeout: 5_000 }).toBe(1);
+    await backends.proxy.cut();
+    expect(await caller).toMatchObject({ reason: "make_unavailable" });
+
+    // The write budget runs out, then the registered offers go on until the lease ends, not after it.
+    await app.background.settleBackgroundWork();
+    expect(performance.now() - claimedBy).toBeGreaterThan(app.tokens.leaseMs() - 4_000);
+    expect(performance.now() - claimedBy).toBeLessThan(app.tokens.leaseMs());
+    // The process still holds the tokens and hands them out without the database.
+    const kept = await app.tokens.getMakeAccessToken(userId);
+    expect(kept.accessToken).not.toBe(accessToken);
+    // The database comes back: the next offer (a hand-out, a long-running server's sweep) writes them.
+    await backends.proxy.restore();
+    await app.background.settleBackgroundWork();
+    await app.tokens.offerKeptTokens();
+    expect(await storedAccount(userId)).toMatchObject({ state: "active", access_token: kept.accessToken });
+    expect(await grants()).toBe(1);
+  }, 60_000);
+});
+
 describe("revoking while a refresh is in flight", () => {
   it("revokes the tokens Make issued to a refresh that finished after the user revoked", async () => {
     const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });

@@ -39,6 +39,7 @@ async function prismaRead(sessionToken: string) {
     where: { sessionToken },
     select: {
       expires: true,
+      createdAt: true,
       user: {
         select: {
           id: true,
@@ -54,7 +55,8 @@ async function prismaRead(sessionToken: string) {
   if (!row) return null;
   const { accounts, events, ...user } = row.user;
   const pendingRevocations = await app.db.pendingRevocation.count({ where: { userId: user.id } });
-  return { expires: row.expires, user, account: accounts[0] ?? null, events, pendingRevocations };
+  const { expires, createdAt } = row;
+  return { expires, createdAt, user, account: accounts[0] ?? null, events, pendingRevocations };
 }
 
 async function userWithSession(sessionToken: string, name: string | null) {

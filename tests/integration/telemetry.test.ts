@@ -44,7 +44,7 @@ const everythingRecorded = () =>
 /** The sign-in as Auth.js runs it for a new Make account: the signIn callback, then linkAccount. */
 async function signIn(): Promise<string> {
   const { makeAuthWiring } = await import("@/lib/make/sign-in");
-  const wiring = makeAuthWiring({ signedInUserId: async () => null });
+  const wiring = makeAuthWiring({ signedInUserId: async () => null, sessionKey: async () => undefined });
   const user = await app.db.user.create({ data: { name: "ada" } });
   const account: Account & { userId: string } = {
     userId: user.id,

@@ -12,6 +12,7 @@ export async function storeConnectedAccount(
   db: Database,
   tokens: Tokens,
   expiresAt: number,
+  sub = "1001",
 ): Promise<string> {
   const user = await db.user.create({ data: { name: "ada" } });
   await db.account.create({
@@ -19,7 +20,7 @@ export async function storeConnectedAccount(
       userId: user.id,
       type: "oidc",
       provider: "make",
-      providerAccountId: "1001",
+      providerAccountId: sub,
       access_token: tokens.access_token,
       refresh_token: tokens.refresh_token,
       expires_at: expiresAt,

@@ -33,6 +33,8 @@ export interface StackOptions {
   standIn?: MakeStandInOptions["config"];
   env?: Record<string, string>;
   servers?: number;
+  /** Servers run as serverless instances: all of them, or those at these indexes. */
+  serverless?: boolean | number[];
   /** Scheme of the public URL (AUTH_URL, the registered redirect URI); the servers themselves listen on http. */
   publicScheme?: "http" | "https";
   /** More app environment that depends on the stand-in (its issuer is known only once it listens). */
@@ -68,6 +70,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ports.map((port, index) =>
       startAppServer({
         port,
+        serverless: Array.isArray(options.serverless)
+          ? options.serverless.includes(index)
+          : options.serverless,
         env: {
           DATABASE_URL: options.appDatabaseUrl?.(database.url) ?? database.url,
           AUTH_SECRET: TEST_AUTH_SECRET,

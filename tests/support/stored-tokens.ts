@@ -54,3 +54,22 @@ export async function sealedForStack(
     vi.unstubAllEnvs();
   }
 }
+
+/** The tokens waiting in the revocation queue, in clear, with their hint and whose they are. */
+export async function queuedRevocations(
+  stack: Stack,
+): Promise<{ token: string; tokenTypeHint: string; userId: string | null }[]> {
+  const rows = await stack.query<{ id: string; token: string; tokenTypeHint: string; userId: string | null }>(
+    `SELECT id, token, "tokenTypeHint", "userId" FROM "PendingRevocation" ORDER BY "createdAt", "tokenTypeHint"`,
+  );
+  vi.stubEnv("SKIP_ENV_VALIDATION", "1");
+  vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
+  vi.stubEnv("TOKEN_ENCRYPTION_KEY", "");
+  try {
+    vi.resetModules();
+    const { decryptColumn } = await import("@/lib/db/token-encryption");
+    return rows.map(({ id, ...row }) => ({ ...row, token: decryptColumn(row.token, "token", id) }));
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}

@@ -15,6 +15,8 @@ export interface TokenModules {
   tokens: typeof import("@/lib/make/refresh");
   revoke: typeof import("@/lib/make/revoke");
   maintenance: typeof import("@/lib/make/maintenance");
+  /** Work this copy registered to outlive a response (settleBackgroundWork waits for it). */
+  background: typeof import("@/lib/background-work");
 }
 
 export interface SharedBackends {
@@ -59,6 +61,7 @@ export async function startSharedBackends(): Promise<SharedBackends> {
         tokens: await import("@/lib/make/refresh"),
         revoke: await import("@/lib/make/revoke"),
         maintenance: await import("@/lib/make/maintenance"),
+        background: await import("@/lib/background-work"),
       };
       delete (globalThis as { prisma?: unknown }).prisma;
       copies.push(copy);

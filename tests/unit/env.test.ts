@@ -44,6 +44,18 @@ describe("environment", () => {
     await expect(loadEnv({ ...VALID, AUTH_MAKE_SCOPE: "user:read" })).rejects.toThrow(/AUTH_MAKE_SCOPE/);
   });
 
+  it("requires the webhook secret with MAKE_EVENTS_WEBHOOK_URL, in Standard Webhooks' whsec_ form", async () => {
+    const url = { ...VALID, MAKE_EVENTS_WEBHOOK_URL: "https://hooks.example.com/make" };
+    await expect(loadEnv(url)).rejects.toThrow(
+      /MAKE_EVENTS_WEBHOOK_SECRET: is not set \(required with MAKE_EVENTS_WEBHOOK_URL/,
+    );
+    await expect(loadEnv({ ...url, MAKE_EVENTS_WEBHOOK_SECRET: "hunter2" })).rejects.toThrow(/whsec_/);
+    const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    const { env } = await loadEnv({ ...url, MAKE_EVENTS_WEBHOOK_SECRET: secret });
+    expect(env.MAKE_EVENTS_WEBHOOK_SECRET).toBe(secret);
+    expect([env.MAKE_LAPSE_AFTER_DAYS, env.AUTH_SESSION_MAX_AGE_DAYS]).toEqual([90, 30]);
+  });
+
   it("rejects a short AUTH_SECRET", async () => {
     await expect(loadEnv({ ...VALID, AUTH_SECRET: "short" })).rejects.toThrow(/AUTH_SECRET/);
   });

@@ -22,7 +22,7 @@ export default async function DashboardPage() {
         <div className="flex flex-wrap gap-2">
           {(status.state !== "active" || status.keyUnavailable) && (
             <ActionButton action={reconnect} tone="primary">
-              {status.state === "not_connected" ? "Connect Make" : "Reconnect"}
+              {status.state === "not_connected" || status.state === "lapsed" ? "Connect Make" : "Reconnect"}
             </ActionButton>
           )}
           {status.state === "active" && !status.keyUnavailable && (

@@ -1,12 +1,12 @@
 "use server";
 /**
- * Account deletion. Make is told first (revocation, queued when Make does not answer), then the user's
- * rows go in one transaction, then this browser's session cookie. Server actions are POST-only and
- * Next.js checks their Origin, so another site cannot submit this form.
+ * Account deletion: the user's rows go in one transaction that also queues the Make tokens for revocation
+ * (lib/make/forget.ts), then this browser's session cookie. Server actions are POST-only and Next.js
+ * checks their Origin, so another site cannot submit this form.
  */
 import { redirect } from "next/navigation";
 import { clearSessionCookie, markAccountDeleted, requireUser } from "@/lib/auth";
-import { forgetMakeUser } from "@/lib/make";
+import { describeMakeProblem, forgetMakeUser, MakeConnectionError } from "@/lib/make";
 
 export interface DeleteAccountState {
   error?: string;
@@ -19,13 +19,20 @@ export async function deleteAccount(_: DeleteAccountState, formData: FormData): 
   if (String(formData.get("confirm") ?? "").trim() !== CONFIRMATION) {
     return { error: `Nothing was deleted. Type ${CONFIRMATION} in capital letters to confirm.` };
   }
-  await forgetMakeUser(user.id, async (tx) => {
-    // The user's own rows; the foreign keys would cascade, but deletion should not depend on reading them.
-    await tx.session.deleteMany({ where: { userId: user.id } });
-    await tx.scenarioRun.deleteMany({ where: { userId: user.id } });
-    await tx.account.deleteMany({ where: { userId: user.id } });
-    await tx.user.delete({ where: { id: user.id } });
-  });
+  try {
+    await forgetMakeUser(user.id, async (tx) => {
+      // The user's own rows; the foreign keys would cascade, but deletion should not depend on reading them.
+      await tx.session.deleteMany({ where: { userId: user.id } });
+      await tx.scenarioRun.deleteMany({ where: { userId: user.id } });
+      await tx.account.deleteMany({ where: { userId: user.id } });
+      await tx.user.delete({ where: { id: user.id } });
+    });
+  } catch (error) {
+    // A key this server lacks (a rollout): another server, or this one in a moment, can delete.
+    if (error instanceof MakeConnectionError && error.reason === "key_unavailable")
+      return { error: `Nothing was deleted. ${describeMakeProblem(error).message}` };
+    throw error;
+  }
   await Promise.all([clearSessionCookie(), markAccountDeleted()]);
   redirect("/");
 }

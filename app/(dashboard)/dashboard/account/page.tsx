@@ -3,7 +3,9 @@
  * Make connection at Make first (queued if Make is down), then removes every row of the user.
  */
 import Link from "next/link";
-import { requireUser } from "@/lib/auth";
+import { currentSessionTimes, requireUser } from "@/lib/auth";
+import { env } from "@/lib/env";
+import { formatDate } from "@/components/format";
 import { DeleteAccountForm } from "@/components/delete-account-form";
 import { deleteAccount } from "./actions";
 
@@ -15,6 +17,7 @@ const dangerCard = `${card} border-red-200 dark:border-red-900`;
 
 export default async function AccountPage() {
   const user = await requireUser("/dashboard/account");
+  const session = await currentSessionTimes();
   return (
     <div className="space-y-6">
       <div>
@@ -26,6 +29,22 @@ export default async function AccountPage() {
           Signed in as {user.name ?? user.email ?? "a Make user"}.
         </p>
       </div>
+      {session && (
+        <section className={neutralCard} aria-labelledby="session-heading">
+          <h2 id="session-heading" className="text-lg font-semibold">
+            This session
+          </h2>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-300" data-session-lifetime>
+            You signed in on{" "}
+            <time dateTime={session.signedInAt.toISOString()}>{formatDate(session.signedInAt)}</time>. However
+            often you use it, this session ends on{" "}
+            <time dateTime={session.endsBy.toISOString()} data-session-ends-by>
+              {formatDate(session.endsBy)}
+            </time>{" "}
+            ({env.AUTH_SESSION_MAX_AGE_DAYS} days after signing in), and you sign in again then.
+          </p>
+        </section>
+      )}
       <section className={neutralCard} aria-labelledby="export-heading">
         <h2 id="export-heading" className="text-lg font-semibold">
           Download my data

@@ -1,23 +1,28 @@
 /**
  * The app's scheduled background work, run by Vercel Cron (vercel.json) or any scheduler that can send a
- * request: delivers the revocations Make has not confirmed yet (until the queue is empty or its time budget
- * is spent; the answer says what remains), refreshes connections idle for MAKE_RENEW_IDLE_AFTER_DAYS
- * (bounded in time; `renewals.remaining` says what is left for the next run) and deletes expired sessions.
- * Authorised by
- * `Authorization: Bearer $CRON_SECRET`, Vercel Cron's convention; without CRON_SECRET it answers 401 to
- * everyone. Idempotent, and safe when two runs overlap (each pending revocation is claimed by one run).
+ * request: connections unused for MAKE_LAPSE_AFTER_DAYS lapse, runMakeMaintenance (lib/make) runs within the
+ * function's time limit, connection events still waiting are delivered, and expired sessions deleted.
+ * Authorised by `Authorization: Bearer $CRON_SECRET`; without CRON_SECRET it answers 401 to everyone.
  * @see https://vercel.com/docs/cron-jobs/manage-cron-jobs#securing-cron-jobs
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
 import { deleteExpiredSessions } from "@/lib/auth";
-import { runMakeMaintenance } from "@/lib/make";
+import { authConfig } from "@/auth.config";
+import {
+  deliverMakeEvents,
+  lapseAbandonedConnections,
+  runMakeMaintenance,
+  sweepForgottenSessions,
+} from "@/lib/make";
 
 export const dynamic = "force-dynamic";
-// Vercel stops the function after this many seconds (60 is the ceiling on every plan without Fluid compute);
-// the queue is drained for a budget that leaves time for the rest of the run and the answer.
-export const maxDuration = 60;
-const REVOCATION_BUDGET_MS = 30_000;
+// Vercel stops the function, registered work included, after this many seconds (lib/make/README.md, "Time
+// limits on the platform"); the run leaves room for its answer.
+export const maxDuration = 300;
+const ANSWER_MARGIN_MS = 10_000;
+// Connection events are delivered after the maintenance, within their own share of the time.
+const EVENT_BUDGET_MS = 15_000;
 
 // Compared as hashes so neither the length nor a prefix of the secret shows in the comparison's timing.
 function authorized(header: string | null): boolean {
@@ -33,12 +38,20 @@ export async function GET(request: Request) {
       { status: 401, headers: { "cache-control": "no-store" } },
     );
   }
+  const startedAt = performance.now();
+  // Abandoned connections lapse first: their revocations go out with the rest, and they are not renewed.
+  const lapses = await lapseAbandonedConnections(authConfig.session.maxAge);
+  const timeLeftMs = maxDuration * 1000 - (performance.now() - startedAt);
   const [maintenance, expiredSessionsDeleted] = await Promise.all([
-    runMakeMaintenance(REVOCATION_BUDGET_MS),
+    runMakeMaintenance(timeLeftMs - ANSWER_MARGIN_MS - EVENT_BUDGET_MS),
     deleteExpiredSessions(),
   ]);
+  const [events, forgottenSessionsDeleted] = await Promise.all([
+    deliverMakeEvents({}, EVENT_BUDGET_MS),
+    sweepForgottenSessions(),
+  ]);
   return Response.json(
-    { ...maintenance, expiredSessionsDeleted },
+    { ...maintenance, lapses, events, expiredSessionsDeleted, forgottenSessionsDeleted },
     { headers: { "cache-control": "no-store" } },
   );
 }

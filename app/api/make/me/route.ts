@@ -7,6 +7,8 @@ import { currentUser } from "@/lib/auth";
 import { currentMakeUser, describeMakeProblem, MakeApi, MakeApiError, MakeConnectionError } from "@/lib/make";
 
 export const dynamic = "force-dynamic";
+// Long enough for a Make token refresh to finish under its lease (lib/make/README.md, "Time limits on the platform").
+export const maxDuration = 60;
 
 // Make's profile of one user: never kept by a browser's or a proxy's cache.
 const NO_STORE = { "cache-control": "no-store" };

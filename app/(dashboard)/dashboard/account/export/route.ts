@@ -7,6 +7,8 @@ import { currentUser } from "@/lib/auth";
 import { exportUserData } from "../data";
 
 export const dynamic = "force-dynamic";
+// Long enough for a Make token refresh to finish under its lease (lib/make/README.md, "Time limits on the platform").
+export const maxDuration = 60;
 
 export async function GET() {
   const user = await currentUser();
