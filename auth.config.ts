@@ -12,5 +12,8 @@ export const authConfig = {
   providers: [],
 } satisfies NextAuthConfig;
 
-/** Set beside the session cookie for `updateAge` once proxy.ts renewed the cookie's expiry. */
+/**
+ * Set beside the session cookie for `updateAge` once proxy.ts renewed the cookie's expiry; under https it
+ * carries the session cookie's `__Host-` prefix (`besideSessionCookie`).
+ */
 export const SESSION_RENEWED_COOKIE = "session-renewed";

@@ -1,30 +1,14 @@
 // Security headers live here so every response carries them, pages and API routes alike. They are fixed
-// when the app is built (`next build` writes them into its routes manifest), so the build needs
-// AUTH_MAKE_ISSUER when it is not Make's own issuer.
+// when the app is built (`next build` writes them into its routes manifest); pages get their Content
+// Security Policy from proxy.ts instead, built per request.
 // @see https://nextjs.org/docs/app/api-reference/config/next-config-js/headers
 const isDev = process.env.NODE_ENV !== "production";
 
-/**
- * The Content Security Policy. `form-action` and `img-src` name every configured sign-in provider's
- * origin, from the one list of providers (lib/auth/provider-list.ts): the sign-in form's POST is
- * redirected there, and profile pictures come from there.
- */
+/** The policy of every response that is not a page (proxy.ts gives each page its own, with a nonce). */
 async function contentSecurityPolicy() {
   const { createJiti } = await import("jiti");
-  const { providerSources } = await createJiti(import.meta.url).import("./lib/auth/provider-list.ts");
-  const sources = providerSources(process.env);
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
-    "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: ${sources.imgSrc.join(" ")}`,
-    "font-src 'self'",
-    "connect-src 'self'",
-    `form-action 'self' ${sources.formAction.join(" ")}`,
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "object-src 'none'",
-  ].join("; ");
+  const policy = await createJiti(import.meta.url).import("./lib/content-security-policy.ts");
+  return policy.contentSecurityPolicy(process.env, { development: isDev });
 }
 
 // Browsers ignore HSTS received over plain http, so sending it from every production response is safe.
@@ -58,7 +42,8 @@ const nextConfig = {
       {
         source: "/:path*",
         headers: [
-          { key: "Content-Security-Policy", value: await contentSecurityPolicy() },
+          // Lower case, as proxy.ts sets it: the proxy's policy for a page replaces this one.
+          { key: "content-security-policy", value: await contentSecurityPolicy() },
           // Nothing of a URL leaves the site; same-origin (not no-referrer) because with no-referrer the
           // browser sends `Origin: null` on a form POST, and Next refuses a server action posted before
           // (or without) JavaScript.

@@ -1,18 +1,39 @@
 /**
- * Runs before /dashboard for visitors who have not had their session cookie renewed for a day:
- * - no session cookie: sent to the start page before any rendering (the page verifies real sessions);
- * - a session cookie: its expiry is pushed `maxAge` forward (a rolling session, like the database row
- *   lib/auth/session.ts extends), and a short-lived marker cookie says it was done.
- * The matcher's `missing` condition keeps every other request out of the proxy: Next.js checks it while
- * routing, so signed-in requests cost nothing here between renewals. No database here, only cookies.
- * @see https://nextjs.org/docs/app/api-reference/file-conventions/proxy#matcher
+ * Runs before every page (not API routes or static files):
+ * - gives the page its Content Security Policy with a fresh script nonce, which Next.js reads from the
+ *   request's policy and puts on its own scripts (lib/content-security-policy.ts);
+ * - on /dashboard, without a session cookie, sends the visitor to the start page before any rendering (the
+ *   page verifies real sessions); with one that has not been renewed for a day, pushes its expiry `maxAge`
+ *   forward (a rolling session, like the database row lib/auth/session.ts extends) and sets a marker cookie,
+ *   named with the session cookie's prefix, that says it was done. No database here, only cookies.
+ * @see https://nextjs.org/docs/app/guides/content-security-policy#adding-a-nonce-with-proxy
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { authConfig, SESSION_RENEWED_COOKIE } from "@/auth.config";
+import { contentSecurityPolicy, newNonce } from "@/lib/content-security-policy";
 import { deploymentUrl } from "@/lib/env";
-import { sessionCookieName, SESSION_COOKIE } from "@/lib/auth/session-cookie";
+import { besideSessionCookie, sessionCookieName, SESSION_COOKIE } from "@/lib/auth/session-cookie";
 
 export function proxy(request: NextRequest) {
+  const policy = contentSecurityPolicy(process.env, {
+    nonce: newNonce(),
+    development: process.env.NODE_ENV !== "production",
+  });
+  const response = request.nextUrl.pathname.startsWith("/dashboard")
+    ? renewSession(request, policy)
+    : render(request, policy);
+  response.headers.set("content-security-policy", policy);
+  return response;
+}
+
+/** On to the page, whose rendering reads the nonce from the request's policy. */
+function render(request: NextRequest, policy: string) {
+  const headers = new Headers(request.headers);
+  headers.set("content-security-policy", policy);
+  return NextResponse.next({ request: { headers } });
+}
+
+function renewSession(request: NextRequest, policy: string) {
   const forwardedProto =
     request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "");
   const name = sessionCookieName({ authUrl: deploymentUrl(), forwardedProto });
@@ -22,17 +43,26 @@ export function proxy(request: NextRequest) {
     landing.searchParams.set("callbackUrl", request.nextUrl.pathname);
     return NextResponse.redirect(landing);
   }
+  const response = render(request, policy);
+  const renewed = besideSessionCookie(name, SESSION_RENEWED_COOKIE);
+  if (request.cookies.has(renewed)) return response;
   const { maxAge, updateAge } = authConfig.session;
   // Re-issued under the name it was read by: a `__Host-` cookie stays Secure, path `/`, without a Domain.
   const secure = name !== SESSION_COOKIE;
   const flags = { httpOnly: true, sameSite: "lax", path: "/", secure } as const;
-  const response = NextResponse.next();
   response.cookies.set(name, session, { ...flags, expires: new Date(Date.now() + maxAge * 1000) });
-  response.cookies.set(SESSION_RENEWED_COOKIE, "1", { ...flags, maxAge: updateAge });
+  response.cookies.set(renewed, "1", { ...flags, maxAge: updateAge });
   return response;
 }
 
 export const config = {
-  // The literal is SESSION_RENEWED_COOKIE (Next.js reads this config statically); a unit test checks it.
-  matcher: [{ source: "/dashboard/:path*", missing: [{ type: "cookie", key: "session-renewed" }] }],
+  matcher: [
+    {
+      source: "/((?!api/|_next/static/|_next/image|.*\\.[a-z0-9]+$).*)",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
 };

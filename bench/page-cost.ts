@@ -4,6 +4,9 @@
  * round, and the throughput ratio is the median of the per-round ratios: a burst of load from something
  * else on the machine then spoils one round's ratio, not the verdict.
  *
+ * The start page (`/`, signed out) runs beside them: with /dashboard, the pages that carry a per-request
+ * Content Security Policy nonce (proxy.ts).
+ *
  * /dashboard runs twice: on the main server, configured by default (Make profile cached for
  * MAKE_PROFILE_CACHE_SECONDS), and on a second server of the same build with MAKE_PROFILE_CACHE_SECONDS=0,
  * where every view calls Make's userinfo, organizations and current-authorization endpoints. Besides
@@ -19,7 +22,7 @@ export const dashboardIsHealthy = (status: number, body: string) =>
   body.includes('data-connection-state="active"') &&
   !body.includes("data-identity-unavailable");
 
-export type Variant = "bare" | "dashboard" | "dashboardLive";
+export type Variant = "bare" | "dashboard" | "dashboardLive" | "landing";
 
 export interface VariantCost extends LatencySummary {
   appCpuMsPerRequest: number;
@@ -29,7 +32,7 @@ export interface PageCost {
   concurrency: number;
   results: Record<Variant, VariantCost>;
   /** Throughput of each dashboard variant ÷ that of /bare, round by round (neighbours in time). */
-  roundRatios: Record<Exclude<Variant, "bare">, number[]>;
+  roundRatios: Record<Exclude<Variant, "bare" | "landing">, number[]>;
 }
 
 export interface PageCostSetup {
@@ -53,6 +56,8 @@ function variants({
     bare: { server: app, load: { url: `${app.url}/bare` } },
     dashboard: dashboard(app),
     dashboardLive: dashboard(liveApp),
+    // The start page as a visitor who is not signed in sees it.
+    landing: { server: app, load: { url: `${app.url}/` } },
   };
 }
 

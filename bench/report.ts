@@ -62,6 +62,7 @@ function pageCostRows(pageCost: PageCost[]): Row[] {
     out.push(["1", `/bare, ${c}`, load(r.bare)]);
     out.push(["1", `/dashboard, ${c}`, load(r.dashboard)]);
     out.push(["1", `/dashboard, Make profile live¹, ${c}`, load(r.dashboardLive)]);
+    out.push(["1", `/ (signed out), ${c}`, load(r.landing)]);
     out.push([
       "1",
       `/dashboard ÷ /bare throughput, ${c}³`,

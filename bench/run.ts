@@ -47,7 +47,7 @@ const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf
 
 async function measureRowOne(stack: BenchStack, cookie: string) {
   log(
-    "protected page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, at c=1 and c=16",
+    "page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, / signed out, at c=1 and c=16",
   );
   const liveApp = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
   try {

@@ -45,7 +45,23 @@ export function runOutcome(run: RunView): string {
   return "refused by Make";
 }
 
-export function ScenarioRunResult({ run, gaveUp }: { run: RunView | null; gaveUp?: boolean }) {
+export function ScenarioRunResult({
+  run,
+  gaveUp,
+  tooMany,
+}: {
+  run: RunView | null;
+  gaveUp?: boolean;
+  /** The user started as many runs as a minute allows; this one was not started. */
+  tooMany?: boolean;
+}) {
+  if (tooMany) {
+    return (
+      <p role="alert" data-run-result="too_many" className={errorBox}>
+        Too many runs started in the last minute; this one was not started. Try again in a minute.
+      </p>
+    );
+  }
   if (!run) {
     return (
       <p role="alert" data-run-result="invalid" className={errorBox}>

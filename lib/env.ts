@@ -10,6 +10,7 @@
  */
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
+import { isLoopbackHost } from "./loopback";
 
 const DEFAULT_SCOPE = "openid user:read organizations:read teams:read scenarios:read";
 
@@ -28,12 +29,25 @@ const redirectProxyUrl = z
 // Vercel Cron sends it as a bearer token; it must be required where Vercel runs the cron job.
 const cronSecret = z.string().min(16, "must be at least 16 random characters (openssl rand -hex 32)");
 
+// In production, Make is reached over https only; plain http to a loopback host is the local stand-in.
+const inProduction = process.env.NODE_ENV === "production";
+const httpsInProduction = (value: string) => {
+  const candidate = value.replace("{zone}", "localhost");
+  if (!inProduction || !URL.canParse(candidate)) return true; // a malformed URL fails its own check
+  const url = new URL(candidate);
+  return url.protocol === "https:" || isLoopbackHost(url.hostname);
+};
+const HTTPS_REQUIRED = "must be https in production (plain http only to a loopback host)";
+
 /** Make's REST API base: `{zone}` (in the host) is filled per call, e.g. https://{zone}/api/v2. */
-const makeApiUrl = z.string().refine((value) => {
-  if (!URL.canParse(value.replace("{zone}", "eu1.make.com"))) return false;
-  const url = new URL(value.replace("{zone}", "eu1.make.com"));
-  return /^https?:$/.test(url.protocol) && /\/api\/v\d+\/?$/.test(url.pathname);
-}, "must be an http(s) URL ending in /api/v2, with {zone} where the zone host goes");
+const makeApiUrl = z
+  .string()
+  .refine((value) => {
+    if (!URL.canParse(value.replace("{zone}", "eu1.make.com"))) return false;
+    const url = new URL(value.replace("{zone}", "eu1.make.com"));
+    return /^https?:$/.test(url.protocol) && /\/api\/v\d+\/?$/.test(url.pathname);
+  }, "must be an http(s) URL ending in /api/v2, with {zone} where the zone host goes")
+  .refine(httpsInProduction, HTTPS_REQUIRED);
 
 /**
  * Why a variable that is optional elsewhere is required in this deployment, for the startup error.
@@ -105,9 +119,9 @@ export const env = createEnv({
     VERCEL_BRANCH_URL: z.string().optional(),
     VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
     CRON_SECRET: process.env.VERCEL === "1" ? cronSecret : cronSecret.optional(),
-    AUTH_MAKE_ISSUER: z.url({
-      error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com",
-    }),
+    AUTH_MAKE_ISSUER: z
+      .url({ error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com" })
+      .refine(httpsInProduction, HTTPS_REQUIRED),
     AUTH_MAKE_ID: z.string().min(1, "must be the OAuth client id Make gave you"),
     AUTH_MAKE_SECRET: z.string().min(1).optional(),
     AUTH_MAKE_SCOPE: z

@@ -2,9 +2,12 @@
  * The app's one logger: a JSON object per line in production (for a log drain to index), a readable line
  * in development. Lines about a Make connection carry its `accountId`; no line carries a token: fields
  * whose name says token, secret or password are replaced, as a net under the rule, not instead of it.
- * Inside a traced request each line carries the trace id, so a log line leads to its trace.
+ * Inside a traced request each line carries the trace id, so a log line leads to its trace. Text is
+ * printed without query strings or control characters (lib/query-strings.ts, lib/terminal-text.ts).
  */
 import { trace } from "@opentelemetry/api";
+import { withoutQueryStrings } from "@/lib/query-strings";
+import { printable } from "@/lib/terminal-text";
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 type Level = "info" | "warn" | "error";
@@ -17,12 +20,17 @@ function withoutSecrets(fields: LogFields): LogFields {
   const kept: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    kept[key] = SECRET_FIELD.test(key) ? "[redacted]" : value;
+    kept[key] = SECRET_FIELD.test(key)
+      ? "[redacted]"
+      : typeof value === "string"
+        ? printable(withoutQueryStrings(value))
+        : value;
   }
   return kept;
 }
 
-function write(level: Level, message: string, fields: LogFields = {}) {
+function write(level: Level, text: string, fields: LogFields = {}) {
+  const message = printable(text);
   const context = trace.getActiveSpan()?.spanContext();
   const entry = {
     ...withoutSecrets(fields),

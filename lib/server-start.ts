@@ -25,8 +25,14 @@ export async function startServer() {
     process.exit(1);
   }
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.VERCEL_OTEL_ENDPOINTS) {
-    const { registerOTel } = await import("@vercel/otel");
-    registerOTel({ serviceName: env.OTEL_SERVICE_NAME });
+    const [{ registerOTel }, { QueryStringRedaction }] = await Promise.all([
+      import("@vercel/otel"),
+      import("@/lib/query-strings"),
+    ]);
+    registerOTel({
+      serviceName: env.OTEL_SERVICE_NAME,
+      spanProcessors: [new QueryStringRedaction(), "auto"],
+    });
   }
   if (process.env.VERCEL === "1") return;
   const { startRevocationSweep } = await import("@/lib/make");

@@ -49,6 +49,9 @@ const ANALYTICAL_ENGINES: CatalogOrganization = {
   timezoneId: 113,
 };
 
+const MALLORY_ESCAPES =
+  "\u001b]0;owned\u0007Mallory Labs\u001b[2K\r\u001b[32m✓ All checks passed\u001b[0m\u009b2J";
+
 const ORGANIZATIONS: Readonly<Record<string, CatalogOrganization[]>> = {
   "1001": [
     ANALYTICAL_ENGINES,
@@ -57,7 +60,11 @@ const ORGANIZATIONS: Readonly<Record<string, CatalogOrganization[]>> = {
   // Ada's colleagues (colleague-1 … colleague-4): members of her first organization only.
   ...Object.fromEntries([1011, 1012, 1013, 1014].map((sub) => [String(sub), [ANALYTICAL_ENGINES]])),
   "1002": [{ id: 5002, name: "Organization 5002", zoneSlot: 0, countryId: 1, timezoneId: 113 }],
-  "1003": [{ id: 5003, name: "<b>Mallory & Co</b>", zoneSlot: 0, countryId: 1, timezoneId: 113 }],
+  "1003": [
+    { id: 5003, name: "<b>Mallory & Co</b>", zoneSlot: 0, countryId: 1, timezoneId: 113 },
+    // Terminal escape sequences (a window title, a cleared line, a forged verdict) for what prints names.
+    { id: 5006, name: MALLORY_ESCAPES, zoneSlot: 0, countryId: 1, timezoneId: 113 },
+  ],
 };
 
 /** The one organization every numbered user (users.ts) belongs to, like the many members of one company. */

@@ -5,7 +5,15 @@
  */
 import { z } from "zod";
 
-export const REFRESH_ID_TOKENS = ["new", "none", "original", "expired"] as const;
+export const REFRESH_ID_TOKENS = [
+  "new",
+  "none",
+  "original",
+  "expired",
+  "other_sub",
+  "other_iss",
+  "other_aud",
+] as const;
 export const REFRESH_TOKEN_ROTATIONS = ["rotate", "same", "omitted"] as const;
 export const REVOCATION_ANSWERS = ["200", "204", "unsupported_token_type"] as const;
 
@@ -35,9 +43,15 @@ export interface MakeStandInConfig {
   retryAfterOn429: boolean;
   /** The authorization response carries `iss` (RFC 9207; Make's discovery does not announce it). */
   issInAuthorizationResponse: boolean;
+  /** The `issuer` the discovery document states, instead of the real one (an issuer mismatch). */
+  discoveryIssuer?: string;
   /** Userinfo returns name, email and picture as well as `sub` (Make documents only `sub`). */
   userinfoProfile: boolean;
-  /** The id_token of refresh answers: a new one, none, the sign-in's original, or an expired one. */
+  /**
+   * The id_token of refresh answers: a new one, none, the sign-in's original, an expired one, or one naming
+   * another user (`sub`), another issuer (`iss`) or another client (`aud`), validly signed (OpenID Connect
+   * Core §12.2).
+   */
   refreshIdToken: (typeof REFRESH_ID_TOKENS)[number];
   /** Refresh answers: a new refresh token (old one consumed), the same one again, or no refresh_token field. */
   refreshTokenRotation: (typeof REFRESH_TOKEN_ROTATIONS)[number];
@@ -120,6 +134,7 @@ export const configSchema = z
     apiBudgetWindowSeconds: z.number().int().positive(),
     retryAfterOn429: z.boolean(),
     issInAuthorizationResponse: z.boolean(),
+    discoveryIssuer: z.string().min(1),
     userinfoProfile: z.boolean(),
     refreshIdToken: z.enum(REFRESH_ID_TOKENS),
     refreshTokenRotation: z.enum(REFRESH_TOKEN_ROTATIONS),

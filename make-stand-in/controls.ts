@@ -98,8 +98,11 @@ export interface MakeStandInControls {
   /** Misbehaving-server switches (forged id_token, foreign userinfo `sub`, authorization response `iss`). */
   tamper(spec: TamperSpec): void;
   reset(): void;
-  /** Adds a new signing key, signs with it from then on; returns its `kid`. */
-  rotateKeys(): Promise<{ kid: string }>;
+  /**
+   * Adds a new signing key, signs with it from then on; returns its `kid`. With `retireOld`, the older keys
+   * leave the JWKS (Make rotated and no longer publishes them).
+   */
+  rotateKeys(options?: { retireOld?: boolean }): Promise<{ kid: string }>;
 }
 
 /** What the server answers instead of the real endpoint. */
@@ -254,7 +257,7 @@ export class StandInState {
 
 export function createControls(
   state: StandInState,
-  rotateKeys: () => Promise<{ kid: string }>,
+  rotateKeys: MakeStandInControls["rotateKeys"],
 ): MakeStandInControls {
   return {
     stats: () => state.snapshot(),

@@ -28,6 +28,11 @@ export const ID_TOKEN_TAMPERS = [
   "unknown_key", // validly signed, but with a key the JWKS does not publish
   "wrong_nonce", // nonce that the client did not send
   "no_nonce", // nonce removed
+  "no_aud", // aud removed
+  "no_sub", // sub removed
+  "no_iat", // iat removed
+  "no_kid", // validly signed with the current key, its header naming no kid
+  "other_sub", // validly signed, about another Make user (sub 1002)
 ] as const;
 
 export type IdTokenTamper = (typeof ID_TOKEN_TAMPERS)[number];
@@ -56,9 +61,16 @@ async function standInKey(jwk: SigningJwk): Promise<Signer> {
   return { kid: jwk.kid, key: await importJWK(jwk as JWK, "RS256") };
 }
 
-function sign(claims: JWTPayload, signer: Signer): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: signer.kid }).sign(signer.key);
+/** The Make user an `other_sub` id_token names. */
+export const OTHER_SUB = "1002";
+
+function sign(claims: JWTPayload, signer: Signer, header: { kid?: false } = {}): Promise<string> {
+  const protectedHeader = header.kid === false ? { alg: "RS256" } : { alg: "RS256", kid: signer.kid };
+  return new SignJWT(claims).setProtectedHeader(protectedHeader).sign(signer.key);
 }
+
+const without = (claims: JWTPayload, name: string): JWTPayload =>
+  Object.fromEntries(Object.entries(claims).filter(([key]) => key !== name));
 
 export async function tamperIdToken(
   idToken: string,
@@ -84,6 +96,14 @@ export async function tamperIdToken(
     }
     case "unknown_key":
       return sign(claims, await unknownKey());
+    case "no_aud":
+    case "no_sub":
+    case "no_iat":
+      return sign(without(claims, tamper.slice(3)), await standInKey(signingKey));
+    case "no_kid":
+      return sign(claims, await standInKey(signingKey), { kid: false });
+    case "other_sub":
+      return sign({ ...claims, sub: OTHER_SUB }, await standInKey(signingKey));
     case "bad_signature": {
       const [header, payload, signature = ""] = idToken.split(".");
       const bytes = base64url.decode(signature);

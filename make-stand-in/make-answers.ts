@@ -76,6 +76,15 @@ async function shapeTokenAnswer(body: Body, oidc: KoaContextWithOIDC["oidc"], de
     case "expired":
       body.id_token = await tamperIdToken(body.id_token, "expired", deps.signingKey);
       break;
+    case "other_sub":
+      body.id_token = await tamperIdToken(body.id_token, "other_sub", deps.signingKey);
+      break;
+    case "other_iss":
+      body.id_token = await tamperIdToken(body.id_token, "wrong_iss", deps.signingKey);
+      break;
+    case "other_aud":
+      body.id_token = await tamperIdToken(body.id_token, "wrong_aud", deps.signingKey);
+      break;
     case "new":
       break;
   }
@@ -86,9 +95,11 @@ export function makeAnswers(deps: MakeAnswersDeps): Middleware {
     await next();
     const { oidc } = ctx as KoaContextWithOIDC;
     if (!oidc) return;
-    if (oidc.route === "discovery" && isRecord(ctx.body))
-      ctx.body = makeDiscovery(ctx.body, deps.state.config.issInAuthorizationResponse);
-    else if (oidc.route === "token" && ctx.status === 200 && isRecord(ctx.body))
+    if (oidc.route === "discovery" && isRecord(ctx.body)) {
+      const { issInAuthorizationResponse, discoveryIssuer } = deps.state.config;
+      ctx.body = makeDiscovery(ctx.body, issInAuthorizationResponse);
+      if (discoveryIssuer) (ctx.body as Body).issuer = discoveryIssuer;
+    } else if (oidc.route === "token" && ctx.status === 200 && isRecord(ctx.body))
       await shapeTokenAnswer(ctx.body, oidc, deps);
     else if (
       oidc.route === "revocation" &&

@@ -85,11 +85,11 @@ export async function startMakeStandIn(options: MakeStandInOptions = {}): Promis
   let providerCallback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let builtForClients = "";
 
-  const controls = createControls(state, async () => {
+  const controls = createControls(state, async (options) => {
     // oidc-provider fixes its keystore at construction, so rotating means a new
     // Provider over the same store, cookie keys and clients, newest key first.
     const key = await createSigningKey();
-    keys = [key, ...keys];
+    keys = options?.retireOld ? [key] : [key, ...keys];
     buildProvider();
     log(`signing key rotated, now signing with kid ${key.kid}`);
     return { kid: key.kid };

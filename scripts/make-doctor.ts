@@ -1,10 +1,12 @@
 /**
  * `npm run make:doctor [-- --user <id or email>]`: checks the Make client configuration before the first
  * sign-in (discovery, issuer, client credentials, scopes, the callback URL to register, database, keys),
- * and with a user that user's connection. One line per check; exit code 1 when any fails.
+ * and with a user that user's connection. One line per check; exit code 1 when any fails. Text that comes
+ * from Make (names, zones, errors) is printed without control characters.
  */
 import { parseArgs } from "node:util";
 import { settleBackgroundWork } from "@/lib/background-work";
+import { printable } from "@/lib/terminal-text";
 
 const { values } = parseArgs({ options: { user: { type: "string" } }, allowPositionals: false });
 
@@ -14,16 +16,17 @@ async function main(): Promise<number> {
     // The environment is validated on import: a configuration error is a failed check, not a stack trace.
     make = await import("@/lib/make");
   } catch (error) {
-    console.log(`✗ configuration: ${error instanceof Error ? error.message : String(error)}`);
+    console.log(`✗ configuration: ${printable(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
   try {
     const { checks, observations } = await make.runMakeDoctor({ user: values.user });
-    for (const check of checks) console.log(`${check.ok ? "✓" : "✗"} ${check.name}: ${check.detail}`);
+    for (const check of checks)
+      console.log(printable(`${check.ok ? "✓" : "✗"} ${check.name}: ${check.detail}`));
     if (observations.length > 0) {
       console.log("Observed of Make's undocumented answers (first seen):");
       for (const fact of observations)
-        console.log(`  ${fact.description}: ${fact.value} (${fact.observedAt.toISOString()})`);
+        console.log(printable(`  ${fact.description}: ${fact.value} (${fact.observedAt.toISOString()})`));
     }
     const failed = checks.filter((check) => !check.ok).length;
     console.log(failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentUser, safeRedirectPath, signInChoices } from "@/lib/auth";
+import { accountJustDeleted, currentUser, safeRedirectPath, signInChoices } from "@/lib/auth";
 import { SignInButton } from "@/components/sign-in-button";
 import { site } from "@/lib/site";
 
@@ -19,10 +19,11 @@ export const metadata: Metadata = {
 export default async function LandingPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string; deleted?: string }>;
+  searchParams: Promise<{ callbackUrl?: string }>;
 }) {
-  const { callbackUrl, deleted } = await searchParams;
+  const { callbackUrl } = await searchParams;
   if (await currentUser()) redirect(safeRedirectPath(callbackUrl));
+  const deleted = await accountJustDeleted();
 
   return (
     <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-8 px-6 py-16">
@@ -36,7 +37,7 @@ export default async function LandingPage({
           expires, and you can revoke it at any time from your dashboard.
         </p>
       </div>
-      {deleted === "1" && (
+      {deleted && (
         <p
           role="status"
           data-account-deleted

@@ -10,9 +10,12 @@ export {
   requireUser,
   currentSessionKey,
   clearSessionCookie,
+  markAccountDeleted,
+  accountJustDeleted,
   type SignedInUser,
 } from "@/lib/auth/session";
 export { signInChoices } from "@/lib/auth/providers";
 export { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth/public-url";
+export { withoutSignInQuery } from "@/lib/auth/sign-in-query";
 export { deleteExpiredSessions } from "@/lib/auth/expired-sessions";
 export { safeRedirectPath } from "@/lib/safe-redirect";

@@ -47,10 +47,12 @@ const matchesPattern = (origin: string, pattern: string) =>
   new RegExp(`^${escapeRegExp(pattern.toLowerCase()).replaceAll("*", "[a-z0-9-]+")}$`).test(origin);
 
 /**
- * On Vercel, the project's preview URLs: `<project>-<hash or git-branch>-<scope>.vercel.app`. The
+ * On Vercel, the project's preview URLs in the two forms Vercel gives them:
+ * `<project>-<9-character hash>-<scope>.vercel.app` and `<project>-git-<branch>-<scope>.vercel.app`. The
  * project and scope are read off the stable deployment's own two URLs (what they have in common).
+ * @see https://vercel.com/docs/deployments/generated-urls
  */
-function vercelPreviewPattern(): string | undefined {
+function vercelPreviewOrigins(): RegExp | undefined {
   const own = env.VERCEL_URL?.toLowerCase();
   const branch = env.VERCEL_BRANCH_URL?.toLowerCase();
   if (env.VERCEL !== "1" || !own?.endsWith(".vercel.app") || !branch?.endsWith(".vercel.app"))
@@ -62,26 +64,42 @@ function vercelPreviewPattern(): string | undefined {
   const prefix = own.slice(0, own.lastIndexOf("-", start - 1) + 1);
   const suffix = own.slice(own.indexOf("-", own.length - end));
   if (!prefix || !suffix.endsWith(".vercel.app") || !suffix.startsWith("-")) return undefined;
-  return `https://${prefix}*${suffix}`;
+  const [project, scope] = [prefix, suffix].map(escapeRegExp);
+  return new RegExp(`^https://${project}(?:[a-z0-9]{9}|git-[a-z0-9-]+)${scope}$`);
 }
 
 /** Where the redirect proxy may forward Make's answer: the configured list, else this project's previews. */
 export function redirectProxyAllows(origin: string): boolean {
-  const patterns = env.AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS ?? [vercelPreviewPattern()].filter(Boolean);
-  return patterns.some((pattern) => matchesPattern(origin.toLowerCase(), pattern!));
+  const candidate = origin.toLowerCase();
+  if (env.AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS)
+    return env.AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS.some((pattern) => matchesPattern(candidate, pattern));
+  return vercelPreviewOrigins()?.test(candidate) ?? false;
+}
+
+/** Where a response sends the browser: its `Location`, or the `url` Auth.js answers in JSON when asked to. */
+async function destinationOf(response: Response): Promise<string | undefined> {
+  if (response.status >= 300 && response.status < 400) return response.headers.get("location") ?? undefined;
+  if (!response.headers.get("content-type")?.includes("application/json")) return undefined;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  const url = (body as { url?: unknown } | undefined)?.url;
+  return typeof url === "string" ? url : undefined;
 }
 
 /**
  * Auth.js's redirect proxy forwards Make's answer (code and state) to whatever origin the `state` names,
  * and any deployment holding the shared AUTH_SECRET can seal one. On the stable deployment, a forward to
- * an origin outside the allowlist is answered with the error page instead, and the code goes nowhere.
+ * an origin outside the allowlist is answered with the error page instead, and the code goes nowhere,
+ * whether Auth.js answered with a redirect or, asked by `X-Auth-Return-Redirect`, with the URL in JSON.
  */
 export function withRedirectProxyAllowlist(handler: (request: NextRequest) => Promise<Response>) {
   return async (request: NextRequest): Promise<Response> => {
     const response = await handler(request);
-    const location = response.headers.get("location");
-    if (!env.AUTH_REDIRECT_PROXY_URL || !location || response.status < 300 || response.status >= 400)
-      return response;
+    if (!env.AUTH_REDIRECT_PROXY_URL) return response;
+    const location = await destinationOf(response);
+    if (!location) return response;
     const { origin: own, pathname } = new URL(request.url);
     const target = new URL(location, request.url);
     const forwarded = pathname.includes("/callback/") && target.origin !== own;

@@ -20,6 +20,10 @@ export function sessionCookieName(origin: { authUrl?: string; forwardedProto?: s
   return protocol === "https" ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
+/** The name of a cookie of the app's set beside the session cookie, with its prefix (`__Host-` under https). */
+export const besideSessionCookie = (sessionName: string, name: string): string =>
+  `${sessionName.slice(0, sessionName.indexOf("authjs."))}${name}`;
+
 /** Auth.js's `cookies` option: `__Host-` names under a known https URL (options stay Auth.js's: path `/`, Secure). */
 export function authCookies(deploymentUrl: string | undefined): NextAuthConfig["cookies"] {
   if (!deploymentUrl || !isHttps(deploymentUrl)) return undefined;

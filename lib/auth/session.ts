@@ -23,16 +23,43 @@ import { authConfig } from "@/auth.config";
 import { db } from "@/lib/db";
 import { deploymentUrl } from "@/lib/env";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
-import { sessionCookieName } from "@/lib/auth/session-cookie";
+import { besideSessionCookie, sessionCookieName } from "@/lib/auth/session-cookie";
 import { readSession, type StoredSession } from "@/lib/auth/session-read";
 import { effectiveExpiry, sessionEndsBy } from "@/lib/auth/session-lifetime";
 import { preloadConnection } from "@/lib/make";
 
-/** The stored (hashed) token of this browser's session cookie, if it has one. */
-export async function currentSessionKey(): Promise<string | undefined> {
+async function sessionCookieOfRequest() {
   const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
   const forwardedProto = requestHeaders.get("x-forwarded-proto");
-  const name = sessionCookieName({ authUrl: deploymentUrl(), forwardedProto });
+  return { jar, name: sessionCookieName({ authUrl: deploymentUrl(), forwardedProto }) };
+}
+
+/**
+ * After an account deletion, the start page says so once: a cookie of this site's own for a minute, not a
+ * query parameter anyone could put in a link. Named like the session cookie (`__Host-` under https).
+ */
+const ACCOUNT_DELETED_COOKIE = "account-deleted";
+
+export async function markAccountDeleted(): Promise<void> {
+  const { jar, name } = await sessionCookieOfRequest();
+  const secure = name.startsWith("__Secure-") || name.startsWith("__Host-");
+  jar.set(besideSessionCookie(name, ACCOUNT_DELETED_COOKIE), "1", {
+    maxAge: 60,
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure,
+  });
+}
+
+export async function accountJustDeleted(): Promise<boolean> {
+  const { jar, name } = await sessionCookieOfRequest();
+  return jar.has(besideSessionCookie(name, ACCOUNT_DELETED_COOKIE));
+}
+
+/** The stored (hashed) token of this browser's session cookie, if it has one. */
+export async function currentSessionKey(): Promise<string | undefined> {
+  const { jar, name } = await sessionCookieOfRequest();
   const token = jar.get(name)?.value;
   return token ? hashSessionToken(token) : undefined;
 }
@@ -42,9 +69,7 @@ export async function currentSessionKey(): Promise<string | undefined> {
  * Auth.js's signOut would look the row up to delete it.
  */
 export async function clearSessionCookie(): Promise<void> {
-  const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
-  const forwardedProto = requestHeaders.get("x-forwarded-proto");
-  const name = sessionCookieName({ authUrl: deploymentUrl(), forwardedProto });
+  const { jar, name } = await sessionCookieOfRequest();
   jar.set(name, "", {
     maxAge: 0,
     path: "/",

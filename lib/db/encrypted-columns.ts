@@ -1,8 +1,9 @@
 /**
  * Which columns hold ciphertext, by model, and the Prisma client extension that seals and opens them. It
  * sits under every query, including the ones @auth/prisma-adapter makes, so no code path can write one of
- * these columns in clear or hand its ciphertext to a caller. Every other column of every model, a field
- * called `token` included, is stored as written. Add a column here (and mark it `/// @encrypted` in
+ * these columns in clear or hand its ciphertext to a caller. Each value is bound to its row's id, so a
+ * write must know it: a create gets its id here, an update names it (`where: { id }`). Every other column
+ * of every model, a field called `token` included, is stored as written. Add a column here (and mark it `/// @encrypted` in
  * schema.prisma; a unit test compares the two) only if it holds a secret the app must send somewhere.
  *
  * A value that cannot be opened reads as null and is noted on its row (`unreadableColumns`), with why:
@@ -13,6 +14,7 @@
  * @see https://www.prisma.io/docs/orm/prisma-client/client-extensions/query
  */
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import {
   ColumnDecryptionError,
@@ -57,7 +59,11 @@ const NESTED_WRITES = new Set([
   "where",
 ]);
 
-type Transform = (value: string, column: string) => string;
+/** Where sealing stands in a write: the row's id when known, and whether the data creates rows. */
+interface WriteContext {
+  rowId?: string;
+  creating: boolean;
+}
 
 const columnsOf = (model: string | undefined): readonly string[] =>
   (model && ENCRYPTED_COLUMNS[model as EncryptedModel]) || [];
@@ -89,17 +95,43 @@ function refuseUnsealedNestedWrite(value: unknown, path: string) {
 const isSetOperation = (field: unknown): field is { set: string } =>
   typeof field === "object" && field !== null && typeof (field as { set?: unknown }).set === "string";
 
+const whereId = (args: unknown): string | undefined => {
+  const id = (args as { where?: { id?: unknown } } | undefined)?.where?.id;
+  return typeof id === "string" ? id : undefined;
+};
+
+/** The id the row will have: given, or (for a create) made here, since the ciphertext is bound to it. */
+function withRowId(data: Record<string, unknown>, context: WriteContext): [Record<string, unknown>, string?] {
+  if (typeof data.id === "string") return [data, data.id];
+  if (!context.creating) return [data, context.rowId];
+  const id = context.rowId ?? randomUUID();
+  return [{ id, ...data }, id];
+}
+
+function seal(value: string, column: string, rowId: string | undefined): string {
+  if (rowId === undefined) {
+    throw new TypeError(
+      `${column}: an encrypted column is bound to its row's id; write it in a create or with where: { id }`,
+    );
+  }
+  return encryptColumn(value, column, rowId);
+}
+
 /** Seals the encrypted columns of `model` in write data, following nested writes into related models. */
-function sealData(value: unknown, model: string | undefined, transform: Transform): unknown {
-  if (Array.isArray(value)) return value.map((item) => sealData(item, model, transform));
+function sealData(value: unknown, model: string | undefined, context: WriteContext): unknown {
+  if (Array.isArray(value)) return value.map((item) => sealData(item, model, context));
   if (value === null || typeof value !== "object" || value instanceof Date) return value;
   const columns = columnsOf(model);
   const relations = relationsOf(model);
+  const touchesColumns = Object.keys(value).some((key) => columns.includes(key));
+  const [data, rowId] = touchesColumns
+    ? withRowId(value as Record<string, unknown>, context)
+    : [value as Record<string, unknown>, context.rowId];
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    if (columns.includes(key) && typeof field === "string") out[key] = transform(field, key);
-    else if (columns.includes(key) && isSetOperation(field)) out[key] = { set: transform(field.set, key) };
-    else if (key in relations) out[key] = sealNested(field, relations[key]!, transform);
+  for (const [key, field] of Object.entries(data)) {
+    if (columns.includes(key) && typeof field === "string") out[key] = seal(field, key, rowId);
+    else if (columns.includes(key) && isSetOperation(field)) out[key] = { set: seal(field.set, key, rowId) };
+    else if (key in relations) out[key] = sealNested(field, relations[key]!);
     else {
       if (isPlainObject(field) && Object.keys(field).some((name) => NESTED_WRITES.has(name))) {
         refuseUnsealedNestedWrite(field, key);
@@ -110,16 +142,20 @@ function sealData(value: unknown, model: string | undefined, transform: Transfor
   return out;
 }
 
-/** `{ create: …, update: { data: … } }` and the like: the operation keys wrap data of `model`. */
-function sealNested(value: unknown, model: string, transform: Transform): unknown {
-  if (Array.isArray(value)) return value.map((item) => sealNested(item, model, transform));
+const CREATING = new Set(["create", "createMany", "connectOrCreate"]);
+
+/** `{ create: …, update: { where, data } }` and the like: the operation keys wrap data of `model`. */
+function sealNested(value: unknown, model: string, context: WriteContext = { creating: true }): unknown {
+  if (Array.isArray(value)) return value.map((item) => sealNested(item, model, context));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
+  const rowId = whereId(value) ?? context.rowId;
   for (const [key, field] of Object.entries(value)) {
     // `where` filters compare stored ciphertext and are left alone.
     if (key === "where") out[key] = field;
-    else if (NESTED_WRITES.has(key)) out[key] = sealNested(field, model, transform);
-    else return sealData(value, model, transform);
+    else if (NESTED_WRITES.has(key))
+      out[key] = sealNested(field, model, { rowId, creating: CREATING.has(key) || context.creating });
+    else return sealData(value, model, context);
   }
   return out;
 }
@@ -144,7 +180,7 @@ function openRow(value: unknown, model: string | undefined): unknown {
       continue;
     }
     try {
-      out[key] = decryptColumn(field as string, key);
+      out[key] = decryptColumn(field as string, key, typeof value.id === "string" ? value.id : undefined);
     } catch (error) {
       if (!(error instanceof ColumnDecryptionError)) throw error;
       out[key] = null;
@@ -172,19 +208,48 @@ export const unreadableColumns = (
 /** Opens the encrypted columns of `model` rows read without Prisma. */
 export const openEncryptedColumns = <T>(rows: T, model: EncryptedModel): T => openRow(rows, model) as T;
 
-const WRITE_KEYS = ["data", "create", "update"] as const;
+const CREATES = new Set(["create", "createMany", "createManyAndReturn"]);
+
+/** Writes seal with their row's id; reads of encrypted columns fetch the id as well, to open them. */
+function sealArguments(model: string, operation: string, args: Record<string, unknown>) {
+  const sealed = { ...args };
+  const rowId = whereId(args);
+  if ("data" in sealed)
+    sealed.data = sealData(sealed.data, model, { rowId, creating: CREATES.has(operation) });
+  if ("create" in sealed) sealed.create = sealData(sealed.create, model, { rowId, creating: true });
+  if ("update" in sealed) sealed.update = sealData(sealed.update, model, { rowId, creating: false });
+  return sealed;
+}
+
+/** A `select` that names an encrypted column but not `id`: the id is fetched too, and dropped after. */
+function selectingId(
+  model: string,
+  args: Record<string, unknown>,
+): { args: Record<string, unknown>; added: boolean } {
+  const select = args.select as Record<string, unknown> | undefined;
+  if (!isPlainObject(select) || select.id || !columnsOf(model).some((column) => select[column])) {
+    return { args, added: false };
+  }
+  return { args: { ...args, select: { ...select, id: true } }, added: true };
+}
+
+const withoutId = (rows: unknown): unknown =>
+  Array.isArray(rows)
+    ? rows.map(withoutId)
+    : isPlainObject(rows)
+      ? Object.fromEntries(Object.entries(rows).filter(([key]) => key !== "id"))
+      : rows;
 
 export const encryptedColumns = Prisma.defineExtension({
   name: "encrypted-columns",
   query: {
     $allModels: {
-      async $allOperations({ model, args, query }) {
-        const sealed = { ...(args as Record<string, unknown>) };
-        for (const key of WRITE_KEYS) {
-          if (key in sealed) sealed[key] = sealData(sealed[key], model, encryptColumn);
-        }
-        const result = await query(sealed as typeof args);
-        return openRow(result, model) as typeof result;
+      async $allOperations({ model, operation, args, query }) {
+        const sealed = sealArguments(model, operation, { ...(args as Record<string, unknown>) });
+        const selected = selectingId(model, sealed);
+        const result = await query(selected.args as typeof args);
+        const opened = openRow(result, model);
+        return (selected.added ? withoutId(opened) : opened) as typeof result;
       },
     },
   },

@@ -1,19 +1,22 @@
 /**
- * Authenticated encryption of secret columns at rest (lib/db/encrypted-columns.ts says which): AES-256-GCM from Node's crypto, one random 96-bit IV
- * per value, the column name as associated data (a ciphertext copied into another column fails to open).
+ * Authenticated encryption of secret columns at rest (lib/db/encrypted-columns.ts says which): AES-256-GCM
+ * from Node's crypto, one random 96-bit IV per value, the column name and the row's id as associated data
+ * (a ciphertext copied into another column or another row fails to open).
  *
  * Keys come from TOKEN_ENCRYPTION_KEY (comma-separated: the first encrypts, every key decrypts, so a key
  * can be rotated without a flag day) or, when it is unset, from AUTH_SECRET. Each secret is stretched to a
  * 256-bit key with HKDF-SHA256, and every ciphertext names its key by a short fingerprint.
  *
- * Format: `enc:v1:<key id>:<iv>:<ciphertext+tag>` (base64url parts). This module is written by hand because
- * it is twenty lines over `node:crypto` and no library offers key rotation with column binding.
+ * Format: `enc:v2:<key id>:<iv>:<ciphertext+tag>` (base64url parts). `enc:v1:` values, bound to the column
+ * only, are still read; `npm run tokens:rotate-key` re-seals them as v2. This module is written by hand
+ * because it is twenty lines over `node:crypto` and no library offers key rotation with row binding.
  */
 import "server-only";
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { env } from "@/lib/env";
 
-const PREFIX = "enc:v1:";
+const PREFIX = "enc:v2:";
+const LEGACY_PREFIX = "enc:v1:";
 // Part of every key: changing it makes every stored token unreadable. Never edit it once tokens are stored.
 const HKDF_INFO = "make-starter token encryption v1";
 const IV_BYTES = 12;
@@ -67,21 +70,29 @@ export function tokenKeys(): TokenKey[] {
   return cachedKeys.keys;
 }
 
-export const isEncrypted = (value: string) => value.startsWith(PREFIX);
+export const isEncrypted = (value: string) => value.startsWith(PREFIX) || value.startsWith(LEGACY_PREFIX);
 
-export function encryptColumn(plaintext: string, column: string): string {
+/** What a value is bound to: its column and its row (v2), or its column alone (v1). */
+const associatedData = (column: string, rowId: string | undefined) =>
+  Buffer.from(rowId === undefined ? column : `${column}\u0000${rowId}`);
+
+export function encryptColumn(plaintext: string, column: string, rowId: string): string {
   const [current] = tokenKeys();
   if (!current) throw new Error("TOKEN_ENCRYPTION_KEY: no key configured");
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", current.key, iv, { authTagLength: TAG_BYTES }).setAAD(
-    Buffer.from(column),
+    associatedData(column, rowId),
   );
   const sealed = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
   return `${PREFIX}${current.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
 }
 
-export function decryptColumn(stored: string, column: string): string {
+/** Opens a value of `column` in the row `rowId` (a v1 value is opened without it). */
+export function decryptColumn(stored: string, column: string, rowId: string | undefined): string {
   if (!isEncrypted(stored)) throw new ColumnDecryptionError(`${column} is not encrypted`);
+  const legacy = stored.startsWith(LEGACY_PREFIX);
+  if (!legacy && rowId === undefined)
+    throw new ColumnDecryptionError(`${column} cannot be opened without the id of its row`);
   const [keyId = "", ivPart, sealedPart] = stored.slice(PREFIX.length).split(":");
   if (!ivPart || !sealedPart)
     throw new ColumnDecryptionError(`${column} is malformed: the stored value was altered`);
@@ -99,7 +110,7 @@ export function decryptColumn(stored: string, column: string): string {
     throw new ColumnDecryptionError(`${column} is malformed: the stored value was altered`);
   }
   const decipher = createDecipheriv("aes-256-gcm", key.key, iv, { authTagLength: TAG_BYTES })
-    .setAAD(Buffer.from(column))
+    .setAAD(associatedData(column, legacy ? undefined : rowId))
     .setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
     return Buffer.concat([
@@ -111,7 +122,10 @@ export function decryptColumn(stored: string, column: string): string {
   }
 }
 
-/** True when a stored value is encrypted under a key other than the current (first) one. */
+/** The start of every value sealed as this process seals now: v2, under the current (first) key. */
+export const sealedUnderCurrentKey = () => `${PREFIX}${tokenKeys()[0]?.id}:`;
+
+/** True when a stored value is encrypted under a key other than the current (first) one, or as v1. */
 export function needsReencryption(stored: string): boolean {
   const [current] = tokenKeys();
   return !stored.startsWith(`${PREFIX}${current?.id}:`);

@@ -78,6 +78,8 @@ export interface RefreshedTokens {
   tokenType: string;
   /** Why the answer's id_token (or another part of it) failed the checks; the tokens are kept all the same. */
   answerProblem?: string;
+  /** The `sub` of the answer's id_token, when it carried one that passed the checks. */
+  subject?: string;
 }
 
 type TokenAnswer = Record<string, unknown> & { access_token: string };
@@ -168,6 +170,7 @@ async function requestRefresh(
     scope: tokens.scope,
     tokenType: tokens.token_type,
     answerProblem: problem,
+    subject: tokens.id_token ? oauth.getValidatedIdTokenClaims(tokens)?.sub : undefined,
   };
 }
 

@@ -294,8 +294,10 @@ async function writeRefreshed(
 ): Promise<RefreshWrite> {
   const eventId = randomUUID();
   const recoveredId = newEventId();
-  const refreshToken = tokens.refreshToken ? encryptColumn(tokens.refreshToken, "refresh_token") : null;
-  const idToken = tokens.idToken ? encryptColumn(tokens.idToken, "id_token") : null;
+  const refreshToken = tokens.refreshToken
+    ? encryptColumn(tokens.refreshToken, "refresh_token", row.id)
+    : null;
+  const idToken = tokens.idToken ? encryptColumn(tokens.idToken, "id_token", row.id) : null;
   const rows = await db.$queryRaw<{ tokenVersion: number; lastRefreshedAt: Date; recovered: boolean }[]>`
     WITH before AS (
       SELECT id, "refreshFailures" FROM "Account"
@@ -303,7 +305,7 @@ async function writeRefreshed(
       FOR UPDATE
     ), updated AS (
       UPDATE "Account" SET
-        access_token = ${encryptColumn(tokens.accessToken, "access_token")},
+        access_token = ${encryptColumn(tokens.accessToken, "access_token", row.id)},
         refresh_token = COALESCE(${refreshToken}::text, refresh_token),
         id_token = COALESCE(${idToken}::text, id_token),
         expires_at = ${tokens.expiresAt}::integer,
@@ -425,6 +427,9 @@ export const refreshSlow = (row: ConnectionRow, leaseId: string) =>
 // ─── reauthRequired, unreadable ──────────────────────────────────────────────────────────────────────────
 
 const REAUTH_DETAILS: Record<string, string> = {
+  subject_changed:
+    "Make renewed the connection but named another Make user than the one connected, so the new tokens " +
+    "were dropped and revoked. Reconnect to continue.",
   invalid_grant_after_timeout:
     "An earlier renewal got no answer from Make in time; Make had most likely renewed the connection " +
     "then, so the refresh token held here was already used. Reconnect to continue.",

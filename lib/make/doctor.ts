@@ -210,8 +210,9 @@ function checkKeys(): DoctorCheck {
   const name = "encryption keys";
   try {
     const keys = tokenKeys();
-    const sealed = encryptColumn("make-doctor", "access_token");
-    if (decryptColumn(sealed, "access_token") !== "make-doctor") throw new Error("round trip failed");
+    const sealed = encryptColumn("make-doctor", "access_token", "make-doctor");
+    if (decryptColumn(sealed, "access_token", "make-doctor") !== "make-doctor")
+      throw new Error("round trip failed");
     const source = env.TOKEN_ENCRYPTION_KEY ? "TOKEN_ENCRYPTION_KEY" : "AUTH_SECRET";
     return { name, ok: true, detail: `${keys.length} key(s) from ${source}, encrypt and decrypt` };
   } catch (error) {

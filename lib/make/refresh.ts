@@ -364,12 +364,28 @@ async function saveRefreshedTokens(row: ConnectionRow, lease: RefreshLease, toke
       if ((await withinMs(write(), lease.writeRemainingMs())) === "lost")
         return discardStaleRefresh(row, tokens);
       await recordAnswerProblem(row, tokens).catch(() => {});
+      if (tokens.subject !== undefined && tokens.subject !== row.providerAccountId)
+        return subjectChanged(row, tokens);
       return token;
     } catch (error) {
       if (lease.writeRemainingMs() < pause) return keepUnwritten(row, lease, { token, write, tokens }, error);
       await sleep(pause);
     }
   }
+}
+
+/**
+ * Make's renewed id_token names another user than the one connected (OpenID Connect Core §12.2 forbids
+ * it): the tokens just stored are someone else's by Make's word, so they are dropped and revoked, and the
+ * user reconnects (lib/make/README.md, "the refresh timeline").
+ */
+async function subjectChanged(row: ConnectionRow, tokens: RefreshedTokens): Promise<never> {
+  const revoke = () => revokeDiscardedTokens(row.userId, tokens);
+  const current = await readConnection({ id: row.id });
+  if (current?.access_token === tokens.accessToken)
+    return reauthRequired(current, { tokenVersion: current.tokenVersion }, "subject_changed", revoke);
+  await revoke();
+  throw new MakeConnectionError("reauth_required", "Make named another user for this connection.");
 }
 
 /** `work`, or a rejection once `ms` have passed (a query stuck on a dead connection must not hold the lease). */

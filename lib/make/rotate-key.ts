@@ -1,5 +1,6 @@
 /**
- * Re-encrypts every stored token under the first key of TOKEN_ENCRYPTION_KEY (`npm run tokens:rotate-key`).
+ * Re-encrypts every stored token under the first key of TOKEN_ENCRYPTION_KEY (`npm run tokens:rotate-key`),
+ * bound to its row (a value written before row binding, `enc:v1:`, is re-sealed even under the current key).
  * Each account row is rewritten only if nobody changed it meanwhile (tokenVersion compare-and-swap), so a
  * refresh running at the same time is never overwritten with older tokens; the rows such a race skipped
  * are read again, pass after pass, until none is left under an old key. Old keys may be dropped once
@@ -12,7 +13,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
-import { tokenKeys } from "@/lib/db/token-encryption";
+import { sealedUnderCurrentKey, tokenKeys } from "@/lib/db/token-encryption";
 import { settleUnreadable } from "@/lib/make/connection";
 
 const ACCOUNT_TOKENS = ["access_token", "refresh_token", "id_token"] as const;
@@ -38,7 +39,7 @@ export interface RotationOptions {
 }
 
 function staleFilters() {
-  const current = `enc:v1:${tokenKeys()[0]?.id}:`;
+  const current = sealedUnderCurrentKey();
   // `where` filters see the stored ciphertext (only `data` is encrypted), so this finds values under old keys.
   const stale = (column: string) => ({
     AND: [{ [column]: { not: null } }, { NOT: { [column]: { startsWith: current } } }],
@@ -108,7 +109,7 @@ async function unknownKeyIds(): Promise<string[]> {
       SELECT unnest(ARRAY[access_token, refresh_token, id_token]) AS value FROM "Account"
       UNION ALL SELECT token FROM "PendingRevocation"
     ) stored
-    WHERE value LIKE 'enc:v1:%'`;
+    WHERE value LIKE 'enc:v_:%'`;
   const held = new Set(tokenKeys().map((key) => key.id));
   return rows.map((row) => row.value).filter((id) => !held.has(id));
 }

@@ -7,6 +7,8 @@
  * @see https://developers.make.com/api-documentation/getting-started/resources
  */
 
+import { isLoopbackHost } from "@/lib/loopback";
+
 /** The three fields `@makehq/sdk` builds its base URL from: `${protocol}://${zone}/api/v${version}`. */
 export interface ZoneEndpoint {
   protocol: "http" | "https";
@@ -50,6 +52,8 @@ export function zoneEndpoint(
     throw new ForbiddenZoneError(zone);
   }
   const url = new URL(template.replace("{zone}", zone));
+  // `http://{zone}` serves the local stand-in; a token never goes over plain http to any other host.
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) throw new ForbiddenZoneError(zone);
   const version = API_PATH.exec(url.pathname);
   if (!version || (url.protocol !== "https:" && url.protocol !== "http:")) {
     throw new TypeError(`MAKE_API_URL must be an http(s) URL ending in /api/v2, got ${template}`);

@@ -18,7 +18,7 @@ describe("a queued revocation beside an active connection", () => {
 
     // Tokens dropped earlier (say, a renewal that lost to a Reconnect) and not yet confirmed by Make.
     stack.standIn.controls.fail({ endpoint: "revocation", mode: "status", status: 503 });
-    const token = await sealedForStack(stack, "an-access-token-dropped-earlier", "token");
+    const token = await sealedForStack(stack, "an-access-token-dropped-earlier", "token", "queued-1");
     await stack.query(
       `INSERT INTO "PendingRevocation" (id, "userId", token, "tokenTypeHint")
        SELECT 'queued-1', "userId", $1, 'access_token' FROM "Account" WHERE provider = 'make'`,

@@ -112,6 +112,32 @@ describe("Run now", () => {
     expect(await e2e.stack.query(`SELECT count(*)::int AS n FROM "ScenarioRun"`)).toEqual([{ n: 1 }]);
   });
 
+  it("starts at most a few runs a minute for one user, however many forms are posted", async () => {
+    const page = await openScenarios();
+    await grantRuns(page);
+    const form = await page
+      .locator('[data-run-form="9101"]')
+      .evaluate((element) =>
+        Object.fromEntries(new FormData(element as HTMLFormElement) as unknown as Iterable<[string, string]>),
+      );
+    const locations: string[] = [];
+    for (let index = 0; index < 15; index++) {
+      const posted = await page.request.post(scenariosUrl(), {
+        multipart: { ...form, requestKey: crypto.randomUUID() },
+        headers: { origin: e2e.stack.app.url },
+        maxRedirects: 0,
+      });
+      locations.push(posted.headers().location ?? "");
+    }
+    expect(stats().runs).toHaveLength(10);
+    expect(await e2e.stack.query(`SELECT count(*)::int AS n FROM "ScenarioRun"`)).toEqual([{ n: 10 }]);
+    expect(locations.slice(10).every((location) => location.endsWith("run=too_many"))).toBe(true);
+    await page.goto(
+      locations.at(-1)!.startsWith("/") ? `${e2e.stack.app.url}${locations.at(-1)}` : locations.at(-1)!,
+    );
+    expect(await result(page).getAttribute("data-run-result")).toBe("too_many");
+  });
+
   it("shows Make's refusal of an inactive scenario in plain words and Make's", async () => {
     const page = await openScenarios();
     await grantRuns(page);

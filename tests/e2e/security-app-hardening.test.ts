@@ -13,6 +13,7 @@ import { TEST_DIST_DIR } from "../support/app-server";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { CookieJar, followAuthorization } from "../support/make-code-flow";
 import { callbackUrlOf, cookieHeader, rowCounts } from "../support/sign-in-attempts";
+import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver";
 import { startStack, type Stack } from "../support/stack";
 import { storedTokens } from "../support/stored-tokens";
 
@@ -22,16 +23,21 @@ const NONCE_ON = { AUTH_MAKE_NONCE: "true" };
 const EVIL = "https://evil.example";
 let browser: Browser;
 let stack: Stack;
+let collector: OtlpReceiver;
 
 beforeAll(async () => {
+  collector = await startOtlpReceiver();
+  // Traces go to a local OTLP collector, as they would with OTEL_EXPORTER_OTLP_ENDPOINT in production.
+  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: "100" };
   [browser, stack] = await Promise.all([
     launchBrowser(),
-    startStack({ client: "confidential", env: NONCE_ON }),
+    startStack({ client: "confidential", env: { ...NONCE_ON, ...tracing } }),
   ]);
 });
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
+  await collector?.close();
 });
 
 async function withPage<T>(use: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
@@ -216,6 +222,35 @@ describe("cross-site requests (CSRF)", () => {
   });
 });
 
+describe("the authorization request", () => {
+  it("asks Make only for what the app set, whatever query a POST to /api/auth/signin/make carries", async () => {
+    const csrf = await fetch(`${stack.app.url}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const cookie = csrf.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0])
+      .join("; ");
+    const query = new URLSearchParams({
+      scope: "openid connections:write hooks:write",
+      prompt: "none",
+      redirect_uri: `${EVIL}/api/auth/callback/make`,
+    });
+    const response = await fetch(`${stack.app.url}/api/auth/signin/make?${query}`, {
+      method: "POST",
+      headers: { origin: stack.app.url, cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrfToken, callbackUrl: "/dashboard" }),
+      redirect: "manual",
+    });
+    expect(response.status).toBe(302);
+    const authorization = new URL(response.headers.get("location")!);
+    expect(authorization.origin).toBe(new URL(stack.standIn.issuer).origin);
+    expect(authorization.searchParams.get("scope")).not.toMatch(/connections:write|hooks:write/);
+    expect(authorization.searchParams.get("scope")).toMatch(/^openid /);
+    expect(authorization.searchParams.get("prompt")).toBeNull();
+    expect(authorization.searchParams.get("redirect_uri")).toBe(`${stack.app.url}/api/auth/callback/make`);
+  });
+});
+
 /** The cookie lines of a response, by name. */
 const setCookies = (response: Response) =>
   new Map(response.headers.getSetCookie().map((line) => [line.slice(0, line.indexOf("=")), line] as const));
@@ -340,25 +375,55 @@ describe("security headers", () => {
   });
 
   it("lets forms post only to the app and the sign-in providers, and images come only from them and Make", async () => {
-    const csp = (await fetch(stack.app.url)).headers.get("content-security-policy")!;
-    const directive = (name: string) =>
+    const directive = (csp: string, name: string) =>
       csp
         .split(/;\s*/)
         .find((part) => part.startsWith(`${name} `))!
         .split(" ")
         .slice(1);
-    // The build knows the stand-in only as "localhost on some port", and the generic OIDC provider as
-    // "127.0.0.1 on some port" (tests/e2e/build.setup.ts).
-    expect(directive("form-action")).toEqual(["'self'", "http://localhost:*", "http://127.0.0.1:*"]);
-    expect(directive("img-src")).toEqual([
+    // A page's policy is built as it is served, from the configured providers (here Make only, on localhost).
+    const page = (await fetch(stack.app.url)).headers.get("content-security-policy")!;
+    expect(directive(page, "form-action")).toEqual(["'self'", "http://localhost:*"]);
+    expect(directive(page, "img-src")).toEqual([
       "'self'",
       "data:",
       "http://localhost:*",
       "https://*.make.com",
       "https://*.make.celonis.com",
-      "http://127.0.0.1:*",
     ]);
+    // Every other response's is fixed by the build, which knows the stand-in only as "localhost on some port",
+    // and the generic OIDC provider as "127.0.0.1 on some port" (tests/e2e/build.setup.ts).
+    const api = (await fetch(`${stack.app.url}/api/health`)).headers.get("content-security-policy")!;
+    expect(directive(api, "form-action")).toEqual(["'self'", "http://localhost:*", "http://127.0.0.1:*"]);
+    expect(directive(api, "script-src")).toEqual(["'self'"]);
   });
+
+  it("runs a page's scripts by their nonce, fresh on each response, and no script injected into the page", () =>
+    withPage(async (page) => {
+      const [first, second] = await Promise.all([fetch(stack.app.url), fetch(stack.app.url)]);
+      const nonceOf = (response: Response) =>
+        /script-src 'nonce-([^']+)' 'strict-dynamic'/.exec(
+          response.headers.get("content-security-policy")!,
+        )?.[1];
+      const nonce = nonceOf(first)!;
+      expect(nonce).toBeTruthy();
+      expect(nonceOf(second)).not.toBe(nonce);
+      const scripts = [...(await first.text()).matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+
+      // The page hydrates under the policy (its buttons work), and markup that slipped into it runs nothing.
+      await page.goto(stack.app.url);
+      expect((await signInFrom(page)).pathname).toBe("/dashboard");
+      await page.evaluate(() =>
+        document.body.insertAdjacentHTML(
+          "beforeend",
+          '<img src="data:," onload="window.__injected = 1" onerror="window.__injected = 1">',
+        ),
+      );
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(() => (window as { __injected?: number }).__injected)).toBeUndefined();
+    }));
 
   it("shows Make's profile picture under that policy", () =>
     withPage(async (page) => {
@@ -369,6 +434,31 @@ describe("security headers", () => {
         .poll(() => picture.evaluate((img) => (img as HTMLImageElement).naturalWidth))
         .toBeGreaterThan(0);
       expect(await picture.getAttribute("src")).toBe(`${stack.standIn.issuer}/avatars/ada.svg`);
+    }));
+});
+
+describe("telemetry", () => {
+  it("exports the traces of a sign-in without Make's code or the sealed state anywhere in them", () =>
+    withPage(async (page) => {
+      let callback: URL | undefined;
+      page.on("request", (request) => {
+        if (request.url().includes("/api/auth/callback/make?")) callback = new URL(request.url());
+      });
+      await page.goto(stack.app.url);
+      expect((await signInFrom(page)).pathname).toBe("/dashboard");
+      const code = callback!.searchParams.get("code")!;
+      const state = callback!.searchParams.get("state")!;
+      expect(code.length).toBeGreaterThan(10);
+      expect(state.length).toBeGreaterThan(10);
+      // The callback's own server span has been exported once its route shows up in what was received.
+      await expect
+        .poll(() => Buffer.concat(collector.bodies()).includes("/api/auth/callback/make"), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      const exported = Buffer.concat(collector.bodies());
+      for (const secret of [code, state, encodeURIComponent(state), state.slice(0, 40)])
+        expect(exported.includes(secret), "a trace carries Make's answer").toBe(false);
     }));
 });
 
@@ -406,7 +496,7 @@ describe("secrets out of reach of the browser", () => {
     await page.goto(stack.app.url);
     expect((await signInFrom(page)).pathname).toBe("/dashboard");
     const { accessToken, refreshToken } = await storedTokens(stack);
-    const secrets = [STAND_IN_CLIENTS.confidential.clientSecret, "enc:v1:", accessToken, refreshToken!];
+    const secrets = [STAND_IN_CLIENTS.confidential.clientSecret, "enc:v", accessToken, refreshToken!];
 
     const root = path.resolve(import.meta.dirname, "../..", TEST_DIST_DIR, "static");
     let checked = 0;
@@ -432,6 +522,9 @@ describe("secrets out of reach of the browser", () => {
       expect(response.status, target).toBe(200);
       const text = await response.text();
       for (const secret of secrets) expect(text.includes(secret), `${target} contains a secret`).toBe(false);
+      // What is about a user (pages, Make's profile) is never kept by a shared cache.
+      if (target !== "/auth/error?reason=code_rejected")
+        expect(response.headers.get("cache-control") ?? "", target).toMatch(/no-store|private/);
     }
     await context.close();
   });

@@ -54,6 +54,17 @@ describe("id_token", () => {
     expectForgedIdTokenRefused("unknown_key"));
   it("refuses an id_token issued a day in the future (`iat`)", () =>
     expectForgedIdTokenRefused("future_iat"));
+  it("refuses an id_token without `aud`", () => expectForgedIdTokenRefused("no_aud"));
+  it("refuses an id_token without `sub`", () => expectForgedIdTokenRefused("no_sub"));
+  it("refuses an id_token without `iat`", () => expectForgedIdTokenRefused("no_iat"));
+
+  // Before any rotation below: the JWKS holds one key, which a header without `kid` can only mean.
+  it("signs in with an id_token whose header names no `kid` while Make publishes one key", async () => {
+    e2e.stack.standIn.controls.tamper({ idToken: "no_kid" });
+    const page = await signIn();
+    expect(e2e.stack.standIn.controls.stats().tampered.idToken).toBe(1);
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
+  });
 
   it("signs in after Make rotates its signing key", async () => {
     const { kid } = await e2e.stack.standIn.controls.rotateKeys();
@@ -68,6 +79,19 @@ describe("id_token", () => {
     const page = await signIn();
     expect(new URL(page.url()).pathname).toBe("/dashboard");
     expect(e2e.stack.standIn.controls.stats().jwks).toBeGreaterThan(0);
+  });
+
+  it("refuses an id_token without `kid` while Make publishes several keys: which one signed it is unknown", () =>
+    expectForgedIdTokenRefused("no_kid"));
+
+  it("signs in after Make rotates its key and no longer publishes the old one", async () => {
+    const { kid } = await e2e.stack.standIn.controls.rotateKeys({ retireOld: true });
+    const jwks = (await (await fetch(`${e2e.stack.standIn.issuer}/oauth/v2/oidc/jwks`)).json()) as {
+      keys: Array<{ kid: string }>;
+    };
+    expect(jwks.keys.map((key) => key.kid)).toEqual([kid]);
+    const page = await signIn();
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
   });
 });
 

@@ -363,11 +363,12 @@ describe("account deletion leaves no grant behind", () => {
     let deletion!: Promise<void>;
     // The sign-in holds the row while the deletion starts, then stores its new tokens and commits.
     await app.db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Account" WHERE "userId" = ${userId} FOR UPDATE`;
+      const [row] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "Account" WHERE "userId" = ${userId} FOR UPDATE`;
       deletion = deleteUser(userId);
       await new Promise((resolve) => setTimeout(resolve, 300));
       await tx.account.updateMany({
-        where: { userId },
+        where: { id: row!.id },
         data: {
           access_token: fresh.access_token,
           refresh_token: fresh.refresh_token,

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { loadAppModules, type AppModules } from "../support/app-modules";
@@ -102,7 +103,7 @@ describe("tokens at rest", () => {
 
   it("leaves no token in clear in a database dump after sign-in and refresh", () => {
     const dump = pgDump();
-    expect(dump).toContain("enc:v1:");
+    expect(dump).toContain("enc:v2:");
     for (const token of clearTokens) expect(dump).not.toContain(token);
   });
 
@@ -141,13 +142,14 @@ describe("tokens at rest", () => {
     });
     const rotated = await withKeys(`${KEY_NEW},${KEY_OLD}`);
     const [newKey] = rotated.crypto.tokenKeys();
+    const ada = await app.db.account.findFirstOrThrow({ where: { userId }, select: { id: true } });
     let refreshes = 0;
     const report = await rotated.rotate.reencryptAllTokens({
       // A server still running with the old key refreshes Ada's tokens after rotate-key read the rows.
       afterRead: async () => {
         if (refreshes++ > 0) return;
         await app.db.account.updateMany({
-          where: { userId },
+          where: { id: ada.id },
           data: {
             access_token: "at-refreshed",
             refresh_token: "rt-refreshed",
@@ -160,7 +162,7 @@ describe("tokens at rest", () => {
     expect(report.passes).toBeGreaterThanOrEqual(2);
     const stored = await storedCiphertexts(rotated.db);
     expect(stored.length).toBeGreaterThanOrEqual(6);
-    expect(stored.filter((value) => !value.startsWith(`enc:v1:${newKey!.id}:`))).toEqual([]);
+    expect(stored.filter((value) => !value.startsWith(`enc:v2:${newKey!.id}:`))).toEqual([]);
     const refreshed = await rotated.db.account.findFirstOrThrow({ where: { userId } });
     expect([refreshed.access_token, refreshed.refresh_token]).toEqual(["at-refreshed", "rt-refreshed"]);
     await rotated.db.$disconnect();
@@ -247,5 +249,71 @@ describe("tokens at rest", () => {
     );
     expect(await storedCiphertexts(incomplete.db)).toEqual(before);
     await incomplete.db.$disconnect();
+  });
+});
+
+describe("tokens bound to their row", () => {
+  async function accountWith(name: string, sub: string, refreshToken: string) {
+    const user = await app.db.user.create({ data: { name } });
+    return app.db.account.create({
+      data: {
+        userId: user.id,
+        type: "oidc",
+        provider: "make",
+        providerAccountId: sub,
+        refresh_token: refreshToken,
+      },
+    });
+  }
+  const storedRefreshToken = async (id: string) =>
+    (
+      await app.db.$queryRaw<
+        { refresh_token: string }[]
+      >`SELECT refresh_token FROM "Account" WHERE id = ${id}`
+    )[0]!.refresh_token;
+
+  it("opens no token moved into another row: two accounts' ciphertexts swapped read as unreadable", async () => {
+    const ours = await accountWith("Victim", "2101", "victim-refresh-token");
+    const theirs = await accountWith("Attacker", "2102", "attacker-refresh-token");
+    const [victim, attacker] = [await storedRefreshToken(ours.id), await storedRefreshToken(theirs.id)];
+    await app.db.$executeRaw`UPDATE "Account" SET refresh_token = ${victim} WHERE id = ${theirs.id}`;
+    await app.db.$executeRaw`UPDATE "Account" SET refresh_token = ${attacker} WHERE id = ${ours.id}`;
+    const current = await withKeys(KEY_OLD);
+    const { unreadableColumns } = await import("@/lib/db/encrypted-columns");
+    for (const id of [ours.id, theirs.id]) {
+      const row = await current.db.account.findUniqueOrThrow({ where: { id } });
+      expect(row.refresh_token).toBeNull();
+      expect(unreadableColumns(row)).toMatchObject({ refresh_token: { reason: "unreadable" } });
+    }
+    await current.db.$disconnect();
+  });
+
+  it("re-seals a token written before row binding (v1) as bound to its row, with tokens:rotate-key", async () => {
+    const legacy = await accountWith("Legacy", "2103", "placeholder");
+    const current = await withKeys(KEY_OLD);
+    // Sealed as the previous release sealed it: AES-256-GCM with the column name alone as associated data.
+    const [key] = current.crypto.tokenKeys();
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key!.key, iv).setAAD(Buffer.from("refresh_token"));
+    const sealed = Buffer.concat([
+      cipher.update("legacy-refresh-token", "utf8"),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
+    const v1 = `enc:v1:${key!.id}:${iv.toString("base64url")}:${sealed.toString("base64url")}`;
+    await app.db.$executeRaw`UPDATE "Account" SET refresh_token = ${v1} WHERE id = ${legacy.id}`;
+    expect((await current.db.account.findUniqueOrThrow({ where: { id: legacy.id } })).refresh_token).toBe(
+      "legacy-refresh-token",
+    );
+    await current.db.$disconnect();
+
+    const rotating = await withKeys(`${KEY_NEW},${KEY_OLD}`);
+    expect((await rotating.rotate.reencryptAllTokens()).remaining).toBe(0);
+    const resealed = await storedRefreshToken(legacy.id);
+    expect(resealed.startsWith(`enc:v2:${rotating.crypto.tokenKeys()[0]!.id}:`)).toBe(true);
+    expect((await rotating.db.account.findUniqueOrThrow({ where: { id: legacy.id } })).refresh_token).toBe(
+      "legacy-refresh-token",
+    );
+    await rotating.db.$disconnect();
   });
 });

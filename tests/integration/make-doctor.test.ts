@@ -174,4 +174,38 @@ describe("make:doctor", () => {
     expect(nobody.line("user")).toMatch(/^✗ user: no user/);
     expect(nobody.code).toBe(1);
   });
+  it("prints the names Make gives without their terminal escape sequences", async () => {
+    const tokens = await signInTokens(await discover(standIn), {
+      client: "confidential",
+      login: "mallory",
+      scope: "openid user:read organizations:read teams:read scenarios:read",
+    });
+    const { vi } = await import("vitest");
+    vi.stubEnv("DATABASE_URL", database.url);
+    vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
+    vi.stubEnv("AUTH_MAKE_ISSUER", standIn.issuer);
+    vi.stubEnv("AUTH_MAKE_ID", STAND_IN_CLIENTS.confidential.clientId);
+    vi.resetModules();
+    const { db } = await import("@/lib/db");
+    const user = await db.user.create({ data: { email: "mallory@example.com" } });
+    await db.account.create({
+      data: {
+        userId: user.id,
+        type: "oidc",
+        provider: "make",
+        providerAccountId: "1003",
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        expires_at: Math.floor(Date.now() / 1000) + 300,
+        clientType: "confidential",
+        lastError: "\u001b[2K\rAll checks passed",
+      },
+    });
+    await db.$disconnect();
+    vi.unstubAllEnvs();
+
+    const result = await doctor({}, ["--user", "mallory@example.com"]);
+    expect(result.line("organization 5006")).toContain("Mallory Labs");
+    expect(result.output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
 });

@@ -10,6 +10,7 @@ import {
   FOREIGN_AUDIENCE,
   FOREIGN_ISSUER,
   ID_TOKEN_TAMPERS,
+  OTHER_SUB,
   type IdTokenTamper,
 } from "../../make-stand-in/id-token-tamper";
 import { defaultConfig } from "../../make-stand-in/config";
@@ -574,6 +575,25 @@ describe("tamper switches (a misbehaving authorization server)", () => {
       expect(decodeJwt(jwt).payload).not.toHaveProperty("nonce");
       await verifiedKid(jwt);
     },
+    no_aud: async (jwt) => {
+      expect(decodeJwt(jwt).payload).not.toHaveProperty("aud");
+      await verifiedKid(jwt);
+    },
+    no_sub: async (jwt) => {
+      expect(decodeJwt(jwt).payload).not.toHaveProperty("sub");
+      await verifiedKid(jwt);
+    },
+    no_iat: async (jwt) => {
+      expect(decodeJwt(jwt).payload).not.toHaveProperty("iat");
+      await verifiedKid(jwt);
+    },
+    no_kid: async (jwt) => {
+      expect(decodeJwt(jwt).header).toEqual({ alg: "RS256" });
+    },
+    other_sub: async (jwt) => {
+      expect(decodeJwt(jwt).payload.sub).toBe(OTHER_SUB);
+      await verifiedKid(jwt);
+    },
   };
 
   it.each(ID_TOKEN_TAMPERS)(
@@ -584,8 +604,8 @@ describe("tamper switches (a misbehaving authorization server)", () => {
       const { id_token: idToken } = await rawCodeExchange(nonce);
       await forged[tamper](idToken, nonce);
       const claims = decodeJwt(idToken).payload;
-      expect(claims.sub).toBe("1001");
-      if (!["wrong_aud", "wrong_iss", "wrong_nonce", "no_nonce"].includes(tamper)) {
+      if (!["no_sub", "other_sub"].includes(tamper)) expect(claims.sub).toBe("1001");
+      if (!["wrong_aud", "wrong_iss", "wrong_nonce", "no_nonce", "no_aud"].includes(tamper)) {
         expect({ aud: claims.aud, iss: claims.iss, nonce: claims.nonce }).toEqual({
           aud: STAND_IN_CLIENTS.confidential.clientId,
           iss: standIn.issuer,

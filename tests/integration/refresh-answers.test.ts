@@ -86,7 +86,7 @@ describe("refresh answers", () => {
       "refresh.id_token": "absent",
     });
   });
-  it.each(["none", "original", "expired"] as const)(
+  it.each(["none", "original", "expired", "other_iss", "other_aud"] as const)(
     "an id_token that is %s never costs the rotated refresh token, across two refreshes",
     async (refreshIdToken) => {
       app.standIn.controls.configure({ refreshIdToken });
@@ -94,13 +94,33 @@ describe("refresh answers", () => {
       expect(new Set(refreshTokens).size).toBe(2);
       expect((await app.standIn.controls.stats()).grants.refresh_token).toBe(2);
       const rejected = await events("refresh_answer_rejected");
-      if (refreshIdToken === "expired") {
+      if (["expired", "other_iss", "other_aud"].includes(refreshIdToken)) {
         expect(rejected).toHaveLength(2);
         expect(rejected[0]!.errorCode).toMatch(/^id_token /);
       } else expect(rejected).toHaveLength(0);
       expect(await events("refreshed")).toHaveLength(2);
     },
   );
+
+  it("drops and revokes renewed tokens whose id_token names another Make user, and asks to reconnect", async () => {
+    app.standIn.controls.configure({ refreshIdToken: "other_sub" });
+    await expireNow();
+    await expect(app.tokens.getMakeAccessToken(userId)).rejects.toMatchObject({ reason: "reauth_required" });
+    const after = await account();
+    expect(after).toMatchObject({
+      state: "reauth_required",
+      lastError: "subject_changed",
+      access_token: null,
+      refresh_token: null,
+    });
+    expect(await events("reauth_required")).toEqual([
+      expect.objectContaining({ errorCode: "subject_changed", detail: expect.stringContaining("another") }),
+    ]);
+    // Both tokens of that answer go to Make's revocation endpoint (queued first, then delivered).
+    await expect
+      .poll(() => app.standIn.controls.stats().revocations.map((entry) => entry.tokenTypeHint))
+      .toEqual(["access_token", "refresh_token"]);
+  });
 
   it.each(["same", "omitted"] as const)(
     "a refresh token that comes back %s keeps the connection across two refreshes",

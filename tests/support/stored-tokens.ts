@@ -10,8 +10,8 @@ import { TEST_AUTH_SECRET, type Stack } from "./stack";
 export async function storedTokens(
   stack: Stack,
 ): Promise<{ accessToken: string; refreshToken: string | null }> {
-  const [row] = await stack.query<{ access_token: string; refresh_token: string | null }>(
-    `SELECT access_token, refresh_token FROM "Account" ORDER BY "connectedAt" DESC LIMIT 1`,
+  const [row] = await stack.query<{ id: string; access_token: string; refresh_token: string | null }>(
+    `SELECT id, access_token, refresh_token FROM "Account" ORDER BY "connectedAt" DESC LIMIT 1`,
   );
   if (!row?.access_token) throw new Error("no stored Make access token");
   const env = {
@@ -28,23 +28,28 @@ export async function storedTokens(
     vi.resetModules();
     const { decryptColumn } = await import("@/lib/db/token-encryption");
     return {
-      accessToken: decryptColumn(row.access_token, "access_token"),
-      refreshToken: row.refresh_token ? decryptColumn(row.refresh_token, "refresh_token") : null,
+      accessToken: decryptColumn(row.access_token, "access_token", row.id),
+      refreshToken: row.refresh_token ? decryptColumn(row.refresh_token, "refresh_token", row.id) : null,
     };
   } finally {
     vi.unstubAllEnvs();
   }
 }
 
-/** `value` sealed as the stack's app seals an encrypted column, for rows a test writes with SQL. */
-export async function sealedForStack(stack: Stack, value: string, column: string): Promise<string> {
+/** `value` sealed as the stack's app seals an encrypted column of row `rowId`, for rows a test writes with SQL. */
+export async function sealedForStack(
+  stack: Stack,
+  value: string,
+  column: string,
+  rowId: string,
+): Promise<string> {
   vi.stubEnv("SKIP_ENV_VALIDATION", "1");
   vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
   vi.stubEnv("TOKEN_ENCRYPTION_KEY", "");
   try {
     vi.resetModules();
     const { encryptColumn } = await import("@/lib/db/token-encryption");
-    return encryptColumn(value, column);
+    return encryptColumn(value, column, rowId);
   } finally {
     vi.unstubAllEnvs();
   }
@@ -54,8 +59,8 @@ export async function sealedForStack(stack: Stack, value: string, column: string
 export async function queuedRevocations(
   stack: Stack,
 ): Promise<{ token: string; tokenTypeHint: string; userId: string | null }[]> {
-  const rows = await stack.query<{ token: string; tokenTypeHint: string; userId: string | null }>(
-    `SELECT token, "tokenTypeHint", "userId" FROM "PendingRevocation" ORDER BY "createdAt", "tokenTypeHint"`,
+  const rows = await stack.query<{ id: string; token: string; tokenTypeHint: string; userId: string | null }>(
+    `SELECT id, token, "tokenTypeHint", "userId" FROM "PendingRevocation" ORDER BY "createdAt", "tokenTypeHint"`,
   );
   vi.stubEnv("SKIP_ENV_VALIDATION", "1");
   vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
@@ -63,7 +68,7 @@ export async function queuedRevocations(
   try {
     vi.resetModules();
     const { decryptColumn } = await import("@/lib/db/token-encryption");
-    return rows.map((row) => ({ ...row, token: decryptColumn(row.token, "token") }));
+    return rows.map(({ id, ...row }) => ({ ...row, token: decryptColumn(row.token, "token", id) }));
   } finally {
     vi.unstubAllEnvs();
   }

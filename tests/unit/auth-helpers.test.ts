@@ -252,11 +252,15 @@ describe("the public origin and the redirect proxy's allowlist", () => {
       expect(redirectProxyAllows(origin), origin).toBe(false);
   });
 
-  it("on Vercel allows, by default, this project's preview URLs only", async () => {
+  it("on Vercel allows, by default, this project's preview URLs only, in Vercel's two forms", async () => {
     const { redirectProxyAllows } = await load(vercel("production"));
     expect(redirectProxyAllows("https://my-app-git-feature-x-acme.vercel.app")).toBe(true);
     expect(redirectProxyAllows("https://my-app-p9q8r7s6t-acme.vercel.app")).toBe(true);
     for (const origin of [
+      // Another project named my-app-x, or my-app-staging, in a scope of its own ending in -acme: its
+      // production domain is neither a deployment hash nor a branch URL.
+      "https://my-app-x-acme.vercel.app",
+      "https://my-app-staging-acme.vercel.app",
       "https://evil-acme.vercel.app",
       "https://my-app-git-x-evil.vercel.app",
       "https://other-git-main-acme.vercel.app",
@@ -284,6 +288,28 @@ describe("the public origin and the redirect proxy's allowlist", () => {
       "https://pr-1.preview.example.com/api/auth/callback/make?code=",
     );
   });
+
+  it("refuses the forward Auth.js answers in JSON (X-Auth-Return-Redirect) as it refuses the redirect", async () => {
+    const { withRedirectProxyAllowlist } = await load({
+      AUTH_URL: "https://app.example.com",
+      AUTH_REDIRECT_PROXY_URL: "https://app.example.com/api/auth",
+      TOKEN_ENCRYPTION_KEY: "k".repeat(40),
+      AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: "https://*.preview.example.com",
+    });
+    const forwardTo = (origin: string) =>
+      withRedirectProxyAllowlist(async () =>
+        Response.json({ url: `${origin}/api/auth/callback/make?code=secret-code&state=s` }),
+      )(
+        new NextRequest("https://app.example.com/api/auth/callback/make?code=secret-code&state=s", {
+          headers: { "x-auth-return-redirect": "1" },
+        }),
+      );
+    const refused = await forwardTo("https://evil.example");
+    expect(refused.headers.get("location")).toBe("https://app.example.com/auth/error?reason=forged_request");
+    expect(await refused.text()).not.toContain("secret-code");
+    const allowed = await forwardTo("https://pr-1.preview.example.com");
+    expect(((await allowed.json()) as { url: string }).url).toContain("https://pr-1.preview.example.com/");
+  });
 });
 
 describe("proxy", () => {
@@ -306,10 +332,35 @@ describe("proxy", () => {
   const dashboard = (origin: string, cookie: string) =>
     new NextRequest(`${origin}/dashboard`, { headers: { cookie } });
 
-  it("enters the proxy only while the session cookie is not freshly renewed, so other requests never run it", async () => {
-    const { config, SESSION_RENEWED_COOKIE } = await loadProxy("http://127.0.0.1:3000");
-    const keys = config.matcher.flatMap((entry) => entry.missing.map((condition) => condition.key));
-    expect(keys).toEqual([SESSION_RENEWED_COOKIE]);
+  it("gives every page a policy of its own, with a fresh script nonce and no 'unsafe-inline' script", async () => {
+    const { proxy } = await loadProxy("http://127.0.0.1:3000");
+    const policies = ["/", "/", "/auth/error"].map((path) =>
+      proxy(new NextRequest(`http://127.0.0.1:3000${path}`)).headers.get("content-security-policy")!,
+    );
+    const nonces = policies.map(
+      (policy) => /script-src 'nonce-([A-Za-z0-9+/=]{22,})' 'strict-dynamic'/.exec(policy)?.[1],
+    );
+    expect(new Set(nonces).size).toBe(3);
+    for (const policy of policies) expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  });
+
+  it("renews the session cookie once a day: not while the marker of the session's own name is there", async () => {
+    const { proxy, SESSION_RENEWED_COOKIE } = await loadProxy("https://app.example.com");
+    const fresh = proxy(
+      dashboard(
+        "https://app.example.com",
+        `__Host-authjs.session-token=abc; __Host-${SESSION_RENEWED_COOKIE}=1`,
+      ),
+    );
+    expect(fresh.cookies.getAll()).toEqual([]);
+    // A plain marker can be planted from a sibling subdomain; under https it does not count.
+    const planted = proxy(
+      dashboard("https://app.example.com", `__Host-authjs.session-token=abc; ${SESSION_RENEWED_COOKIE}=1`),
+    );
+    expect(planted.cookies.get(`__Host-${SESSION_RENEWED_COOKIE}`)).toMatchObject({
+      secure: true,
+      path: "/",
+    });
   });
 
   it("rolls the session cookie's expiry forward by the session's maxAge, and marks it renewed for a day", async () => {

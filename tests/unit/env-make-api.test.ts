@@ -43,4 +43,22 @@ describe("environment: Make's API", () => {
       /MAKE_DEFAULT_ZONE/,
     );
   });
+  it("refuses plain http for Make's issuer and API in production, except to a loopback host", async () => {
+    const production = { NODE_ENV: "production" };
+    await expect(loadEnv({ ...production, AUTH_MAKE_ISSUER: "http://www.make.com" })).rejects.toThrow(
+      /AUTH_MAKE_ISSUER: must be https in production/,
+    );
+    await expect(loadEnv({ ...production, MAKE_API_URL: "http://eu1.make.com/api/v2" })).rejects.toThrow(
+      /MAKE_API_URL: must be https in production/,
+    );
+    const local = await loadEnv({
+      ...production,
+      AUTH_MAKE_ISSUER: "http://localhost:4010",
+      MAKE_API_URL: "http://{zone}/api/v2",
+    });
+    expect(local.AUTH_MAKE_ISSUER).toBe("http://localhost:4010");
+    expect((await loadEnv({ AUTH_MAKE_ISSUER: "http://make.example" })).AUTH_MAKE_ISSUER).toBe(
+      "http://make.example",
+    );
+  });
 });

@@ -48,4 +48,17 @@ describe("log", () => {
       vi.restoreAllMocks();
     }
   });
+  it("prints Make's text without control characters or query strings, in both formats", () => {
+    for (const mode of ["production", "development"]) {
+      vi.stubEnv("NODE_ENV", mode);
+      const lines = captured("warn");
+      log.warn("org \u001b]0;owned\u0007name\u009b2J", {
+        error: "\u001b[2K\rAll checks passed\nok",
+        url: "https://app.example/api/auth/callback/make?code=c-123&state=s-456",
+      });
+      expect(lines[0]).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|c-123|s-456/);
+      expect(lines[0]).toContain("/api/auth/callback/make");
+      vi.restoreAllMocks();
+    }
+  });
 });

@@ -23,6 +23,13 @@ describe("Make API zones (MAKE_API_URL)", () => {
     });
   });
 
+  it("sends no token over plain http to a zone that is not this machine, even one of Make's", () => {
+    for (const zone of ["eu1.make.com", "zone.example:8080"])
+      expect(() => zoneEndpoint(zone, "http://{zone}/api/v2", ["zone.example:8080"])).toThrow(
+        ForbiddenZoneError,
+      );
+  });
+
   it("sends every zone to a fixed URL without {zone}, path prefix included", () => {
     const pinned = "https://make.internal.example/proxy/api/v2";
     expect(isPinnedToOneZone(pinned)).toBe(true);

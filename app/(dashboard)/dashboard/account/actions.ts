@@ -5,7 +5,7 @@
  * checks their Origin, so another site cannot submit this form.
  */
 import { redirect } from "next/navigation";
-import { clearSessionCookie, requireUser } from "@/lib/auth";
+import { clearSessionCookie, markAccountDeleted, requireUser } from "@/lib/auth";
 import { describeMakeProblem, forgetMakeUser, MakeConnectionError } from "@/lib/make";
 
 export interface DeleteAccountState {
@@ -34,6 +34,6 @@ export async function deleteAccount(_: DeleteAccountState, formData: FormData): 
       return { error: `Nothing was deleted. ${describeMakeProblem(error).message}` };
     throw error;
   }
-  await clearSessionCookie();
-  redirect("/?deleted=1");
+  await Promise.all([clearSessionCookie(), markAccountDeleted()]);
+  redirect("/");
 }

@@ -4,6 +4,8 @@
  * the key is recorded (ScenarioRun, unique per user) before Make is asked, so a double click or a
  * resubmitted form finds the first request's row and starts nothing. The scenario's organization (whose
  * budget the run spends) is looked up among the user's current organizations, never taken from the form.
+ * A user starts at most RUNS_PER_MINUTE runs a minute, so a loop of posts can neither flood Make nor fill
+ * the table.
  */
 import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
@@ -18,6 +20,7 @@ import {
 } from "@/lib/make";
 
 const PATH = "/dashboard/scenarios";
+const RUNS_PER_MINUTE = 10;
 const REQUEST_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const positiveId = (value: FormDataEntryValue | null) => {
@@ -41,6 +44,10 @@ export async function runScenarioNow(formData: FormData) {
   if (found === "zone_unknown") redirect(`${PATH}?run=zone_unknown`);
   if (!found) redirect(`${PATH}?run=invalid`);
   const { organization } = found;
+
+  const lastMinute = { userId: user.id, createdAt: { gt: new Date(Date.now() - 60_000) } };
+  if ((await db.scenarioRun.count({ where: lastMinute })) >= RUNS_PER_MINUTE)
+    redirect(`${PATH}?run=too_many`);
 
   const { count } = await db.scenarioRun.createMany({
     data: [

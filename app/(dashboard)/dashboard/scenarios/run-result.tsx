@@ -9,6 +9,13 @@ import { Notice } from "@/components/ui/notice";
 import { loadRunView, recentRuns } from "./run-status";
 
 export async function RunResult({ userId, requestKey }: { userId: string; requestKey: string }) {
+  if (requestKey === "too_many") {
+    return (
+      <section aria-label="Scenario run" id="run-result">
+        <ScenarioRunResult run={null} tooMany />
+      </section>
+    );
+  }
   if (requestKey === "zone_unknown") {
     return (
       <section aria-label="Scenario run" id="run-result">

@@ -1,9 +1,11 @@
 import { handlers } from "@/auth";
-import { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth";
+import { withoutSignInQuery, withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth";
 import { withSignInErrorReasons } from "@/lib/make";
 
 // Long enough for the revocations a sign-in may start (lib/make/README.md, "Time limits on the platform").
 export const maxDuration = 60;
 
 export const GET = withPublicUrl(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.GET)));
-export const POST = withPublicUrl(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.POST)));
+export const POST = withPublicUrl(
+  withoutSignInQuery(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.POST))),
+);

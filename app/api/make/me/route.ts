@@ -10,6 +10,9 @@ export const dynamic = "force-dynamic";
 // Long enough for a Make token refresh to finish under its lease (lib/make/README.md, "Time limits on the platform").
 export const maxDuration = 60;
 
+// Make's profile of one user: never kept by a browser's or a proxy's cache.
+const NO_STORE = { "cache-control": "no-store" };
+
 function statusOf(error: unknown): number {
   if (error instanceof MakeConnectionError) {
     return ["make_unavailable", "refresh_busy", "key_unavailable"].includes(error.reason) ? 503 : 409;
@@ -21,10 +24,10 @@ function statusOf(error: unknown): number {
 
 export async function GET() {
   const user = await currentUser();
-  if (!user) return Response.json({ error: "not_signed_in" }, { status: 401 });
+  if (!user) return Response.json({ error: "not_signed_in" }, { status: 401, headers: NO_STORE });
   try {
     const api = await MakeApi.forUser(user.id);
-    return Response.json({ user: await currentMakeUser(api) });
+    return Response.json({ user: await currentMakeUser(api) }, { headers: NO_STORE });
   } catch (error) {
     if (!(error instanceof MakeConnectionError || error instanceof MakeApiError)) throw error;
     const problem = describeMakeProblem(error);
@@ -33,8 +36,8 @@ export async function GET() {
         ? { error: error.reason, message: problem.message }
         : { error: `make_${error.kind}`, code: error.code ?? null, message: problem.message };
     const headers = problem.retryAfterSeconds
-      ? { "retry-after": String(problem.retryAfterSeconds) }
-      : undefined;
+      ? { ...NO_STORE, "retry-after": String(problem.retryAfterSeconds) }
+      : NO_STORE;
     return Response.json(body, { status: statusOf(error), headers });
   }
 }

@@ -1,0 +1,32 @@
+/**
+ * The Content Security Policy, built in one place for two callers: proxy.ts gives every page its own policy
+ * with a fresh script nonce (Next.js puts it on its scripts), and next.config.mjs sends a policy without
+ * one on every other response. `form-action` and `img-src` name each configured sign-in provider's origin
+ * (lib/auth/provider-list.ts). Imports stay relative: next.config.mjs loads this file with jiti.
+ * @see https://nextjs.org/docs/app/guides/content-security-policy
+ */
+import { providerSources } from "./auth/provider-list";
+
+export function contentSecurityPolicy(
+  variables: Record<string, string | undefined>,
+  options: { nonce?: string; development: boolean },
+): string {
+  const sources = providerSources(variables);
+  const scripts = options.nonce ? `'nonce-${options.nonce}' 'strict-dynamic'` : "'self'";
+  return [
+    "default-src 'self'",
+    `script-src ${scripts}${options.development ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: ${sources.imgSrc.join(" ")}`,
+    "font-src 'self'",
+    "connect-src 'self'",
+    `form-action 'self' ${sources.formAction.join(" ")}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+/** A fresh nonce for one response: 128 random bits, base64. */
+export const newNonce = (): string =>
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
