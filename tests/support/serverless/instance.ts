@@ -20,6 +20,8 @@ export interface ServerlessInstance {
   frozenWithin(timeoutMs: number): Promise<void>;
   /** Calls `listener` at every suspension from now on; returns a function that stops it. */
   onFreeze(listener: () => void): () => void;
+  /** Whether the instance was suspended at `time` (a Date.now() value of this process). */
+  wasFrozenAt(time: number): boolean;
   /** The platform discards the instance: killed where it stands, its pending work lost. */
   discard(): Promise<void>;
   /** Stops the front (the instance itself is closed by its owner, after `resume`). */
@@ -73,11 +75,14 @@ export async function startServerlessFront(options: {
   let freezes = 0;
   let discarded = false;
   const onFreeze = new Set<() => void>();
+  /** Every suspension so far, as [from, to) in Date.now() time; `to` is open while it lasts. */
+  const suspensions: Array<{ from: number; to?: number }> = [];
   const alive = () => !discarded && child.exitCode === null && child.signalCode === null;
 
   const resume = () => {
     if (!frozen || !alive()) return;
     frozen = false;
+    suspensions.at(-1)!.to = Date.now();
     process.kill(child.pid!, "SIGCONT");
   };
   const freeze = () => {
@@ -85,6 +90,7 @@ export async function startServerlessFront(options: {
     frozen = true;
     freezes += 1;
     process.kill(child.pid!, "SIGSTOP");
+    suspensions.push({ from: Date.now() });
     for (const listener of onFreeze) listener();
   };
   // Asked after every response and whenever the instance says it went idle: only the answer to the latest
@@ -135,6 +141,8 @@ export async function startServerlessFront(options: {
   return {
     frozen: () => frozen,
     freezes: () => freezes,
+    wasFrozenAt: (time) =>
+      suspensions.some((suspension) => suspension.from <= time && time < (suspension.to ?? Infinity)),
     onFreeze: (listener) => {
       onFreeze.add(listener);
       return () => onFreeze.delete(listener);
