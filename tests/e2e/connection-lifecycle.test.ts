@@ -8,10 +8,10 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { completeMakeLogin, signInWithMake } from "../support/browser";
 import { useBrowserAndStack } from "../support/browser-stack";
 import { queuedRevocations } from "../support/stored-tokens";
+import { grantIsLive } from "../support/grant-is-live";
 
 const CRON_SECRET = "cron-secret-".padEnd(40, "c");
 const e2e = useBrowserAndStack({
@@ -81,21 +81,6 @@ describe("the session's absolute lifetime", () => {
     expect(dashboard?.ok()).toBe(true);
   });
 });
-
-/** Whether Make still honours the grant behind `refreshToken`: one refresh at the stand-in tells. */
-async function grantIsLive(refreshToken: string) {
-  const response = await fetch(`${e2e.stack.standIn.issuer}/oauth/v2/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "refresh_token",
-      refresh_token: refreshToken,
-      client_id: STAND_IN_CLIENTS.confidential.clientId,
-      client_secret: STAND_IN_CLIENTS.confidential.clientSecret,
-    }),
-  });
-  return response.status === 200;
-}
 
 describe("Delete account on a server that lacks the tokens' key", () => {
   it("says to try again in a moment, deletes nothing, and works once the key is back", async () => {
@@ -172,6 +157,6 @@ describe("a Reconnect whose answer arrives after Delete account", () => {
       headers: { authorization: `Bearer ${CRON_SECRET}` },
     });
     expect(await cron.json()).toMatchObject({ revocationsSettled: true });
-    for (const { token } of refreshTokens) expect(await grantIsLive(token)).toBe(false);
+    for (const { token } of refreshTokens) expect(await grantIsLive(e2e.stack.standIn, token)).toBe(false);
   });
 });

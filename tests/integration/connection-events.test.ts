@@ -13,10 +13,10 @@ import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MakeConnectionEvent } from "@/lib/make/outbox";
 import { ConnectionPanel } from "@/components/connection-panel";
-import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";
+import { grantIsLive } from "../support/grant-is-live";
 
 const SECRET = `whsec_${randomBytes(32).toString("base64")}`;
 const DAY_MS = 86_400_000;
@@ -103,22 +103,6 @@ const ageConnection = (userId: string, days: number) =>
 const makeEventsDue = () =>
   app.db
     .$executeRaw`UPDATE "MakeEventOutbox" SET "nextAttemptAt" = (now() AT TIME ZONE 'UTC') - interval '1 minute'`;
-
-/** Is the grant behind `refreshToken` still alive at the stand-in? One refresh attempt tells. */
-async function grantIsLive(refreshToken: string) {
-  const as = await discover(backends.standIn);
-  const response = await fetch(as.token_endpoint!, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "refresh_token",
-      refresh_token: refreshToken,
-      client_id: STAND_IN_CLIENTS.confidential.clientId,
-      client_secret: STAND_IN_CLIENTS.confidential.clientSecret,
-    }),
-  });
-  return response.status === 200;
-}
 
 beforeAll(async () => {
   await receiver.start();
@@ -289,7 +273,7 @@ describe("abandoned connections lapse", () => {
     expect(await account(userId)).toMatchObject({ state: "lapsed", access_token: null, refresh_token: null });
     expect((await account(bea.id)).state).toBe("active");
     expect(await app.revoke.deliverPendingRevocations()).toMatchObject({ delivered: 2, remaining: 0 });
-    expect(await grantIsLive(tokens.refresh_token!)).toBe(false);
+    expect(await grantIsLive(backends.standIn, tokens.refresh_token!)).toBe(false);
     // The cron's renewal passes it by; the user who comes back is offered Connect, in words.
     const before = refreshGrants();
     await app.maintenance.renewIdleConnections();
@@ -350,7 +334,7 @@ describe("account deletion leaves no grant behind", () => {
 
     expect(await app.db.account.count()).toBe(0);
     expect(await app.db.pendingRevocation.count()).toBe(0);
-    expect(await grantIsLive(fresh.refresh_token!)).toBe(false);
+    expect(await grantIsLive(backends.standIn, fresh.refresh_token!)).toBe(false);
   });
 
   it("a sign-in that commits while the deletion reads the row still has its new grant revoked", async () => {
@@ -381,7 +365,7 @@ describe("account deletion leaves no grant behind", () => {
     await app.revoke.deliverPendingRevocations();
 
     expect(await app.db.account.count()).toBe(0);
-    expect(await grantIsLive(fresh.refresh_token!)).toBe(false);
+    expect(await grantIsLive(backends.standIn, fresh.refresh_token!)).toBe(false);
   });
 
   it("a renewal finishing after the deletion queues its tokens under nobody's name", async () => {
@@ -431,6 +415,6 @@ describe("account deletion leaves no grant behind", () => {
     );
     expect(await app.db.account.count({ where: { userId } })).toBe(0);
     await rolledOut.revoke.deliverPendingRevocations();
-    expect(await grantIsLive(tokens.refresh_token!)).toBe(false);
+    expect(await grantIsLive(backends.standIn, tokens.refresh_token!)).toBe(false);
   });
 });
