@@ -595,21 +595,8 @@ export async function lapsed(
   accountId: string,
   queue: (tx: Transaction, userId: string, tokens: HeldTokens) => Promise<unknown>,
 ): Promise<boolean> {
-  const account = await db.account
-    .findUnique({
-      where: { id: accountId },
-      select: {
-        id: true,
-        userId: true,
-        providerAccountId: true,
-        state: true,
-        access_token: true,
-        refresh_token: true,
-        tokenVersion: true,
-      },
-    })
-    .then(settleUnreadable);
-  if (!account || account.state !== "active" || (account as ConnectionRow).keyUnavailable) return false;
+  const account: ConnectionRow | null = await readConnection({ id: accountId });
+  if (!account || account.state !== "active" || account.keyUnavailable) return false;
   const { userId } = account;
   const cut = await db.$transaction(async (tx) => {
     const updated = await tx.account.updateMany({
