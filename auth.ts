@@ -18,7 +18,8 @@ import { db } from "@/lib/db";
 import { signInProviders } from "@/lib/auth/providers";
 import { withHashedSessionTokens } from "@/lib/auth/hashed-sessions";
 import { currentSessionKey, signedInUserId } from "@/lib/auth/session";
-import { makeAuthWiring } from "@/lib/make";
+import { signInLogger } from "@/lib/auth/sign-in-errors";
+import { makeAuthWiring } from "@/lib/make/auth";
 
 const make = makeAuthWiring({ signedInUserId, sessionKey: currentSessionKey });
 const adapter = make.adapter(withHashedSessionTokens(PrismaAdapter(db as unknown as PrismaClient)));
@@ -39,5 +40,5 @@ export const { handlers, signIn, signOut } = NextAuth(() => ({
     }),
   },
   events: { signIn: make.signedIn },
-  logger: make.logger,
+  logger: signInLogger,
 }));

@@ -129,7 +129,7 @@ export const env = createEnv({
       .default(DEFAULT_SCOPE)
       .refine((scope) => scope.split(/[\s,]+/).includes("openid"), "must include openid"),
     AUTH_MAKE_NONCE: booleanFlag.default(false),
-    // Extra scopes "Grant access" may ask for, beyond AUTH_MAKE_SCOPE and lib/make/calls.ts's GRANTABLE_SCOPES.
+    // Extra scopes "Grant access" may ask for, beyond AUTH_MAKE_SCOPE and lib/make/client/calls.ts's GRANTABLE_SCOPES.
     AUTH_MAKE_GRANTABLE_SCOPES: z
       .string()
       .regex(
@@ -163,9 +163,9 @@ export const env = createEnv({
     MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
     // Make's refresh tokens last 180 days: a connection idle for this many days is refreshed by the cron job.
     MAKE_RENEW_IDLE_AFTER_DAYS: z.coerce.number().int().min(1).max(170).default(30),
-    // Connections whose user has had no session and no sign-in for this many days lapse (lib/make/lapse.ts).
+    // Connections whose user has had no session and no sign-in for this many days lapse (lib/make/connection/lapse.ts).
     MAKE_LAPSE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-    // Connection events are POSTed here, signed as Standard Webhooks specifies (lib/make/outbox.ts).
+    // Connection events are POSTed here, signed as Standard Webhooks specifies (lib/make/connection/outbox.ts).
     MAKE_EVENTS_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     MAKE_EVENTS_WEBHOOK_SECRET: process.env.MAKE_EVENTS_WEBHOOK_URL
       ? webhookSecret

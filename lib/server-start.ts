@@ -35,6 +35,6 @@ export async function startServer() {
     });
   }
   if (process.env.VERCEL === "1") return;
-  const { startRevocationSweep } = await import("@/lib/make");
+  const { startRevocationSweep } = await import("@/lib/make/ops");
   startRevocationSweep();
 }

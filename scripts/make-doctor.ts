@@ -11,10 +11,10 @@ import { printable } from "@/lib/terminal-text";
 const { values } = parseArgs({ options: { user: { type: "string" } }, allowPositionals: false });
 
 async function main(): Promise<number> {
-  let make: typeof import("@/lib/make");
+  let make: typeof import("@/lib/make/ops");
   try {
     // The environment is validated on import: a configuration error is a failed check, not a stack trace.
-    make = await import("@/lib/make");
+    make = await import("@/lib/make/ops");
   } catch (error) {
     console.log(`✗ configuration: ${printable(error instanceof Error ? error.message : String(error))}`);
     return 1;
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   } finally {
     // A renewal the check started, or a fact it observed, is written before the database goes.
     await settleBackgroundWork();
-    await make.disconnectDatabase().catch(() => {});
+    await (await import("@/lib/db")).db.$disconnect().catch(() => {});
   }
 }
 

@@ -15,6 +15,13 @@ export {
   type SignedInUser,
 } from "@/lib/auth/session";
 export { signInChoices } from "@/lib/auth/providers";
+export { startSignIn, connectMake } from "@/lib/auth/sign-in";
+export {
+  withSignInErrorReasons,
+  isSignInFailure,
+  SIGN_IN_FAILURES,
+  type SignInFailure,
+} from "@/lib/auth/sign-in-errors";
 export { withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth/public-url";
 export { withoutSignInQuery } from "@/lib/auth/sign-in-query";
 export { deleteExpiredSessions } from "@/lib/auth/expired-sessions";

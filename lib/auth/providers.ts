@@ -7,7 +7,7 @@
  */
 import type { Provider } from "next-auth/providers";
 import { env } from "@/lib/env";
-import { Make } from "@/lib/make";
+import { Make } from "@/lib/make/auth";
 
 export const OIDC_PROVIDER_ID = "oidc";
 

@@ -20,6 +20,21 @@ export function sessionCookieName(origin: { authUrl?: string; forwardedProto?: s
   return protocol === "https" ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
+const SESSION_COOKIE_NAMES = [SESSION_COOKIE, SECURE_SESSION_COOKIE, HOST_SESSION_COOKIE];
+
+/** True for a `Set-Cookie` line that sets a session cookie of any of the three names to a value (not a sign-out). */
+export const setsSessionCookie = (line: string): boolean => {
+  const pair = line.split(";", 1)[0] ?? "";
+  const equals = pair.indexOf("=");
+  return (
+    equals > 0 && SESSION_COOKIE_NAMES.includes(pair.slice(0, equals).trim()) && equals < pair.length - 1
+  );
+};
+
+/** Whether a cookie of this name must be sent with `Secure` (its prefix says so). */
+export const isSecureCookieName = (name: string): boolean =>
+  name.startsWith("__Secure-") || name.startsWith("__Host-");
+
 /** The name of a cookie of the app's set beside the session cookie, with its prefix (`__Host-` under https). */
 export const besideSessionCookie = (sessionName: string, name: string): string =>
   `${sessionName.slice(0, sessionName.indexOf("authjs."))}${name}`;

@@ -23,10 +23,10 @@ import { authConfig } from "@/auth.config";
 import { db } from "@/lib/db";
 import { deploymentUrl } from "@/lib/env";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
-import { besideSessionCookie, sessionCookieName } from "@/lib/auth/session-cookie";
+import { besideSessionCookie, isSecureCookieName, sessionCookieName } from "@/lib/auth/session-cookie";
 import { readSession, type StoredSession } from "@/lib/auth/session-read";
 import { effectiveExpiry, sessionEndsBy } from "@/lib/auth/session-lifetime";
-import { preloadConnection } from "@/lib/make";
+import { preloadConnection } from "@/lib/make/auth";
 
 async function sessionCookieOfRequest() {
   const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
@@ -42,7 +42,7 @@ const ACCOUNT_DELETED_COOKIE = "account-deleted";
 
 export async function markAccountDeleted(): Promise<void> {
   const { jar, name } = await sessionCookieOfRequest();
-  const secure = name.startsWith("__Secure-") || name.startsWith("__Host-");
+  const secure = isSecureCookieName(name);
   jar.set(besideSessionCookie(name, ACCOUNT_DELETED_COOKIE), "1", {
     maxAge: 60,
     path: "/",
@@ -75,7 +75,7 @@ export async function clearSessionCookie(): Promise<void> {
     path: "/",
     httpOnly: true,
     sameSite: "lax",
-    secure: name.startsWith("__Secure-") || name.startsWith("__Host-"),
+    secure: isSecureCookieName(name),
   });
 }
 

@@ -3,7 +3,7 @@
  * driver adapter; the client carries the encryption extension, so every read and write of an encrypted
  * column goes through ./encrypted-columns.ts. The pool is exported for the few page-view statements that
  * skip Prisma's client (the session read in lib/auth/session-read.ts, the API budget in
- * lib/make/budget.ts, Make observations); sharing it keeps one set of connections per process.
+ * lib/make/client/budget.ts, Make observations); sharing it keeps one set of connections per process.
  * @see https://www.prisma.io/docs/orm/overview/databases/postgresql#using-the-node-postgres-driver
  */
 import "server-only";

@@ -1,5 +1,5 @@
 /**
- * Make's per-organization API budget in the database (lib/make/budget.ts): reservations for several
+ * Make's per-organization API budget in the database (lib/make/client/budget.ts): reservations for several
  * organizations in one statement, never more granted than the organization's limit however many callers
  * reserve at once (as several app servers would, each on its own connection), the limit Make reported
  * used once known, a new window once the old one has passed, and an organization whose budget is spent
@@ -11,12 +11,12 @@ import { storeConnectedAccount } from "../support/connected-account";
 import { discover, signInTokens } from "../support/make-code-flow";
 
 let app: AppModules;
-let budget: typeof import("@/lib/make/budget");
+let budget: typeof import("@/lib/make/client/budget");
 let make: typeof import("@/lib/make");
 
 beforeAll(async () => {
   app = await loadAppModules({ env: { MAKE_API_BUDGET_WINDOW_SECONDS: "1" } });
-  budget = await import("@/lib/make/budget");
+  budget = await import("@/lib/make/client/budget");
   make = await import("@/lib/make");
 });
 afterAll(async () => {

@@ -116,7 +116,7 @@ describe("idle connections kept alive by the cron job", () => {
       ["kept_alive", "reauth_required"],
     ]);
     // What the user's next visit shows: the panel names the reason, not just "reconnect".
-    const { connectionStatus } = await import("@/lib/make/status");
+    const { connectionStatus } = await import("@/lib/make/connection/status");
     const { status } = await connectionStatus(userId);
     const panel = renderToStaticMarkup(createElement(ConnectionPanel, { status, grantedScopes: [] }));
     expect(panel).toContain('data-connection-state="reauth_required"');

@@ -1,5 +1,5 @@
 /**
- * The revocation queue (lib/make/revoke.ts) against the local stand-in: one run drains a backlog a few
+ * The revocation queue (lib/make/connection/revoke.ts) against the local stand-in: one run drains a backlog a few
  * requests at a time until the queue is empty or its time budget is spent, Make's 200, 204 and (for an
  * access token) `unsupported_token_type` all count as done, and a token Make keeps refusing is retried
  * with backoff a bounded number of times, then given up and recorded in the activity.

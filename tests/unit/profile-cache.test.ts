@@ -4,7 +4,7 @@ async function loadCache(seconds: string) {
   vi.resetModules();
   vi.stubEnv("SKIP_ENV_VALIDATION", "1");
   vi.stubEnv("MAKE_PROFILE_CACHE_SECONDS", seconds);
-  return (await import("@/lib/make/profile")).cachedProfile;
+  return (await import("@/lib/make/client/cache")).cachedMakeAnswer;
 }
 
 afterEach(() => {

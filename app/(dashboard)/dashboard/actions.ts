@@ -7,8 +7,8 @@
 import { revalidatePath } from "next/cache";
 import { signOut } from "@/auth";
 import { db } from "@/lib/db";
-import { currentSessionKey, requireUser } from "@/lib/auth";
-import { connectMake, revokeMakeConnection } from "@/lib/make";
+import { connectMake, currentSessionKey, requireUser } from "@/lib/auth";
+import { revokeMakeConnection } from "@/lib/make";
 
 export async function revokeConnection() {
   const user = await requireUser();

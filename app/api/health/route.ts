@@ -6,7 +6,7 @@
  * Liveness (is the process up at all) is /api/health/live. Never any configuration detail.
  */
 import { db } from "@/lib/db";
-import { checkMakeHealth } from "@/lib/make";
+import { checkMakeHealth } from "@/lib/make/ops";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 "use server";
 /**
  * Account deletion: the user's rows go in one transaction that also queues the Make tokens for revocation
- * (lib/make/forget.ts), then this browser's session cookie. Server actions are POST-only and Next.js
+ * (lib/make/connection/forget.ts), then this browser's session cookie. Server actions are POST-only and Next.js
  * checks their Origin, so another site cannot submit this form.
  */
 import { redirect } from "next/navigation";

@@ -9,15 +9,9 @@
  */
 import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
-import { requireUser } from "@/lib/auth";
-import {
-  connectMake,
-  describeMakeProblem,
-  MakeApi,
-  makeProfile,
-  runScenario,
-  type ZonedOrganization,
-} from "@/lib/make";
+import { connectMake, requireUser } from "@/lib/auth";
+import { describeMakeProblem, MakeApi, makeProfile, runScenario, type ZonedOrganization } from "@/lib/make";
+import { scenarioData } from "./data";
 
 const PATH = "/dashboard/scenarios";
 const RUNS_PER_MINUTE = 10;
@@ -40,7 +34,7 @@ export async function runScenarioNow(formData: FormData) {
   if (granted && !granted.includes("scenarios:run")) {
     await connectMake({ returnTo: PATH, missingScopes: ["scenarios:run"] });
   }
-  const found = await makeProfile.scenarioOrganization(api, scenarioId);
+  const found = await scenarioData.scenarioOrganization(api, scenarioId);
   if (found === "zone_unknown") redirect(`${PATH}?run=zone_unknown`);
   if (!found) redirect(`${PATH}?run=invalid`);
   const { organization } = found;

@@ -3,13 +3,8 @@
  * from the organization's zone. Rendered inside its own <Suspense>, so it streams in when its zone answers.
  */
 import type { ReactNode } from "react";
-import {
-  makeProfile,
-  type MakeApi,
-  type MakeOrganization,
-  type TeamScenarios,
-  type ZonedOrganization,
-} from "@/lib/make";
+import { type MakeApi, type MakeOrganization, type ZonedOrganization } from "@/lib/make";
+import { scenarioData, type TeamScenarios } from "./data";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { RunScenarioButton } from "@/components/run-scenario-button";
 import { ScenarioList } from "@/components/scenario-list";
@@ -72,7 +67,7 @@ export async function OrganizationScenarios({ api, organization, returnTo, grant
   let teams: TeamScenarios[];
   try {
     // Cached per user and token for a short while: a reload asks Make nothing.
-    teams = await makeProfile.organizationScenarios(api, organization);
+    teams = await scenarioData.organizationScenarios(api, organization);
   } catch (error) {
     return (
       <OrganizationCard organization={organization}>

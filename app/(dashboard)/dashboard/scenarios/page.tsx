@@ -18,6 +18,7 @@ import {
   type MakeOrganization,
   type OrganizationReach,
 } from "@/lib/make";
+import { scenarioData } from "./data";
 import { GrantAccess } from "@/components/grant-access";
 import { MakeApiProblem } from "@/components/make-api-problem";
 import { Card } from "@/components/ui/card";
@@ -70,7 +71,7 @@ async function reserveCalls(api: MakeApi, organizations: MakeOrganization[]) {
         [
           { zone: organization.zone, organizationId: organization.id },
           (makeProfile.knowsReach(api, organization) ? 0 : 1) +
-            (makeProfile.knowsScenarios(api, organization) ? 0 : 2),
+            (scenarioData.knowsScenarios(api, organization) ? 0 : 2),
         ] as const,
     );
   if (calls.some(([, count]) => count > 0)) await api.reserve(calls);

@@ -1,6 +1,10 @@
 import { handlers } from "@/auth";
-import { withoutSignInQuery, withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth";
-import { withSignInErrorReasons } from "@/lib/make";
+import {
+  withoutSignInQuery,
+  withPublicUrl,
+  withRedirectProxyAllowlist,
+  withSignInErrorReasons,
+} from "@/lib/auth";
 
 // Long enough for the revocations a sign-in may start (lib/make/README.md, "Time limits on the platform").
 export const maxDuration = 60;

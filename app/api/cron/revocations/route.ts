@@ -14,7 +14,7 @@ import {
   lapseAbandonedConnections,
   runMakeMaintenance,
   sweepForgottenSessions,
-} from "@/lib/make";
+} from "@/lib/make/ops";
 
 export const dynamic = "force-dynamic";
 // Vercel stops the function, registered work included, after this many seconds (lib/make/README.md, "Time

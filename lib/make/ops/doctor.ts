@@ -10,12 +10,12 @@ import path from "node:path";
 import { db } from "@/lib/db";
 import { decryptColumn, encryptColumn, tokenKeys } from "@/lib/db/token-encryption";
 import { clientType, env, requestedScopes } from "@/lib/env";
-import { MakeApi } from "@/lib/make/api";
-import { authorizationServer } from "@/lib/make/authorization-server";
-import { GRANTABLE_SCOPES, hasZone } from "@/lib/make/calls";
-import { makeObservations } from "@/lib/make/observations";
-import { makeProfile } from "@/lib/make/profile";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { MakeApi } from "@/lib/make/client/api";
+import { authorizationServer } from "@/lib/make/connection/authorization-server";
+import { GRANTABLE_SCOPES, hasZone } from "@/lib/make/client/calls";
+import { makeObservations } from "@/lib/make/connection/observations";
+import { makeProfile } from "@/lib/make/client/profile";
+import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
 
 export interface DoctorCheck {
   name: string;
@@ -277,6 +277,3 @@ export async function runMakeDoctor(options: { user?: string } = {}): Promise<{
   const observations = database.ok ? await makeObservations().catch(() => []) : [];
   return { checks, observations };
 }
-
-/** For scripts that import only `@/lib/make`: closes the database client so the process can exit. */
-export const disconnectDatabase = () => db.$disconnect();

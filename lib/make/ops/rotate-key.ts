@@ -14,7 +14,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { sealedUnderCurrentKey, tokenKeys } from "@/lib/db/token-encryption";
-import { settleUnreadable } from "@/lib/make/connection";
+import { settleUnreadable } from "@/lib/make/connection/state";
 
 const ACCOUNT_TOKENS = ["access_token", "refresh_token", "id_token"] as const;
 /** Enough for any number of refreshes racing it; a server still encrypting with an old key keeps rows back. */

@@ -8,15 +8,15 @@ import "server-only";
 import { outliveResponse } from "@/lib/background-work";
 import { db, type Transaction } from "@/lib/db";
 import { errorMessage, log } from "@/lib/log";
-import { forgotten } from "@/lib/make/connection";
-import { deliverMakeEventsLater, enqueueMakeEvent } from "@/lib/make/outbox";
-import { deliverPendingRevocations, queueRevocations } from "@/lib/make/revoke";
+import { sleep } from "@/lib/timeouts";
+import { forgotten } from "@/lib/make/connection/state";
+import { deliverMakeEventsLater, enqueueMakeEvent } from "@/lib/make/connection/outbox";
+import { deliverPendingRevocations, queueRevocations } from "@/lib/make/connection/revoke";
 
 /** How long account deletion lets Make confirm the revocations before it answers without them. */
 const FORGET_PATIENCE_MS = 2_000;
 /** How long a deleted user's session refuses a sign-in callback that was under way. */
 const FORGOTTEN_SESSION_DAYS = 1;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Deletes the user's Make connection and, in the same transaction, `deleteAppRows` (the app's own rows of

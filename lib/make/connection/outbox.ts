@@ -12,29 +12,11 @@ import { onMakeConnectionEvent } from "@/lib/connection-events";
 import { db, type Transaction } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-
-export type MakeConnectionEventName =
-  "connected" | "reconnected" | "reauth_required" | "recovered" | "revoked" | "lapsed" | "deleted";
-
-/** What an event says: whose connection, which Make user, the state it is in now and why. Never a token. */
-export interface MakeConnectionEventData {
-  /** The app's user id. */
-  userId: string;
-  /** The Make user id (`sub`), when the connection was known. */
-  sub: string | null;
-  state: "active" | "reauth_required" | "revoked" | "lapsed" | "deleted";
-  /** Why, for reauth_required (Make's error code) and lapsed; null otherwise. */
-  reason: string | null;
-}
-
-/** The Standard Webhooks body; `id` travels as the `webhook-id` header, the idempotency key. */
-export interface MakeConnectionEvent {
-  id: string;
-  type: `make.connection.${MakeConnectionEventName}`;
-  /** When the change happened (ISO 8601), not when it was delivered. */
-  timestamp: string;
-  data: MakeConnectionEventData;
-}
+import type {
+  MakeConnectionEvent,
+  MakeConnectionEventData,
+  MakeConnectionEventName,
+} from "@/lib/make-connection-event";
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 /** Heads (one user's oldest event each) claimed and delivered at once. */

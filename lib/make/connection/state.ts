@@ -9,10 +9,10 @@
  *   reauthRequired            Make refused the grant (invalid_grant, 401 twice) → reauth_required
  *   unreadable                a token fails authentication under a held key     → reauth_required
  *   revoked                   the user revoked; tokens queued for Make          → revoked
- *   lapsed                    unused for MAKE_LAPSE_AFTER_DAYS (lib/make/lapse.ts) → lapsed
+ *   lapsed                    unused for MAKE_LAPSE_AFTER_DAYS (lib/make/connection/lapse.ts) → lapsed
  *
  * The transitions a product hears about (connected, reconnected, reauth_required, recovered, revoked,
- * lapsed, deleted) write their event to the outbox (lib/make/outbox.ts) in the same transaction.
+ * lapsed, deleted) write their event to the outbox (lib/make/connection/outbox.ts) in the same transaction.
  * A token sealed under a key this process does not hold is not a transition: the row is left as it is and
  * reads as temporarily unavailable (lib/db/encrypted-columns.ts tells the two apart).
  */
@@ -25,13 +25,16 @@ import { encryptColumn } from "@/lib/db/token-encryption";
 import { clientType, env } from "@/lib/env";
 import type { Account, Prisma } from "@/lib/generated/prisma/client";
 import { errorMessage, log } from "@/lib/log";
-import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, type RefreshedTokens } from "@/lib/make/authorization-server";
-import { observeMake } from "@/lib/make/observations";
-import { recordConnectionEvent } from "@/lib/make/events";
-import { MakeConnectionError } from "@/lib/make/errors";
-import { deliverMakeEventsLater, enqueueMakeEvent, newEventId } from "@/lib/make/outbox";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
-import { traced } from "@/lib/make/tracing";
+import {
+  DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+  type RefreshedTokens,
+} from "@/lib/make/connection/authorization-server";
+import { observeMake } from "@/lib/make/connection/observations";
+import { recordConnectionEvent } from "@/lib/make/connection/events";
+import { MakeConnectionError } from "@/lib/make/connection/errors";
+import { deliverMakeEventsLater, enqueueMakeEvent, newEventId } from "@/lib/make/connection/outbox";
+import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
+import { traced } from "@/lib/make/connection/tracing";
 
 export interface MakeAccessToken {
   accessToken: string;
@@ -587,7 +590,7 @@ export async function revoked(
 // ─── lapsed, forgotten ───────────────────────────────────────────────────────────────────────────────────
 
 /**
- * lapsed: nobody used the connection for MAKE_LAPSE_AFTER_DAYS (lib/make/lapse.ts picks it). Like
+ * lapsed: nobody used the connection for MAKE_LAPSE_AFTER_DAYS (lib/make/connection/lapse.ts picks it). Like
  * `revoked`, its tokens go to `queue` and are deleted, with its event, in one transaction guarded by the
  * row version, so a sign-in or a renewal landing meanwhile wins. False when it did not lapse.
  */

@@ -1,7 +1,7 @@
 /**
  * The one way this app calls Make's REST API: Make's own SDK (`@makehq/sdk`) with the user's access token
- * from getMakeAccessToken, sent to the zone the data lives in (lib/make/zones.ts), every request cut off
- * after MAKE_TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/errors.ts). It needs a user id only, so
+ * from getMakeAccessToken, sent to the zone the data lives in (lib/make/client/zones.ts), every request cut off
+ * after MAKE_TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/connection/errors.ts). It needs a user id only, so
  * it works the same in a page, a route, a server action, a cron job or a script:
  *
  *   const api = await MakeApi.forUser(userId);
@@ -10,35 +10,41 @@
  * A 401 from the default zone gets one forced token renewal and one retry, then the connection needs the
  * user (reauth_required); a 401 from another zone is that zone's alone when the default zone still accepts
  * the token (its organizations are out of reach, `zoneRefused`). Calls about an organization spend its
- * budget, paced across app servers (lib/make/budget.ts); a refused one is a 429 with the time to wait.
+ * budget, paced across app servers (lib/make/client/budget.ts); a refused one is a 429 with the time to wait.
  * @see https://developers.make.com/api-documentation
  */
 import "server-only";
 import { createHash } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Make } from "@makehq/sdk";
+import { z } from "zod";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-import { fetchUserinfo } from "@/lib/make/authorization-server";
-import type { MakeAccessToken } from "@/lib/make/connection";
+import { sleep } from "@/lib/timeouts";
+import { parseMakeAnswer } from "@/lib/make/client/answer";
+import { cachedMakeAnswer } from "@/lib/make/client/cache";
+import { fetchUserinfo } from "@/lib/make/connection/authorization-server";
+import type { MakeAccessToken } from "@/lib/make/connection/state";
 import {
   MakeApiError,
   MakeConnectionError,
   makeApiErrorFromException,
   makeApiErrorFromResponse,
-} from "@/lib/make/errors";
-import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
-import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
+} from "@/lib/make/connection/errors";
+import {
+  getMakeAccessToken,
+  markAccessTokenRefused,
+  renewRejectedAccessToken,
+} from "@/lib/make/connection/refresh";
+import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/connection/status";
 import {
   budgetKeyOf,
   exhaustBudget,
   reserveCalls,
   withinInFlightCap,
   type BudgetKey,
-} from "@/lib/make/budget";
-import { makeProfile } from "@/lib/make/profile";
-import { traced } from "@/lib/make/tracing";
-import { ForbiddenZoneError, zoneEndpoint } from "@/lib/make/zones";
+} from "@/lib/make/client/budget";
+import { traced } from "@/lib/make/connection/tracing";
+import { ForbiddenZoneError, zoneEndpoint } from "@/lib/make/client/zones";
 
 /** The longest Retry-After worth waiting out inside a page request; longer waits go back to the user. */
 const MAX_RETRY_AFTER_SECONDS = 2;
@@ -151,6 +157,18 @@ export class MakeApi {
     return this.token.expiresAt;
   }
 
+  /** A cache key for an answer given to this token (client/cache.ts): a refresh or reconnect starts afresh. */
+  cacheKey(what: string): string {
+    return `${this.userId}:${this.tokenKey}:${what}`;
+  }
+
+  /** The scopes this access token really has: Make's token responses do not say. */
+  async grantedScopes(): Promise<string[]> {
+    const body = await this.call((make) => make.fetch("/users/me/current-authorization"));
+    const what = "GET /users/me/current-authorization";
+    return parseMakeAnswer(currentAuthorization, what, body).authorization.scope ?? [];
+  }
+
   /** The OpenID Connect userinfo claims (from the authorization server, not a zone), `sub` checked. */
   userinfo() {
     return fetchUserinfo(this.token.accessToken, this.token.sub);
@@ -212,7 +230,9 @@ export class MakeApi {
    */
   private async explainForbidden(error: MakeApiError, options: MakeCallOptions): Promise<MakeApiError> {
     if (error.missingScope || !options.scope) return error;
-    const granted = await makeProfile.grantedScopes(this).catch(() => null);
+    const granted = await cachedMakeAnswer(this.cacheKey("scopes"), () => this.grantedScopes()).catch(
+      () => null,
+    );
     if (!granted || granted.includes(options.scope)) return error;
     return new MakeApiError(error.status, error.body, { ...error.details, missingScope: options.scope });
   }
@@ -272,6 +292,10 @@ export class MakeApi {
     }
   }
 }
+
+const currentAuthorization = z.looseObject({
+  authorization: z.looseObject({ scope: z.array(z.string()).nullish() }),
+});
 
 const RATE_LIMITED_MESSAGE = "Requests limit for organization exceeded, please try again later.";
 

@@ -11,12 +11,11 @@
 import "server-only";
 import type { Account, NextAuthConfig } from "next-auth";
 import type { Adapter } from "next-auth/adapters";
-import { log } from "@/lib/log";
-import { connected, connectedMakeUser, reconnected } from "@/lib/make/connection";
-import { discardSignInOfForgottenUser, wasForgotten } from "@/lib/make/forget";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
-import { ACCOUNT_MISMATCH_PAGE, recordAuthError } from "@/lib/make/sign-in-errors";
-import { traced } from "@/lib/make/tracing";
+import { connected, connectedMakeUser, reconnected } from "@/lib/make/connection/state";
+import { discardSignInOfForgottenUser, wasForgotten } from "@/lib/make/connection/forget";
+import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
+import { observeMake } from "@/lib/make/connection/observations";
+import { traced } from "@/lib/make/connection/tracing";
 
 type Callbacks = NonNullable<NextAuthConfig["callbacks"]>;
 type Events = NonNullable<NextAuthConfig["events"]>;
@@ -26,7 +25,6 @@ export interface MakeAuthWiring {
   adapter(base: Adapter): Adapter;
   signIn: NonNullable<Callbacks["signIn"]>;
   signedIn: NonNullable<Events["signIn"]>;
-  logger: NonNullable<NextAuthConfig["logger"]>;
 }
 
 /** What a sign-in span says: the provider and the Make user (`sub`); Auth.js's account also holds tokens. */
@@ -34,6 +32,9 @@ const signInAttributes = (account: Pick<Account, "provider" | "providerAccountId
   "auth.provider": account.provider,
   "make.sub": account.providerAccountId,
 });
+
+/** Where a sign-in with another Make user than the one connected lands: it names the connected one. */
+export const ACCOUNT_MISMATCH_PAGE = "/auth/account-mismatch";
 
 /** Where a sign-in that finished after its user deleted their account lands. */
 const DELETED_PAGE = "/?deleted=1";
@@ -82,15 +83,14 @@ export function makeAuthWiring(options: {
         reconnected(account, userId, discardSignInOfForgottenUser),
       );
     },
-    logger: {
-      error(error) {
-        recordAuthError(error);
-        const cause = (error.cause as { err?: Error } | undefined)?.err;
-        log.error("sign-in failed", {
-          type: String("type" in error ? error.type : error.name),
-          error: cause?.message ?? error.message,
-        });
-      },
-    },
   };
+}
+
+/**
+ * Called for a callback that signed someone in: for a Make callback, notes whether Make's authorization
+ * response carried `iss` (RFC 9207), which `make:doctor` reports.
+ */
+export function noteMakeCallback(callback: URL): void {
+  if (!callback.pathname.endsWith(`/callback/${MAKE_PROVIDER_ID}`)) return;
+  observeMake("authorization_response.iss", callback.searchParams.has("iss") ? "present" : "absent");
 }

@@ -14,6 +14,7 @@ import { outliveResponse } from "@/lib/background-work";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
+import { sleep } from "@/lib/timeouts";
 import {
   authorizationServer,
   discoveredServer,
@@ -22,7 +23,7 @@ import {
   outcomeUnknown,
   refreshGrant,
   type RefreshedTokens,
-} from "@/lib/make/authorization-server";
+} from "@/lib/make/connection/authorization-server";
 import {
   assertUsable,
   currentOrUnavailable,
@@ -39,10 +40,10 @@ import {
   type ConnectionRow,
   type MakeAccessToken,
   type RefreshWrite,
-} from "@/lib/make/connection";
-import { MakeConnectionError } from "@/lib/make/errors";
-import { revokeDiscardedTokens } from "@/lib/make/revoke";
-import { annotateSpan, traced } from "@/lib/make/tracing";
+} from "@/lib/make/connection/state";
+import { MakeConnectionError } from "@/lib/make/connection/errors";
+import { revokeDiscardedTokens } from "@/lib/make/connection/revoke";
+import { annotateSpan, traced } from "@/lib/make/connection/tracing";
 
 // ─── Time budgets (T = MAKE_TOKEN_TIMEOUT_MS) ────────────────────────────────────────────────────────────
 
@@ -70,8 +71,6 @@ const UNWRITTEN_RETRY_MS = 1_000;
  */
 const backoffMs = (failures: number, unknown: boolean) =>
   Math.min((unknown ? 60_000 : 5_000) * 2 ** (failures - 1), 5 * 60_000);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ─── The door: hand out a token ──────────────────────────────────────────────────────────────────────────
 
@@ -135,7 +134,7 @@ export async function markAccessTokenRefused(userId: string, refusedAccessToken:
 }
 
 /**
- * Background renewal (lib/make/maintenance.ts): a refresh under the same lease even though the token may
+ * Background renewal (lib/make/ops/maintenance.ts): a refresh under the same lease even though the token may
  * be fresh, so an idle connection's refresh token is exchanged before Make lets it lapse. Null when there
  * is nothing to do: no refresh token, or the row changed since the caller saw it at `seenVersion`
  * (renewed, reconnected or revoked meanwhile). "pending" when Make has not answered within the callers'

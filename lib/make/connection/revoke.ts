@@ -14,9 +14,9 @@ import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/authorization-server";
-import { revoked } from "@/lib/make/connection";
-import { recordConnectionEvent } from "@/lib/make/events";
+import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/connection/authorization-server";
+import { revoked } from "@/lib/make/connection/state";
+import { recordConnectionEvent } from "@/lib/make/connection/events";
 
 const retryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attempts - 1), 60 * 60_000);
 /** Failed deliveries of one token before it is given up (the backoff above spreads them over hours). */

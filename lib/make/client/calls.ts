@@ -6,9 +6,10 @@
 import "server-only";
 import { z } from "zod";
 import { env } from "@/lib/env";
-import type { MakeApi } from "@/lib/make/api";
-import { MakeApiError } from "@/lib/make/errors";
-import { collectPages, type ListPage, type PageRequest } from "@/lib/make/pagination";
+import type { MakeApi } from "@/lib/make/client/api";
+import { parseMakeAnswer as parsed } from "@/lib/make/client/answer";
+import { MakeApiError } from "@/lib/make/connection/errors";
+import { collectPages, type ListPage, type PageRequest } from "@/lib/make/client/pagination";
 
 /** Every scope a call below needs: what "Grant access" may ask Make for. */
 export const GRANTABLE_SCOPES = [
@@ -18,14 +19,6 @@ export const GRANTABLE_SCOPES = [
   "scenarios:read",
   "scenarios:run",
 ] as const;
-
-/** Checks Make's answer to `what` against `schema`; a mismatch is a MakeApiError, never a crash. */
-function parsed<S extends z.ZodType>(schema: S, what: string, body: unknown): z.output<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const message = `Unexpected answer to ${what}: ${z.prettifyError(result.error).replace(/\s+/g, " ")}`;
-  throw new MakeApiError(null, { message }, { unexpectedAnswer: what });
-}
 
 const id = z.number().int();
 /** Text Make may leave out or send as null: absent either way. */
@@ -131,14 +124,8 @@ export async function currentMakeUser(api: MakeApi): Promise<MakeUser> {
   return parsed(z.looseObject({ authUser: userSchema }), "GET /users/me", body).authUser;
 }
 
-/** The scopes this access token really has: Make's token responses do not say (`GET /users/me/current-authorization`). */
-export async function grantedScopes(api: MakeApi): Promise<string[]> {
-  const body = await api.call((make) => make.fetch("/users/me/current-authorization"));
-  const schema = z.looseObject({
-    authorization: z.looseObject({ scope: z.array(z.string()).nullish() }),
-  });
-  return parsed(schema, "GET /users/me/current-authorization", body).authorization.scope ?? [];
-}
+/** The scopes this access token really has: Make's token responses do not say. */
+export const grantedScopes = (api: MakeApi): Promise<string[]> => api.grantedScopes();
 
 /** One page of a Make list: `key` holds the items, `pg` echoes what Make applied. */
 async function listPage<S extends z.ZodType>(

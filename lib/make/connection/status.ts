@@ -15,10 +15,10 @@ import {
   lastWrittenRefresh,
   settleUnreadable,
   type ConnectionRow,
-} from "@/lib/make/connection";
-import { RECENT_EVENTS, recentConnectionEvents } from "@/lib/make/events";
-import { renewalInFlight } from "@/lib/make/refresh";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+} from "@/lib/make/connection/state";
+import { RECENT_EVENTS, recentConnectionEvents } from "@/lib/make/connection/events";
+import { renewalInFlight } from "@/lib/make/connection/refresh";
+import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
 
 export type ConnectionStateName = "active" | "reauth_required" | "revoked" | "lapsed" | "not_connected";
 

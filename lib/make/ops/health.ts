@@ -4,7 +4,7 @@
  * do not each send Make a request (docs/security.md, "The fourth security pass").
  */
 import "server-only";
-import { authorizationServer } from "@/lib/make/authorization-server";
+import { authorizationServer } from "@/lib/make/connection/authorization-server";
 
 const FAILURE_REMEMBERED_MS = 20_000;
 

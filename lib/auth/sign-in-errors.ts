@@ -9,10 +9,14 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { unstable_rethrow } from "next/navigation";
+import type { NextAuthConfig } from "next-auth";
 import type { NextRequest } from "next/server";
 import * as oauth from "oauth4webapi";
-import { observeMake } from "@/lib/make/observations";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { isDatabaseUnreachable } from "@/lib/db/unreachable";
+import { log } from "@/lib/log";
+import { ACCOUNT_MISMATCH_PAGE, noteMakeCallback } from "@/lib/make/auth";
+import { isTimeout } from "@/lib/timeouts";
+import { setsSessionCookie } from "@/lib/auth/session-cookie";
 
 export const SIGN_IN_FAILURES = [
   "access_denied",
@@ -58,9 +62,6 @@ function errorChain(error: unknown): ErrorWithCause[] {
 
 const NETWORK_FAILURE =
   /fetch failed|timeout|timed out|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|aborted/i;
-// What node-postgres and Prisma's driver adapter say when the database cannot be reached.
-const DATABASE_DOWN =
-  /ECONNREFUSED|ECONNRESET|Connection terminated|connect ETIMEDOUT|Can't reach database|DatabaseNotReachable|the database system is (starting up|shutting down)/i;
 
 /** Make answered, but not with what the protocol expects: 5xx means it is down, anything else is an error. */
 const byStatus = (status: number | undefined): SignInFailure =>
@@ -78,7 +79,7 @@ function classifyOAuthProcessingError(link: ErrorWithCause): SignInFailure {
 
 export function classifySignInError(error: unknown): SignInFailure {
   const chain = errorChain(error);
-  // Thrown by the adapter's linkAccount (lib/make/connection.ts), so it arrives inside an AdapterError.
+  // Thrown by the Make adapter's linkAccount (lib/make/connection/state.ts): it arrives inside an AdapterError.
   if (chain.some((link) => link.name === "MakeAccountMismatchError")) return "make_account_mismatch";
   for (const link of chain) {
     const message = typeof link.message === "string" ? link.message : "";
@@ -95,7 +96,7 @@ export function classifySignInError(error: unknown): SignInFailure {
     if (link instanceof oauth.WWWAuthenticateChallengeError) return "make_error";
     if (link.type === "AdapterError") {
       return chain.some((cause) =>
-        DATABASE_DOWN.test(`${String(cause.code ?? "")} ${String(cause.message ?? "")}`),
+        isDatabaseUnreachable(`${String(cause.code ?? "")} ${String(cause.message ?? "")}`),
       )
         ? "service_unavailable"
         : "server_error";
@@ -103,23 +104,27 @@ export function classifySignInError(error: unknown): SignInFailure {
     // jose (id_token signature and claim checks): a JWKS that cannot be fetched is an outage, the rest a bad token.
     if (code === "ERR_JWKS_TIMEOUT" || /Key Set HTTP response/.test(message)) return "make_unreachable";
     if (code.startsWith("ERR_JW") || code === "ERR_JOSE_ALG_NOT_ALLOWED") return "id_token_invalid";
-    if (NETWORK_FAILURE.test(message) || link.name === "TimeoutError" || link.name === "AbortError")
-      return "make_unreachable";
+    if (NETWORK_FAILURE.test(message) || isTimeout(link)) return "make_unreachable";
   }
   return "server_error";
 }
 
 const store = new AsyncLocalStorage<{ error?: unknown }>();
 
-/** Called from Auth.js's logger: remembers the first error of the current auth request. */
-export function recordAuthError(error: unknown) {
-  const scope = store.getStore();
-  if (scope && scope.error === undefined) scope.error = error;
-}
+/** Auth.js's logger: remembers the first error of the current auth request, and logs it. */
+export const signInLogger: NonNullable<NextAuthConfig["logger"]> = {
+  error(error) {
+    const scope = store.getStore();
+    if (scope && scope.error === undefined) scope.error = error;
+    const cause = (error.cause as { err?: Error } | undefined)?.err;
+    log.error("sign-in failed", {
+      type: String("type" in error ? error.type : error.name),
+      error: cause?.message ?? error.message,
+    });
+  },
+};
 
 const ERROR_PAGE = "/auth/error";
-/** Where a sign-in with another Make user than the one connected lands: it names the connected one. */
-export const ACCOUNT_MISMATCH_PAGE = "/auth/account-mismatch";
 
 /**
  * The OAuth error Make sent back on the callback (`?error=access_denied`). Auth.js drops it from the error
@@ -151,10 +156,7 @@ export async function signInDestination(start: () => Promise<string>): Promise<s
 }
 
 /** The session cookie a successful sign-in sets (never an empty one: that is a sign-out). */
-const setsSession = (response: Response) =>
-  response.headers
-    .getSetCookie()
-    .some((line) => /^(__Secure-|__Host-)?authjs\.session-token=[^;]/.test(line));
+const setsSession = (response: Response) => response.headers.getSetCookie().some(setsSessionCookie);
 
 /**
  * Wraps an Auth.js route handler so failed sign-ins land on the error page with a precise reason. Auth.js
@@ -167,9 +169,7 @@ export function withSignInErrorReasons(handler: (request: NextRequest) => Promis
     const response = await store.run(scope, () => handler(request));
     const location = response.headers.get("location");
     const redirected = !!location && response.status >= 300 && response.status < 400;
-    const callback = new URL(request.url);
-    if (callback.pathname.endsWith(`/callback/${MAKE_PROVIDER_ID}`) && setsSession(response))
-      observeMake("authorization_response.iss", callback.searchParams.has("iss") ? "present" : "absent");
+    if (setsSession(response)) noteMakeCallback(new URL(request.url));
     if (!redirected || setsSession(response)) return response;
     const target = new URL(location!, request.url);
     if (!target.searchParams.get("error")) return response;

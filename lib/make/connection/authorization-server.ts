@@ -2,15 +2,16 @@
  * The one place that talks to Make's authorization server outside the sign-in redirect: discovery,
  * the refresh grant and RFC 7009 revocation, all through oauth4webapi. Endpoints always come from
  * discovery; every request is bounded by MAKE_TOKEN_TIMEOUT_MS so a hanging server cannot hang a page,
- * except the refresh grant, whose caller (lib/make/refresh.ts) bounds it by its lease.
+ * except the refresh grant, whose caller (lib/make/connection/refresh.ts) bounds it by its lease.
  * @see https://github.com/panva/oauth4webapi/blob/main/docs/README.md
  */
 import "server-only";
 import * as oauth from "oauth4webapi";
 import type { Span } from "@opentelemetry/api";
 import { clientType, env } from "@/lib/env";
-import { observeMake } from "@/lib/make/observations";
-import { annotateSpan, traced } from "@/lib/make/tracing";
+import { isTimeout } from "@/lib/timeouts";
+import { observeMake } from "@/lib/make/connection/observations";
+import { annotateSpan, traced } from "@/lib/make/connection/tracing";
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 
@@ -240,8 +241,7 @@ export function errorCode(error: unknown): string {
     if (error.code === oauth.RESPONSE_IS_NOT_CONFORM && cause?.status) return `http_${cause.status}`;
     return error.code ?? "invalid_response";
   }
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
-    return "timeout";
+  if (isTimeout(error)) return "timeout";
   if (error instanceof TypeError) return "network_error";
   return "unknown_error";
 }

@@ -8,9 +8,9 @@ import "server-only";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-import { lapsed } from "@/lib/make/connection";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
-import { queueRevocations } from "@/lib/make/revoke";
+import { lapsed } from "@/lib/make/connection/state";
+import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
+import { queueRevocations } from "@/lib/make/connection/revoke";
 
 /** Connections lapsed per run at most; the next run takes the rest. */
 const LAPSE_BATCH = 200;

@@ -9,22 +9,22 @@
  *   already binds the code to this browser's sign-in (RFC 9700 §2.1.1), so the default works with either
  *   answer. Without a nonce sent, an id_token that carries one is refused. oauth4webapi checks the `iss` response parameter whenever the
  *   server sends it or advertises it.
- * - The id_token's signature and `iat` are verified against Make's JWKS (lib/make/id-token.ts), on top of
+ * - The id_token's signature and `iat` are verified against Make's JWKS (lib/make/sign-in/id-token.ts), on top of
  *   oauth4webapi's checks of `iss`, `aud`, `exp`, `nonce` and `alg`.
  * - Every request Auth.js makes to Make during a sign-in (discovery, token, userinfo) is cut off after
  *   MAKE_TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser; discovery comes from the cache the
  *   token lifecycle uses.
  * - Sign-in needs the token response and the id_token only: the user record is keyed by its `sub`, which
  *   is all Make promises there. Userinfo is not asked during sign-in, so an odd or failing userinfo cannot
- *   fail it; the profile (name, email, avatar) comes afterwards from `GET /users/me` (lib/make/profile.ts).
+ *   fail it; the profile (name, email, avatar) comes afterwards from `GET /users/me` (lib/make/client/profile.ts).
  * @see https://authjs.dev/guides/configuring-oauth-providers
  */
 import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import { env, requestedScopes } from "@/lib/env";
-import { authorizationServer } from "@/lib/make/authorization-server";
-import { verifyIdTokenInResponse } from "@/lib/make/id-token";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
+import { authorizationServer } from "@/lib/make/connection/authorization-server";
+import { verifyIdTokenInResponse } from "@/lib/make/sign-in/id-token";
+import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
 
 export interface MakeProfile extends Record<string, unknown> {
   sub: string;
@@ -49,7 +49,7 @@ const isDiscoveryRequest = (input: Parameters<typeof fetch>[0]) => {
 
 /**
  * Every sign-in start and every callback, even one without cookies that fails at once, makes Auth.js ask
- * for Make's discovery document. It is answered from the one discovery cache (lib/make/authorization-server.ts),
+ * for Make's discovery document. It is answered from the one discovery cache (lib/make/connection/authorization-server.ts),
  * so nobody can make this app send Make one request per request they send it. A failed discovery is fetched
  * for real, so Auth.js sees Make's own failure.
  */

@@ -5,7 +5,7 @@
  */
 import "server-only";
 import { db } from "@/lib/db";
-import { connectionStatus } from "@/lib/make/status";
+import { connectionStatus } from "@/lib/make/connection/status";
 
 export async function exportMakeData(userId: string) {
   const [{ status }, activity, pendingRevocations] = await Promise.all([

@@ -8,18 +8,18 @@
  * Keeping connections alive is the worked example of using the connection with no request involved: a
  * user id is all it takes. Make's refresh tokens last six months and Make does not document whether that
  * slides with use, so a connection not refreshed for MAKE_RENEW_IDLE_AFTER_DAYS is refreshed here,
- * through the same lease as every other refresh (lib/make/refresh.ts).
+ * through the same lease as every other refresh (lib/make/connection/refresh.ts).
  */
 import "server-only";
 import { performance } from "node:perf_hooks";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { MakeConnectionError } from "@/lib/make/errors";
-import { recordConnectionEvent } from "@/lib/make/events";
-import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
-import { leaseMs, offerKeptTokens, renewConnection } from "@/lib/make/refresh";
-import { deliverPendingRevocations, type RevocationRun } from "@/lib/make/revoke";
+import { MakeConnectionError } from "@/lib/make/connection/errors";
+import { recordConnectionEvent } from "@/lib/make/connection/events";
+import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
+import { leaseMs, offerKeptTokens, renewConnection } from "@/lib/make/connection/refresh";
+import { deliverPendingRevocations, type RevocationRun } from "@/lib/make/connection/revoke";
 
 const SWEEP_MS = 30_000;
 /** The revocation queue's share of a run: the rest is for renewals, which need a whole lease each. */

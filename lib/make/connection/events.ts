@@ -15,9 +15,9 @@ export type ConnectionEventKind =
   | "revoked"
   | "revocation_confirmed"
   | "revocation_failed"
-  /** The scheduled job refreshed an idle connection (lib/make/maintenance.ts), or tried to. */
+  /** The scheduled job refreshed an idle connection (lib/make/ops/maintenance.ts), or tried to. */
   | "kept_alive"
-  /** Unused for MAKE_LAPSE_AFTER_DAYS: tokens revoked and deleted (lib/make/lapse.ts). */
+  /** Unused for MAKE_LAPSE_AFTER_DAYS: tokens revoked and deleted (lib/make/connection/lapse.ts). */
   | "lapsed";
 
 export async function recordConnectionEvent(

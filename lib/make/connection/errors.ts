@@ -8,13 +8,14 @@
  * @see https://developers.make.com/api-documentation/getting-started/error-handling
  */
 import { MakeError } from "@makehq/sdk";
+import { isTimeout } from "@/lib/timeouts";
 
 /** Why no Make access token can be handed out right now. */
 export type ConnectionUnavailableReason =
   | "not_connected"
   | "reauth_required"
   | "revoked"
-  /** Unused for MAKE_LAPSE_AFTER_DAYS: its tokens were revoked and deleted (lib/make/lapse.ts). */
+  /** Unused for MAKE_LAPSE_AFTER_DAYS: its tokens were revoked and deleted (lib/make/connection/lapse.ts). */
   | "lapsed"
   | "make_unavailable"
   | "refresh_busy"
@@ -70,7 +71,7 @@ export class MakeApiError extends MakeError {
       zoneRefused?: string;
       /** The app's own pacing refused the call before it reached Make. */
       paced?: boolean;
-      /** The call whose answer did not have the shape this app reads (lib/make/calls.ts). */
+      /** The call whose answer did not have the shape this app reads (lib/make/client/calls.ts). */
       unexpectedAnswer?: string;
       cause?: unknown;
     } = {},
@@ -156,8 +157,7 @@ export async function makeApiErrorFromResponse(response: Response): Promise<Make
 
 /** A request that got no answer (timeout, refused connection, DNS) is `unavailable`. */
 export function makeApiErrorFromException(error: unknown): MakeApiError {
-  const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-  const message = timedOut ? "Make did not answer in time" : "Make could not be reached";
+  const message = isTimeout(error) ? "Make did not answer in time" : "Make could not be reached";
   return new MakeApiError(null, { message }, { cause: error });
 }
 
