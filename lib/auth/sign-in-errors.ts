@@ -14,7 +14,6 @@ import type { NextRequest } from "next/server";
 import * as oauth from "oauth4webapi";
 import { isDatabaseUnreachable } from "@/lib/db/unreachable";
 import { log } from "@/lib/log";
-import { ACCOUNT_MISMATCH_PAGE, noteMakeCallback } from "@/lib/make/auth";
 import { isTimeout } from "@/lib/timeouts";
 import { setsSessionCookie } from "@/lib/auth/session-cookie";
 
@@ -161,15 +160,19 @@ const setsSession = (response: Response) => response.headers.getSetCookie().some
 /**
  * Wraps an Auth.js route handler so failed sign-ins land on the error page with a precise reason. Auth.js
  * marks a failure with `?error=` on its redirect; a sign-in that succeeded (it sets the session cookie) goes
- * where it was asked to go even when that path carries an `error` parameter of its own.
+ * where it was asked to go even when that path carries an `error` parameter of its own; `onSignedIn` hears of it.
+ * A refused second Make user goes to `accountMismatchPage`, which names the connected one.
  */
-export function withSignInErrorReasons(handler: (request: NextRequest) => Promise<Response>) {
+export function withSignInErrorReasons(
+  handler: (request: NextRequest) => Promise<Response>,
+  options: { onSignedIn?: (callback: URL) => void; accountMismatchPage?: string } = {},
+) {
   return async (request: NextRequest): Promise<Response> => {
     const scope: { error?: unknown } = {};
     const response = await store.run(scope, () => handler(request));
     const location = response.headers.get("location");
     const redirected = !!location && response.status >= 300 && response.status < 400;
-    if (setsSession(response)) noteMakeCallback(new URL(request.url));
+    if (setsSession(response)) options.onSignedIn?.(new URL(request.url));
     if (!redirected || setsSession(response)) return response;
     const target = new URL(location!, request.url);
     if (!target.searchParams.get("error")) return response;
@@ -177,7 +180,9 @@ export function withSignInErrorReasons(handler: (request: NextRequest) => Promis
       providerError(request) ??
       (scope.error !== undefined ? classifySignInError(scope.error) : "server_error");
     const page =
-      reason === "make_account_mismatch" ? ACCOUNT_MISMATCH_PAGE : `${ERROR_PAGE}?reason=${reason}`;
+      reason === "make_account_mismatch" && options.accountMismatchPage
+        ? options.accountMismatchPage
+        : `${ERROR_PAGE}?reason=${reason}`;
     const headers = new Headers(response.headers);
     headers.set("location", new URL(page, target).toString());
     return new Response(null, { status: response.status, headers });

@@ -6,7 +6,7 @@ import "server-only";
 
 export { Make, type MakeProfile } from "@/lib/make/sign-in/provider";
 export { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
-export { makeAuthWiring, ACCOUNT_MISMATCH_PAGE, noteMakeCallback } from "@/lib/make/sign-in/wiring";
+export { makeAuthWiring, noteMakeCallback, ACCOUNT_MISMATCH_PAGE } from "@/lib/make/sign-in/wiring";
 export { makeSignInScope } from "@/lib/make/sign-in/scopes";
 export {
   sessionConnectionSql,
