@@ -6,15 +6,15 @@
 import "server-only";
 
 // A Make API client for a user, and the calls
-export { MakeApi, type MakeCallOptions } from "@/lib/make/client/api";
+export { MakeApi } from "@/lib/make/client/api";
 export * from "@/lib/make/client/calls";
-export { collectPages, type PageRequest, type CollectedPages } from "@/lib/make/client/pagination";
+export { collectPages } from "@/lib/make/client/pagination";
 export { cachedMakeAnswer, isCachedMakeAnswer } from "@/lib/make/client/cache";
 export { makeProfile, type MakeIdentity, type OrganizationReach } from "@/lib/make/client/profile";
 
 // The connection: status, revoke, forget, export, its events
 export { connectionStatus } from "@/lib/make/connection/status";
-export type { ConnectionStatus, ConnectionStateName, ConnectionView } from "@/lib/make/connection/status";
+export type { ConnectionStatus } from "@/lib/make/connection/status";
 export { revokeMakeConnection, deliverPendingRevocations } from "@/lib/make/connection/revoke";
 export { forgetMakeUser } from "@/lib/make/connection/forget";
 export { exportMakeData } from "@/lib/make/connection/export";
@@ -22,4 +22,3 @@ export type { MakeConnectionEvent } from "@/lib/make-connection-event";
 
 // Errors, and their wording
 export { MakeApiError, MakeConnectionError, describeMakeProblem } from "@/lib/make/connection/errors";
-export type { MakeApiFailure, MakeProblem, ConnectionUnavailableReason } from "@/lib/make/connection/errors";
