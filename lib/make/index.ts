@@ -9,6 +9,7 @@ import "server-only";
 export { MakeApi } from "@/lib/make/client/api";
 export * from "@/lib/make/client/calls";
 export { collectPages } from "@/lib/make/client/pagination";
+export { parseMakeAnswer, listPage } from "@/lib/make/client/answer";
 export { cachedMakeAnswer, isCachedMakeAnswer } from "@/lib/make/client/cache";
 export { makeProfile, type MakeIdentity, type OrganizationReach } from "@/lib/make/client/profile";
 

@@ -7,9 +7,9 @@ import "server-only";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import type { MakeApi } from "@/lib/make/client/api";
-import { parseMakeAnswer as parsed } from "@/lib/make/client/answer";
+import { listPage, parseMakeAnswer as parsed } from "@/lib/make/client/answer";
 import { MakeApiError } from "@/lib/make/connection/errors";
-import { collectPages, type ListPage, type PageRequest } from "@/lib/make/client/pagination";
+import { collectPages, type PageRequest } from "@/lib/make/client/pagination";
 
 /** Every scope a call below needs: what "Grant access" may ask Make for. */
 export const GRANTABLE_SCOPES = [
@@ -30,15 +30,6 @@ const flag = z
   .boolean()
   .nullish()
   .transform((value) => value ?? false);
-const pgSchema = z
-  .looseObject({
-    limit: z.number().optional(),
-    sortBy: z.string().optional(),
-    sortDir: z.string().optional(),
-  })
-  .optional()
-  .catch(undefined);
-
 const userSchema = z.looseObject({
   id,
   name: optionalText,
@@ -126,18 +117,6 @@ export async function currentMakeUser(api: MakeApi): Promise<MakeUser> {
 
 /** The scopes this access token really has: Make's token responses do not say. */
 export const grantedScopes = (api: MakeApi): Promise<string[]> => api.grantedScopes();
-
-/** One page of a Make list: `key` holds the items, `pg` echoes what Make applied. */
-async function listPage<S extends z.ZodType>(
-  load: () => Promise<unknown>,
-  key: string,
-  item: S,
-  what: string,
-): Promise<ListPage<z.output<S>>> {
-  const schema = z.looseObject({ [key]: z.array(item), pg: pgSchema });
-  const body = parsed(schema, what, await load()) as Record<string, unknown>;
-  return { items: body[key] as z.output<S>[], pg: body.pg as ListPage<unknown>["pg"] };
-}
 
 /**
  * Every organization of the user, across zones (`zone` must be asked for with `cols[]`). One Make left
