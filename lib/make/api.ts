@@ -1,7 +1,7 @@
 /**
  * The one way this app calls Make's REST API: Make's own SDK (`@makehq/sdk`) with the user's access token
  * from getMakeAccessToken, sent to the zone the data lives in (lib/make/zones.ts), every request cut off
- * after MAKE_TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/errors.ts). It needs a user id only, so
+ * after TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/errors.ts). It needs a user id only, so
  * it works the same in a page, a route, a server action, a cron job or a script:
  *
  *   const api = await MakeApi.forUser(userId);
@@ -19,7 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Make } from "@makehq/sdk";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-import { fetchUserinfo } from "@/lib/make/authorization-server";
+import { fetchUserinfo, TOKEN_TIMEOUT_MS } from "@/lib/make/authorization-server";
 import type { MakeAccessToken } from "@/lib/make/connection";
 import {
   MakeApiError,
@@ -30,6 +30,7 @@ import {
 import { getMakeAccessToken, markAccessTokenRefused, renewRejectedAccessToken } from "@/lib/make/refresh";
 import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/status";
 import {
+  API_BUDGET_WINDOW_SECONDS,
   budgetKeyOf,
   exhaustBudget,
   reserveCalls,
@@ -73,7 +74,7 @@ class ZoneClient extends Make {
         const response = await fetch(url, {
           ...options,
           cache: "no-store",
-          signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
+          signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
         });
         span.setAttribute("http.response.status_code", response.status);
         return response;
@@ -231,7 +232,7 @@ export class MakeApi {
       this.allowance.set(name, now - 1);
       return;
     }
-    const retryAfterSeconds = this.refusedFor.get(name) ?? env.MAKE_API_BUDGET_WINDOW_SECONDS;
+    const retryAfterSeconds = this.refusedFor.get(name) ?? API_BUDGET_WINDOW_SECONDS;
     throw new MakeApiError(429, { message: RATE_LIMITED_MESSAGE }, { retryAfterSeconds, paced: true });
   }
 
@@ -248,7 +249,7 @@ export class MakeApi {
       } catch (error) {
         if (!(error instanceof MakeApiError) || error.kind !== "rate_limited") throw error;
         // Make's budget was spent by someone else too: every app server leaves the organization alone.
-        const wait = await exhaustBudget(key).catch(() => env.MAKE_API_BUDGET_WINDOW_SECONDS);
+        const wait = await exhaustBudget(key).catch(() => API_BUDGET_WINDOW_SECONDS);
         const retryAfterSeconds = Math.max(error.retryAfterSeconds ?? 0, wait);
         this.refusedFor.set(budgetKeyOf(key), retryAfterSeconds);
         throw new MakeApiError(429, error.body, { ...error.details, retryAfterSeconds });

@@ -10,7 +10,10 @@ import type { MakeApi } from "@/lib/make/api";
 import { MakeApiError } from "@/lib/make/errors";
 import { collectPages, type ListPage, type PageRequest } from "@/lib/make/pagination";
 
-/** Every scope a call below needs: what "Grant access" may ask Make for. */
+/**
+ * Every scope a call below needs: what "Grant access" may ask Make for. A scope your product asks Make for
+ * without a call here (templates:read, say) goes in this list too.
+ */
 export const GRANTABLE_SCOPES = [
   "user:read",
   "organizations:read",

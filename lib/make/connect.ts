@@ -2,12 +2,12 @@
  * The one sign-in dance, for "Sign in with …", "Connect Make", "Reconnect" and "Grant access": a server
  * action calls it and the browser goes to the provider, or to the error page with a reason a person can
  * act on. Grant access asks Make for the configured scopes plus the missing ones, but only scopes the app
- * knows it may need (GRANTABLE_SCOPES in lib/make/calls.ts, and AUTH_MAKE_GRANTABLE_SCOPES): a form field
+ * knows it may need (GRANTABLE_SCOPES in lib/make/calls.ts): a form field
  * cannot widen the grant to anything else.
  */
 import "server-only";
 import { redirect } from "next/navigation";
-import { env, requestedScopes } from "@/lib/env";
+import { requestedScopes } from "@/lib/env";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { GRANTABLE_SCOPES } from "@/lib/make/calls";
 import { MAKE_PROVIDER_ID } from "@/lib/make/provider-id";
@@ -15,8 +15,7 @@ import { signInDestination } from "@/lib/make/sign-in-errors";
 
 /** Scopes "Grant access" may ask for. */
 export function grantableScopes(): Set<string> {
-  const extra = env.AUTH_MAKE_GRANTABLE_SCOPES?.split(/[\s,]+/).filter(Boolean) ?? [];
-  return new Set([...requestedScopes(), ...GRANTABLE_SCOPES, ...extra]);
+  return new Set([...requestedScopes(), ...GRANTABLE_SCOPES]);
 }
 
 /** Starts a sign-in with `provider` and redirects the browser; never returns. */

@@ -1,8 +1,8 @@
 /**
  * What Make says about a user, cached: the profile (`/users/me`, userinfo), organizations and whether each
  * is reachable, granted scopes, the scenarios page's data. A short-lived,
- * per-process cache, so a dashboard view does not wait on calls to Make every time. MAKE_PROFILE_CACHE_SECONDS sets
- * the lifetime (default 60, 0 turns it off). Callers key entries by the access token (a hash of it,
+ * per-process cache, so a dashboard view does not wait on calls to Make every time. PROFILE_CACHE_SECONDS sets
+ * the lifetime (0 turns it off). Callers key entries by the access token (a hash of it,
  * `MakeApi.tokenKey`), so a refresh or reconnect never serves data from before it (and a revoked
  * connection has no token to look up with).
  *
@@ -12,7 +12,6 @@
  * Bounded: the oldest entries go first.
  */
 import "server-only";
-import { env } from "@/lib/env";
 import type { MakeApi } from "@/lib/make/api";
 import { recordApiLimit } from "@/lib/make/budget";
 import {
@@ -36,6 +35,13 @@ import {
   MakeConnectionError,
   type ConnectionUnavailableReason,
 } from "@/lib/make/errors";
+import { tunable } from "@/lib/test-tuning";
+
+/**
+ * How long Make's answers about a user are reused. Default: 60 s, so a burst of page views asks Make once
+ * while a change made at Make shows within a minute.
+ */
+export const PROFILE_CACHE_SECONDS = tunable("PROFILE_CACHE_SECONDS", 60);
 
 /**
  * The Make identity a page shows: the profile from `GET /users/me` (and userinfo, when it says more than
@@ -85,7 +91,7 @@ export function isCachedProfile(key: string): boolean {
 }
 
 /**
- * The value under `key`, loaded once per MAKE_PROFILE_CACHE_SECONDS. `keepMs` may shorten that for a
+ * The value under `key`, loaded once per PROFILE_CACHE_SECONDS. `keepMs` may shorten that for a
  * loaded value (an answer that holds only until a budget window ends).
  */
 export function cachedProfile<T>(
@@ -93,7 +99,7 @@ export function cachedProfile<T>(
   load: () => Promise<T>,
   keepMs?: (value: T) => number,
 ): Promise<T> {
-  const ttlMs = env.MAKE_PROFILE_CACHE_SECONDS * 1000;
+  const ttlMs = PROFILE_CACHE_SECONDS * 1000;
   const hit = entries.get(key);
   if (hit && Date.now() < hit.until) return hit.value as Promise<T>;
   const value = load();
