@@ -85,9 +85,7 @@ export const REFRESH_MARGIN_SECONDS = tunable("REFRESH_MARGIN_SECONDS", 60);
  */
 export function refreshMarginSeconds(row: Pick<ConnectionRow, "accessTokenLifetime">): number {
   const lifetime = row.accessTokenLifetime;
-  return lifetime
-    ? Math.min(REFRESH_MARGIN_SECONDS, lifetime / 2)
-    : REFRESH_MARGIN_SECONDS;
+  return lifetime ? Math.min(REFRESH_MARGIN_SECONDS, lifetime / 2) : REFRESH_MARGIN_SECONDS;
 }
 
 /** True while the token is outside the refresh margin: handing it out needs no request to Make. */

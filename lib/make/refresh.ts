@@ -51,7 +51,7 @@ const REQUEST_TIMEOUTS = 3;
 /** After Make answered: how long the holder keeps trying to write the new tokens (retries included). */
 const WRITE_BUDGET_MS = 15_000;
 /** Room left between the end of the holder's work and the lease's expiry. */
-const SAFETY_MS = 10_000;
+export const SAFETY_MS = 10_000;
 /** The lease, on the database's clock: 3T + write budget + safety. */
 export const leaseMs = () => REQUEST_TIMEOUTS * TOKEN_TIMEOUT_MS + WRITE_BUDGET_MS + SAFETY_MS;
 /** Callers wait for the holder at most T; for someone else's lease at most 2T. */

@@ -13,7 +13,12 @@ import { outliveResponse } from "@/lib/background-work";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
 import { errorMessage, log } from "@/lib/log";
-import { authorizationServer, errorCode, revokeAtMake, TOKEN_TIMEOUT_MS } from "@/lib/make/authorization-server";
+import {
+  authorizationServer,
+  errorCode,
+  revokeAtMake,
+  TOKEN_TIMEOUT_MS,
+} from "@/lib/make/authorization-server";
 import { revoked } from "@/lib/make/connection";
 import { recordConnectionEvent } from "@/lib/make/events";
 
