@@ -32,6 +32,7 @@ import { measureFairShare } from "./fair-share";
 import { measureScenariosPage } from "./scenarios-page";
 import { measureSignIns } from "./sign-in";
 import { BENCH_DIST_DIR, buildApp, resetMakeBudgets, startBenchStack, type BenchStack } from "./stack";
+import { testTuning } from "../tests/support/test-tuning";
 
 const WARM_UP_REQUESTS = 2_000;
 const MEMORY_REQUESTS = 5_000;
@@ -47,10 +48,8 @@ const log = (line: string) =>
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 
 async function measureRowOne(stack: BenchStack, cookie: string) {
-  log(
-    "page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, / signed out, at c=1 and c=16",
-  );
-  const liveApp = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
+  log("page cost: /bare, /dashboard, /dashboard with ANSWER_CACHE_SECONDS=0, / signed out, at c=1 and c=16");
+  const liveApp = await stack.startApp({ env: testTuning({ ANSWER_CACHE_SECONDS: 0 }) });
   try {
     return await measurePageCost(
       { app: stack.app, liveApp, cookie },

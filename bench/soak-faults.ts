@@ -16,7 +16,7 @@ export interface SoakPlan {
   pauseMs: [number, number];
   accessTokenTtlSeconds: number;
   refreshMarginSeconds: number;
-  /** MAKE_TOKEN_TIMEOUT_MS of both servers (T of lib/make/connection/refresh.ts). */
+  /** TOKEN_TIMEOUT_MS of both servers (T of lib/make/connection/refresh.ts). */
   tokenTimeoutMs: number;
   /** Seconds into the run. */
   killAt: number;

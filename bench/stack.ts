@@ -15,6 +15,7 @@ import { startAppServer, type AppServer } from "../tests/support/app-server";
 import { freePort } from "../tests/support/ports";
 import { startBenchDatabase, type BenchDatabase } from "./database";
 import { timeStandIn, type StandInTiming } from "./stand-in-timing";
+import { testTuning } from "../tests/support/test-tuning";
 
 export const BENCH_DIST_DIR = ".next-bench";
 /** The app's default, set explicitly because bench/refresh.ts relies on it to make a token due. */
@@ -92,7 +93,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     MAKE_API_URL: "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: makeStandIn.zones[0]!,
     MAKE_ZONE_HOSTS: makeStandIn.zones.join(","),
-    TOKEN_REFRESH_MARGIN_SECONDS: String(REFRESH_MARGIN_SECONDS),
+    ...testTuning({ REFRESH_MARGIN_SECONDS }),
     NODE_OPTIONS: `--require ${JSON.stringify(path.join(root, "bench/heap-probe.cjs"))}`,
     NEXT_TELEMETRY_DISABLED: "1",
   };

@@ -9,13 +9,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAppModules, type AppModules } from "../support/app-modules";
 import { storeConnectedAccount } from "../support/connected-account";
 import { discover, signInTokens } from "../support/make-code-flow";
+import { testTuning } from "../support/test-tuning";
 
 let app: AppModules;
 let budget: typeof import("@/lib/make/client/budget");
 let make: typeof import("@/lib/make");
 
 beforeAll(async () => {
-  app = await loadAppModules({ env: { MAKE_API_BUDGET_WINDOW_SECONDS: "1" } });
+  app = await loadAppModules({ env: testTuning({ API_BUDGET_WINDOW_SECONDS: 1 }) });
   budget = await import("@/lib/make/client/budget");
   make = await import("@/lib/make");
 });

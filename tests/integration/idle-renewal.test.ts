@@ -1,6 +1,6 @@
 /**
  * Connections kept alive without visits: the cron job's renewal of connections nobody used for
- * MAKE_RENEW_IDLE_AFTER_DAYS, through the same lease as every other refresh. Separate copies of the
+ * RENEW_IDLE_AFTER_DAYS, through the same lease as every other refresh. Separate copies of the
  * modules stand for the cron function and a server process handling the user's request.
  */
 import { createElement } from "react";
@@ -10,6 +10,7 @@ import { ConnectionPanel } from "@/components/connection-panel";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";
+import { testTuning } from "../support/test-tuning";
 
 let backends: SharedBackends;
 let cron: TokenModules;
@@ -138,7 +139,7 @@ describe("idle connections kept alive by the cron job", () => {
   });
 
   it("starts a renewal only while its whole lease fits in the run, and reports one Make has not answered as pending", async () => {
-    const timeLimited = await backends.load({ env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } });
+    const timeLimited = await backends.load({ env: testTuning({ TOKEN_TIMEOUT_MS: 1000 }) });
     const first = await connectIdle(41);
     const second = await connectIdle(40, "sub-only", "1002");
     // Make answers after the callers' patience (1 s): the first renewal is still in flight when reported.

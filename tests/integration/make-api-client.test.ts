@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { loadAppModules, type AppModules } from "../support/app-modules";
+import { testTuning } from "../support/test-tuning";
 
 let app: AppModules;
 let api: typeof import("@/lib/make/client/api");
@@ -26,7 +27,7 @@ const forUser = () => api.MakeApi.forUser(userId);
 const apiStats = () => app.standIn.controls.stats().api;
 
 beforeAll(async () => {
-  app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "600" } });
+  app = await loadAppModules({ env: testTuning({ TOKEN_TIMEOUT_MS: 600 }) });
   api = await import("@/lib/make/client/api");
   calls = await import("@/lib/make/client/calls");
   errors = await import("@/lib/make/connection/errors");
@@ -143,7 +144,7 @@ describe("Make API client", () => {
     expect(paths().filter((path) => path.endsWith("current-authorization"))).toHaveLength(2);
   });
 
-  it("cuts a request off after MAKE_TOKEN_TIMEOUT_MS", async () => {
+  it("cuts a request off after TOKEN_TIMEOUT_MS", async () => {
     app.standIn.controls.configure({ apiLatencyMs: 3_000 });
     const error = await calls.currentMakeUser(await forUser()).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: "unavailable", message: "Make did not answer in time" });

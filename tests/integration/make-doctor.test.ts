@@ -11,6 +11,7 @@ import { startMakeStandIn, STAND_IN_CLIENTS, type MakeStandIn } from "@/make-sta
 import { discover, signInTokens } from "../support/make-code-flow";
 import { freshDatabase, type FreshDatabase } from "../support/postgres";
 import { TEST_AUTH_SECRET } from "../support/stack";
+import { testTuning } from "../support/test-tuning";
 
 const root = path.resolve(import.meta.dirname, "../..");
 let standIn: MakeStandIn;
@@ -30,7 +31,7 @@ function doctor(env: Record<string, string | undefined>, args: string[] = []) {
     MAKE_API_URL: "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: standIn.zones[0]!,
     MAKE_ZONE_HOSTS: standIn.zones.join(","),
-    MAKE_TOKEN_TIMEOUT_MS: "2000",
+    ...testTuning({ TOKEN_TIMEOUT_MS: 2000 }),
   };
   const merged = Object.fromEntries(
     Object.entries({ ...base, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAppModules, type AppModules } from "../support/app-modules";
+import { testTuning } from "../support/test-tuning";
 
 let app: AppModules;
 let userId: string;
@@ -13,7 +14,7 @@ let userId: string;
 const REVOCATION_LATENCY_MS = 100;
 
 beforeAll(async () => {
-  app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } });
+  app = await loadAppModules({ env: testTuning({ TOKEN_TIMEOUT_MS: 1000 }) });
 });
 afterAll(() => app?.close());
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 /**
  * The one way this app calls Make's REST API: Make's own SDK (`@makehq/sdk`) with the user's access token
  * from getMakeAccessToken, sent to the zone the data lives in (lib/make/client/zones.ts), every request cut off
- * after MAKE_TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/connection/errors.ts). It needs a user id only, so
+ * after TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/connection/errors.ts). It needs a user id only, so
  * it works the same in a page, a route, a server action, a cron job or a script:
  *
  *   const api = await MakeApi.forUser(userId);
@@ -19,11 +19,11 @@ import { Make } from "@makehq/sdk";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
+import { fetchUserinfo, TOKEN_TIMEOUT_MS } from "@/lib/make/connection/authorization-server";
+import type { MakeAccessToken } from "@/lib/make/connection/state";
 import { sleep } from "@/lib/timeouts";
 import { parseMakeAnswer } from "@/lib/make/client/answer";
 import { cachedMakeAnswer } from "@/lib/make/client/cache";
-import { fetchUserinfo } from "@/lib/make/connection/authorization-server";
-import type { MakeAccessToken } from "@/lib/make/connection/state";
 import {
   MakeApiError,
   MakeConnectionError,
@@ -37,6 +37,7 @@ import {
 } from "@/lib/make/connection/refresh";
 import { forgetPreloadedConnection, preloadedConnectionRow } from "@/lib/make/connection/status";
 import {
+  API_BUDGET_WINDOW_SECONDS,
   budgetKeyOf,
   exhaustBudget,
   reserveCalls,
@@ -79,7 +80,7 @@ class ZoneClient extends Make {
         const response = await fetch(url, {
           ...options,
           cache: "no-store",
-          signal: AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS),
+          signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
         });
         span.setAttribute("http.response.status_code", response.status);
         return response;
@@ -251,7 +252,7 @@ export class MakeApi {
       this.allowance.set(name, now - 1);
       return;
     }
-    const retryAfterSeconds = this.refusedFor.get(name) ?? env.MAKE_API_BUDGET_WINDOW_SECONDS;
+    const retryAfterSeconds = this.refusedFor.get(name) ?? API_BUDGET_WINDOW_SECONDS;
     throw new MakeApiError(429, { message: RATE_LIMITED_MESSAGE }, { retryAfterSeconds, paced: true });
   }
 
@@ -268,7 +269,7 @@ export class MakeApi {
       } catch (error) {
         if (!(error instanceof MakeApiError) || error.kind !== "rate_limited") throw error;
         // Make's budget was spent by someone else too: every app server leaves the organization alone.
-        const wait = await exhaustBudget(key).catch(() => env.MAKE_API_BUDGET_WINDOW_SECONDS);
+        const wait = await exhaustBudget(key).catch(() => API_BUDGET_WINDOW_SECONDS);
         const retryAfterSeconds = Math.max(error.retryAfterSeconds ?? 0, wait);
         this.refusedFor.set(budgetKeyOf(key), retryAfterSeconds);
         throw new MakeApiError(429, error.body, { ...error.details, retryAfterSeconds });

@@ -4,8 +4,14 @@
  * lifetime, bounds and what is kept are in lib/make/README.md, "What lives in a process between requests".
  */
 import "server-only";
-import { env } from "@/lib/env";
 import { MakeApiError } from "@/lib/make/connection/errors";
+import { tunable } from "@/lib/test-tuning";
+
+/**
+ * How long Make's answers about a user are reused. Default: 60 s, so a burst of page views asks Make once
+ * while a change made at Make shows within a minute.
+ */
+export const ANSWER_CACHE_SECONDS = tunable("ANSWER_CACHE_SECONDS", 60);
 
 /** Make's answers that asking again within the cache's lifetime would not change. */
 const isLastingRefusal = (error: unknown) =>
@@ -22,7 +28,7 @@ export function isCachedMakeAnswer(key: string): boolean {
 }
 
 /**
- * The value under `key`, loaded once per MAKE_PROFILE_CACHE_SECONDS. `keepMs` may shorten that for a
+ * The value under `key`, loaded once per ANSWER_CACHE_SECONDS. `keepMs` may shorten that for a
  * loaded value (an answer that holds only until a budget window ends).
  */
 export function cachedMakeAnswer<T>(
@@ -30,7 +36,7 @@ export function cachedMakeAnswer<T>(
   load: () => Promise<T>,
   keepMs?: (value: T) => number,
 ): Promise<T> {
-  const ttlMs = env.MAKE_PROFILE_CACHE_SECONDS * 1000;
+  const ttlMs = ANSWER_CACHE_SECONDS * 1000;
   const hit = entries.get(key);
   if (hit && Date.now() < hit.until) return hit.value as Promise<T>;
   const value = load();

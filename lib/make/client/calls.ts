@@ -11,7 +11,10 @@ import { listPage, parseMakeAnswer as parsed } from "@/lib/make/client/answer";
 import { MakeApiError } from "@/lib/make/connection/errors";
 import { collectPages, type PageRequest } from "@/lib/make/client/pagination";
 
-/** Every scope a call below needs: what "Grant access" may ask Make for. */
+/**
+ * Every scope a call below needs: what "Grant access" may ask Make for. Scopes of your own calls go in
+ * lib/make-scopes.ts.
+ */
 export const GRANTABLE_SCOPES = [
   "user:read",
   "organizations:read",

@@ -1,7 +1,7 @@
 /**
  * The one place that talks to Make's authorization server outside the sign-in redirect: discovery,
  * the refresh grant and RFC 7009 revocation, all through oauth4webapi. Endpoints always come from
- * discovery; every request is bounded by MAKE_TOKEN_TIMEOUT_MS so a hanging server cannot hang a page,
+ * discovery; every request is bounded by TOKEN_TIMEOUT_MS so a hanging server cannot hang a page,
  * except the refresh grant, whose caller (lib/make/connection/refresh.ts) bounds it by its lease.
  * @see https://github.com/panva/oauth4webapi/blob/main/docs/README.md
  */
@@ -9,9 +9,16 @@ import "server-only";
 import * as oauth from "oauth4webapi";
 import type { Span } from "@opentelemetry/api";
 import { clientType, env } from "@/lib/env";
-import { isTimeout } from "@/lib/timeouts";
 import { observeMake } from "@/lib/make/connection/observations";
 import { annotateSpan, traced } from "@/lib/make/connection/tracing";
+import { tunable } from "@/lib/test-tuning";
+
+/**
+ * How long a request to Make's token, revocation, userinfo or API endpoints may take. Default: 10 s, the most
+ * that lets a refresh's whole lease end within a page's 60 s maxDuration (lib/make/README.md).
+ */
+export const TOKEN_TIMEOUT_MS = tunable("TOKEN_TIMEOUT_MS", 10_000);
+import { isTimeout } from "@/lib/timeouts";
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 
@@ -25,7 +32,7 @@ let discovery:
   | undefined;
 
 /** Plain-http issuers are only the local Make stand-in; real Make is https. */
-const requestOptions = (signal = () => AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS)) => ({
+const requestOptions = (signal = () => AbortSignal.timeout(TOKEN_TIMEOUT_MS)) => ({
   [oauth.allowInsecureRequests]: new URL(env.AUTH_MAKE_ISSUER).protocol === "http:",
   signal,
 });

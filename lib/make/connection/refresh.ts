@@ -12,7 +12,6 @@ import { performance } from "node:perf_hooks";
 import type * as oauth from "oauth4webapi";
 import { outliveResponse } from "@/lib/background-work";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
 import { sleep } from "@/lib/timeouts";
 import {
@@ -22,6 +21,7 @@ import {
   isInvalidGrant,
   outcomeUnknown,
   refreshGrant,
+  TOKEN_TIMEOUT_MS,
   type RefreshedTokens,
 } from "@/lib/make/connection/authorization-server";
 import {
@@ -45,19 +45,19 @@ import { MakeConnectionError } from "@/lib/make/connection/errors";
 import { revokeDiscardedTokens } from "@/lib/make/connection/revoke";
 import { annotateSpan, traced } from "@/lib/make/connection/tracing";
 
-// ─── Time budgets (T = MAKE_TOKEN_TIMEOUT_MS) ────────────────────────────────────────────────────────────
+// ─── Time budgets (T = TOKEN_TIMEOUT_MS) ──────────────────────────────────────────────────────────────────
 
 /** A refresh request may run this many T: an answer that arrives late still saves the connection. */
 const REQUEST_TIMEOUTS = 3;
 /** After Make answered: how long the holder keeps trying to write the new tokens (retries included). */
 const WRITE_BUDGET_MS = 15_000;
 /** Room left between the end of the holder's work and the lease's expiry. */
-const SAFETY_MS = 10_000;
+export const SAFETY_MS = 10_000;
 /** The lease, on the database's clock: 3T + write budget + safety. */
-export const leaseMs = () => REQUEST_TIMEOUTS * env.MAKE_TOKEN_TIMEOUT_MS + WRITE_BUDGET_MS + SAFETY_MS;
+export const leaseMs = () => REQUEST_TIMEOUTS * TOKEN_TIMEOUT_MS + WRITE_BUDGET_MS + SAFETY_MS;
 /** Callers wait for the holder at most T; for someone else's lease at most 2T. */
-const callerPatienceMs = () => env.MAKE_TOKEN_TIMEOUT_MS;
-const waiterPatienceMs = () => 2 * env.MAKE_TOKEN_TIMEOUT_MS;
+const callerPatienceMs = () => TOKEN_TIMEOUT_MS;
+const waiterPatienceMs = () => 2 * TOKEN_TIMEOUT_MS;
 /** How often a waiter re-reads the row (jittered up to twice this). */
 const POLL_MS = 40;
 /** Between attempts to write tokens Make has already issued: doubling from the first to the last. */

@@ -12,9 +12,13 @@ import { randomUUID } from "node:crypto";
 import { outliveResponse } from "@/lib/background-work";
 import { db, type Transaction } from "@/lib/db";
 import { unreadableColumns } from "@/lib/db/encrypted-columns";
-import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-import { authorizationServer, errorCode, revokeAtMake } from "@/lib/make/connection/authorization-server";
+import {
+  authorizationServer,
+  errorCode,
+  revokeAtMake,
+  TOKEN_TIMEOUT_MS,
+} from "@/lib/make/connection/authorization-server";
 import { revoked } from "@/lib/make/connection/state";
 import { recordConnectionEvent } from "@/lib/make/connection/events";
 
@@ -103,7 +107,7 @@ export interface RevocationRun {
 /**
  * Sends every due revocation (of one user, or all), DELIVERY_CONCURRENCY at a time, until none is due or
  * `budgetMs` is nearly spent: after its first, a worker claims a batch only if the batch's requests (each
- * bounded by MAKE_TOKEN_TIMEOUT_MS) end within it. Safe
+ * bounded by TOKEN_TIMEOUT_MS) end within it. Safe
  * to run in several processes at once: each run claims the rows it sends (`claimedUntil`, on the
  * database's clock), so a revocation is delivered by one run only.
  */
@@ -114,7 +118,7 @@ export async function deliverPendingRevocations(
   const deadline = Date.now() + budgetMs;
   const run = { delivered: 0, retrying: 0, givenUp: 0 };
   await authorizationServer().catch(() => undefined);
-  const batchEndsInTime = () => Date.now() + CLAIM_BATCH * env.MAKE_TOKEN_TIMEOUT_MS <= deadline;
+  const batchEndsInTime = () => Date.now() + CLAIM_BATCH * TOKEN_TIMEOUT_MS <= deadline;
   const worker = async () => {
     // Each worker sends one batch whatever the budget, so a run always makes progress.
     for (let first = true; first || batchEndsInTime(); first = false) {
@@ -133,7 +137,7 @@ export async function deliverPendingRevocations(
 
 /** Claims up to CLAIM_BATCH due rows for long enough to send each of them (each request is bounded). */
 async function claimDueRevocations({ userId, ids }: { userId?: string; ids?: string[] }) {
-  const claimMs = CLAIM_BATCH * env.MAKE_TOKEN_TIMEOUT_MS + 30_000;
+  const claimMs = CLAIM_BATCH * TOKEN_TIMEOUT_MS + 30_000;
   const rows = await db.$queryRaw<{ id: string }[]>`
     UPDATE "PendingRevocation"
     SET "claimedUntil" = (now() AT TIME ZONE 'UTC') + ${claimMs}::integer * interval '1 millisecond'

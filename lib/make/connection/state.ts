@@ -35,6 +35,7 @@ import { MakeConnectionError } from "@/lib/make/connection/errors";
 import { deliverMakeEventsLater, enqueueMakeEvent, newEventId } from "@/lib/make/connection/outbox";
 import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
 import { traced } from "@/lib/make/connection/tracing";
+import { tunable } from "@/lib/test-tuning";
 
 export interface MakeAccessToken {
   accessToken: string;
@@ -76,14 +77,18 @@ export const readConnection = (where: { id: string } | { userId: string }) =>
 export const nowSeconds = () => Date.now() / 1000;
 
 /**
- * TOKEN_REFRESH_MARGIN_SECONDS, but at most half the token's lifetime: a margin as long as the lifetime
+ * How long before its expiry an access token is renewed. Default: 60 s, so a refresh (at most 3T, refresh.ts)
+ * ends while the old token still works and no caller waits on Make.
+ */
+export const REFRESH_MARGIN_SECONDS = tunable("REFRESH_MARGIN_SECONDS", 60);
+
+/**
+ * REFRESH_MARGIN_SECONDS, but at most half the token's lifetime: a margin as long as the lifetime
  * would make every request refresh.
  */
 export function refreshMarginSeconds(row: Pick<ConnectionRow, "accessTokenLifetime">): number {
   const lifetime = row.accessTokenLifetime;
-  return lifetime
-    ? Math.min(env.TOKEN_REFRESH_MARGIN_SECONDS, lifetime / 2)
-    : env.TOKEN_REFRESH_MARGIN_SECONDS;
+  return lifetime ? Math.min(REFRESH_MARGIN_SECONDS, lifetime / 2) : REFRESH_MARGIN_SECONDS;
 }
 
 /** True while the token is outside the refresh margin: handing it out needs no request to Make. */

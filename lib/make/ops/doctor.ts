@@ -11,7 +11,7 @@ import { db } from "@/lib/db";
 import { decryptColumn, encryptColumn, tokenKeys } from "@/lib/db/token-encryption";
 import { clientType, env, requestedScopes } from "@/lib/env";
 import { MakeApi } from "@/lib/make/client/api";
-import { authorizationServer } from "@/lib/make/connection/authorization-server";
+import { authorizationServer, TOKEN_TIMEOUT_MS } from "@/lib/make/connection/authorization-server";
 import { GRANTABLE_SCOPES, hasZone } from "@/lib/make/client/calls";
 import { makeObservations } from "@/lib/make/connection/observations";
 import { makeProfile } from "@/lib/make/client/profile";
@@ -61,7 +61,7 @@ const KNOWN_MAKE_SCOPES = new Set([
   "notifications:write",
 ]);
 
-const timeout = () => AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS);
+const timeout = () => AbortSignal.timeout(TOKEN_TIMEOUT_MS);
 const failureText = (error: unknown): string =>
   error instanceof AggregateError && !error.message
     ? error.errors.map(failureText).join("; ")

@@ -7,20 +7,25 @@
  *
  * Keeping connections alive is the worked example of using the connection with no request involved: a
  * user id is all it takes. Make's refresh tokens last six months and Make does not document whether that
- * slides with use, so a connection not refreshed for MAKE_RENEW_IDLE_AFTER_DAYS is refreshed here,
+ * slides with use, so a connection not refreshed for RENEW_IDLE_AFTER_DAYS is refreshed here,
  * through the same lease as every other refresh (lib/make/connection/refresh.ts).
  */
 import "server-only";
 import { performance } from "node:perf_hooks";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { MakeConnectionError } from "@/lib/make/connection/errors";
 import { recordConnectionEvent } from "@/lib/make/connection/events";
 import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
 import { leaseMs, offerKeptTokens, renewConnection } from "@/lib/make/connection/refresh";
 import { deliverPendingRevocations, type RevocationRun } from "@/lib/make/connection/revoke";
+import { tunable } from "@/lib/test-tuning";
 
+/**
+ * A connection not refreshed for this long is renewed by the cron run. Default: 30 days, well inside the
+ * 180 days a Make refresh token lasts, so a few failed runs in a row still leave time.
+ */
+export const RENEW_IDLE_AFTER_DAYS = tunable("RENEW_IDLE_AFTER_DAYS", 30);
 const SWEEP_MS = 30_000;
 /** The revocation queue's share of a run: the rest is for renewals, which need a whole lease each. */
 const REVOCATION_SHARE = 0.25;
@@ -72,7 +77,7 @@ export async function runMakeMaintenance(timeLimitMs: number): Promise<Maintenan
  * `dueBy` leaves out those backing off after a failure until that time.
  */
 function idleConnections(now: Date, options: { dueBy?: Date; exclude?: string[] } = {}) {
-  const idleSince = new Date(now.getTime() - env.MAKE_RENEW_IDLE_AFTER_DAYS * 86_400_000);
+  const idleSince = new Date(now.getTime() - RENEW_IDLE_AFTER_DAYS * 86_400_000);
   const due = options.dueBy ? [{ OR: [{ nextRetryAt: null }, { nextRetryAt: { lte: options.dueBy } }] }] : [];
   return {
     provider: MAKE_PROVIDER_ID,

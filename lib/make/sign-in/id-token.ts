@@ -13,7 +13,7 @@
 import "server-only";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { env } from "@/lib/env";
-import { authorizationServer } from "@/lib/make/connection/authorization-server";
+import { authorizationServer, TOKEN_TIMEOUT_MS } from "@/lib/make/connection/authorization-server";
 
 /** An id_token older than this at the code exchange is refused; a code is only valid for minutes anyway. */
 const MAX_ID_TOKEN_AGE = "15m";
@@ -27,7 +27,7 @@ function makeKeys(uri: string) {
       uri,
       keys: createRemoteJWKSet(new URL(uri), {
         cooldownDuration: 0,
-        timeoutDuration: env.MAKE_TOKEN_TIMEOUT_MS,
+        timeoutDuration: TOKEN_TIMEOUT_MS,
       }),
     };
   }

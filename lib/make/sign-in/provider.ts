@@ -12,7 +12,7 @@
  * - The id_token's signature and `iat` are verified against Make's JWKS (lib/make/sign-in/id-token.ts), on top of
  *   oauth4webapi's checks of `iss`, `aud`, `exp`, `nonce` and `alg`.
  * - Every request Auth.js makes to Make during a sign-in (discovery, token, userinfo) is cut off after
- *   MAKE_TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser; discovery comes from the cache the
+ *   TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser; discovery comes from the cache the
  *   token lifecycle uses.
  * - Sign-in needs the token response and the id_token only: the user record is keyed by its `sub`, which
  *   is all Make promises there. Userinfo is not asked during sign-in, so an odd or failing userinfo cannot
@@ -22,7 +22,7 @@
 import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import { env, requestedScopes } from "@/lib/env";
-import { authorizationServer } from "@/lib/make/connection/authorization-server";
+import { authorizationServer, TOKEN_TIMEOUT_MS } from "@/lib/make/connection/authorization-server";
 import { verifyIdTokenInResponse } from "@/lib/make/sign-in/id-token";
 import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
 
@@ -33,9 +33,9 @@ export interface MakeProfile extends Record<string, unknown> {
   picture?: string;
 }
 
-/** `fetch` bounded by MAKE_TOKEN_TIMEOUT_MS, keeping any signal the caller passed. */
+/** `fetch` bounded by TOKEN_TIMEOUT_MS, keeping any signal the caller passed. */
 const fetchWithTimeout: typeof fetch = (input, init) => {
-  const timeout = AbortSignal.timeout(env.MAKE_TOKEN_TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(TOKEN_TIMEOUT_MS);
   return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
 };
 

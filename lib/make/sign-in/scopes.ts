@@ -1,16 +1,16 @@
 /**
  * The scopes a sign-in with Make asks for. "Grant access" adds missing scopes to the configured ones, but
- * only scopes the app knows it may need (GRANTABLE_SCOPES beside the calls), so a form field cannot widen
- * the grant to anything else.
+ * only scopes the app knows it may need (the starter's GRANTABLE_SCOPES beside its calls, and the product's
+ * own in lib/make-scopes.ts), so a form field cannot widen the grant to anything else.
  */
 import "server-only";
-import { env, requestedScopes } from "@/lib/env";
+import { requestedScopes } from "@/lib/env";
+import { PRODUCT_MAKE_SCOPES } from "@/lib/make-scopes";
 import { GRANTABLE_SCOPES } from "@/lib/make/client/calls";
 
 /** Scopes "Grant access" may ask for. */
 export function grantableScopes(): Set<string> {
-  const extra = env.AUTH_MAKE_GRANTABLE_SCOPES?.split(/[\s,]+/).filter(Boolean) ?? [];
-  return new Set([...requestedScopes(), ...GRANTABLE_SCOPES, ...extra]);
+  return new Set([...requestedScopes(), ...GRANTABLE_SCOPES, ...PRODUCT_MAKE_SCOPES]);
 }
 
 /**
