@@ -18,8 +18,8 @@ import {
   type MakeOrganization,
   type OrganizationReach,
 } from "@/lib/make";
-import { GrantAccess } from "@/components/grant-access";
-import { MakeApiProblem } from "@/components/make-api-problem";
+import { GrantAccess } from "@/components/make/grant-access";
+import { MakeApiProblem } from "@/components/make/make-api-problem";
 import { Card } from "@/components/ui/card";
 import { grantAccess } from "../actions";
 import { runScenarioNow } from "./actions";
@@ -28,7 +28,7 @@ import {
   OrganizationScenarios,
   OrganizationSkeleton,
   OrganizationZoneUnknown,
-} from "./organization-scenarios";
+} from "@/components/make/organization-scenarios";
 import { RunResult } from "./run-result";
 
 export const metadata = { title: "Scenarios" };

@@ -10,9 +10,9 @@ import {
   type TeamScenarios,
   type ZonedOrganization,
 } from "@/lib/make";
-import { MakeApiProblem } from "@/components/make-api-problem";
-import { RunScenarioButton } from "@/components/run-scenario-button";
-import { ScenarioList } from "@/components/scenario-list";
+import { MakeApiProblem } from "@/components/make/make-api-problem";
+import { RunScenarioButton } from "@/components/make/run-scenario-button";
+import { ScenarioList } from "@/components/make/scenario-list";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 

@@ -4,7 +4,7 @@
  * access", any other 403 says whom to ask, a spent request limit says when to try again.
  */
 import { describeMakeProblem } from "@/lib/make";
-import { GrantAccess } from "@/components/grant-access";
+import { GrantAccess } from "@/components/make/grant-access";
 import { Notice } from "@/components/ui/notice";
 
 export function MakeApiProblem({
