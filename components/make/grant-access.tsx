@@ -1,20 +1,19 @@
 /**
  * Says which Make scopes a page needs that this connection was not granted, with a "Grant access" button
  * that asks Make for them (incremental consent) and comes back to the page. Put it wherever a call fails
- * for a missing scope; `grant` is the server action in app/(dashboard)/dashboard/actions.ts.
+ * for a missing scope; its server action is beside it (./grant-access-action.ts).
  */
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
+import { grantAccess } from "./grant-access-action";
 
 export function GrantAccess({
   scopes,
   returnTo,
-  grant,
   asked = [],
 }: {
   scopes: string[];
   returnTo: string;
-  grant: (formData: FormData) => Promise<void>;
   /** Scopes a Grant access just asked Make for: still missing, asking again would not help. */
   asked?: string[];
 }) {
@@ -45,7 +44,7 @@ export function GrantAccess({
           </code>
         ))}
       </p>
-      <form action={grant} className="mt-4">
+      <form action={grantAccess} className="mt-4">
         <input type="hidden" name="scope" value={scopes.join(" ")} />
         <input type="hidden" name="returnTo" value={returnTo} />
         <Button tone="primary">Grant access</Button>

@@ -20,7 +20,6 @@ interface Props {
   api: MakeApi;
   organization: ZonedOrganization;
   returnTo: string;
-  grant: (formData: FormData) => Promise<void>;
   run: (formData: FormData) => Promise<void>;
   asked?: string[];
 }
@@ -68,7 +67,7 @@ export function OrganizationSkeleton({ organization }: { organization: ZonedOrga
   );
 }
 
-export async function OrganizationScenarios({ api, organization, returnTo, grant, run, asked }: Props) {
+export async function OrganizationScenarios({ api, organization, returnTo, run, asked }: Props) {
   let teams: TeamScenarios[];
   try {
     // Cached per user and token for a short while: a reload asks Make nothing.
@@ -76,7 +75,7 @@ export async function OrganizationScenarios({ api, organization, returnTo, grant
   } catch (error) {
     return (
       <OrganizationCard organization={organization}>
-        <MakeApiProblem error={error} returnTo={returnTo} grant={grant} asked={asked} />
+        <MakeApiProblem error={error} returnTo={returnTo} asked={asked} />
       </OrganizationCard>
     );
   }
@@ -120,14 +119,13 @@ export function OrganizationProblem({
   organization,
   error,
   returnTo,
-  grant,
 }: Omit<Props, "api" | "asked" | "run" | "organization"> & {
   organization: MakeOrganization;
   error: unknown;
 }) {
   return (
     <OrganizationCard organization={organization}>
-      <MakeApiProblem error={error} returnTo={returnTo} grant={grant} />
+      <MakeApiProblem error={error} returnTo={returnTo} />
     </OrganizationCard>
   );
 }

@@ -21,7 +21,6 @@ import {
 import { GrantAccess } from "@/components/make/grant-access";
 import { MakeApiProblem } from "@/components/make/make-api-problem";
 import { Card } from "@/components/ui/card";
-import { grantAccess } from "../actions";
 import { runScenarioNow } from "./actions";
 import {
   OrganizationProblem,
@@ -97,10 +96,9 @@ async function loadOrganizations(user: SignedInUser) {
 async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; asked: string[] }) {
   const loaded = await loadOrganizations(user);
   if (loaded.kind === "missing_scopes") {
-    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} grant={grantAccess} asked={asked} />;
+    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} asked={asked} />;
   }
-  if (loaded.kind === "failed")
-    return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} asked={asked} />;
+  if (loaded.kind === "failed") return <MakeApiProblem error={loaded.error} returnTo={PATH} asked={asked} />;
   const { api, organizations, reach } = loaded;
   if (organizations.length === 0) {
     return (
@@ -125,7 +123,6 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
               organization={organization}
               error={entry.error}
               returnTo={PATH}
-              grant={grantAccess}
             />
           );
         }
@@ -135,7 +132,7 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
               api={api}
               organization={organization}
               returnTo={PATH}
-              grant={grantAccess}
+
               run={runScenarioNow}
               asked={asked}
             />
