@@ -19,18 +19,14 @@ export function GrantAccess({
 }) {
   if (scopes.every((scope) => asked.includes(scope))) {
     return (
-      <div
-        role="alert"
-        data-grant-refused={scopes.join(" ")}
-        className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-      >
+      <Notice as="div" tone="warning" role="alert" data-grant-refused={scopes.join(" ")} size="lg">
         <p className="font-medium">Make still did not grant {scopes.join(", ")}.</p>
         <p className="mt-1 text-sm">
           It was asked for just now and is still missing: either it was unticked on Make&apos;s consent page,
           or it is not among the scopes registered for this app with Make (the registration fixes them). The
           app&apos;s administrator can add it to the registration; asking again from here would not help.
         </p>
-      </div>
+      </Notice>
     );
   }
   return (

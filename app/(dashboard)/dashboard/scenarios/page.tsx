@@ -21,6 +21,7 @@ import {
 import { GrantAccess } from "@/components/make/grant-access";
 import { MakeApiProblem } from "@/components/make/make-api-problem";
 import { Card } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
 import { runScenarioNow } from "./actions";
 import {
   OrganizationProblem,
@@ -146,10 +147,13 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
 /** The organizations this connection cannot reach, and why; the others are listed as usual. */
 function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] }) {
   return (
-    <section
+    <Notice
+      as="section"
+      tone="warning"
       role="status"
       data-unreachable-organizations={entries.map((entry) => entry.organization.id).join(" ")}
-      className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+      size="lg"
+      className="text-sm"
     >
       <p className="font-medium">This connection cannot reach every organization you belong to:</p>
       <ul className="mt-2 space-y-1">
@@ -163,6 +167,6 @@ function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] })
           </li>
         ))}
       </ul>
-    </section>
+    </Notice>
   );
 }
