@@ -141,12 +141,13 @@ describe("Run now", () => {
   it("starts nothing for a form whose request key or scenario id is not one, and says so", async () => {
     const page = await openScenarios();
     await grantRuns(page);
-    for (const changes of [
+    const tampered: Record<string, string>[] = [
       { requestKey: "not-a-key" },
       { scenarioId: "0" },
       { scenarioId: "9101.5" },
       { scenarioId: "" },
-    ]) {
+    ];
+    for (const changes of tampered) {
       const location = await postRunForm(page, changes);
       expect(location).toBe(`${scenariosUrl()}?run=invalid`);
     }
