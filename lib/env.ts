@@ -11,6 +11,7 @@
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
 import { isLoopbackHost } from "./loopback";
+import { parseScopes } from "./scopes";
 
 const DEFAULT_SCOPE = "openid user:read organizations:read teams:read scenarios:read";
 
@@ -107,7 +108,7 @@ export const env = createEnv({
     AUTH_MAKE_SCOPE: z
       .string()
       .default(DEFAULT_SCOPE)
-      .refine((scope) => scope.split(/[\s,]+/).includes("openid"), "must include openid"),
+      .refine((scope) => parseScopes(scope).includes("openid"), "must include openid"),
     AUTH_MAKE_NONCE: booleanFlag.default(false),
     MAKE_API_URL: makeApiUrl.default("https://{zone}/api/v2"),
     MAKE_DEFAULT_ZONE: z
@@ -188,7 +189,7 @@ export const env = createEnv({
 });
 
 /** Granted-scope list from the configured scope string (Make accepts spaces or commas). */
-export const requestedScopes = () => env.AUTH_MAKE_SCOPE.split(/[\s,]+/).filter(Boolean);
+export const requestedScopes = () => parseScopes(env.AUTH_MAKE_SCOPE);
 
 /** Confidential clients authenticate with `client_secret_post`; public clients rely on PKCE alone. */
 export const clientType = (): "confidential" | "public" => (env.AUTH_MAKE_SECRET ? "confidential" : "public");

@@ -6,6 +6,7 @@
  * origin outside its allowlist. Why Next's own request URL will not do:
  * docs/security.md, "What these tests made us fix".
  */
+import { log } from "@/lib/log";
 import { NextRequest } from "next/server";
 import { deploymentUrl, env, trustHost } from "@/lib/env";
 
@@ -104,9 +105,9 @@ export function withRedirectProxyAllowlist(handler: (request: NextRequest) => Pr
     const target = new URL(location, request.url);
     const forwarded = pathname.includes("/callback/") && target.origin !== own;
     if (!forwarded || redirectProxyAllows(target.origin)) return response;
-    console.error(
-      `[auth] redirect proxy: refused to forward Make's answer to ${target.origin} (not allowed)`,
-    );
+    log.error("redirect proxy: refused to forward Make's answer (origin not allowed)", {
+      origin: target.origin,
+    });
     return Response.redirect(new URL("/auth/error?reason=forged_request", own), 302);
   };
 }

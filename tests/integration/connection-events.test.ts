@@ -12,7 +12,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MakeConnectionEvent } from "@/lib/make-connection-event";
-import { ConnectionPanel } from "@/components/connection-panel";
+import { ConnectionPanel } from "@/components/make/connection-panel";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";

@@ -4,6 +4,7 @@
  * a dashboard view does not wait on Make every time and a refresh never serves data from before it.
  */
 import "server-only";
+import { errorMessage, log } from "@/lib/log";
 import type { MakeApi } from "@/lib/make/client/api";
 import { cachedMakeAnswer, isCachedMakeAnswer } from "@/lib/make/client/cache";
 import { recordApiLimit } from "@/lib/make/client/budget";
@@ -121,11 +122,11 @@ export const makeProfile = {
     };
     const problems: string[] = [];
     if (me.status === "rejected") {
-      console.error("[make] GET /users/me failed:", (me.reason as Error)?.message);
+      log.error("GET /users/me failed", { error: errorMessage(me.reason) });
       problems.push(`Your Make profile could not be loaded. ${problemOf(me.reason)}`);
     }
     if (userinfo.status === "rejected") {
-      console.error("[make] userinfo failed:", (userinfo.reason as Error)?.message);
+      log.error("userinfo failed", { error: errorMessage(userinfo.reason) });
       problems.push("Make's userinfo endpoint did not answer as expected.");
     }
     return { claims: merged, problem: problems.join(" ") || undefined };

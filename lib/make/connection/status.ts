@@ -8,6 +8,7 @@ import "server-only";
 import { cache } from "react";
 import { db } from "@/lib/db";
 import { requestedScopes } from "@/lib/env";
+import { parseScopes } from "@/lib/scopes";
 import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
 import {
   isFresh,
@@ -53,7 +54,7 @@ function describeConnection(account: AccountRow | null, pendingRevocations: numb
   return {
     state: account?.state ?? "not_connected",
     sub: account?.providerAccountId ?? null,
-    scopes: account ? (account.scope ?? "").split(/[\s,]+/).filter(Boolean) : requestedScopes(),
+    scopes: account ? parseScopes(account.scope) : requestedScopes(),
     accessTokenExpiresAt: account?.expires_at ? new Date(account.expires_at * 1000) : null,
     lastRefreshedAt: account?.lastRefreshedAt ?? null,
     connectedAt: account?.connectedAt ?? null,

@@ -8,26 +8,25 @@
  * the table.
  */
 import { redirect } from "next/navigation";
+import { z } from "zod";
 import { db } from "@/lib/db";
 import { connectMake, requireUser } from "@/lib/auth";
 import { describeMakeProblem, MakeApi, makeProfile, runScenario, type ZonedOrganization } from "@/lib/make";
+import { validatedFormAction } from "@/lib/validated-action";
 import { scenarioData } from "./data";
 
 const PATH = "/dashboard/scenarios";
 const RUNS_PER_MINUTE = 10;
-const REQUEST_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const positiveId = (value: FormDataEntryValue | null) => {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
-};
+const runRequest = z.object({
+  requestKey: z.uuid(),
+  scenarioId: z.string().pipe(z.coerce.number<string>().int().positive()),
+});
 
-export async function runScenarioNow(formData: FormData) {
+export const runScenarioNow = validatedFormAction(runRequest, runOnce, () => redirect(`${PATH}?run=invalid`));
+
+async function runOnce({ requestKey, scenarioId }: z.output<typeof runRequest>) {
   const user = await requireUser(PATH);
-  const requestKey = String(formData.get("requestKey") ?? "");
-  const scenarioId = positiveId(formData.get("scenarioId"));
-  if (!REQUEST_KEY.test(requestKey) || !scenarioId) redirect(`${PATH}?run=invalid`);
-
   const api = await MakeApi.forUser(user.id);
   // Running needs `scenarios:run`, which sign-in does not ask for: Make is asked for it only now.
   const granted = await makeProfile.grantedScopes(api).catch(() => null);

@@ -5,9 +5,9 @@
 import type { ReactNode } from "react";
 import { type MakeApi, type MakeOrganization, type ZonedOrganization } from "@/lib/make";
 import { scenarioData, type TeamScenarios } from "./data";
-import { MakeApiProblem } from "@/components/make-api-problem";
-import { RunScenarioButton } from "@/components/run-scenario-button";
-import { ScenarioList } from "@/components/scenario-list";
+import { MakeApiProblem } from "@/components/make/make-api-problem";
+import { RunScenarioButton } from "@/components/make/run-scenario-button";
+import { ScenarioList } from "@/components/make/scenario-list";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 
@@ -15,7 +15,6 @@ interface Props {
   api: MakeApi;
   organization: ZonedOrganization;
   returnTo: string;
-  grant: (formData: FormData) => Promise<void>;
   run: (formData: FormData) => Promise<void>;
   asked?: string[];
 }
@@ -63,7 +62,7 @@ export function OrganizationSkeleton({ organization }: { organization: ZonedOrga
   );
 }
 
-export async function OrganizationScenarios({ api, organization, returnTo, grant, run, asked }: Props) {
+export async function OrganizationScenarios({ api, organization, returnTo, run, asked }: Props) {
   let teams: TeamScenarios[];
   try {
     // Cached per user and token for a short while: a reload asks Make nothing.
@@ -71,7 +70,7 @@ export async function OrganizationScenarios({ api, organization, returnTo, grant
   } catch (error) {
     return (
       <OrganizationCard organization={organization}>
-        <MakeApiProblem error={error} returnTo={returnTo} grant={grant} asked={asked} />
+        <MakeApiProblem error={error} returnTo={returnTo} asked={asked} />
       </OrganizationCard>
     );
   }
@@ -115,14 +114,13 @@ export function OrganizationProblem({
   organization,
   error,
   returnTo,
-  grant,
 }: Omit<Props, "api" | "asked" | "run" | "organization"> & {
   organization: MakeOrganization;
   error: unknown;
 }) {
   return (
     <OrganizationCard organization={organization}>
-      <MakeApiProblem error={error} returnTo={returnTo} grant={grant} />
+      <MakeApiProblem error={error} returnTo={returnTo} />
     </OrganizationCard>
   );
 }

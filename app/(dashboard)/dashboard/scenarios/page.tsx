@@ -18,11 +18,12 @@ import {
   type MakeOrganization,
   type OrganizationReach,
 } from "@/lib/make";
+import { parseScopes } from "@/lib/scopes";
 import { scenarioData } from "./data";
-import { GrantAccess } from "@/components/grant-access";
-import { MakeApiProblem } from "@/components/make-api-problem";
+import { GrantAccess } from "@/components/make/grant-access";
+import { MakeApiProblem } from "@/components/make/make-api-problem";
 import { Card } from "@/components/ui/card";
-import { grantAccess } from "../actions";
+import { Notice } from "@/components/ui/notice";
 import { runScenarioNow } from "./actions";
 import {
   OrganizationProblem,
@@ -41,7 +42,7 @@ const NEEDED_SCOPES = ["organizations:read", "teams:read", "scenarios:read"];
 export default async function ScenariosPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser(PATH);
   const { asked, run } = await searchParams;
-  const askedScopes = typeof asked === "string" ? asked.split(/[\s,]+/).filter(Boolean) : [];
+  const askedScopes = parseScopes(typeof asked === "string" ? asked : null);
   return (
     <div className="space-y-6">
       <div>
@@ -98,10 +99,9 @@ async function loadOrganizations(user: SignedInUser) {
 async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; asked: string[] }) {
   const loaded = await loadOrganizations(user);
   if (loaded.kind === "missing_scopes") {
-    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} grant={grantAccess} asked={asked} />;
+    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} asked={asked} />;
   }
-  if (loaded.kind === "failed")
-    return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} asked={asked} />;
+  if (loaded.kind === "failed") return <MakeApiProblem error={loaded.error} returnTo={PATH} asked={asked} />;
   const { api, organizations, reach } = loaded;
   if (organizations.length === 0) {
     return (
@@ -126,7 +126,6 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
               organization={organization}
               error={entry.error}
               returnTo={PATH}
-              grant={grantAccess}
             />
           );
         }
@@ -136,7 +135,7 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
               api={api}
               organization={organization}
               returnTo={PATH}
-              grant={grantAccess}
+
               run={runScenarioNow}
               asked={asked}
             />
@@ -150,10 +149,13 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
 /** The organizations this connection cannot reach, and why; the others are listed as usual. */
 function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] }) {
   return (
-    <section
+    <Notice
+      as="section"
+      tone="warning"
       role="status"
       data-unreachable-organizations={entries.map((entry) => entry.organization.id).join(" ")}
-      className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+      size="lg"
+      className="text-sm"
     >
       <p className="font-medium">This connection cannot reach every organization you belong to:</p>
       <ul className="mt-2 space-y-1">
@@ -167,6 +169,6 @@ function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] })
           </li>
         ))}
       </ul>
-    </section>
+    </Notice>
   );
 }

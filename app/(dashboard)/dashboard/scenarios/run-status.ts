@@ -7,7 +7,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { describeMakeProblem, MakeApi, type ExecutionStatus } from "@/lib/make";
 import { scenarioData } from "./data";
-import type { RunView } from "@/components/scenario-run-result";
+import type { RunView } from "@/components/make/scenario-run-result";
 
 type RunRow = NonNullable<Awaited<ReturnType<typeof db.scenarioRun.findUnique>>>;
 

@@ -4,6 +4,7 @@
  * last few runs. Make's texts are untrusted: React renders them as text.
  */
 import type { ExecutionStatus } from "@/lib/make";
+import { Notice, type NoticeTone } from "@/components/ui/notice";
 
 export interface RunView {
   requestKey: string;
@@ -20,12 +21,6 @@ export interface RunView {
   createdAt: string;
 }
 
-const box = "rounded-xl border p-5 text-sm";
-const okBox = `${box} border-emerald-200 bg-emerald-50 text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100`;
-const waitBox = `${box} border-sky-200 bg-sky-50 text-sky-950 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100`;
-const warnBox = `${box} border-amber-300 bg-amber-50 text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100`;
-const errorBox = `${box} border-red-200 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100`;
-
 const EXECUTION_WORDS: Record<ExecutionStatus, string> = {
   RUNNING: "is running at Make",
   SUCCESS: "finished successfully",
@@ -33,8 +28,8 @@ const EXECUTION_WORDS: Record<ExecutionStatus, string> = {
   ERROR: "ended with an error",
 };
 
-const boxOf = (status?: ExecutionStatus) =>
-  status === "ERROR" ? errorBox : status === "WARNING" ? warnBox : status === "RUNNING" ? waitBox : okBox;
+const toneOf = (status?: ExecutionStatus): NoticeTone =>
+  status === "ERROR" ? "error" : status === "WARNING" ? "warning" : status === "RUNNING" ? "info" : "success";
 
 /** One run's outcome in a few words, for the list of recent runs. */
 export function runOutcome(run: RunView): string {
@@ -57,27 +52,30 @@ export function ScenarioRunResult({
 }) {
   if (tooMany) {
     return (
-      <p role="alert" data-run-result="too_many" className={errorBox}>
+      <Notice tone="error" role="alert" data-run-result="too_many" size="lg" className="text-sm">
         Too many runs started in the last minute; this one was not started. Try again in a minute.
-      </p>
+      </Notice>
     );
   }
   if (!run) {
     return (
-      <p role="alert" data-run-result="invalid" className={errorBox}>
+      <Notice tone="error" role="alert" data-run-result="invalid" size="lg" className="text-sm">
         That run request is not valid here; nothing was started.
-      </p>
+      </Notice>
     );
   }
   if (run.status === "started" && run.executionId) {
     const status = run.execution?.status;
     return (
-      <div
+      <Notice
+        as="div"
+        tone={toneOf(status)}
         role="status"
         aria-live="polite"
         data-run-result="started"
         data-execution-status={status}
-        className={boxOf(status)}
+        size="lg"
+        className="text-sm"
       >
         <p className="font-medium">
           Scenario {run.scenarioId} {status ? EXECUTION_WORDS[status] : "was started at Make"}.
@@ -112,25 +110,33 @@ export function ScenarioRunResult({
             {run.statusProblem.message}
           </p>
         )}
-      </div>
+      </Notice>
     );
   }
   if (run.status === "starting") {
     return (
-      <p role="status" data-run-result="starting" className={okBox}>
+      <Notice tone="success" role="status" data-run-result="starting" size="lg" className="text-sm">
         Scenario {run.scenarioId} is being started. Reload in a moment.
-      </p>
+      </Notice>
     );
   }
   return (
-    <div role="alert" data-run-result={run.status} data-make-error={run.problemKind} className={errorBox}>
+    <Notice
+      as="div"
+      tone="error"
+      role="alert"
+      data-run-result={run.status}
+      data-make-error={run.problemKind}
+      size="lg"
+      className="text-sm"
+    >
       <p className="font-medium">
         {run.status === "unknown"
           ? `Make did not answer; scenario ${run.scenarioId} may or may not have started. Check its history at Make before running it again.`
           : `Make did not run scenario ${run.scenarioId}.`}
       </p>
       {run.problemMessage && <p className="mt-1">{run.problemMessage}</p>}
-    </div>
+    </Notice>
   );
 }
 

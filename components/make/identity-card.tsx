@@ -1,6 +1,7 @@
 import { Fragment } from "react";
 import { describeMakeProblem, type MakeIdentity, type OrganizationReach } from "@/lib/make";
 import { Card } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
 
 const REACH_WORDS: Record<Exclude<OrganizationReach["reach"], "reachable">, string> = {
   forbidden: "this connection cannot reach it (the access you granted does not include it, or your role)",
@@ -86,13 +87,9 @@ export function IdentityCard({
         </div>
       </div>
       {identity.profileProblem && (
-        <p
-          role="status"
-          data-profile-unavailable
-          className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-        >
+        <Notice tone="warning" role="status" data-profile-unavailable className="mt-3">
           {identity.profileProblem} You are signed in all the same.
-        </p>
+        </Notice>
       )}
       {identity.organizations.length > 0 && (
         <div className="mt-4 border-t border-slate-100 pt-4 text-sm dark:border-slate-800">

@@ -105,14 +105,10 @@ export function ConnectionPanel({
         </Notice>
       )}
       {status.state === "active" && status.clientType === "public" && !status.hasRefreshToken && (
-        <p
-          role="status"
-          data-status="public-client"
-          className="mt-3 rounded-lg bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100"
-        >
+        <Notice tone="info" role="status" data-status="public-client" className="mt-3">
           This app is a public client (no client secret), so Make gives it no refresh token: the connection
           lasts as long as one access token, 5 minutes at Make, and then you reconnect.
-        </p>
+        </Notice>
       )}
       {status.keyUnavailable && (
         <Notice tone="warning" role="status" data-status="key-unavailable" className="mt-3">

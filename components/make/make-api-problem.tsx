@@ -4,24 +4,22 @@
  * access", any other 403 says whom to ask, a spent request limit says when to try again.
  */
 import { describeMakeProblem } from "@/lib/make";
-import { GrantAccess } from "@/components/grant-access";
+import { GrantAccess } from "@/components/make/grant-access";
 import { Notice } from "@/components/ui/notice";
 
 export function MakeApiProblem({
   error,
   returnTo,
-  grant,
   asked,
 }: {
   error: unknown;
   returnTo: string;
-  grant: (formData: FormData) => Promise<void>;
   /** Scopes a Grant access just asked for (see GrantAccess). */
   asked?: string[];
 }) {
   const problem = describeMakeProblem(error);
   if (problem.missingScope) {
-    return <GrantAccess scopes={[problem.missingScope]} returnTo={returnTo} grant={grant} asked={asked} />;
+    return <GrantAccess scopes={[problem.missingScope]} returnTo={returnTo} asked={asked} />;
   }
   return (
     <Notice tone="error" role="alert" data-make-error={problem.kind}>

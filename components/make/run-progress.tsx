@@ -4,7 +4,7 @@
  * few seconds, up to a bound, and shows each answer. Edit the pace or the bound here.
  */
 import { useEffect, useState } from "react";
-import { ScenarioRunResult, type RunView } from "@/components/scenario-run-result";
+import { ScenarioRunResult, type RunView } from "@/components/make/scenario-run-result";
 
 const POLL_MS = 3_000;
 const MAX_POLLS = 40;

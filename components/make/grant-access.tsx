@@ -1,37 +1,32 @@
 /**
  * Says which Make scopes a page needs that this connection was not granted, with a "Grant access" button
  * that asks Make for them (incremental consent) and comes back to the page. Put it wherever a call fails
- * for a missing scope; `grant` is the server action in app/(dashboard)/dashboard/actions.ts.
+ * for a missing scope; its server action is beside it (./grant-access-action.ts).
  */
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
+import { grantAccess } from "./grant-access-action";
 
 export function GrantAccess({
   scopes,
   returnTo,
-  grant,
   asked = [],
 }: {
   scopes: string[];
   returnTo: string;
-  grant: (formData: FormData) => Promise<void>;
   /** Scopes a Grant access just asked Make for: still missing, asking again would not help. */
   asked?: string[];
 }) {
   if (scopes.every((scope) => asked.includes(scope))) {
     return (
-      <div
-        role="alert"
-        data-grant-refused={scopes.join(" ")}
-        className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-      >
+      <Notice as="div" tone="warning" role="alert" data-grant-refused={scopes.join(" ")} size="lg">
         <p className="font-medium">Make still did not grant {scopes.join(", ")}.</p>
         <p className="mt-1 text-sm">
           It was asked for just now and is still missing: either it was unticked on Make&apos;s consent page,
           or it is not among the scopes registered for this app with Make (the registration fixes them). The
           app&apos;s administrator can add it to the registration; asking again from here would not help.
         </p>
-      </div>
+      </Notice>
     );
   }
   return (
@@ -45,7 +40,7 @@ export function GrantAccess({
           </code>
         ))}
       </p>
-      <form action={grant} className="mt-4">
+      <form action={grantAccess} className="mt-4">
         <input type="hidden" name="scope" value={scopes.join(" ")} />
         <input type="hidden" name="returnTo" value={returnTo} />
         <Button tone="primary">Grant access</Button>
