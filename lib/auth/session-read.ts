@@ -1,16 +1,7 @@
 /**
- * The one read on every protected request: a session (by its stored, hashed token) with its user, the
- * user's Make account, the latest activity and the count of queued revocations, in ONE SQL statement sent
- * straight to the `pg` pool that Prisma also uses.
- *
- * Why not Prisma here: `npm run bench` measured Prisma's client adding more CPU per query than the same
- * joined read costs through `pg` altogether, enough to slow /dashboard visibly (figures in
- * bench/README.md). Apart from the API budget and Make observations (lib/make/budget.ts,
- * lib/make/observations.ts), everything else goes through Prisma. What keeps this honest:
- * - whole rows are read (`row_to_json`), so a new column comes along by itself;
- * - encrypted columns are opened by lib/db/encrypted-columns.ts, the same code as every Prisma read;
- * - tests/integration/session-read.test.ts checks that this read equals Prisma's read of the same rows
- *   (away from UTC), so a DateTime column missing from the lists below fails there.
+ * The SQL of the one session read: a session by its hashed token, its user, the user's Make account, the
+ * latest activity and the queued revocations, in one statement on Prisma's `pg` pool. Edit it with the
+ * schema; why not Prisma, and what keeps it equal to Prisma's read: lib/auth/README.md.
  */
 import "server-only";
 import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
