@@ -1,12 +1,7 @@
 /**
- * What a Node.js server does once at start (called from instrumentation.ts). Importing the env module
- * validates every variable: a missing or bad one stops the server at start with a message naming it, not
- * at the first request (as does test-only tuning on a production deployment, lib/test-tuning.ts). Then
- * tracing is registered when an OTLP endpoint is configured (or Vercel's collector is there), and, in a
- * long-running server, the sweep that delivers revocations Make has not confirmed yet starts; on Vercel,
- * whose instances are suspended between requests, Vercel Cron does that.
- * First of all, it works around a memory leak of Next.js (lib/abort-reason-stacks.ts).
- * @see https://nextjs.org/docs/app/guides/open-telemetry#using-vercelotel
+ * What a Node.js server does once at start (called from instrumentation.ts): the memory-leak workaround, the
+ * environment validated, tracing registered when a collector is configured, and the revocation sweep in a
+ * long-running server. Why each: docs/architecture.md, "Observability".
  */
 import { releaseAbortReasonStacks } from "@/lib/abort-reason-stacks";
 

@@ -4,13 +4,22 @@
  * and with a user that user's connection. One line per check; exit code 1 when any fails. Text that comes
  * from Make (names, zones, errors) is printed without control characters.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { settleBackgroundWork } from "@/lib/background-work";
 import { printable } from "@/lib/terminal-text";
 
 const { values } = parseArgs({ options: { user: { type: "string" } }, allowPositionals: false });
 
+/** "make-oidc-starter 0.6.0", read at run time: the release named in package.json (and CHANGELOG.md). */
+function starterVersion(): string {
+  const file = new URL("../package.json", import.meta.url);
+  const { name, version } = JSON.parse(readFileSync(file, "utf8")) as { name: string; version: string };
+  return `${name} ${version}`;
+}
+
 async function main(): Promise<number> {
+  console.log(starterVersion());
   let make: typeof import("@/lib/make/ops");
   try {
     // The environment is validated on import: a configuration error is a failed check, not a stack trace.

@@ -1,8 +1,6 @@
 /**
- * The sign-in providers Auth.js offers. Make's own account handling (token lifecycle, one Make account per
- * user) applies to the Make provider only; any other provider is stored by Auth.js's adapter as it comes.
- * Beside Make, a generic OpenID Connect provider (company SSO) is on when AUTH_OIDC_ISSUER and AUTH_OIDC_ID
- * are set. Add a provider here and in lib/auth/provider-list.ts (its origins, for the CSP).
+ * The sign-in providers Auth.js offers: Make, and a generic OpenID Connect provider (company SSO) when
+ * AUTH_OIDC_ISSUER and AUTH_OIDC_ID are set. Add one here and in lib/auth/provider-list.ts (its origins).
  * @see https://authjs.dev/getting-started/authentication/oauth
  */
 import type { Profile } from "next-auth";

@@ -1,9 +1,6 @@
 /**
- * The names of Auth.js's cookies. Where this deployment's URL is known to be https (AUTH_URL, or Vercel's
- * URL for the deployment), the session, state, PKCE, nonce and callback-URL cookies are `__Host-`: the
- * browser then accepts them only from this exact host, Secure, path `/` and without a Domain, so a sibling
- * subdomain cannot plant one. With no known URL (trusted Host headers) Auth.js's own names stay:
- * `__Secure-` under https, plain otherwise. Only the one expected name is ever read.
+ * The names of Auth.js's cookies: `__Host-` where this deployment's https URL is known, Auth.js's own names
+ * otherwise; only the expected name is ever read. Why: lib/auth/README.md, "Cookie names".
  * @see https://authjs.dev/reference/core#cookies
  */
 import type { NextAuthConfig } from "next-auth";

@@ -5,6 +5,7 @@
  * `--user`, the user's connection and each organization's zone as Make answers them.
  */
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startMakeStandIn, STAND_IN_CLIENTS, type MakeStandIn } from "@/make-stand-in/server";
@@ -67,6 +68,16 @@ afterAll(async () => {
 });
 
 describe("make:doctor", () => {
+  it("names the starter and its version (package.json's) on its first line, even before a configuration error", async () => {
+    const { name, version } = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
+      name: string;
+      version: string;
+    };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const result of [await doctor({}), await doctor({ AUTH_MAKE_SCOPE: "user:read" })])
+      expect(result.output.split("\n")[0]).toBe(`${name} ${version}`);
+  });
+
   it("passes every check on a healthy setup and prints the callback URL to register", async () => {
     const result = await doctor({});
     expect(result.output).toContain("✓ discovery:");

@@ -1,11 +1,8 @@
 "use server";
 /**
- * "Run now": starts one run of a scenario at Make, once per form. Each rendered form carries a fresh key;
- * the key is recorded (ScenarioRun, unique per user) before Make is asked, so a double click or a
- * resubmitted form finds the first request's row and starts nothing. The scenario's organization (whose
- * budget the run spends) is looked up among the user's current organizations, never taken from the form.
- * A user starts at most RUNS_PER_MINUTE runs a minute, so a loop of posts can neither flood Make nor fill
- * the table.
+ * "Run now": starts one run of a scenario at Make, once per form (a fresh key per rendered form, recorded
+ * in ScenarioRun before Make is asked), charged to the organization it belongs to among the user's own,
+ * never the form's; at most RUNS_PER_MINUTE a minute per user, so a loop floods neither Make nor the table.
  */
 import { redirect } from "next/navigation";
 import { z } from "zod";

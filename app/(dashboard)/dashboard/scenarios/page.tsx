@@ -1,12 +1,7 @@
 /**
- * The worked example of building on the Make connection: the user's scenarios, per organization and
- * team, each organization asked in its own zone. Copy this shape for your own page:
- *   1. `MakeApi.forUser(user.id)`: the API client with the user's token (renewed when needed);
- *   2. check the granted scopes and offer "Grant access" for what is missing;
- *   3. reserve the view's calls in each organization's budget (one round trip), skip organizations the
- *      connection cannot reach and say so;
- *   4. one <Suspense> per slow thing, so one slow zone does not hold the page;
- *   5. to change something at Make, a server action with a key per form (./actions.ts: "Run now").
+ * The worked example of building on the Make connection: the user's scenarios, per organization and team,
+ * each organization asked in its own zone. Its shape, in five steps to copy for a page of your own:
+ * docs/extending.md, "A page that calls a Make endpoint the app does not call yet".
  */
 import { Suspense } from "react";
 import { requireUser, type SignedInUser } from "@/lib/auth";

@@ -1,7 +1,7 @@
 /**
- * The baseline of `npm run bench`: a dynamic page with the root layout, like /dashboard, but no session,
- * database or call to Make. Built only into benchmark builds (BENCH_BUILD=1, see bench/README.md); not a
- * route of the app.
+ * `/bare`, the baseline of `npm run bench`: a dynamic page with the root layout, like /dashboard, but no
+ * session, database or call to Make. Not a route of the app: the bench copies it into app/ for its own build
+ * only (bench/README.md, "How it runs").
  */
 import { connection } from "next/server";
 
