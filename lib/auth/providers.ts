@@ -4,7 +4,7 @@
  * @see https://authjs.dev/getting-started/authentication/oauth
  */
 import type { Profile } from "next-auth";
-import type { OIDCConfig } from "next-auth/providers";
+import type { OIDCConfig, Provider } from "next-auth/providers";
 import { SIGN_IN_PROVIDERS } from "@/lib/auth/provider-list";
 import { env } from "@/lib/env";
 import { Make } from "@/lib/make/auth";
@@ -25,15 +25,16 @@ function companySso(): OIDCConfig<Profile> {
 }
 
 /** Each provider of lib/auth/provider-list.ts, by id: its Auth.js configuration. */
-const CONFIGURATIONS: Record<string, () => OIDCConfig<Profile>> = {
-  make: () => Make() as OIDCConfig<Profile>,
+const CONFIGURATIONS: Record<string, () => Provider> = {
+  make: Make,
   [OIDC_PROVIDER_ID]: companySso,
 };
 
-/** The configured providers, in the list's order (Make first). */
-export const signInProviders = (): OIDCConfig<Profile>[] =>
-  SIGN_IN_PROVIDERS.filter((entry) => entry.issuer(process.env)).map((entry) => CONFIGURATIONS[entry.id]!());
+/** The configured providers of the list, in its order (Make first). */
+const configured = () => SIGN_IN_PROVIDERS.filter((entry) => entry.issuer(process.env));
+
+export const signInProviders = (): Provider[] => configured().map((entry) => CONFIGURATIONS[entry.id]!());
 
 /** The buttons of the landing page: every configured provider, Make first. */
 export const signInChoices = (): Array<{ id: string; name: string }> =>
-  signInProviders().map(({ id, name }) => ({ id, name }));
+  configured().map((entry) => ({ id: entry.id, name: entry.name(process.env) }));
