@@ -1,11 +1,7 @@
 /**
- * The one place environment variables are read. Every variable is validated when the server starts
- * (instrumentation.ts imports this module), so a bad or missing value stops it with a message that names
- * the variable instead of failing later inside a request. `next build` validates as well wherever the
- * deployment's variables are present (next.config.mjs), so a misconfigured deployment does not build green.
- *
- * `npm run dev` (scripts/dev.ts) fills in the development defaults (embedded database, local Make
- * stand-in, a generated secret) before Next starts, so nothing here needs a development branch.
+ * The one place environment variables are read: validated at server start and by `next build`, so a bad
+ * value stops it naming the variable (`npm run dev` sets development defaults first, in scripts/dev.ts). Add
+ * one here and to .env.example only if a deployer must or may set it; tuning is a constant beside its code.
  * @see https://env.t3.gg/docs/nextjs
  */
 import { createEnv } from "@t3-oss/env-nextjs";

@@ -1,6 +1,7 @@
 /**
  * The shape of a connection event, as the product's handler (lib/connection-events.ts) and the webhook
  * receive it. It imports nothing, so the handler can name it without tying itself to lib/make's insides.
+ * Edit it with the outbox that fills it (lib/make/connection/outbox.ts): webhook receivers depend on it.
  */
 
 export type MakeConnectionEventName =

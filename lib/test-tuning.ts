@@ -1,7 +1,7 @@
 /**
- * Test-only: the one seam through which tests and the benchmark change a tuning constant of lib/make (a
- * shorter token timeout, a one-second API budget window), as TEST_ONLY_TUNING_<NAME>=<number> in the
- * server's environment. It is not configuration: a Vercel production deployment refuses to start with any set.
+ * Test-only: the one seam through which tests and the benchmark change a tuning constant of lib/make, as
+ * TEST_ONLY_TUNING_<NAME>=<number> in the server's environment; a Vercel production deployment refuses to
+ * start with any set. Add a name here when a test needs another value of a constant, never for a deployer.
  */
 import "server-only";
 

@@ -1,6 +1,7 @@
 /**
  * The Make connection's part in sign-in, for `auth.ts` and lib/auth only: the provider, its Auth.js
- * wiring, the scopes a sign-in may ask for, and the session read's piece about the connection.
+ * wiring, the scopes a sign-in may ask for, and the session read's piece about the connection. Export a
+ * name here only when auth.ts or lib/auth needs it.
  */
 import "server-only";
 

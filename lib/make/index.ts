@@ -1,7 +1,7 @@
 /**
  * The Make connection for product code: pages, route handlers and server actions. `auth.ts` and lib/auth
- * use `@/lib/make/auth`; cron routes, health and scripts use `@/lib/make/ops`. lib/make/README.md maps the
- * insides, which the linter keeps private.
+ * use `@/lib/make/auth`; cron, health and scripts use `@/lib/make/ops`. Export a name here only when a
+ * product needs it: the insides stay private (the linter), and lib/make/README.md maps them.
  */
 import "server-only";
 

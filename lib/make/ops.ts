@@ -1,6 +1,7 @@
 /**
  * The Make connection for operations: the cron route, the health route, the long-running server's sweep
- * and the scripts (`make:doctor`, `tokens:rotate-key`). Product code uses `@/lib/make`.
+ * and the scripts (`make:doctor`, `tokens:rotate-key`). Product code uses `@/lib/make`. Export a name here
+ * when a scheduled job, a health check or a script needs it.
  */
 import "server-only";
 

@@ -1,6 +1,7 @@
 /**
  * Checks an answer from Make against the zod schema of what the app reads from it, for the starter's calls
- * and a product's own. A mismatch is a MakeApiError of kind `unexpected_answer`, never a crash.
+ * and a product's own. A mismatch is a MakeApiError of kind `unexpected_answer`, never a crash. A call's
+ * schema lives beside the call (calls.ts); edit this only to change how a mismatch is reported.
  */
 import "server-only";
 import { z } from "zod";

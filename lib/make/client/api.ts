@@ -1,16 +1,7 @@
 /**
- * The one way this app calls Make's REST API: Make's own SDK (`@makehq/sdk`) with the user's access token
- * from getMakeAccessToken, sent to the zone the data lives in (lib/make/client/zones.ts), every request cut off
- * after TOKEN_TIMEOUT_MS, failures as MakeApiError (lib/make/connection/errors.ts). It needs a user id only, so
- * it works the same in a page, a route, a server action, a cron job or a script:
- *
- *   const api = await MakeApi.forUser(userId);
- *   const teams = await api.call((make) => make.teams.list(org.id), { zone: org.zone, scope: "teams:read" });
- *
- * A 401 from the default zone gets one forced token renewal and one retry, then the connection needs the
- * user (reauth_required); a 401 from another zone is that zone's alone when the default zone still accepts
- * the token (its organizations are out of reach, `zoneRefused`). Calls about an organization spend its
- * budget, paced across app servers (lib/make/client/budget.ts); a refused one is a 429 with the time to wait.
+ * The one way this app calls Make's REST API: `MakeApi.forUser(userId)` is Make's SDK with a valid access
+ * token, sent to the organization's zone within TOKEN_TIMEOUT_MS, spending its budget, a 401 renewed once,
+ * failures as MakeApiError (docs/architecture.md). Edit it to change how every call is sent; calls: calls.ts.
  * @see https://developers.make.com/api-documentation
  */
 import "server-only";

@@ -1,14 +1,8 @@
 /**
- * Make's API budget, shared by every app server: Make allows each organization a number of calls a minute
- * (its `license.apiLimit`, 60 on the Core plan) across everything that calls it. Calls are reserved in the
- * database by zone and organization id (`MakeApiBudget`, a fixed window), each user within a fair share of
- * it (`MakeApiBudgetShare`; why that share: docs/architecture.md), several organizations in one call of the
- * SQL function `make_api_reserve`, so pacing costs one round trip per page view that calls Make.
- * Within a process, at most MAX_IN_FLIGHT_PER_ORGANIZATION requests run against one organization at once.
- *
- * These statements run on page views, so they go straight to the `pg` pool like the session read
- * (lib/auth/session-read.ts): through Prisma's client, a cold server's first dashboard would also wait for
- * Prisma to load its query compiler (`npm run bench`, cold start).
+ * Make's per-organization API budget, shared by every app server: calls are reserved in the database by
+ * zone and organization (SQL `make_api_reserve`, one round trip per page view), each user within a fair
+ * share, at most MAX_IN_FLIGHT_PER_ORGANIZATION at once per process. Edit it to change how calls are paced;
+ * why this share, and why these statements skip Prisma: docs/architecture.md.
  */
 import "server-only";
 import { pool } from "@/lib/db";

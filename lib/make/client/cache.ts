@@ -1,7 +1,7 @@
 /**
  * Make's answers kept in this process for a short while, per access token, with a single flight: concurrent
- * callers of one key share one load. Product calls may use it too (`cachedMakeAnswer` at the door); the
- * lifetime, bounds and what is kept are in lib/make/README.md, "What lives in a process between requests".
+ * callers of one key share one load. Product calls may use it too (`cachedMakeAnswer` at the door). Edit it
+ * to change how long or how many answers are kept; why losing them is safe: lib/make/README.md.
  */
 import "server-only";
 import { MakeApiError } from "@/lib/make/connection/errors";

@@ -1,9 +1,7 @@
 /**
- * Where Make's REST API lives for a zone. MAKE_API_URL is a template (`https://{zone}/api/v2` by default)
- * filled with the zone host of the organization a call is for; a URL without `{zone}` pins every call to
- * one origin (a private instance, or a proxy). The zone comes from Make's API and the user's bearer token
- * goes there, so only Make's own zone hosts and the configured ones are accepted (`allowedZoneHost`).
- * Edit this only to change how a zone becomes a URL or which hosts count as Make's.
+ * Where Make's REST API lives for a zone: MAKE_API_URL (`https://{zone}/api/v2` by default) filled with the
+ * organization's zone host, accepted only if it is Make's own or a configured one, since the user's token
+ * goes there (docs/architecture.md). Edit it to change how a zone becomes a URL or which hosts are Make's.
  * @see https://developers.make.com/api-documentation/getting-started/resources
  */
 

@@ -1,8 +1,7 @@
 /**
- * The one place that talks to Make's authorization server outside the sign-in redirect: discovery,
- * the refresh grant and RFC 7009 revocation, all through oauth4webapi. Endpoints always come from
- * discovery; every request is bounded by TOKEN_TIMEOUT_MS so a hanging server cannot hang a page,
- * except the refresh grant, whose caller (lib/make/connection/refresh.ts) bounds it by its lease.
+ * The one place that talks to Make's authorization server outside the sign-in redirect: discovery (every
+ * endpoint comes from it), the refresh grant, RFC 7009 revocation and userinfo, through oauth4webapi, each
+ * bounded by TOKEN_TIMEOUT_MS (the refresh grant by its lease, in refresh.ts). Edit it to change a request.
  * @see https://github.com/panva/oauth4webapi/blob/main/docs/README.md
  */
 import "server-only";

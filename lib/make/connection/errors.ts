@@ -1,10 +1,7 @@
 /**
- * The two ways a use of the Make connection fails, as typed errors a page can act on, and
- * `describeMakeProblem`, which words either for the user:
- * - MakeConnectionError: no usable access token right now (not connected, reconnect needed, Make down…);
- * - MakeApiError: Make's REST API refused a call. Make answers errors with a JSON body
- *   `{ detail, message, code, suberrors }`; all of it is kept. It extends the SDK's MakeError, so code
- *   written against the SDK still works.
+ * The two typed errors a page can act on, MakeConnectionError (no usable access token right now) and
+ * MakeApiError (Make's API refused a call; a subclass of the SDK's MakeError, Make's error body kept), and
+ * `describeMakeProblem`, which words either for the user. Edit it to add a failure or change its words.
  * @see https://developers.make.com/api-documentation/getting-started/error-handling
  */
 import { MakeError } from "@makehq/sdk";

@@ -1,6 +1,7 @@
 /**
  * The activity log of a Make connection: sign-ins, refreshes, failures, revocations, reconnects.
- * Entries carry an outcome and an error code, never a token.
+ * Entries carry an outcome and an error code, never a token. Add a kind here when the dashboard should
+ * show a new kind of activity.
  */
 import "server-only";
 import { db } from "@/lib/db";

@@ -1,7 +1,7 @@
 /**
  * What the Make module holds about a user, for "Download my data": the connection's status, its whole
  * activity and the revocations still queued. Every field is picked by name, so no token value and no
- * ciphertext can reach the export, whatever columns are added later.
+ * ciphertext can reach the export whatever columns are added later: name a new field here to export it.
  */
 import "server-only";
 import { db } from "@/lib/db";

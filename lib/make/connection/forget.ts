@@ -1,8 +1,8 @@
 /**
- * Account deletion, as one transaction: the user's Make row is locked, the tokens it holds are queued for
- * revocation, the `deleted` event is written, the app's rows go, and the browser's sessions are remembered
- * for a day (ForgottenSession), so a sign-in already under way in that browser is refused, not turned
- * into a new account. Make is then asked for a moment; what it has not confirmed stays queued for the cron.
+ * Account deletion, as one transaction: the user's Make row locked, its tokens queued for revocation, the
+ * `deleted` event written, the app's rows deleted and the browser's sessions remembered (ForgottenSession),
+ * so a sign-in already under way is refused; then Make is asked for a moment (docs/security.md, "Retention").
+ * Edit it to change what deletion does to the Make connection; a product's rows go in its `deleteAppRows`.
  */
 import "server-only";
 import { outliveResponse } from "@/lib/background-work";

@@ -1,8 +1,8 @@
 /**
- * Abandoned connections lapse: a Make connection whose user has had no session and no sign-in for
- * MAKE_LAPSE_AFTER_DAYS is no longer renewed; its tokens are revoked at Make (queued when Make is down) and
- * deleted, and it becomes `lapsed` (connection.ts). Run by the cron route before the idle renewals. Ages
- * are measured on the database's clock.
+ * Abandoned connections lapse: one whose user has had no session and no sign-in for MAKE_LAPSE_AFTER_DAYS,
+ * on the database's clock, is no longer renewed; its tokens are revoked at Make (queued while Make is down)
+ * and deleted, and it becomes `lapsed` (state.ts). The cron route runs it before the idle renewals; edit it
+ * to change what counts as abandoned.
  */
 import "server-only";
 import { db } from "@/lib/db";

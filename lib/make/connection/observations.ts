@@ -1,8 +1,8 @@
 /**
  * What this app has seen of Make's undocumented answers (a token's `expires_in`, whether a refresh rotated
- * the refresh token or carried an id_token, whether `iss` came back on the redirect, what revocation
- * answered), kept the first time each is seen so `npm run make:doctor` can print them. Best-effort:
- * recording never fails the request that saw it.
+ * the refresh token or carried an id_token, `iss` on the redirect, what revocation answered), kept the first
+ * time each is seen for `npm run make:doctor`; recording never fails a request. Add one when the app comes
+ * to rely on another undocumented answer.
  */
 import "server-only";
 import { outliveResponse } from "@/lib/background-work";

@@ -1,8 +1,8 @@
 /**
  * Connection events for the product: written to the MakeEventOutbox in the transaction of the change they
- * report, then delivered at least once, in order per user, to the product's handler
- * (lib/connection-events.ts) and, when MAKE_EVENTS_WEBHOOK_URL is set, to a webhook signed as Standard
- * Webhooks specifies. Delivered after the response that made them and by the cron run; retried with backoff.
+ * report, then delivered at least once, in order per user, to lib/connection-events.ts and, when
+ * MAKE_EVENTS_WEBHOOK_URL is set, to a webhook signed as Standard Webhooks specifies (docs/extending.md).
+ * Edit it to change the delivery; what a product does with an event goes in lib/connection-events.ts.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";

@@ -1,10 +1,8 @@
 /**
- * The refresh protocol: `getMakeAccessToken(userId)` hands out a Make access token and renews it shortly
- * before it expires, with exactly one refresh grant per expiry across every process. Make rotates refresh
- * tokens and may end the whole grant when a used one comes back, so two refreshes of one token would cost
- * the user their connection. This file holds the in-process single flight, the cross-process lease, what
- * the lease holder does, and the tokens kept unwritten when the database is out of reach. Every time budget
- * is below; the timeline they make is drawn once, in lib/make/README.md ("The refresh timeline").
+ * The refresh protocol: `getMakeAccessToken(userId)` hands out a Make access token, renewing it shortly
+ * before it expires with exactly one refresh grant per expiry across every process: the single flight, the
+ * lease, the tokens kept while the database is down, and every time budget. Why, and the timeline they
+ * make: lib/make/README.md, "The refresh timeline"; keep the two in step when you edit either.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";

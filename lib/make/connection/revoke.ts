@@ -1,11 +1,8 @@
 /**
- * Revoke: the connection is cut locally at once, and Make is told with RFC 7009 revocation of the refresh
- * token and the access token. The local cut and the queueing of both revocations are one transaction that
- * commits only if the row still holds the tokens it read (tokenVersion), so a refresh finishing at the same
- * moment cannot slip a newer refresh token past it. Make is then asked from the queue (PendingRevocation):
- * a few deliveries at a time until the queue is empty or the run's time budget is spent, each failure
- * retried with backoff up to MAX_ATTEMPTS, then given up and recorded (`revocation_failed`). Tokens the app
- * drops elsewhere while Make still honours them go the same way.
+ * Revoke: the connection is cut locally at once, in one transaction that queues RFC 7009 revocation of both
+ * tokens and commits only if the row still holds the tokens it read (tokenVersion); Make is then asked from
+ * the queue (PendingRevocation), with backoff up to MAX_ATTEMPTS. Tokens dropped elsewhere go the same way.
+ * Edit it to change how revocations are queued or delivered; what it guarantees: docs/security.md.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";

@@ -1,7 +1,7 @@
 /**
  * The Make connection's part of the session read (lib/auth/session-read.ts): a SQL fragment that reads the
  * user's Make account, latest activity and queued revocation count as one JSON value in the same
- * statement, and the decoder that turns it into rows as Prisma would return them.
+ * statement, and the decoder that turns it into rows as Prisma would return them. Edit both together.
  */
 import "server-only";
 import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";

@@ -1,20 +1,8 @@
 /**
  * The Make connection's state machine: the Account row as the module reads it, the questions asked of a
- * row, and every transition, each with its guard and its activity entry. Every write to a Make Account row
- * goes through this file; lib/make/README.md draws the states.
- *
- *   connected / reconnected   a sign-in stored a new token set                  → active
- *   refreshed                 the lease holder stored Make's answer             → active
- *   refreshFailed             a transient failure, with its backoff             → active (retrying)
- *   reauthRequired            Make refused the grant (invalid_grant, 401 twice) → reauth_required
- *   unreadable                a token fails authentication under a held key     → reauth_required
- *   revoked                   the user revoked; tokens queued for Make          → revoked
- *   lapsed                    unused for MAKE_LAPSE_AFTER_DAYS (lib/make/connection/lapse.ts) → lapsed
- *
- * The transitions a product hears about (connected, reconnected, reauth_required, recovered, revoked,
- * lapsed, deleted) write their event to the outbox (lib/make/connection/outbox.ts) in the same transaction.
- * A token sealed under a key this process does not hold is not a transition: the row is left as it is and
- * reads as temporarily unavailable (lib/db/encrypted-columns.ts tells the two apart).
+ * row, and every transition with its guard, its activity entry and, for those a product hears of, its
+ * outbox event. Every write to a Make Account row goes through this file: add a transition here, and draw
+ * it in lib/make/README.md ("The connection's states"), where the states and their reasons are.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";

@@ -1,8 +1,8 @@
 /**
  * The connection's status as pages show it: state, scopes, expiry, whether a refresh token is held (never
- * its value), the latest activity. The session read hands the account row it read to `preloadConnection`,
- * kept for the rest of the request (React `cache()`), so neither the status nor a fresh token costs a
- * query; after a renewal the row is read again so the page shows the outcome.
+ * its value), the latest activity. `preloadConnection` keeps the row the session read saw for the request
+ * (React `cache()`), so neither the status nor a fresh token costs a query. Edit it to show pages more of
+ * the connection.
  */
 import "server-only";
 import { cache } from "react";

@@ -1,8 +1,7 @@
 /**
  * OpenTelemetry spans of the Make connection: sign-in, refresh (lease, grant, write), API calls and
- * revocation. Spans go to whatever instrumentation.ts registered (@vercel/otel, when an OTLP endpoint is
- * configured); with nothing registered the API hands out non-recording spans and this costs next to
- * nothing. Attributes name accounts, zones and organizations, never a token.
+ * revocation, sent to whatever instrumentation.ts registered (non-recording, nearly free, when nothing is).
+ * Attributes name accounts, zones and organizations, never a token. Edit it to change how spans are made.
  * @see https://opentelemetry.io/docs/languages/js/instrumentation/#create-spans
  */
 import "server-only";

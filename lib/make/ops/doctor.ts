@@ -1,8 +1,8 @@
 /**
- * `npm run make:doctor`'s checks, the first contact with a Make client: discovery and its issuer, the
- * client credentials, the scopes, the callback URL to register, the database and the encryption keys;
- * with a user, that user's connection as Make sees it; and what the app has observed of Make's
- * undocumented answers. Each check is one line; the script exits non-zero when any fails.
+ * `npm run make:doctor`'s checks, one line each, exiting non-zero when any fails: discovery and its issuer,
+ * the client credentials, scopes, callback URL, database and encryption keys, a user's connection as Make
+ * sees it, and Make's undocumented answers observed so far. Add a check when a deployment can go wrong in a
+ * new way.
  */
 import "server-only";
 import { readdir } from "node:fs/promises";

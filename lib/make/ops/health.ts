@@ -1,7 +1,8 @@
 /**
  * Whether Make's authorization server answers discovery, for /api/health. A success is cached like every
  * discovery; a failure is remembered for a short while, so anonymous health checks during a Make outage
- * do not each send Make a request (docs/security.md, "The fourth security pass").
+ * do not each send Make a request (docs/security.md, "The fourth security pass"). Edit it to change what
+ * /api/health asks of Make.
  */
 import "server-only";
 import { authorizationServer } from "@/lib/make/connection/authorization-server";

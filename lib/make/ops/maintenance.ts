@@ -1,14 +1,8 @@
 /**
- * The Make connection's background work. `runMakeMaintenance` is what the cron route runs (Vercel Cron,
- * vercel.json): it delivers the revocations Make has not confirmed yet and keeps idle connections alive.
- * `startRevocationSweep` delivers revocations every 30 seconds in each long-running server process
- * (`npm start`): a convenience, not what correctness rests on, since the cron route and the dashboard's
- * visit retry too.
- *
- * Keeping connections alive is the worked example of using the connection with no request involved: a
- * user id is all it takes. Make's refresh tokens last six months and Make does not document whether that
- * slides with use, so a connection not refreshed for RENEW_IDLE_AFTER_DAYS is refreshed here,
- * through the same lease as every other refresh (lib/make/connection/refresh.ts).
+ * The Make connection's background work: `runMakeMaintenance`, run by the cron route, offers tokens kept
+ * unwritten, delivers the revocations Make has not confirmed and renews idle connections; a long-running
+ * server also sweeps revocations (`startRevocationSweep`). Why both, and why idle ones are renewed:
+ * ./README.md. Edit it to add work the cron run does for every connection.
  */
 import "server-only";
 import { performance } from "node:perf_hooks";

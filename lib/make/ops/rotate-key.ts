@@ -1,14 +1,8 @@
 /**
- * Re-encrypts every stored token under the first key of TOKEN_ENCRYPTION_KEY (`npm run tokens:rotate-key`),
- * bound to its row (a value written before row binding, `enc:v1:`, is re-sealed even under the current key).
- * Each account row is rewritten only if nobody changed it meanwhile (tokenVersion compare-and-swap), so a
- * refresh running at the same time is never overwritten with older tokens; the rows such a race skipped
- * are read again, pass after pass, until none is left under an old key. Old keys may be dropped once
- * `remaining` is 0.
- *
- * It refuses, writing nothing, while any stored value names a key id this process does not hold: with an
- * incomplete key list it would otherwise destroy tokens another deployment can still read. A value that
- * fails authentication under a held key is dead; this operator command is what clears it.
+ * `npm run tokens:rotate-key`: re-encrypts every stored token under the first key of TOKEN_ENCRYPTION_KEY,
+ * bound to its row, each row only if nobody changed it meanwhile (tokenVersion), pass after pass until none
+ * is left under an old key; it refuses, writing nothing, while a value names a key it is not given. Why, and
+ * when to run it: ./README.md and docs/deploying.md ("Rotating secrets").
  */
 import "server-only";
 import { db } from "@/lib/db";

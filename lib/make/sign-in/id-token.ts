@@ -1,13 +1,7 @@
 /**
- * Verifies the signature and the issue time of the id_token Make returns from the code exchange.
- *
- * oauth4webapi (under Auth.js) checks `iss`, `aud`, `exp`, `nonce` and `alg` but, as OpenID Connect Core
- * §3.1.3.7 allows for a token received straight over TLS, not the signature nor `iat`. A starter people
- * build on should not lean on that allowance: a compromised TLS terminator or a mix-up would go unnoticed.
- * So the id_token is verified against Make's published keys (jwks_uri from discovery) with jose.
- *
- * The key set is cached, and fetched again whenever a token names a key it does not hold: no cooldown, so
- * a sign-in right after Make rotates its signing key still succeeds.
+ * Verifies the signature and `iat` of the id_token from the code exchange against Make's keys (jwks_uri),
+ * with jose, since oauth4webapi leaves both to TLS (why not here: ./README.md). The key set is fetched again
+ * whenever a token names a key it lacks. Edit it to check more of the id_token.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  */
 import "server-only";

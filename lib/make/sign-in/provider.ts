@@ -1,22 +1,7 @@
 /**
- * Make as an Auth.js OpenID Connect provider. Endpoints come from `${AUTH_MAKE_ISSUER}/.well-known/
- * openid-configuration`; nothing is hard-coded.
- *
- * - With AUTH_MAKE_SECRET it is a confidential client using `client_secret_post` (the only method Make's
- *   discovery lists); without it, a public client (`none`) that relies on PKCE.
- * - PKCE S256 and `state` on every authorization request, in both modes. `nonce` only with
- *   AUTH_MAKE_NONCE=true (then required in the id_token): Make does not document echoing one, and PKCE
- *   already binds the code to this browser's sign-in (RFC 9700 §2.1.1), so the default works with either
- *   answer. Without a nonce sent, an id_token that carries one is refused. oauth4webapi checks the `iss` response parameter whenever the
- *   server sends it or advertises it.
- * - The id_token's signature and `iat` are verified against Make's JWKS (lib/make/sign-in/id-token.ts), on top of
- *   oauth4webapi's checks of `iss`, `aud`, `exp`, `nonce` and `alg`.
- * - Every request Auth.js makes to Make during a sign-in (discovery, token, userinfo) is cut off after
- *   TOKEN_TIMEOUT_MS, so a Make that hangs cannot hang the browser; discovery comes from the cache the
- *   token lifecycle uses.
- * - Sign-in needs the token response and the id_token only: the user record is keyed by its `sub`, which
- *   is all Make promises there. Userinfo is not asked during sign-in, so an odd or failing userinfo cannot
- *   fail it; the profile (name, email, avatar) comes afterwards from `GET /users/me` (lib/make/client/profile.ts).
+ * Make as an Auth.js OpenID Connect provider, configured by discovery from AUTH_MAKE_ISSUER: its client
+ * mode, PKCE, `state` and `nonce`, the id_token checks, a timeout on every request, no userinfo during
+ * sign-in. Edit it to change what a sign-in with Make sends or checks; each choice's reason: ./README.md.
  * @see https://authjs.dev/guides/configuring-oauth-providers
  */
 import { customFetch } from "next-auth";

@@ -1,7 +1,8 @@
 /**
  * The scopes a sign-in with Make asks for. "Grant access" adds missing scopes to the configured ones, but
  * only scopes the app knows it may need (the starter's GRANTABLE_SCOPES beside its calls, and the product's
- * own in lib/make-scopes.ts), so a form field cannot widen the grant to anything else.
+ * own in lib/make-scopes.ts), so a form field cannot widen the grant to anything else. Scopes are added
+ * there, not here.
  */
 import "server-only";
 import { requestedScopes } from "@/lib/env";

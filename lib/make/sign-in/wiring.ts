@@ -1,12 +1,8 @@
 /**
- * The Make connection's part in Auth.js, wired once in auth.ts. In the order Auth.js runs them:
- * 1. `signIn` (callback) only reads: a user whose Make account is another Make user is refused before
- *    anything is written;
- * 2. the adapter's `linkAccount`, for Make, stores a newly linked Make account (`connected`);
- * 3. `signedIn` (the signIn event, after Auth.js accepted the sign-in) puts the new token set on an account
- *    that was already linked (`reconnected`), since the adapter would keep its old, possibly revoked tokens.
- * A sign-in Auth.js refuses (OAuthAccountNotLinked, a failed check) never reaches 2 or 3: it writes nothing.
- * Every other provider goes through the adapter unchanged.
+ * The Make connection's part in Auth.js, wired once in auth.ts: the `signIn` callback refuses a Make account
+ * that is another Make user's, the adapter's `linkAccount` stores a new one, and the signIn event puts a new
+ * token set on one already linked. Other providers pass unchanged. Edit it with ./README.md open: the order
+ * Auth.js runs these in is what keeps one Make account per user and writes nothing on a refused sign-in.
  */
 import "server-only";
 import type { Account, NextAuthConfig } from "next-auth";
