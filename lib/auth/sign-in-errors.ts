@@ -1,11 +1,6 @@
 /**
- * Turns a failed sign-in into one of a few reasons a person can act on.
- *
- * Auth.js redirects every callback failure to the error page as `?error=Configuration` (or
- * `OAuthCallbackError`), which cannot tell a denied consent from a replayed code. Its logger does see the
- * real error, so the auth route runs inside an AsyncLocalStorage scope, the logger records the error there,
- * and the route rewrites the redirect to `/auth/error?reason=<reason>`. Nothing is written on any path:
- * Auth.js creates the session only after every check passed.
+ * Turns a failed sign-in into one of a few reasons a person can act on, and lands it on the error page:
+ * Auth.js's own redirect says only `?error=Configuration`. How the real error is caught: lib/auth/README.md.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { unstable_rethrow } from "next/navigation";

@@ -1,7 +1,6 @@
 /**
- * The Make API calls this app makes, each sent to the right zone with the scope it needs, and beside each
- * the zod schema of what the app reads from its answer (an answer that fails is `unexpected_answer`, never
- * a crash). Add yours here; docs/extending.md walks through one.
+ * The Make API calls the starter makes, each sent to the right zone with the scope it needs, beside the zod
+ * schema of what it reads from the answer. A product's own calls live with its pages (docs/extending.md).
  */
 import "server-only";
 import { z } from "zod";
