@@ -19,7 +19,6 @@ export type { ConnectionStatus } from "@/lib/make/connection/status";
 export { revokeMakeConnection, deliverPendingRevocations } from "@/lib/make/connection/revoke";
 export { forgetMakeUser } from "@/lib/make/connection/forget";
 export { exportMakeData } from "@/lib/make/connection/export";
-export type { MakeConnectionEvent } from "@/lib/make-connection-event";
 
 // Errors, and their wording
 export { MakeApiError, MakeConnectionError, describeMakeProblem } from "@/lib/make/connection/errors";
