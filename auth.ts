@@ -1,12 +1,7 @@
 /**
- * Auth.js with sessions in the database. The session carries the user id and profile only: Make tokens
- * stay in the Account row (encrypted) and never reach the session or the browser. Providers are listed in
- * lib/auth/providers.ts; the Make connection's part (its tokens, one Make account per user) is wired in
- * from lib/make and applies to the Make provider only.
- *
- * Auth.js's `auth()` is deliberately not exported: read the signed-in user with `currentUser()` or
- * `requireUser()` from lib/auth, the one session read (one round trip, the Make account preloaded).
- * @see https://authjs.dev/reference/nextjs
+ * Auth.js with sessions in the database: providers from lib/auth/providers.ts, the Make connection's part
+ * wired in from lib/make. Edit it for Auth.js's callbacks and events; read the user with `currentUser()` or
+ * `requireUser()` from lib/auth, never Auth.js's `auth()` (why: lib/auth/README.md).
  */
 import NextAuth from "next-auth";
 import { PrismaAdapter } from "@auth/prisma-adapter";
@@ -18,7 +13,8 @@ import { db } from "@/lib/db";
 import { signInProviders } from "@/lib/auth/providers";
 import { withHashedSessionTokens } from "@/lib/auth/hashed-sessions";
 import { currentSessionKey, signedInUserId } from "@/lib/auth/session";
-import { makeAuthWiring } from "@/lib/make";
+import { signInLogger } from "@/lib/auth/sign-in-errors";
+import { makeAuthWiring } from "@/lib/make/auth";
 
 const make = makeAuthWiring({ signedInUserId, sessionKey: currentSessionKey });
 const adapter = make.adapter(withHashedSessionTokens(PrismaAdapter(db as unknown as PrismaClient)));
@@ -39,5 +35,5 @@ export const { handlers, signIn, signOut } = NextAuth(() => ({
     }),
   },
   events: { signIn: make.signedIn },
-  logger: make.logger,
+  logger: signInLogger,
 }));

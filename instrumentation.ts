@@ -1,7 +1,6 @@
 /**
- * Runs once when a server starts, and reports every error Next.js catches while serving a request. The
- * Node.js part lives in its own module, so the Edge build of this file never sees Node-only APIs (Next.js
- * compiles instrumentation for both runtimes).
+ * Runs once when a server starts (lib/server-start.ts, its own module so the Edge build of this file never
+ * sees Node-only APIs), and logs every error Next.js catches while serving a request.
  * @see https://nextjs.org/docs/app/guides/instrumentation#importing-runtime-specific-code
  * @see https://nextjs.org/docs/app/api-reference/file-conventions/instrumentation#onrequesterror-optional
  */

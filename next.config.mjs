@@ -19,13 +19,11 @@ const strictTransportSecurity = isDev
 /**
  * Tooling switches, read only by the test suite and the benchmark (a deployment sets none of them):
  * - NEXT_DIST_DIR: tests and the benchmark build into their own folder, never clashing with `npm run dev`;
- * - BENCH_BUILD=1: benchmark-only pages (page.bench.tsx) exist in `npm run bench`'s build only;
  * - NEXT_OUTPUT=standalone: a self-contained server with only the files Next traces (what Vercel deploys).
  * tsconfig.json includes the matching `.next-test` and `.next-bench` type folders.
  */
 const tooling = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
-  pageExtensions: ["tsx", "ts", "jsx", "js", ...(process.env.BENCH_BUILD === "1" ? ["bench.tsx"] : [])],
   output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
 };
 

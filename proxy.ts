@@ -1,11 +1,7 @@
 /**
- * Runs before every page (not API routes or static files):
- * - gives the page its Content Security Policy with a fresh script nonce, which Next.js reads from the
- *   request's policy and puts on its own scripts (lib/content-security-policy.ts);
- * - on /dashboard, without a session cookie, sends the visitor to the start page before any rendering (the
- *   page verifies real sessions); with one that has not been renewed for a day, pushes its expiry `maxAge`
- *   forward (a rolling session, like the database row lib/auth/session.ts extends) and sets a marker cookie,
- *   named with the session cookie's prefix, that says it was done. No database here, only cookies.
+ * Runs before every page: gives it a Content Security Policy with a fresh script nonce, and on /dashboard
+ * turns away visitors without a session cookie and rolls a day-old cookie's expiry forward. Cookies only, no
+ * database: the page checks the session (docs/architecture.md, "proxy.ts").
  * @see https://nextjs.org/docs/app/guides/content-security-policy#adding-a-nonce-with-proxy
  */
 import { NextResponse, type NextRequest } from "next/server";

@@ -9,7 +9,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { startTransition } from "react";
 import { Button } from "@/components/ui/button";
-import { Card } from "@/components/ui/card";
+import { UnavailableNotice } from "@/components/unavailable-notice";
 
 export default function ErrorPage({
   error,
@@ -26,18 +26,10 @@ export default function ErrorPage({
     });
   return (
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
-      <Card as="div" tone="warning" role="alert" data-app-error="unavailable" className="space-y-3">
-        <h1 className="text-2xl font-semibold text-amber-800 dark:text-amber-200">
-          This page is temporarily unavailable
-        </h1>
-        <p className="text-slate-700 dark:text-slate-300">
-          Part of our service is not answering just now. Your Make connection is kept as it was. Please try
-          again in a moment.
-        </p>
-        {error.digest && (
-          <p className="text-sm text-slate-500 dark:text-slate-400">Reference: {error.digest}</p>
-        )}
-      </Card>
+      <UnavailableNotice digest={error.digest}>
+        Part of our service is not answering just now. Your Make connection is kept as it was. Please try
+        again in a moment.
+      </UnavailableNotice>
       <div className="flex gap-4">
         <Button type="button" tone="primary" onClick={retry}>
           Try again

@@ -8,7 +8,7 @@
  * Content Security Policy nonce (proxy.ts).
  *
  * /dashboard runs twice: on the main server, configured by default (Make profile cached for
- * MAKE_PROFILE_CACHE_SECONDS), and on a second server of the same build with MAKE_PROFILE_CACHE_SECONDS=0,
+ * ANSWER_CACHE_SECONDS), and on a second server of the same build with ANSWER_CACHE_SECONDS=0,
  * where every view calls Make's userinfo, organizations and current-authorization endpoints. Besides
  * throughput and latency, each variant's app-server CPU time per request is read from /proc: unlike
  * latency, it does not grow when the machine is busy with something else.

@@ -25,12 +25,14 @@ import {
   formatReport,
   formatScenariosBudget,
 } from "./report";
+import { formatRouteModules, measureRouteModules } from "./route-modules";
 import { measureRoundTrips } from "./round-trips";
 import { measureScenariosBudget } from "./scenarios-budget";
 import { measureFairShare } from "./fair-share";
 import { measureScenariosPage } from "./scenarios-page";
 import { measureSignIns } from "./sign-in";
-import { buildApp, resetMakeBudgets, startBenchStack, type BenchStack } from "./stack";
+import { BENCH_DIST_DIR, buildApp, resetMakeBudgets, startBenchStack, type BenchStack } from "./stack";
+import { testTuning } from "../tests/support/test-tuning";
 
 const WARM_UP_REQUESTS = 2_000;
 const MEMORY_REQUESTS = 5_000;
@@ -40,16 +42,14 @@ const log = (line: string) =>
 
 /**
  * `npm run bench -- --only scenarios-budget`, `--only fair-share`, `--only page-cost`, `--only refresh` (rows 2
- * and 3) or `--only pool`: just those rows (sign-in first, since
+ * and 3), `--only pool` or `--only doors` (which routes load operator tooling, row 1, cold start): just those rows (sign-in first, since
  * they need a user). Row 1 alone runs right after the sign-ins, on a server that has served nothing else.
  */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 
 async function measureRowOne(stack: BenchStack, cookie: string) {
-  log(
-    "page cost: /bare, /dashboard, /dashboard with MAKE_PROFILE_CACHE_SECONDS=0, / signed out, at c=1 and c=16",
-  );
-  const liveApp = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
+  log("page cost: /bare, /dashboard, /dashboard with ANSWER_CACHE_SECONDS=0, / signed out, at c=1 and c=16");
+  const liveApp = await stack.startApp({ env: testTuning({ ANSWER_CACHE_SECONDS: 0 }) });
   try {
     return await measurePageCost(
       { app: stack.app, liveApp, cookie },
@@ -98,6 +98,25 @@ async function main() {
     if (only === "fair-share") {
       const fairShare = await measureFairShare(stack, cookie);
       process.stdout.write(formatFairShare(fairShare).join("\n") + "\n");
+      return;
+    }
+
+    if (only === "doors") {
+      const routeModules = await measureRouteModules(process.cwd(), BENCH_DIST_DIR);
+      const pageCost = await measureRowOne(stack, cookie);
+      log(
+        "cold start: the standalone server from process start to its first /dashboard, then /bare, 5 times each",
+      );
+      const coldStart = await measureColdStarts(stack, cookie);
+      const cold = (page: "dashboard" | "bare") =>
+        [...coldStart[page]].sort((a, b) => a - b)[coldStart.runs >> 1];
+      process.stdout.write(
+        [
+          ...formatRouteModules(routeModules),
+          ...formatPageCost(pageCost),
+          `cold start, median of ${coldStart.runs}: /dashboard ${cold("dashboard")} ms · /bare ${cold("bare")} ms`,
+        ].join("\n") + "\n",
+      );
       return;
     }
 
@@ -170,6 +189,8 @@ async function main() {
         memory: { afterStart, ...memory },
         coldStart,
       }) +
+        "\n\n" +
+        formatRouteModules(await measureRouteModules(process.cwd(), BENCH_DIST_DIR)).join("\n") +
         "\n\n" +
         formatPoolUnderLoad(pool).join("\n") +
         "\n",

@@ -2,10 +2,11 @@
  * /dashboard/scenarios, the page that calls Make's API in each organization's zone: how many calls to Make
  * a view makes when nothing is cached (and to which zone), and how long such a view takes when every API
  * answer comes after the stand-in's latency, as Make's would after a network hop. On a second server of the
- * build with the per-token cache off (MAKE_PROFILE_CACHE_SECONDS=0); sequential views, then c=4.
+ * build with the per-token cache off (ANSWER_CACHE_SECONDS=0); sequential views, then c=4.
  */
 import { resetMakeBudgets, type BenchStack } from "./stack";
 import { runLoad, summarize, type LatencySummary } from "./load";
+import { testTuning } from "../tests/support/test-tuning";
 
 export interface ScenariosPageCost {
   apiLatencyMs: number;
@@ -35,7 +36,7 @@ export async function measureScenariosPage(
   await resetMakeBudgets(stack);
   makeStandIn.controls.configure({ apiLatencyMs, apiBudget: apiLimit });
   // Every view calls Make: a server with the per-token cache off (a cached view calls Make not at all).
-  const app = await stack.startApp({ env: { MAKE_PROFILE_CACHE_SECONDS: "0" } });
+  const app = await stack.startApp({ env: testTuning({ ANSWER_CACHE_SECONDS: 0 }) });
   const load = { url: `${app.url}/dashboard/scenarios`, headers: { cookie }, check: scenariosPageIsHealthy };
   try {
     await runLoad({ ...load, concurrency: 1, requests: 3 });

@@ -16,7 +16,7 @@ export interface SoakPlan {
   pauseMs: [number, number];
   accessTokenTtlSeconds: number;
   refreshMarginSeconds: number;
-  /** MAKE_TOKEN_TIMEOUT_MS of both servers (T of lib/make/refresh.ts). */
+  /** TOKEN_TIMEOUT_MS of both servers (T of lib/make/connection/refresh.ts). */
   tokenTimeoutMs: number;
   /** Seconds into the run. */
   killAt: number;
@@ -85,7 +85,7 @@ export interface FaultWindow {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const BUSY_OR_UNAVAILABLE = ["degraded:make_unavailable", "degraded:refresh_busy"];
-/** A waiter gives up after 2T (lib/make/refresh.ts); then the user's next view comes at most a pause later. */
+/** A waiter gives up after 2T (lib/make/connection/refresh.ts); then the user's next view comes at most a pause later. */
 const settleMs = (plan: SoakPlan) => 2 * plan.tokenTimeoutMs + plan.pauseMs[1] + 2_000;
 /** How long token requests take to reach Make around the kill: longer than the kill takes to set up. */
 const KILL_LATENCY_MS = 5_000;
@@ -188,7 +188,7 @@ export async function failThenSlowMake(stack: SoakStack, plan: SoakPlan): Promis
 
 /**
  * The longest a connection can wait for its next attempt once a 503 spell of `seconds` is over:
- * failures back off 5 s, 10 s, 20 s… (lib/make/refresh.ts), so n failures fit in 5 × (2^(n−1) − 1) s.
+ * failures back off 5 s, 10 s, 20 s… (lib/make/connection/refresh.ts), so n failures fit in 5 × (2^(n−1) − 1) s.
  */
 export function longestBackoffMs(seconds: number): number {
   let failures = 1;

@@ -12,6 +12,7 @@ import {
 import { judgeSoak, type SoakReport } from "./soak-report";
 import { startSoakStack } from "./soak-stack";
 import { browse, signInUsers } from "./soak-users";
+import { testTuning } from "../tests/support/test-tuning";
 
 export interface SoakTarget {
   /** The production build to serve. */
@@ -36,10 +37,10 @@ export async function runSoak(
     databaseUrl: target.databaseUrl,
     accessTokenTtlSeconds: plan.accessTokenTtlSeconds,
     serverless: target.serverless,
-    env: {
-      TOKEN_REFRESH_MARGIN_SECONDS: String(plan.refreshMarginSeconds),
-      MAKE_TOKEN_TIMEOUT_MS: String(plan.tokenTimeoutMs),
-    },
+    env: testTuning({
+      REFRESH_MARGIN_SECONDS: plan.refreshMarginSeconds,
+      TOKEN_TIMEOUT_MS: plan.tokenTimeoutMs,
+    }),
   });
   try {
     // The organization all of them share would otherwise spend Make's per-organization budget in seconds.

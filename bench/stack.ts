@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { cpSync, rmSync } from "node:fs";
 import path from "node:path";
 
 import pg from "pg";
@@ -15,11 +16,14 @@ import { startAppServer, type AppServer } from "../tests/support/app-server";
 import { freePort } from "../tests/support/ports";
 import { startBenchDatabase, type BenchDatabase } from "./database";
 import { timeStandIn, type StandInTiming } from "./stand-in-timing";
+import { testTuning } from "../tests/support/test-tuning";
 
 export const BENCH_DIST_DIR = ".next-bench";
 /** The app's default, set explicitly because bench/refresh.ts relies on it to make a token due. */
 export const REFRESH_MARGIN_SECONDS = 60;
 const root = path.resolve(import.meta.dirname, "..");
+/** Where the benchmark's pages sit while it builds (ignored by git). */
+const BENCH_PAGES_IN_APP = path.join(root, "app/(bench)");
 
 export interface BenchStack {
   database: BenchDatabase;
@@ -44,6 +48,36 @@ export async function buildApp(log: (line: string) => void): Promise<void> {
   if (process.env.BENCH_SKIP_BUILD === "1")
     return log(`reusing the build in ${BENCH_DIST_DIR} (BENCH_SKIP_BUILD=1)`);
   log(`building the app into ${BENCH_DIST_DIR} (next build)…`);
+  await withBenchPages(() => nextBuild());
+}
+
+/**
+ * The benchmark's own pages (bench/pages/) become routes of its build only: copied into app/(bench)/, which
+ * git ignores, for the length of `next build`, and removed afterwards, when the build fails or is
+ * interrupted too. Every other build (`npm run build`, the tests) has no /bare. The route types the build
+ * wrote go with them: they import the pages, and tsconfig.json includes them in `npm run typecheck`.
+ */
+async function withBenchPages<T>(build: () => Promise<T>): Promise<T> {
+  const remove = () => {
+    rmSync(BENCH_PAGES_IN_APP, { recursive: true, force: true });
+    rmSync(path.join(root, BENCH_DIST_DIR, "types"), { recursive: true, force: true });
+  };
+  const interrupted = (signal: NodeJS.Signals) => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  remove();
+  cpSync(path.join(root, "bench/pages"), BENCH_PAGES_IN_APP, { recursive: true });
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+  try {
+    return await build();
+  } finally {
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+    remove();
+  }
+}
+
+async function nextBuild(): Promise<void> {
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
     env: {
@@ -52,8 +86,6 @@ export async function buildApp(log: (line: string) => void): Promise<void> {
       NEXT_DIST_DIR: BENCH_DIST_DIR,
       NEXT_OUTPUT: "standalone",
       NEXT_TELEMETRY_DISABLED: "1",
-      // Builds the benchmark's own pages (app/(bench)/**/page.bench.tsx), absent from every other build.
-      BENCH_BUILD: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -92,7 +124,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     MAKE_API_URL: "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: makeStandIn.zones[0]!,
     MAKE_ZONE_HOSTS: makeStandIn.zones.join(","),
-    TOKEN_REFRESH_MARGIN_SECONDS: String(REFRESH_MARGIN_SECONDS),
+    ...testTuning({ REFRESH_MARGIN_SECONDS }),
     NODE_OPTIONS: `--require ${JSON.stringify(path.join(root, "bench/heap-probe.cjs"))}`,
     NEXT_TELEMETRY_DISABLED: "1",
   };

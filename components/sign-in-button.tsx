@@ -1,4 +1,4 @@
-import { startSignIn } from "@/lib/make";
+import { startSignIn } from "@/lib/auth";
 import { Button } from "@/components/ui/button";
 
 /**

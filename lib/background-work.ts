@@ -1,7 +1,6 @@
 /**
  * The one way to let work outlive a response: `outliveResponse(work)` registers it with the platform, so a
- * serverless instance is not frozen or discarded before it ends. Call it for anything not awaited before
- * the answer is sent; cron runs and scripts await `settleBackgroundWork()` before they end.
+ * serverless instance is not frozen before it ends; cron runs and scripts await `settleBackgroundWork()`.
  * @see https://nextjs.org/docs/app/api-reference/functions/after
  * @see https://vercel.com/docs/functions/functions-api-reference/vercel-functions-package#waituntil
  */

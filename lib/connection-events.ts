@@ -1,10 +1,10 @@
 /**
  * Your product's reaction to what happens to a user's Make connection: email the user when it breaks,
  * pause their jobs when it lapses, resume them when it recovers. Every event reaches this handler at least
- * once, in order per user, after the change it reports has committed (lib/make/outbox.ts delivers it).
+ * once, in order per user, after its change has committed (lib/make/connection/outbox.ts delivers it).
  */
 import "server-only";
-import type { MakeConnectionEvent } from "@/lib/make";
+import type { MakeConnectionEvent } from "@/lib/make-connection-event";
 import { log } from "@/lib/log";
 
 /**

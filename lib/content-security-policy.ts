@@ -1,8 +1,7 @@
 /**
- * The Content Security Policy, built in one place for two callers: proxy.ts gives every page its own policy
- * with a fresh script nonce (Next.js puts it on its scripts), and next.config.mjs sends a policy without
- * one on every other response. `form-action` and `img-src` name each configured sign-in provider's origin
- * (lib/auth/provider-list.ts). Imports stay relative: next.config.mjs loads this file with jiti.
+ * The Content Security Policy for proxy.ts (each page's, with a fresh script nonce) and next.config.mjs
+ * (every other response); `form-action` and `img-src` name each sign-in provider's origin. Imports stay
+ * relative: next.config.mjs loads this file with jiti.
  * @see https://nextjs.org/docs/app/guides/content-security-policy
  */
 import { providerSources } from "./auth/provider-list";

@@ -1,16 +1,13 @@
 /**
- * The one place environment variables are read. Every variable is validated when the server starts
- * (instrumentation.ts imports this module), so a bad or missing value stops it with a message that names
- * the variable instead of failing later inside a request. `next build` validates as well wherever the
- * deployment's variables are present (next.config.mjs), so a misconfigured deployment does not build green.
- *
- * `npm run dev` (scripts/dev.ts) fills in the development defaults (embedded database, local Make
- * stand-in, a generated secret) before Next starts, so nothing here needs a development branch.
+ * The one place environment variables are read: validated at server start and by `next build`, so a bad
+ * value stops it naming the variable (`npm run dev` sets development defaults first, in scripts/dev.ts). Add
+ * one here and to .env.example only if a deployer must or may set it; tuning is a constant beside its code.
  * @see https://env.t3.gg/docs/nextjs
  */
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
 import { isLoopbackHost } from "./loopback";
+import { parseScopes } from "./scopes";
 
 const DEFAULT_SCOPE = "openid user:read organizations:read teams:read scenarios:read";
 
@@ -98,27 +95,7 @@ const booleanFlag = z
 
 export const env = createEnv({
   server: {
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    DATABASE_URL: postgresUrl,
-    DATABASE_URL_UNPOOLED: postgresUrl.optional(),
-    AUTH_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `npx auth secret`)"),
-    AUTH_URL: REQUIRED_BECAUSE.AUTH_URL ? z.url() : z.url().optional(),
-    // Auth.js's own switch: trust the request's Host / X-Forwarded-Host where AUTH_URL is not set.
-    AUTH_TRUST_HOST: booleanFlag.optional(),
-    AUTH_REDIRECT_PROXY_URL: redirectProxyUrl.optional(),
-    // Origins the stable deployment forwards Make's answer to; on Vercel, the project's own preview URLs.
-    AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: z
-      .string()
-      .transform((value) => value.split(",").map((origin) => origin.trim()))
-      .pipe(z.array(originPattern))
-      .optional(),
-    // Set by Vercel (system environment variables); never set them yourself.
-    VERCEL: z.string().optional(),
-    VERCEL_ENV: z.enum(["production", "preview", "development"]).optional(),
-    VERCEL_URL: z.string().optional(),
-    VERCEL_BRANCH_URL: z.string().optional(),
-    VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
-    CRON_SECRET: process.env.VERCEL === "1" ? cronSecret : cronSecret.optional(),
+    // Make's OAuth client (docs/real-make.md).
     AUTH_MAKE_ISSUER: z
       .url({ error: "must be the issuer URL of Make's OpenID server, e.g. https://www.make.com" })
       .refine(httpsInProduction, HTTPS_REQUIRED),
@@ -127,21 +104,43 @@ export const env = createEnv({
     AUTH_MAKE_SCOPE: z
       .string()
       .default(DEFAULT_SCOPE)
-      .refine((scope) => scope.split(/[\s,]+/).includes("openid"), "must include openid"),
+      .refine((scope) => parseScopes(scope).includes("openid"), "must include openid"),
     AUTH_MAKE_NONCE: booleanFlag.default(false),
-    // Extra scopes "Grant access" may ask for, beyond AUTH_MAKE_SCOPE and lib/make/calls.ts's GRANTABLE_SCOPES.
-    AUTH_MAKE_GRANTABLE_SCOPES: z
-      .string()
-      .regex(
-        /^[a-z][a-z-]*:[a-z]+([\s,]+[a-z][a-z-]*:[a-z]+)*$/,
-        "must be Make scope names such as templates:read",
-      )
-      .optional(),
     MAKE_API_URL: makeApiUrl.default("https://{zone}/api/v2"),
     MAKE_DEFAULT_ZONE: z
       .string()
       .regex(/^[a-z0-9.-]+(:\d+)?$/i, "must be a zone host such as eu1.make.com")
       .default("eu1.make.com"),
+
+    // The deployment (docs/deploying.md).
+    DATABASE_URL: postgresUrl,
+    DATABASE_URL_UNPOOLED: postgresUrl.optional(),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `npx auth secret`)"),
+    AUTH_URL: REQUIRED_BECAUSE.AUTH_URL ? z.url() : z.url().optional(),
+    // Auth.js's own switch: trust the request's Host / X-Forwarded-Host where AUTH_URL is not set.
+    AUTH_TRUST_HOST: booleanFlag.optional(),
+    TOKEN_ENCRYPTION_KEY: REQUIRED_BECAUSE.TOKEN_ENCRYPTION_KEY
+      ? z.string().min(1)
+      : z.string().min(1).optional(),
+    CRON_SECRET: process.env.VERCEL === "1" ? cronSecret : cronSecret.optional(),
+    AUTH_REDIRECT_PROXY_URL: redirectProxyUrl.optional(),
+    // Origins the stable deployment forwards Make's answer to; on Vercel, the project's own preview URLs.
+    AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: z
+      .string()
+      .transform((value) => value.split(",").map((origin) => origin.trim()))
+      .pipe(z.array(originPattern))
+      .optional(),
+
+    // Optional: what the app does without each is in .env.example.
+    // Connection events are POSTed here, signed as Standard Webhooks specifies (lib/make/connection/outbox.ts).
+    MAKE_EVENTS_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    MAKE_EVENTS_WEBHOOK_SECRET: process.env.MAKE_EVENTS_WEBHOOK_URL
+      ? webhookSecret
+      : webhookSecret.optional(),
+    // Connections whose user has had no session and no sign-in for this many days lapse (lib/make/connection/lapse.ts).
+    MAKE_LAPSE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    // However often it is used, a session ends this many days after its sign-in (lib/auth/session.ts).
+    AUTH_SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     // Zone hosts beyond Make's own (*.make.com, *.make.celonis.com) that may receive tokens: a private
     // instance, the local stand-in. An organization naming any other zone gets no request.
     MAKE_ZONE_HOSTS: z
@@ -152,26 +151,6 @@ export const env = createEnv({
       )
       .transform((value) => value.split(",").map((host) => host.trim()))
       .default([]),
-    TOKEN_ENCRYPTION_KEY: REQUIRED_BECAUSE.TOKEN_ENCRYPTION_KEY
-      ? z.string().min(1)
-      : z.string().min(1).optional(),
-    TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(3000).default(60),
-    MAKE_PROFILE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
-    // The window of Make's per-organization API budget; Make's is a minute. Shorter only against the stand-in.
-    MAKE_API_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-    // At most 10 s: a refresh's whole lease must end within a page's maxDuration (lib/make/README.md).
-    MAKE_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
-    // Make's refresh tokens last 180 days: a connection idle for this many days is refreshed by the cron job.
-    MAKE_RENEW_IDLE_AFTER_DAYS: z.coerce.number().int().min(1).max(170).default(30),
-    // Connections whose user has had no session and no sign-in for this many days lapse (lib/make/lapse.ts).
-    MAKE_LAPSE_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-    // Connection events are POSTed here, signed as Standard Webhooks specifies (lib/make/outbox.ts).
-    MAKE_EVENTS_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-    MAKE_EVENTS_WEBHOOK_SECRET: process.env.MAKE_EVENTS_WEBHOOK_URL
-      ? webhookSecret
-      : webhookSecret.optional(),
-    // However often it is used, a session ends this many days after its sign-in (lib/auth/session.ts).
-    AUTH_SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     // Traces are exported over OTLP when this is set (instrumentation.ts); unset, tracing costs nothing.
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     OTEL_SERVICE_NAME: z.string().min(1).default("make-oidc-starter"),
@@ -180,6 +159,14 @@ export const env = createEnv({
     AUTH_OIDC_ID: z.string().min(1).optional(),
     AUTH_OIDC_SECRET: z.string().min(1).optional(),
     AUTH_OIDC_NAME: z.string().min(1).default("Company SSO"),
+
+    // Set by the platform: Next.js, and Vercel's system environment variables. Never set them yourself.
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    VERCEL: z.string().optional(),
+    VERCEL_ENV: z.enum(["production", "preview", "development"]).optional(),
+    VERCEL_URL: z.string().optional(),
+    VERCEL_BRANCH_URL: z.string().optional(),
+    VERCEL_PROJECT_PRODUCTION_URL: z.string().optional(),
   },
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,
@@ -198,7 +185,7 @@ export const env = createEnv({
 });
 
 /** Granted-scope list from the configured scope string (Make accepts spaces or commas). */
-export const requestedScopes = () => env.AUTH_MAKE_SCOPE.split(/[\s,]+/).filter(Boolean);
+export const requestedScopes = () => parseScopes(env.AUTH_MAKE_SCOPE);
 
 /** Confidential clients authenticate with `client_secret_post`; public clients rely on PKCE alone. */
 export const clientType = (): "confidential" | "public" => (env.AUTH_MAKE_SECRET ? "confidential" : "public");

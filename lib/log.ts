@@ -1,9 +1,7 @@
 /**
- * The app's one logger: a JSON object per line in production (for a log drain to index), a readable line
- * in development. Lines about a Make connection carry its `accountId`; no line carries a token: fields
- * whose name says token, secret or password are replaced, as a net under the rule, not instead of it.
- * Inside a traced request each line carries the trace id, so a log line leads to its trace. Text is
- * printed without query strings or control characters (lib/query-strings.ts, lib/terminal-text.ts).
+ * The app's one logger: a JSON object per line in production, a readable line in development. A line about a
+ * connection carries its `accountId`, inside a traced request the trace id; fields named like a token, secret
+ * or password are redacted (a net under the rule), and text loses query strings and control characters.
  */
 import { trace } from "@opentelemetry/api";
 import { withoutQueryStrings } from "@/lib/query-strings";

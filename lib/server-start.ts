@@ -1,11 +1,7 @@
 /**
- * What a Node.js server does once at start (called from instrumentation.ts). Importing the env module
- * validates every variable: a missing or bad one stops the server at start with a message naming it, not
- * at the first request. Then tracing is registered when an OTLP endpoint is configured (or Vercel's
- * collector is there), and, in a long-running server, the sweep that delivers revocations Make has not
- * confirmed yet starts; on Vercel, whose instances are suspended between requests, Vercel Cron does that.
- * First of all, it works around a memory leak of Next.js (lib/abort-reason-stacks.ts).
- * @see https://nextjs.org/docs/app/guides/open-telemetry#using-vercelotel
+ * What a Node.js server does once at start (called from instrumentation.ts): the memory-leak workaround, the
+ * environment validated, tracing registered when a collector is configured, and the revocation sweep in a
+ * long-running server. Why each: docs/architecture.md, "Observability".
  */
 import { releaseAbortReasonStacks } from "@/lib/abort-reason-stacks";
 
@@ -15,6 +11,7 @@ export async function startServer() {
   try {
     const loaded = await import("@/lib/env");
     env = loaded.env;
+    await import("@/lib/test-tuning");
     // Auth.js reads AUTH_URL itself (sign-in actions, the route): on Vercel it is the deployment's own URL,
     // so no request header ever names this deployment's origin.
     const url = loaded.deploymentUrl();
@@ -35,6 +32,6 @@ export async function startServer() {
     });
   }
   if (process.env.VERCEL === "1") return;
-  const { startRevocationSweep } = await import("@/lib/make");
+  const { startRevocationSweep } = await import("@/lib/make/ops");
   startRevocationSweep();
 }

@@ -4,17 +4,26 @@
  * and with a user that user's connection. One line per check; exit code 1 when any fails. Text that comes
  * from Make (names, zones, errors) is printed without control characters.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { settleBackgroundWork } from "@/lib/background-work";
 import { printable } from "@/lib/terminal-text";
 
 const { values } = parseArgs({ options: { user: { type: "string" } }, allowPositionals: false });
 
+/** "make-oidc-starter 0.6.0", read at run time: the release named in package.json (and CHANGELOG.md). */
+function starterVersion(): string {
+  const file = new URL("../package.json", import.meta.url);
+  const { name, version } = JSON.parse(readFileSync(file, "utf8")) as { name: string; version: string };
+  return `${name} ${version}`;
+}
+
 async function main(): Promise<number> {
-  let make: typeof import("@/lib/make");
+  console.log(starterVersion());
+  let make: typeof import("@/lib/make/ops");
   try {
     // The environment is validated on import: a configuration error is a failed check, not a stack trace.
-    make = await import("@/lib/make");
+    make = await import("@/lib/make/ops");
   } catch (error) {
     console.log(`✗ configuration: ${printable(error instanceof Error ? error.message : String(error))}`);
     return 1;
@@ -34,7 +43,7 @@ async function main(): Promise<number> {
   } finally {
     // A renewal the check started, or a fact it observed, is written before the database goes.
     await settleBackgroundWork();
-    await make.disconnectDatabase().catch(() => {});
+    await (await import("@/lib/db")).db.$disconnect().catch(() => {});
   }
 }
 

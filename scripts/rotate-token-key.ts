@@ -4,7 +4,7 @@
  * remove the old keys once it reports 0 remaining (it exits with 1 while some are left).
  */
 import { db } from "@/lib/db";
-import { reencryptAllTokens, UnknownKeysError } from "@/lib/make";
+import { reencryptAllTokens, UnknownKeysError } from "@/lib/make/ops";
 
 const report = await reencryptAllTokens().catch(async (error: unknown) => {
   if (!(error instanceof UnknownKeysError)) throw error;

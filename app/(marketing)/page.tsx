@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { accountJustDeleted, currentUser, safeRedirectPath, signInChoices } from "@/lib/auth";
 import { SignInButton } from "@/components/sign-in-button";
+import { Notice } from "@/components/ui/notice";
 import { site } from "@/lib/site";
 
 /** What a link to the app shows when shared: the Open Graph image is public/og.png. */
@@ -38,14 +39,10 @@ export default async function LandingPage({
         </p>
       </div>
       {deleted && (
-        <p
-          role="status"
-          data-account-deleted
-          className="rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
-        >
+        <Notice tone="success" role="status" data-account-deleted>
           Your account was deleted. This app&apos;s access to your Make account is revoked at Make (retried
           until Make confirms).
-        </p>
+        </Notice>
       )}
       <div className="flex flex-wrap gap-3">
         {signInChoices().map((provider) => (

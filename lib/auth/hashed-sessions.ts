@@ -1,12 +1,6 @@
 /**
- * Session tokens are stored hashed. Auth.js's database sessions keep the cookie value itself in
- * "Session"."sessionToken", so a leaked dump or backup would let anyone sign in as every user with a live
- * session. Here the browser keeps the random token and the database only its SHA-256: a dump holds nothing
- * that works as a cookie. The token is Auth.js's `crypto.randomUUID()`, unguessable, so a plain (unsalted,
- * fast) hash is enough.
- *
- * Every lookup by session token goes through `hashSessionToken`: the adapter below for Auth.js, and
- * lib/auth/session.ts and the "Sign out everywhere" action for the app's own queries.
+ * Session tokens are stored as their SHA-256, so a database dump holds no working cookie: the adapter wrapper
+ * for Auth.js, and `hashSessionToken` for every other lookup by session token (lib/auth/README.md).
  */
 import "server-only";
 import { createHash } from "node:crypto";

@@ -1,12 +1,13 @@
 /**
- * The sign-in providers as data: for each one, where the browser is sent to sign in (the Content Security
- * Policy's `form-action`) and where its users' pictures come from (`img-src`). next.config.mjs builds the
- * policy from this list, so it reads process.env itself and imports nothing. Add a provider here and in
- * lib/auth/providers.ts (docs/extending.md).
+ * The one list of sign-in providers: each one's id, button name, whether it is configured, and its origins for
+ * the Content Security Policy (next.config.mjs reads it, so it imports nothing). Add a provider here and its
+ * Auth.js configuration in lib/auth/providers.ts (docs/extending.md).
  */
 
 export interface SignInProviderEntry {
   id: string;
+  /** The name on its "Sign in with …" button. */
+  name(variables: Record<string, string | undefined>): string;
   /** The issuer URL, or undefined when the provider is not configured. */
   issuer(variables: Record<string, string | undefined>): string | undefined;
   /** Hosts its profile pictures are served from, beyond the issuer's origin. */
@@ -16,12 +17,14 @@ export interface SignInProviderEntry {
 export const SIGN_IN_PROVIDERS: SignInProviderEntry[] = [
   {
     id: "make",
+    name: () => "Make",
     issuer: (variables) => variables.AUTH_MAKE_ISSUER || "https://www.make.com",
     // Make's profile documents no picture; when one comes, it is on Make's own hosts.
     avatarHosts: ["https://*.make.com", "https://*.make.celonis.com"],
   },
   {
     id: "oidc",
+    name: (variables) => variables.AUTH_OIDC_NAME || "Company SSO",
     issuer: (variables) => (variables.AUTH_OIDC_ID ? variables.AUTH_OIDC_ISSUER : undefined),
     avatarHosts: [],
   },

@@ -1,11 +1,9 @@
 /**
- * Gives Auth.js the request as the browser addressed it, so the OAuth `redirect_uri` is one string in the
- * authorization and the token request: this deployment's own URL (AUTH_URL, or Vercel's for the
- * deployment) when known; the forwarded or plain Host header only where hosts are trusted (AUTH_TRUST_HOST,
- * development) and no URL is known. And it keeps the redirect proxy from forwarding Make's answer to an
- * origin outside its allowlist. Why Next's own request URL will not do:
- * docs/security.md, "What these tests made us fix".
+ * The auth route's request as the browser addressed it (AUTH_URL, Vercel's URL, or trusted Host headers), so
+ * the OAuth `redirect_uri` is one string throughout; and the origins the redirect proxy may forward Make's
+ * answer to. Why Next's own request URL will not do: lib/auth/README.md, "The auth route".
  */
+import { log } from "@/lib/log";
 import { NextRequest } from "next/server";
 import { deploymentUrl, env, trustHost } from "@/lib/env";
 
@@ -104,9 +102,9 @@ export function withRedirectProxyAllowlist(handler: (request: NextRequest) => Pr
     const target = new URL(location, request.url);
     const forwarded = pathname.includes("/callback/") && target.origin !== own;
     if (!forwarded || redirectProxyAllows(target.origin)) return response;
-    console.error(
-      `[auth] redirect proxy: refused to forward Make's answer to ${target.origin} (not allowed)`,
-    );
+    log.error("redirect proxy: refused to forward Make's answer (origin not allowed)", {
+      origin: target.origin,
+    });
     return Response.redirect(new URL("/auth/error?reason=forged_request", own), 302);
   };
 }

@@ -1,9 +1,6 @@
 /**
- * The names of Auth.js's cookies. Where this deployment's URL is known to be https (AUTH_URL, or Vercel's
- * URL for the deployment), the session, state, PKCE, nonce and callback-URL cookies are `__Host-`: the
- * browser then accepts them only from this exact host, Secure, path `/` and without a Domain, so a sibling
- * subdomain cannot plant one. With no known URL (trusted Host headers) Auth.js's own names stay:
- * `__Secure-` under https, plain otherwise. Only the one expected name is ever read.
+ * The names of Auth.js's cookies: `__Host-` where this deployment's https URL is known, Auth.js's own names
+ * otherwise; only the expected name is ever read. Why: lib/auth/README.md, "Cookie names".
  * @see https://authjs.dev/reference/core#cookies
  */
 import type { NextAuthConfig } from "next-auth";
@@ -19,6 +16,21 @@ export function sessionCookieName(origin: { authUrl?: string; forwardedProto?: s
   const protocol = origin.forwardedProto?.split(",")[0]?.trim() || "https";
   return protocol === "https" ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
+
+const SESSION_COOKIE_NAMES = [SESSION_COOKIE, SECURE_SESSION_COOKIE, HOST_SESSION_COOKIE];
+
+/** True for a `Set-Cookie` line that sets a session cookie of any of the three names to a value (not a sign-out). */
+export const setsSessionCookie = (line: string): boolean => {
+  const pair = line.split(";", 1)[0] ?? "";
+  const equals = pair.indexOf("=");
+  return (
+    equals > 0 && SESSION_COOKIE_NAMES.includes(pair.slice(0, equals).trim()) && equals < pair.length - 1
+  );
+};
+
+/** Whether a cookie of this name must be sent with `Secure` (its prefix says so). */
+export const isSecureCookieName = (name: string): boolean =>
+  name.startsWith("__Secure-") || name.startsWith("__Host-");
 
 /** The name of a cookie of the app's set beside the session cookie, with its prefix (`__Host-` under https). */
 export const besideSessionCookie = (sessionName: string, name: string): string =>

@@ -1,37 +1,17 @@
 /**
- * The one read on every protected request: a session (by its stored, hashed token) with its user, the
- * user's Make account, the latest activity and the count of queued revocations, in ONE SQL statement sent
- * straight to the `pg` pool that Prisma also uses.
- *
- * Why not Prisma here: `npm run bench` measured Prisma's client adding more CPU per query than the same
- * joined read costs through `pg` altogether, enough to slow /dashboard visibly (figures in
- * bench/README.md). Apart from the API budget and Make observations (lib/make/budget.ts,
- * lib/make/observations.ts), everything else goes through Prisma. What keeps this honest:
- * - whole rows are read (`row_to_json`), so a new column comes along by itself;
- * - encrypted columns are opened by lib/db/encrypted-columns.ts, the same code as every Prisma read;
- * - tests/integration/session-read.test.ts checks that this read equals Prisma's read of the same rows
- *   (away from UTC), so a DateTime column missing from the lists below fails there.
+ * The one read on every protected request: a session (by its stored, hashed token) with its user and the
+ * user's Make connection (lib/make's fragment), in ONE SQL statement sent straight to the `pg` pool that
+ * Prisma also uses. Why not Prisma, and what keeps this honest: lib/auth/README.md.
  */
 import "server-only";
-import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
 import { pool } from "@/lib/db";
-import { openEncryptedColumns } from "@/lib/db/encrypted-columns";
-import { MAKE_PROVIDER_ID, RECENT_EVENTS } from "@/lib/make";
+import { readSessionConnection, sessionConnectionSql, type SessionConnection } from "@/lib/make/auth";
 
-export interface StoredSession {
+export interface StoredSession extends SessionConnection {
   expires: Date;
   /** When the session was signed in: it ends AUTH_SESSION_MAX_AGE_DAYS later (lib/auth/session-lifetime.ts). */
   createdAt: Date;
   user: { id: string; name: string | null; email: string | null; image: string | null };
-  /**
-   * The user's Make account (one per user: a unique index), tokens decrypted (server-side only; a token
-   * that could not be decrypted reads as null, see `unreadableTokens`), if one is connected.
-   */
-  account: Account | null;
-  /** The latest activity of the Make connection, newest first. */
-  events: ConnectionEvent[];
-  /** Revocations Make has not confirmed yet. */
-  pendingRevocations: number;
 }
 
 // Unnamed on purpose: a named (prepared) statement breaks behind PgBouncer-style transaction poolers.
@@ -40,59 +20,22 @@ const SESSION_SQL = `
     'expires', s.expires,
     'createdAt', s."createdAt",
     'user', json_build_object('id', u.id, 'name', u.name, 'email', u.email, 'image', u.image),
-    'account', (SELECT row_to_json(a) FROM "Account" a WHERE a."userId" = u.id AND a.provider = $2),
-    'events', (
-      SELECT coalesce(json_agg(e ORDER BY e."createdAt" DESC, e.id DESC), '[]'::json)
-      FROM (
-        SELECT * FROM "ConnectionEvent" WHERE "userId" = u.id
-        ORDER BY "createdAt" DESC, id DESC LIMIT ${RECENT_EVENTS}
-      ) e
-    ),
-    'pendingRevocations', (SELECT count(*) FROM "PendingRevocation" p WHERE p."userId" = u.id)
+    'connection', ${sessionConnectionSql("u.id")}
   )::text AS session
   FROM "Session" s JOIN "User" u ON u.id = s."userId"
   WHERE s."sessionToken" = $1`;
 
-type Json = Record<string, unknown>;
-
-// JSON has no dates: these are the DateTime columns, which Prisma stores as `timestamp(3)` holding UTC and
-// JSON renders without a zone. Every other column arrives as Prisma would return it.
-const ACCOUNT_DATES = [
-  "connectedAt",
-  "lastRefreshedAt",
-  "lastErrorAt",
-  "nextRetryAt",
-  "refreshLeaseUntil",
-  "updatedAt",
-] as const;
-const EVENT_DATES = ["createdAt"] as const;
-
-const utc = (value: unknown) => new Date(`${value as string}Z`);
-
-function withDates<T>(row: Json, columns: readonly (keyof T & string)[]): T {
-  const out = { ...row };
-  for (const column of columns) if (out[column] !== null) out[column] = utc(out[column]);
-  return out as T;
-}
+const utc = (value: string) => new Date(`${value}Z`);
 
 /** The session stored under `sessionKey` (the hashed cookie value), expired or not; null when there is none. */
 export async function readSession(sessionKey: string): Promise<StoredSession | null> {
-  const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey, MAKE_PROVIDER_ID]);
+  const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey]);
   if (!rows[0]) return null;
-  const { expires, createdAt, user, account, events, pendingRevocations } = JSON.parse(rows[0].session) as {
+  const { expires, createdAt, user, connection } = JSON.parse(rows[0].session) as {
     expires: string;
     createdAt: string;
     user: StoredSession["user"];
-    account: Json | null;
-    events: Json[];
-    pendingRevocations: number;
+    connection: Parameters<typeof readSessionConnection>[0];
   };
-  return {
-    expires: utc(expires),
-    createdAt: utc(createdAt),
-    user,
-    account: account && openEncryptedColumns(withDates<Account>(account, ACCOUNT_DATES), "Account"),
-    events: events.map((event) => withDates<ConnectionEvent>(event, EVENT_DATES)),
-    pendingRevocations,
-  };
+  return { expires: utc(expires), createdAt: utc(createdAt), user, ...readSessionConnection(connection) };
 }

@@ -1,18 +1,7 @@
 /**
- * The signed-in user for pages, routes and actions, read in ONE database round trip per request: the
- * session (by the Auth.js session cookie), its user, the user's Make account and the latest activity,
- * in a single SQL statement (lib/auth/session-read.ts). Auth.js's `auth()` would cost one query for the
- * session and the dashboard three more; this is the hot path of every protected page.
- *
- * Pages get the Make connection's status, never its tokens: the account row read here is handed to the
- * Make module (`preloadConnection`), which keeps it for the rest of the request, so `MakeApi.forUser(id)`
- * with a fresh token costs no query. This is the one session read: auth.ts does not export Auth.js's
- * `auth()`, which would cost a query for the session and the dashboard three more.
- *
- * Validity follows Auth.js's database sessions: the row must exist and not be expired; like `auth()`, a
- * session older than `updateAge` has its expiry pushed forward (after the response, off the hot path);
- * proxy.ts pushes the cookie's expiry forward on the same schedule.
- * @see https://authjs.dev/concepts/session-strategies#database-session
+ * The signed-in user for pages, routes and actions (`currentUser`, `requireUser`): one database round trip
+ * per request, the Make account handed on to lib/make. Edit it to change what a session carries or how it is
+ * renewed; why it is not Auth.js's `auth()`: lib/auth/README.md, "The one session read".
  */
 import "server-only";
 import { cache } from "react";
@@ -23,10 +12,10 @@ import { authConfig } from "@/auth.config";
 import { db } from "@/lib/db";
 import { deploymentUrl } from "@/lib/env";
 import { hashSessionToken } from "@/lib/auth/hashed-sessions";
-import { besideSessionCookie, sessionCookieName } from "@/lib/auth/session-cookie";
+import { besideSessionCookie, isSecureCookieName, sessionCookieName } from "@/lib/auth/session-cookie";
 import { readSession, type StoredSession } from "@/lib/auth/session-read";
 import { effectiveExpiry, sessionEndsBy } from "@/lib/auth/session-lifetime";
-import { preloadConnection } from "@/lib/make";
+import { preloadConnection } from "@/lib/make/auth";
 
 async function sessionCookieOfRequest() {
   const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
@@ -42,7 +31,7 @@ const ACCOUNT_DELETED_COOKIE = "account-deleted";
 
 export async function markAccountDeleted(): Promise<void> {
   const { jar, name } = await sessionCookieOfRequest();
-  const secure = name.startsWith("__Secure-") || name.startsWith("__Host-");
+  const secure = isSecureCookieName(name);
   jar.set(besideSessionCookie(name, ACCOUNT_DELETED_COOKIE), "1", {
     maxAge: 60,
     path: "/",
@@ -75,7 +64,7 @@ export async function clearSessionCookie(): Promise<void> {
     path: "/",
     httpOnly: true,
     sameSite: "lax",
-    secure: name.startsWith("__Secure-") || name.startsWith("__Host-"),
+    secure: isSecureCookieName(name),
   });
 }
 

@@ -1,17 +1,7 @@
 /**
- * Which columns hold ciphertext, by model, and the Prisma client extension that seals and opens them. It
- * sits under every query, including the ones @auth/prisma-adapter makes, so no code path can write one of
- * these columns in clear or hand its ciphertext to a caller. Each value is bound to its row's id, so a
- * write must know it: a create gets its id here, an update names it (`where: { id }`). Every other column
- * of every model, a field called `token` included, is stored as written. Add a column here (and mark it `/// @encrypted` in
- * schema.prisma; a unit test compares the two) only if it holds a secret the app must send somewhere.
- *
- * A value that cannot be opened reads as null and is noted on its row (`unreadableColumns`), with why:
- * under a key this process lacks (a rollback, a rolling deploy) or failing authentication under a key it
- * has (altered, or written under a lost secret). What to do about it is the caller's business.
- * Raw SQL bypasses this: encrypted columns are never written with raw SQL, and the one raw read of them
- * (lib/auth/session-read.ts) opens them with `openEncryptedColumns`.
- * @see https://www.prisma.io/docs/orm/prisma-client/client-extensions/query
+ * Which columns hold ciphertext, by model, and the Prisma client extension that seals and opens them under
+ * every query. Add a column here (and `/// @encrypted` in schema.prisma) only if it holds a secret the app
+ * must send somewhere; the rules it keeps: lib/db/README.md, "Encrypted columns".
  */
 import "server-only";
 import { randomUUID } from "node:crypto";

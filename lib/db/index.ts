@@ -1,9 +1,6 @@
 /**
- * The one Prisma client, and the `pg` pool under it. Prisma 7 speaks to PostgreSQL through the `pg`
- * driver adapter; the client carries the encryption extension, so every read and write of an encrypted
- * column goes through ./encrypted-columns.ts. The pool is exported for the few page-view statements that
- * skip Prisma's client (the session read in lib/auth/session-read.ts, the API budget in
- * lib/make/budget.ts, Make observations); sharing it keeps one set of connections per process.
+ * The one Prisma client (Prisma 7 over the `pg` driver adapter, with the encryption extension) and the `pg`
+ * pool under it, shared with the few statements that skip Prisma's client (lib/db/README.md).
  * @see https://www.prisma.io/docs/orm/overview/databases/postgresql#using-the-node-postgres-driver
  */
 import "server-only";

@@ -1,15 +1,7 @@
 /**
- * Authenticated encryption of secret columns at rest (lib/db/encrypted-columns.ts says which): AES-256-GCM
- * from Node's crypto, one random 96-bit IV per value, the column name and the row's id as associated data
- * (a ciphertext copied into another column or another row fails to open).
- *
- * Keys come from TOKEN_ENCRYPTION_KEY (comma-separated: the first encrypts, every key decrypts, so a key
- * can be rotated without a flag day) or, when it is unset, from AUTH_SECRET. Each secret is stretched to a
- * 256-bit key with HKDF-SHA256, and every ciphertext names its key by a short fingerprint.
- *
- * Format: `enc:v2:<key id>:<iv>:<ciphertext+tag>` (base64url parts). `enc:v1:` values, bound to the column
- * only, are still read; `npm run tokens:rotate-key` re-seals them as v2. This module is written by hand
- * because it is twenty lines over `node:crypto` and no library offers key rotation with row binding.
+ * Authenticated encryption of secret columns at rest: AES-256-GCM, each value bound to its column and row,
+ * under keys from TOKEN_ENCRYPTION_KEY or AUTH_SECRET. The format, the keys and their rotation, and why it
+ * is written by hand: lib/db/README.md, "Token encryption".
  */
 import "server-only";
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";

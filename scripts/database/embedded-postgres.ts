@@ -1,18 +1,6 @@
-// The development database: PGlite (PostgreSQL compiled to WebAssembly, running inside this Node process)
-// served on a TCP port by pglite-socket, so the app, Prisma's `pg` adapter and `npm run db:migrate` talk to it
-// with the ordinary PostgreSQL wire protocol and the same connection string they would use in production.
-//
-// Why PGlite: `npm install && npm run dev` must work on a fresh clone with no database server, no Docker and
-// no account anywhere. PGlite is real PostgreSQL (same parser, planner, types and SQL), shipped as an npm
-// package, and it persists to a plain directory (`.data/pglite`).
-//
-// Its limit: PGlite is ONE PostgreSQL session. pglite-socket multiplexes many client connections onto it and
-// runs their messages one at a time, keeping an open transaction to the connection that began it; but
-// everything session-scoped is shared by all connections: row locks and advisory locks never block another
-// connection (they all are the same backend), isolation between connections does not exist, and `SET` or
-// temporary tables leak between them. Code whose correctness depends on locking or isolation (the token
-// refresh lease, concurrent migrations) is therefore tested against a real PostgreSQL server
-// (tests/support/postgres.ts), never only against this.
+// The development database: PGlite (PostgreSQL in WebAssembly, inside this process) served on a TCP port by
+// pglite-socket, so everything connects with the connection string it would use in production. Why PGlite,
+// and its limit (one session shared by every connection): scripts/database/README.md.
 import { mkdir } from "node:fs/promises";
 
 import { PGlite } from "@electric-sql/pglite";

@@ -1,21 +1,6 @@
-// Applies the committed SQL migrations in prisma/migrations/ without Prisma's schema engine, which cannot be
-// downloaded everywhere this starter runs. It keeps Prisma Migrate's own bookkeeping, so `prisma migrate
-// deploy` / `migrate status` on a machine that has the engine see the same history, and vice versa:
-//
-// - the `_prisma_migrations` table, created with the exact DDL of Prisma's PostgreSQL connector
-//   (prisma-engines: schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs);
-// - checksum = lowercase hex SHA-256 of migration.sql (schema-connector/src/checksum.rs), compared
-//   ignoring CRLF/LF differences as Prisma does, so a Windows checkout with autocrlf is not "modified";
-// - the advisory lock key 72707369 that Prisma Migrate takes, so this runner and Prisma never interleave.
-//
-// Differences, on purpose: each migration runs in one transaction together with its history row, so a
-// failure leaves nothing behind (no half-applied migration, no "failed" row that only `prisma migrate
-// resolve` — which needs the engine — could clear); the next run simply tries again. And the lock is taken
-// per transaction, not per session, so a transaction-mode pooler cannot strand it (see lockedTransaction).
-//
-// Except for a file with its own BEGIN … COMMIT (Prisma writes one when an enum changes): its COMMIT would end
-// the runner's transaction and lock, so it runs as Prisma runs it (see applyAsScript). That needs a session
-// that stays on one server connection, so the caller must say the URL is direct (`unpooled`).
+// Applies the committed SQL migrations in prisma/migrations/ without Prisma's schema engine, keeping Prisma
+// Migrate's bookkeeping (table, checksums, lock), so `prisma migrate deploy` and this runner share a history.
+// What it matches in Prisma, what it does differently and why: scripts/database/README.md.
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";

@@ -1,9 +1,6 @@
-// Finds the statements in a migration file that begin or end a transaction (BEGIN, COMMIT, ROLLBACK...), which
-// the runner must not wrap in a transaction of its own (migrate.ts). A scanner, not a SQL parser: only statement
-// boundaries matter, and PostgreSQL's lexer puts them at every `;` outside comments, quoted strings and
-// identifiers, and dollar-quoted bodies (so `DO $$ BEGIN … END $$` is one statement, not transaction control).
-// Edit it if a file is misjudged; erring towards "has transaction control" is safe, as such a file then runs
-// the way Prisma runs every file.
+// Finds the statements in a migration file that begin or end a transaction (BEGIN, COMMIT, ROLLBACK...),
+// which the runner must not wrap in a transaction of its own (migrate.ts). Edit it if a file is misjudged;
+// how it scans, and why erring towards "has transaction control" is safe: scripts/database/README.md.
 
 const TRANSACTION_CONTROL =
   /^(begin|start\s+transaction|commit|end|abort|rollback(?!\s+(?:work\s+|transaction\s+)?to\b)|prepare\s+transaction)\b/i;

@@ -15,6 +15,7 @@ import { freePort } from "../support/ports";
 import { cookieHeader } from "../support/sign-in-attempts";
 import { TEST_AUTH_SECRET } from "../support/stack";
 import { storedTokens } from "../support/stored-tokens";
+import { testTuning } from "../support/test-tuning";
 
 const CRON_SECRET = "cron-secret-".padEnd(40, "c");
 const e2e = useBrowserAndStack({ client: "confidential", env: { CRON_SECRET, VERCEL: "1" } });
@@ -168,7 +169,7 @@ describe("Delete account while Make hangs", () => {
 
     const started = Date.now();
     await deleteAccount(page);
-    // Well under one request timeout (MAKE_TOKEN_TIMEOUT_MS, 10 s here): Make's answer was not awaited.
+    // Well under one request timeout (TOKEN_TIMEOUT_MS, 10 s here): Make's answer was not awaited.
     expect(Date.now() - started).toBeLessThan(8_000);
 
     expect(await rowsNaming(userId)).toEqual([]);
@@ -216,7 +217,7 @@ describe("health", () => {
         AUTH_SECRET: TEST_AUTH_SECRET,
         AUTH_MAKE_ISSUER: `http://localhost:${closedPort}`,
         AUTH_MAKE_ID: STAND_IN_CLIENTS.confidential.clientId,
-        MAKE_TOKEN_TIMEOUT_MS: "1000",
+        ...testTuning({ TOKEN_TIMEOUT_MS: 1000 }),
       },
     });
     try {

@@ -132,6 +132,19 @@ describe("what a request may make the app ask Make", () => {
     expect(scope).not.toContain("connections:write");
   });
 
+  it("Grant access from a form whose way back leaves this site asks Make nothing", async () => {
+    const page = await signIn({ login: "mallory", untick: ["scenarios:read"] });
+    await page.goto(scenariosUrl());
+    await page
+      .locator('form input[name="returnTo"]')
+      .evaluate((input: HTMLInputElement) => (input.value = "https://elsewhere.example/"));
+    let asked = false;
+    page.on("request", (request) => void (asked ||= request.url().includes("/oauth/v2/authorize")));
+    await page.getByRole("button", { name: "Grant access" }).click();
+    await page.waitForURL(`${e2e.stack.app.url}/dashboard`);
+    expect(asked).toBe(false);
+  });
+
   it("costs Make at most one discovery request for 100 cookie-less callbacks", async () => {
     e2e.stack.standIn.controls.reset();
     for (let index = 0; index < 100; index++) {

@@ -7,11 +7,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useBrowserAndStack } from "../support/browser-stack";
+import { testTuning } from "../support/test-tuning";
 
 const BUDGET_WINDOW_SECONDS = 20;
 const e2e = useBrowserAndStack({
   client: "confidential",
-  env: { MAKE_API_BUDGET_WINDOW_SECONDS: String(BUDGET_WINDOW_SECONDS) },
+  env: testTuning({ API_BUDGET_WINDOW_SECONDS: BUDGET_WINDOW_SECONDS }),
 });
 
 beforeEach(async () => {

@@ -10,6 +10,7 @@ import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { startStack, type Stack } from "../support/stack";
 import { storedTokens } from "../support/stored-tokens";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+import { testTuning } from "../support/test-tuning";
 
 /** The token timeout of both servers; Make's slowness below is set relative to it. */
 const TIMEOUT_MS = 10_000;
@@ -46,7 +47,7 @@ beforeAll(async () => {
     startStack({
       servers: 2,
       appDatabaseUrl: (url) => database.through(url),
-      env: { MAKE_TOKEN_TIMEOUT_MS: String(TIMEOUT_MS) },
+      env: testTuning({ TOKEN_TIMEOUT_MS: TIMEOUT_MS }),
     }),
   ]);
   // Signed in on the second server only: the first has never asked Make for its discovery document.

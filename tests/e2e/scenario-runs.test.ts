@@ -138,6 +138,26 @@ describe("Run now", () => {
     expect(await result(page).getAttribute("data-run-result")).toBe("too_many");
   });
 
+  it("starts nothing for a form whose request key or scenario id is not one, and says so", async () => {
+    const page = await openScenarios();
+    await grantRuns(page);
+    const tampered: Record<string, string>[] = [
+      { requestKey: "not-a-key" },
+      { scenarioId: "0" },
+      { scenarioId: "9101.5" },
+      { scenarioId: "" },
+    ];
+    for (const changes of tampered) {
+      const location = await postRunForm(page, changes);
+      expect(location).toBe(`${scenariosUrl()}?run=invalid`);
+    }
+    await page.goto(`${scenariosUrl()}?run=invalid`);
+    expect(await result(page).getAttribute("data-run-result")).toBe("invalid");
+    expect(await result(page).innerText()).toContain("nothing was started");
+    expect(stats().runs).toEqual([]);
+    expect(await e2e.stack.query(`SELECT count(*)::int AS n FROM "ScenarioRun"`)).toEqual([{ n: 0 }]);
+  });
+
   it("shows Make's refusal of an inactive scenario in plain words and Make's", async () => {
     const page = await openScenarios();
     await grantRuns(page);

@@ -47,7 +47,7 @@ describe("id_token", () => {
   it("refuses an id_token without the nonce this browser sent", () => expectForgedIdTokenRefused("no_nonce"));
 
   // oauth4webapi (under Auth.js) checks neither the signature of an id_token from the token endpoint nor
-  // `iat`; lib/make/id-token.ts does, against Make's JWKS.
+  // `iat`; lib/make/sign-in/id-token.ts does, against Make's JWKS.
   it("refuses an id_token whose signature does not verify", () =>
     expectForgedIdTokenRefused("bad_signature"));
   it("refuses an id_token signed with a key Make does not publish", () =>

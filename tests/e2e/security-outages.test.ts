@@ -17,6 +17,7 @@ import {
 } from "../support/sign-in-attempts";
 import { startStack, type Stack } from "../support/stack";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+import { testTuning } from "../support/test-tuning";
 
 let browser: Browser;
 let stack: Stack;
@@ -29,7 +30,10 @@ beforeAll(async () => {
   database = await startTcpProxy({ host: server.hostname, port: Number(server.port) });
   [browser, stack] = await Promise.all([
     launchBrowser(),
-    startStack({ appDatabaseUrl: (url) => database.through(url), env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } }),
+    startStack({
+      appDatabaseUrl: (url) => database.through(url),
+      env: testTuning({ TOKEN_TIMEOUT_MS: 1000 }),
+    }),
   ]);
 });
 afterAll(async () => {
@@ -116,10 +120,10 @@ describe("Make unreachable during a sign-in", () => {
     await signIn();
   });
 
-  // MAKE_TOKEN_TIMEOUT_MS is 1 s here; without it Auth.js's requests would wait for minutes. Discovery comes
+  // TOKEN_TIMEOUT_MS is 1 s here; without it Auth.js's requests would wait for minutes. Discovery comes
   // from the cache at the callback (one discovery request per ten minutes, not one per callback), so it is
   // the code exchange that hangs.
-  it("gives up on a Make that does not answer within MAKE_TOKEN_TIMEOUT_MS", async () => {
+  it("gives up on a Make that does not answer within TOKEN_TIMEOUT_MS", async () => {
     const page = await signInWhileFailing("token", "hang");
     await expectRefused(page, stack, before, "make_unreachable");
   });

@@ -11,15 +11,16 @@ import { STAND_IN_USERS } from "@/make-stand-in/users";
 import { signInWithMake } from "../support/browser";
 import { TEST_DIST_DIR } from "../support/app-server";
 import { useBrowserAndStack } from "../support/browser-stack";
+import { testTuning } from "../support/test-tuning";
 
-/** MAKE_TOKEN_TIMEOUT_MS of both instances: callers wait this long for Make. */
+/** TOKEN_TIMEOUT_MS of both instances: callers wait this long for Make. */
 const T = 4_000;
 const CRON_SECRET = "serverless-cron-secret";
 
 const e2e = useBrowserAndStack({
   servers: 2,
   serverless: true,
-  env: { MAKE_TOKEN_TIMEOUT_MS: String(T), CRON_SECRET },
+  env: { ...testTuning({ TOKEN_TIMEOUT_MS: T }), CRON_SECRET },
 });
 const instance = (server: number) => e2e.stack.apps[server]!.instance!;
 const stats = () => e2e.stack.standIn.controls.stats();

@@ -1,8 +1,8 @@
 /**
  * What a production build of the template contains: the product's routes, and none of the tooling's.
- * Reads the route manifest of the build the end-to-end tests run against.
+ * Reads the route manifest of the build the end-to-end tests run against, and the files under app/.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_DIST_DIR } from "../support/app-server";
@@ -22,5 +22,12 @@ describe("the production build", () => {
     const built = await routes();
     expect(built).toEqual(expect.arrayContaining(["/(marketing)/page", "/(dashboard)/dashboard/page"]));
     expect(built.filter((route) => route.startsWith("/(bench)/"))).toEqual([]);
+    expect(built.filter((route) => route.startsWith("/bare"))).toEqual([]);
+  });
+
+  it("has no benchmark file in app/ (the bench copies its pages in for its own build only)", async () => {
+    const app = path.resolve(import.meta.dirname, "../../app");
+    const files = await readdir(app, { recursive: true });
+    expect(files.filter((file) => /bench/i.test(file))).toEqual([]);
   });
 });

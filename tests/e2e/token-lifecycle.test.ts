@@ -6,13 +6,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { completeMakeLogin, launchBrowser } from "../support/browser";
 import { startStack, type Stack } from "../support/stack";
+import { testTuning } from "../support/test-tuning";
 
 let browser: Browser;
 let stack: Stack;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  stack = await startStack({ servers: 2, env: { MAKE_TOKEN_TIMEOUT_MS: "3000" } });
+  stack = await startStack({ servers: 2, env: testTuning({ TOKEN_TIMEOUT_MS: 3000 }) });
 });
 afterAll(async () => {
   await stack?.close();

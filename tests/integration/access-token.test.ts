@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { STAND_IN_CLIENTS } from "@/make-stand-in/server";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { loadAppModules, type AppModules } from "../support/app-modules";
+import { testTuning } from "../support/test-tuning";
 
 let app: AppModules;
 let userId: string;
@@ -38,7 +39,7 @@ const expireIn = (seconds: number) =>
   app.db.account.updateMany({ where: { userId }, data: { expires_at: nowSeconds() + seconds } });
 
 beforeAll(async () => {
-  app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "800" } });
+  app = await loadAppModules({ env: testTuning({ TOKEN_TIMEOUT_MS: 800 }) });
 });
 afterAll(async () => {
   await app?.close();
@@ -163,7 +164,7 @@ describe("a renewal whose answer is slow or lost", () => {
   it("stores the renewed token when Make answers after the callers stopped waiting", async () => {
     const stored = await account();
     await expireIn(30);
-    // Callers wait MAKE_TOKEN_TIMEOUT_MS (800 ms here); Make rotates the token and answers at 1.5 s.
+    // Callers wait TOKEN_TIMEOUT_MS (800 ms here); Make rotates the token and answers at 1.5 s.
     app.standIn.controls.configure({ tokenLatencyMs: 1_500 });
     const token = await app.tokens.getMakeAccessToken(userId);
     expect(token.accessToken).toBe(stored.access_token);
@@ -205,7 +206,7 @@ describe("a renewal whose answer is slow or lost", () => {
 
 describe("the refresh margin", () => {
   it("refreshes once, not on every call, when Make's tokens live shorter than the refresh margin", async () => {
-    // TOKEN_REFRESH_MARGIN_SECONDS is 60; Make hands out tokens valid for 40 s.
+    // REFRESH_MARGIN_SECONDS is 60; Make hands out tokens valid for 40 s.
     app.standIn.controls.configure({ accessTokenTtl: 40 });
     await expireIn(-1);
     const renewed = await app.tokens.getMakeAccessToken(userId);

@@ -1,5 +1,5 @@
 /**
- * Make's per-organization API budget in the database (lib/make/budget.ts): reservations for several
+ * Make's per-organization API budget in the database (lib/make/client/budget.ts): reservations for several
  * organizations in one statement, never more granted than the organization's limit however many callers
  * reserve at once (as several app servers would, each on its own connection), the limit Make reported
  * used once known, a new window once the old one has passed, and an organization whose budget is spent
@@ -9,14 +9,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAppModules, type AppModules } from "../support/app-modules";
 import { storeConnectedAccount } from "../support/connected-account";
 import { discover, signInTokens } from "../support/make-code-flow";
+import { testTuning } from "../support/test-tuning";
 
 let app: AppModules;
-let budget: typeof import("@/lib/make/budget");
+let budget: typeof import("@/lib/make/client/budget");
 let make: typeof import("@/lib/make");
 
 beforeAll(async () => {
-  app = await loadAppModules({ env: { MAKE_API_BUDGET_WINDOW_SECONDS: "1" } });
-  budget = await import("@/lib/make/budget");
+  app = await loadAppModules({ env: testTuning({ API_BUDGET_WINDOW_SECONDS: 1 }) });
+  budget = await import("@/lib/make/client/budget");
   make = await import("@/lib/make");
 });
 afterAll(async () => {

@@ -11,8 +11,8 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { MakeConnectionEvent } from "@/lib/make/outbox";
-import { ConnectionPanel } from "@/components/connection-panel";
+import type { MakeConnectionEvent } from "@/lib/make-connection-event";
+import { ConnectionPanel } from "@/components/make/connection-panel";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";
@@ -68,10 +68,10 @@ class Receiver {
 const receiver = new Receiver();
 let backends: SharedBackends;
 let app: TokenModules;
-let outbox: typeof import("@/lib/make/outbox");
-let lapse: typeof import("@/lib/make/lapse");
-let forget: typeof import("@/lib/make/forget");
-let connection: typeof import("@/lib/make/connection");
+let outbox: typeof import("@/lib/make/connection/outbox");
+let lapse: typeof import("@/lib/make/connection/lapse");
+let forget: typeof import("@/lib/make/connection/forget");
+let connection: typeof import("@/lib/make/connection/state");
 let background: typeof import("@/lib/background-work");
 
 const refreshGrants = () => backends.standIn.controls.stats().grants.refresh_token;
@@ -113,10 +113,10 @@ beforeAll(async () => {
       MAKE_EVENTS_WEBHOOK_SECRET: SECRET,
     },
   });
-  outbox = await import("@/lib/make/outbox");
-  lapse = await import("@/lib/make/lapse");
-  forget = await import("@/lib/make/forget");
-  connection = await import("@/lib/make/connection");
+  outbox = await import("@/lib/make/connection/outbox");
+  lapse = await import("@/lib/make/connection/lapse");
+  forget = await import("@/lib/make/connection/forget");
+  connection = await import("@/lib/make/connection/state");
   background = await import("@/lib/background-work");
 });
 afterAll(async () => {
@@ -223,7 +223,7 @@ describe("the product's handler", () => {
       const quiet = await backends.load({
         env: { MAKE_EVENTS_WEBHOOK_URL: "", MAKE_EVENTS_WEBHOOK_SECRET: "" },
       });
-      const quietOutbox = await import("@/lib/make/outbox");
+      const quietOutbox = await import("@/lib/make/connection/outbox");
       const quietBackground = await import("@/lib/background-work");
       const tokens = await signInTokens(await discover(backends.standIn), {
         client: "confidential",
@@ -278,7 +278,7 @@ describe("abandoned connections lapse", () => {
     const before = refreshGrants();
     await app.maintenance.renewIdleConnections();
     expect(refreshGrants()).toBe(before);
-    const { connectionStatus } = await import("@/lib/make/status");
+    const { connectionStatus } = await import("@/lib/make/connection/status");
     const { status, events } = await connectionStatus(userId);
     const panel = renderToStaticMarkup(createElement(ConnectionPanel, { status, grantedScopes: [] }));
     expect(panel).toContain('data-connection-state="lapsed"');
@@ -395,9 +395,9 @@ describe("account deletion leaves no grant behind", () => {
     const oldKey = randomBytes(32).toString("base64");
     const newKey = randomBytes(32).toString("base64");
     const rolledOut = await backends.load({ env: { TOKEN_ENCRYPTION_KEY: `${newKey},${oldKey}` } });
-    const rolledOutForget = await import("@/lib/make/forget");
+    const rolledOutForget = await import("@/lib/make/connection/forget");
     await backends.load({ env: { TOKEN_ENCRYPTION_KEY: oldKey } }); // the server rolled back
-    const rolledBackForget = await import("@/lib/make/forget");
+    const rolledBackForget = await import("@/lib/make/connection/forget");
     const tokens = await signInTokens(await discover(backends.standIn), {
       client: "confidential",
       login: "ada",

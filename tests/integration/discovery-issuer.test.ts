@@ -13,8 +13,8 @@ afterAll(() => app?.close());
 
 describe("discovery naming another issuer", () => {
   it("is refused: no endpoint is taken from it, and a sign-in stops with issuer_mismatch", async () => {
-    const { authorizationServer } = await import("@/lib/make/authorization-server");
-    const { classifySignInError } = await import("@/lib/make/sign-in-errors");
+    const { authorizationServer } = await import("@/lib/make/connection/authorization-server");
+    const { classifySignInError } = await import("@/lib/auth/sign-in-errors");
     const refused = await authorizationServer().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toMatch(/issuer/);

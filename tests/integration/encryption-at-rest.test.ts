@@ -27,11 +27,11 @@ async function withKeys(keys: string) {
   const { db } = await import("@/lib/db");
   return {
     db,
-    rotate: await import("@/lib/make/rotate-key"),
+    rotate: await import("@/lib/make/ops/rotate-key"),
     crypto: await import("@/lib/db/token-encryption"),
-    status: await import("@/lib/make/status"),
-    tokens: await import("@/lib/make/refresh"),
-    revoke: await import("@/lib/make/revoke"),
+    status: await import("@/lib/make/connection/status"),
+    tokens: await import("@/lib/make/connection/refresh"),
+    revoke: await import("@/lib/make/connection/revoke"),
   };
 }
 

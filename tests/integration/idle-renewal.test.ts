@@ -1,15 +1,16 @@
 /**
  * Connections kept alive without visits: the cron job's renewal of connections nobody used for
- * MAKE_RENEW_IDLE_AFTER_DAYS, through the same lease as every other refresh. Separate copies of the
+ * RENEW_IDLE_AFTER_DAYS, through the same lease as every other refresh. Separate copies of the
  * modules stand for the cron function and a server process handling the user's request.
  */
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ConnectionPanel } from "@/components/connection-panel";
+import { ConnectionPanel } from "@/components/make/connection-panel";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";
+import { testTuning } from "../support/test-tuning";
 
 let backends: SharedBackends;
 let cron: TokenModules;
@@ -116,7 +117,7 @@ describe("idle connections kept alive by the cron job", () => {
       ["kept_alive", "reauth_required"],
     ]);
     // What the user's next visit shows: the panel names the reason, not just "reconnect".
-    const { connectionStatus } = await import("@/lib/make/status");
+    const { connectionStatus } = await import("@/lib/make/connection/status");
     const { status } = await connectionStatus(userId);
     const panel = renderToStaticMarkup(createElement(ConnectionPanel, { status, grantedScopes: [] }));
     expect(panel).toContain('data-connection-state="reauth_required"');
@@ -138,7 +139,7 @@ describe("idle connections kept alive by the cron job", () => {
   });
 
   it("starts a renewal only while its whole lease fits in the run, and reports one Make has not answered as pending", async () => {
-    const timeLimited = await backends.load({ env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } });
+    const timeLimited = await backends.load({ env: testTuning({ TOKEN_TIMEOUT_MS: 1000 }) });
     const first = await connectIdle(41);
     const second = await connectIdle(40, "sub-only", "1002");
     // Make answers after the callers' patience (1 s): the first renewal is still in flight when reported.

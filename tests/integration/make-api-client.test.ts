@@ -1,5 +1,5 @@
 /**
- * The Make API client (lib/make/api.ts) against the local stand-in: the zone each call goes to, one
+ * The Make API client (lib/make/client/api.ts) against the local stand-in: the zone each call goes to, one
  * renewal and one retry on a 401, a bounded retry on a 429, Make's error body on the typed error, and a
  * timeout on every request.
  */
@@ -8,11 +8,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { loadAppModules, type AppModules } from "../support/app-modules";
+import { testTuning } from "../support/test-tuning";
 
 let app: AppModules;
-let api: typeof import("@/lib/make/api");
-let calls: typeof import("@/lib/make/calls");
-let errors: typeof import("@/lib/make/errors");
+let api: typeof import("@/lib/make/client/api");
+let calls: typeof import("@/lib/make/client/calls");
+let errors: typeof import("@/lib/make/connection/errors");
 let userId: string;
 
 const ALL = "openid user:read organizations:read teams:read scenarios:read";
@@ -26,10 +27,10 @@ const forUser = () => api.MakeApi.forUser(userId);
 const apiStats = () => app.standIn.controls.stats().api;
 
 beforeAll(async () => {
-  app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "600" } });
-  api = await import("@/lib/make/api");
-  calls = await import("@/lib/make/calls");
-  errors = await import("@/lib/make/errors");
+  app = await loadAppModules({ env: testTuning({ TOKEN_TIMEOUT_MS: 600 }) });
+  api = await import("@/lib/make/client/api");
+  calls = await import("@/lib/make/client/calls");
+  errors = await import("@/lib/make/connection/errors");
 });
 afterAll(() => app?.close());
 beforeEach(async () => {
@@ -124,7 +125,7 @@ describe("Make API client", () => {
   });
 
   it("loads the dashboard's organizations and granted scopes once per token for concurrent views", async () => {
-    const { makeProfile } = await import("@/lib/make/profile");
+    const { makeProfile } = await import("@/lib/make/client/profile");
     const views = await Promise.all(
       Array.from({ length: 12 }, async () => {
         const make = await forUser();
@@ -143,7 +144,7 @@ describe("Make API client", () => {
     expect(paths().filter((path) => path.endsWith("current-authorization"))).toHaveLength(2);
   });
 
-  it("cuts a request off after MAKE_TOKEN_TIMEOUT_MS", async () => {
+  it("cuts a request off after TOKEN_TIMEOUT_MS", async () => {
     app.standIn.controls.configure({ apiLatencyMs: 3_000 });
     const error = await calls.currentMakeUser(await forUser()).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: "unavailable", message: "Make did not answer in time" });

@@ -5,12 +5,14 @@
  * `--user`, the user's connection and each organization's zone as Make answers them.
  */
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startMakeStandIn, STAND_IN_CLIENTS, type MakeStandIn } from "@/make-stand-in/server";
 import { discover, signInTokens } from "../support/make-code-flow";
 import { freshDatabase, type FreshDatabase } from "../support/postgres";
 import { TEST_AUTH_SECRET } from "../support/stack";
+import { testTuning } from "../support/test-tuning";
 
 const root = path.resolve(import.meta.dirname, "../..");
 let standIn: MakeStandIn;
@@ -30,7 +32,7 @@ function doctor(env: Record<string, string | undefined>, args: string[] = []) {
     MAKE_API_URL: "http://{zone}/api/v2",
     MAKE_DEFAULT_ZONE: standIn.zones[0]!,
     MAKE_ZONE_HOSTS: standIn.zones.join(","),
-    MAKE_TOKEN_TIMEOUT_MS: "2000",
+    ...testTuning({ TOKEN_TIMEOUT_MS: 2000 }),
   };
   const merged = Object.fromEntries(
     Object.entries({ ...base, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -66,6 +68,16 @@ afterAll(async () => {
 });
 
 describe("make:doctor", () => {
+  it("names the starter and its version (package.json's) on its first line, even before a configuration error", async () => {
+    const { name, version } = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
+      name: string;
+      version: string;
+    };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const result of [await doctor({}), await doctor({ AUTH_MAKE_SCOPE: "user:read" })])
+      expect(result.output.split("\n")[0]).toBe(`${name} ${version}`);
+  });
+
   it("passes every check on a healthy setup and prints the callback URL to register", async () => {
     const result = await doctor({});
     expect(result.output).toContain("✓ discovery:");

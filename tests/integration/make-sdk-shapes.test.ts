@@ -11,6 +11,7 @@ import { loadAppModules, type AppModules } from "../support/app-modules";
 
 let app: AppModules;
 let make: typeof import("@/lib/make");
+let scenarios: typeof import("@/app/(dashboard)/dashboard/scenarios/data");
 let userId: string;
 
 const ALL = "openid user:read organizations:read teams:read scenarios:read";
@@ -23,6 +24,7 @@ const configure = (patch: Parameters<AppModules["standIn"]["controls"]["configur
 beforeAll(async () => {
   app = await loadAppModules();
   make = await import("@/lib/make");
+  scenarios = await import("@/app/(dashboard)/dashboard/scenarios/data");
 });
 afterAll(() => app?.close());
 beforeEach(async () => {
@@ -59,7 +61,7 @@ describe("Make's answers in the SDK's sample shapes", () => {
   it("lists scenarios of teams the team list does not show under their team id, and reads a scheduling without a type", async () => {
     configure({ answerShapes: "sdk-samples" });
     const api = await forUser();
-    const teams = await make.makeProfile.organizationScenarios(api, await zoned());
+    const teams = await scenarios.scenarioData.organizationScenarios(api, await zoned());
     expect(
       teams.map(({ team, items }) => [team.id, team.name, !!team.unlisted, items.map((s) => s.id)]),
     ).toEqual([
@@ -121,7 +123,7 @@ describe("Make's answers in the SDK's sample shapes", () => {
     const organization = await zoned();
     app.standIn.controls.fail({ endpoint: "api", mode: "status", status: 403, times: 1 });
     const view = async () =>
-      make.makeProfile.organizationScenarios(await forUser(), organization).then(
+      scenarios.scenarioData.organizationScenarios(await forUser(), organization).then(
         () => "listed",
         (error: unknown) => (error as InstanceType<typeof make.MakeApiError>).kind,
       );
@@ -143,7 +145,7 @@ describe("Make's answers in the SDK's sample shapes", () => {
     const { executionId } = await make.runScenario(await forUser(), organization, 9101);
     const asked = () => apiCalls().filter((call) => call.path.includes("/executions/")).length;
     const status = async () =>
-      (await make.makeProfile.execution(await forUser(), organization, 9101, executionId)).status;
+      (await scenarios.scenarioData.execution(await forUser(), organization, 9101, executionId)).status;
 
     for (let i = 0; i < 10; i += 1) expect(await status()).toBe("RUNNING");
     expect(asked()).toBe(1);
@@ -153,9 +155,11 @@ describe("Make's answers in the SDK's sample shapes", () => {
     expect(asked()).toBe(2);
     // A run is asked about only in an organization the user belongs to now, in the zone it was run in.
     const api = await forUser();
-    expect(await make.makeProfile.currentOrganization(api, 5001, organization.zone)).toEqual(organization);
-    expect(await make.makeProfile.currentOrganization(api, 5001, "eu1.make.com")).toBeUndefined();
-    expect(await make.makeProfile.currentOrganization(api, 5999, organization.zone)).toBeUndefined();
+    expect(await scenarios.scenarioData.currentOrganization(api, 5001, organization.zone)).toEqual(
+      organization,
+    );
+    expect(await scenarios.scenarioData.currentOrganization(api, 5001, "eu1.make.com")).toBeUndefined();
+    expect(await scenarios.scenarioData.currentOrganization(api, 5999, organization.zone)).toBeUndefined();
   });
 
   it("turns an answer it cannot read into a typed error a page words, not a crash", async () => {

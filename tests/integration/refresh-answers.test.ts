@@ -151,7 +151,7 @@ describe("a refresh answer without expires_in", () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it("counts as Make's documented 300 s, not an hour", async () => {
-    const { refreshGrant } = await import("@/lib/make/authorization-server");
+    const { refreshGrant } = await import("@/lib/make/connection/authorization-server");
     const tokens = await refreshGrant(
       { issuer, token_endpoint: `${issuer}/token` },
       "some-refresh-token",

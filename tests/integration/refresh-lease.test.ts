@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { discover, signInTokens } from "../support/make-code-flow";
 import { storeConnectedAccount } from "../support/connected-account";
 import { startSharedBackends, type SharedBackends, type TokenModules } from "../support/token-module-copies";
+import { testTuning } from "../support/test-tuning";
 
 let backends: SharedBackends;
 let direct: TokenModules;
@@ -107,7 +108,7 @@ describe("the refresh inside one process", () => {
 
 describe("a database that drops out during a refresh", () => {
   it("keeps the rotated tokens when the database is cut right after Make answered, and writes them once it is back", async () => {
-    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });
+    const app = await backends.load({ throughProxy: true, env: testTuning({ TOKEN_TIMEOUT_MS: 6000 }) });
     const { userId, accessToken } = await connectExpired();
     backends.standIn.controls.configure({ tokenLatencyMs: 800 });
 
@@ -136,7 +137,7 @@ describe("a database that drops out during a refresh", () => {
 describe("a database that stays down past the write budget", () => {
   it("keeps offering the renewed tokens while the lease lasts, registered; then at the next offer", async () => {
     // T = 1 s: the lease is 3 s of request + 15 s of writing + 10 s of safety.
-    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } });
+    const app = await backends.load({ throughProxy: true, env: testTuning({ TOKEN_TIMEOUT_MS: 1000 }) });
     const { userId, accessToken } = await connectExpired();
     backends.standIn.controls.configure({ tokenLatencyMs: 300 });
 
@@ -164,7 +165,7 @@ describe("a database that stays down past the write budget", () => {
 
 describe("revoking while a refresh is in flight", () => {
   it("revokes the tokens Make issued to a refresh that finished after the user revoked", async () => {
-    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "6000" } });
+    const app = await backends.load({ throughProxy: true, env: testTuning({ TOKEN_TIMEOUT_MS: 6000 }) });
     const { userId } = await connectExpired();
     backends.standIn.controls.configure({ tokenLatencyMs: 800 });
 
@@ -214,7 +215,7 @@ describe("revocation deliveries", () => {
   });
 
   it("reports Revoke as done once the tokens are deleted here, even if the database drops out afterwards", async () => {
-    const app = await backends.load({ throughProxy: true, env: { MAKE_TOKEN_TIMEOUT_MS: "1500" } });
+    const app = await backends.load({ throughProxy: true, env: testTuning({ TOKEN_TIMEOUT_MS: 1500 }) });
     const { userId } = await connectExpired();
     backends.standIn.controls.fail({ endpoint: "revocation", mode: "hang" });
 

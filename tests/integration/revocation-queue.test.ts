@@ -1,11 +1,12 @@
 /**
- * The revocation queue (lib/make/revoke.ts) against the local stand-in: one run drains a backlog a few
+ * The revocation queue (lib/make/connection/revoke.ts) against the local stand-in: one run drains a backlog a few
  * requests at a time until the queue is empty or its time budget is spent, Make's 200, 204 and (for an
  * access token) `unsupported_token_type` all count as done, and a token Make keeps refusing is retried
  * with backoff a bounded number of times, then given up and recorded in the activity.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAppModules, type AppModules } from "../support/app-modules";
+import { testTuning } from "../support/test-tuning";
 
 let app: AppModules;
 let userId: string;
@@ -13,7 +14,7 @@ let userId: string;
 const REVOCATION_LATENCY_MS = 100;
 
 beforeAll(async () => {
-  app = await loadAppModules({ env: { MAKE_TOKEN_TIMEOUT_MS: "1000" } });
+  app = await loadAppModules({ env: testTuning({ TOKEN_TIMEOUT_MS: 1000 }) });
 });
 afterAll(() => app?.close());
 beforeEach(async () => {

@@ -25,7 +25,7 @@ beforeAll(async () => {
   process.env.TZ = "America/New_York";
   app = await loadAppModules();
   session = await import("@/lib/auth/session-read");
-  ({ RECENT_EVENTS } = await import("@/lib/make/events"));
+  ({ RECENT_EVENTS } = await import("@/lib/make/connection/events"));
 });
 afterAll(async () => {
   await app?.close();
@@ -183,7 +183,7 @@ describe("the signed-in user handed to pages", () => {
     });
     requestCookies.set("__Secure-authjs.session-token", "cookie-of-lin");
     const { currentUser } = await import("@/lib/auth/session");
-    const { connectionStatus } = await import("@/lib/make/status");
+    const { connectionStatus } = await import("@/lib/make/connection/status");
     const signedIn = await currentUser();
     expect(signedIn).toMatchObject({ id: user.id, name: "Lin" });
     const view = await connectionStatus(user.id);

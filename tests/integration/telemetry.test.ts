@@ -43,7 +43,7 @@ const everythingRecorded = () =>
 
 /** The sign-in as Auth.js runs it for a new Make account: the signIn callback, then linkAccount. */
 async function signIn(): Promise<string> {
-  const { makeAuthWiring } = await import("@/lib/make/sign-in");
+  const { makeAuthWiring } = await import("@/lib/make/sign-in/wiring");
   const wiring = makeAuthWiring({ signedInUserId: async () => null, sessionKey: async () => undefined });
   const user = await app.db.user.create({ data: { name: "ada" } });
   const account: Account & { userId: string } = {
@@ -102,8 +102,8 @@ describe("traces of the Make connection", () => {
     });
 
     // The stored token has expired: the client renews it first (one refresh), then calls Make.
-    const { MakeApi } = await import("@/lib/make/api");
-    const calls = await import("@/lib/make/calls");
+    const { MakeApi } = await import("@/lib/make/client/api");
+    const calls = await import("@/lib/make/client/calls");
     const api = await MakeApi.forUser(userId);
     const [organization] = (await calls.listOrganizations(api)) as import("@/lib/make").ZonedOrganization[];
     await calls.listTeams(api, organization!);
@@ -164,7 +164,7 @@ describe("traces of the Make connection", () => {
     });
     app.standIn.controls.fail({ endpoint: "token", mode: "invalid_grant" });
 
-    const { renewIdleConnections } = await import("@/lib/make/maintenance");
+    const { renewIdleConnections } = await import("@/lib/make/ops/maintenance");
     expect(await renewIdleConnections()).toMatchObject({ reauthRequired: 1 });
 
     const refresh = only("make.refresh");

@@ -16,9 +16,9 @@ export interface AppModules {
   standIn: MakeStandIn;
   databaseUrl: string;
   db: typeof import("@/lib/db").db;
-  tokens: typeof import("@/lib/make/refresh");
-  revoke: typeof import("@/lib/make/revoke");
-  status: typeof import("@/lib/make/status");
+  tokens: typeof import("@/lib/make/connection/refresh");
+  revoke: typeof import("@/lib/make/connection/revoke");
+  status: typeof import("@/lib/make/connection/status");
   close(): Promise<void>;
 }
 
@@ -55,9 +55,9 @@ export async function loadAppModules(
     standIn,
     databaseUrl: database.url,
     db,
-    tokens: await import("@/lib/make/refresh"),
-    revoke: await import("@/lib/make/revoke"),
-    status: await import("@/lib/make/status"),
+    tokens: await import("@/lib/make/connection/refresh"),
+    revoke: await import("@/lib/make/connection/revoke"),
+    status: await import("@/lib/make/connection/status"),
     close: async () => {
       await db.$disconnect();
       await standIn.close();

@@ -10,7 +10,7 @@
 import { expect } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { SIGN_IN_FAILURE_MESSAGES } from "@/app/auth/error/messages";
-import type { SignInFailure } from "@/lib/make/sign-in-errors";
+import type { SignInFailure } from "@/lib/auth/sign-in-errors";
 import { completeMakeLogin } from "./browser";
 import type { Stack } from "./stack";
 

@@ -12,9 +12,9 @@ import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 export interface TokenModules {
   db: typeof import("@/lib/db").db;
-  tokens: typeof import("@/lib/make/refresh");
-  revoke: typeof import("@/lib/make/revoke");
-  maintenance: typeof import("@/lib/make/maintenance");
+  tokens: typeof import("@/lib/make/connection/refresh");
+  revoke: typeof import("@/lib/make/connection/revoke");
+  maintenance: typeof import("@/lib/make/ops/maintenance");
   /** Work this copy registered to outlive a response (settleBackgroundWork waits for it). */
   background: typeof import("@/lib/background-work");
 }
@@ -58,9 +58,9 @@ export async function startSharedBackends(): Promise<SharedBackends> {
       for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
       const copy = {
         db: (await import("@/lib/db")).db,
-        tokens: await import("@/lib/make/refresh"),
-        revoke: await import("@/lib/make/revoke"),
-        maintenance: await import("@/lib/make/maintenance"),
+        tokens: await import("@/lib/make/connection/refresh"),
+        revoke: await import("@/lib/make/connection/revoke"),
+        maintenance: await import("@/lib/make/ops/maintenance"),
         background: await import("@/lib/background-work"),
       };
       delete (globalThis as { prisma?: unknown }).prisma;

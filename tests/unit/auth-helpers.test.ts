@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import * as oauth from "oauth4webapi";
 import { NextRequest } from "next/server";
 import { safeRedirectPath } from "@/lib/safe-redirect";
-import { classifySignInError, withSignInErrorReasons } from "@/lib/make/sign-in-errors";
+import { classifySignInError, withSignInErrorReasons } from "@/lib/auth/sign-in-errors";
 import { authCookies, sessionCookieName } from "@/lib/auth/session-cookie";
 
 describe("safeRedirectPath", () => {

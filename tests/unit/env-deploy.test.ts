@@ -21,7 +21,6 @@ const DEPLOYMENT = [
   "AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS",
   "TOKEN_ENCRYPTION_KEY",
   "DATABASE_URL_UNPOOLED",
-  "MAKE_TOKEN_TIMEOUT_MS",
 ];
 const PROXY = "https://app.example.com/api/auth";
 const KEY = "k".repeat(40);
@@ -54,15 +53,6 @@ describe("deployment variables", () => {
   it("rejects a DATABASE_URL_UNPOOLED that is not PostgreSQL", async () => {
     await expect(loadEnv({ ...VALID, DATABASE_URL_UNPOOLED: "mysql://db/app" })).rejects.toThrow(
       /DATABASE_URL_UNPOOLED/,
-    );
-  });
-
-  it("caps MAKE_TOKEN_TIMEOUT_MS so a refresh's lease fits a page's time limit, naming it", async () => {
-    expect((await loadEnv({ ...VALID, MAKE_TOKEN_TIMEOUT_MS: "10000" })).env.MAKE_TOKEN_TIMEOUT_MS).toBe(
-      10_000,
-    );
-    await expect(loadEnv({ ...VALID, MAKE_TOKEN_TIMEOUT_MS: "10001" })).rejects.toThrow(
-      /MAKE_TOKEN_TIMEOUT_MS/,
     );
   });
 

@@ -6,7 +6,7 @@ import {
   makeApiErrorFromException,
   makeApiErrorFromResponse,
   parseRetryAfter,
-} from "@/lib/make/errors";
+} from "@/lib/make/connection/errors";
 
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });

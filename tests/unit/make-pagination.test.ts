@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collectPages, type PageRequest } from "@/lib/make/pagination";
+import { collectPages, type PageRequest } from "@/lib/make/client/pagination";
 
 const listOf = (total: number) => {
   const requests: PageRequest[] = [];

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { allowedZoneHost, ForbiddenZoneError, isPinnedToOneZone, zoneEndpoint } from "@/lib/make/zones";
+import {
+  allowedZoneHost,
+  ForbiddenZoneError,
+  isPinnedToOneZone,
+  zoneEndpoint,
+} from "@/lib/make/client/zones";
 
 describe("Make API zones (MAKE_API_URL)", () => {
   it("fills the default template with the organization's zone", () => {

@@ -7,8 +7,8 @@
 import { revalidatePath } from "next/cache";
 import { signOut } from "@/auth";
 import { db } from "@/lib/db";
-import { currentSessionKey, requireUser } from "@/lib/auth";
-import { connectMake, revokeMakeConnection } from "@/lib/make";
+import { connectMake, currentSessionKey, requireUser } from "@/lib/auth";
+import { revokeMakeConnection } from "@/lib/make";
 
 export async function revokeConnection() {
   const user = await requireUser();
@@ -19,21 +19,6 @@ export async function revokeConnection() {
 export async function reconnect() {
   await requireUser();
   await connectMake({ returnTo: "/dashboard" });
-}
-
-/**
- * "Grant access": the configured scopes plus the missing ones, back to the page that needed them. The way
- * back names what was asked (`?asked=`), so a page that still lacks it says so instead of asking again.
- */
-export async function grantAccess(formData: FormData) {
-  const returnTo = String(formData.get("returnTo") ?? "");
-  await requireUser(returnTo || "/dashboard");
-  const missingScopes = String(formData.get("scope") ?? "")
-    .split(/[\s,]+/)
-    .filter(Boolean);
-  const back = returnTo.startsWith("/") ? new URL(returnTo, "http://path.invalid") : null;
-  back?.searchParams.set("asked", missingScopes.join(" "));
-  await connectMake({ returnTo: back ? `${back.pathname}${back.search}` : returnTo, missingScopes });
 }
 
 export async function signOutHere() {

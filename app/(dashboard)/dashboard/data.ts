@@ -1,6 +1,6 @@
 /**
  * Everything the dashboard shows, for one signed-in user. With a fresh token this costs no database round
- * trip beyond the session read and, within MAKE_PROFILE_CACHE_SECONDS, no call to Make: the profile, the
+ * trip beyond the session read and, within ANSWER_CACHE_SECONDS, no call to Make: the profile, the
  * organizations, whether each is reachable and the granted scopes are each cached per access token. A page view after expiry is also
  * the moment the token is renewed; the status is then read again so the panel shows the outcome.
  */

@@ -2,9 +2,9 @@ import { after } from "next/server";
 import { requireUser } from "@/lib/auth";
 import { deliverPendingRevocations } from "@/lib/make";
 import { ActionButton } from "@/components/action-button";
-import { ActivityList } from "@/components/activity-list";
-import { ConnectionPanel } from "@/components/connection-panel";
-import { IdentityCard } from "@/components/identity-card";
+import { ActivityList } from "@/components/make/activity-list";
+import { ConnectionPanel } from "@/components/make/connection-panel";
+import { IdentityCard } from "@/components/make/identity-card";
 import { loadDashboard } from "./data";
 import { reconnect, revokeConnection, signOutEverywhere, signOutHere } from "./actions";
 

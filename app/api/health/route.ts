@@ -1,12 +1,10 @@
 /**
- * Readiness, for load balancers: can this instance serve requests. The database decides (503 while it is
- * unreachable: every page needs it). Make's discovery document is checked and reported in the body, but a
- * Make outage leaves the answer 200: the app still signs people in to what it can show, keeps tokens
- * and queues revocations, and taking every instance out of rotation would only make it look down.
- * Liveness (is the process up at all) is /api/health/live. Never any configuration detail.
+ * Readiness, for load balancers: 503 only while the database is unreachable; Make's discovery is reported in
+ * the body, but a Make outage leaves it 200 (why: docs/deploying.md, "Health and observability"). Liveness is
+ * /api/health/live. Never any configuration detail.
  */
 import { db } from "@/lib/db";
-import { checkMakeHealth } from "@/lib/make";
+import { checkMakeHealth } from "@/lib/make/ops";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import type { SignInFailure } from "@/lib/make";
+import type { SignInFailure } from "@/lib/auth";
 
 /** What each failed sign-in means, in words a person can act on. */
 export const SIGN_IN_FAILURE_MESSAGES: Record<SignInFailure, { title: string; detail: string }> = {

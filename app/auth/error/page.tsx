@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { isSignInFailure } from "@/lib/make";
+import { isSignInFailure } from "@/lib/auth";
 import { Card } from "@/components/ui/card";
 import { SIGN_IN_FAILURE_MESSAGES } from "./messages";
 

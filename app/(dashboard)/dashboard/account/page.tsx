@@ -6,7 +6,7 @@ import Link from "next/link";
 import { currentSessionTimes, requireUser } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { formatDate } from "@/components/format";
-import { DeleteAccountForm } from "@/components/delete-account-form";
+import { DeleteAccountForm } from "@/components/account/delete-account-form";
 import { deleteAccount } from "./actions";
 
 export const metadata = { title: "Your account" };

@@ -1,46 +1,36 @@
 "use server";
 /**
- * "Run now": starts one run of a scenario at Make, once per form. Each rendered form carries a fresh key;
- * the key is recorded (ScenarioRun, unique per user) before Make is asked, so a double click or a
- * resubmitted form finds the first request's row and starts nothing. The scenario's organization (whose
- * budget the run spends) is looked up among the user's current organizations, never taken from the form.
- * A user starts at most RUNS_PER_MINUTE runs a minute, so a loop of posts can neither flood Make nor fill
- * the table.
+ * "Run now": starts one run of a scenario at Make, once per form (a fresh key per rendered form, recorded
+ * in ScenarioRun before Make is asked), charged to the organization it belongs to among the user's own,
+ * never the form's; at most RUNS_PER_MINUTE a minute per user, so a loop floods neither Make nor the table.
  */
 import { redirect } from "next/navigation";
+import { z } from "zod";
 import { db } from "@/lib/db";
-import { requireUser } from "@/lib/auth";
-import {
-  connectMake,
-  describeMakeProblem,
-  MakeApi,
-  makeProfile,
-  runScenario,
-  type ZonedOrganization,
-} from "@/lib/make";
+import { connectMake, requireUser } from "@/lib/auth";
+import { describeMakeProblem, MakeApi, makeProfile, runScenario, type ZonedOrganization } from "@/lib/make";
+import { validatedFormAction } from "@/lib/validated-action";
+import { scenarioData } from "./data";
 
 const PATH = "/dashboard/scenarios";
 const RUNS_PER_MINUTE = 10;
-const REQUEST_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const positiveId = (value: FormDataEntryValue | null) => {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
-};
+const runRequest = z.object({
+  requestKey: z.uuid(),
+  scenarioId: z.string().pipe(z.coerce.number<string>().int().positive()),
+});
 
-export async function runScenarioNow(formData: FormData) {
+export const runScenarioNow = validatedFormAction(runRequest, runOnce, () => redirect(`${PATH}?run=invalid`));
+
+async function runOnce({ requestKey, scenarioId }: z.output<typeof runRequest>) {
   const user = await requireUser(PATH);
-  const requestKey = String(formData.get("requestKey") ?? "");
-  const scenarioId = positiveId(formData.get("scenarioId"));
-  if (!REQUEST_KEY.test(requestKey) || !scenarioId) redirect(`${PATH}?run=invalid`);
-
   const api = await MakeApi.forUser(user.id);
   // Running needs `scenarios:run`, which sign-in does not ask for: Make is asked for it only now.
   const granted = await makeProfile.grantedScopes(api).catch(() => null);
   if (granted && !granted.includes("scenarios:run")) {
     await connectMake({ returnTo: PATH, missingScopes: ["scenarios:run"] });
   }
-  const found = await makeProfile.scenarioOrganization(api, scenarioId);
+  const found = await scenarioData.scenarioOrganization(api, scenarioId);
   if (found === "zone_unknown") redirect(`${PATH}?run=zone_unknown`);
   if (!found) redirect(`${PATH}?run=invalid`);
   const { organization } = found;

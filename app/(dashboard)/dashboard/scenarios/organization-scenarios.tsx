@@ -3,16 +3,11 @@
  * from the organization's zone. Rendered inside its own <Suspense>, so it streams in when its zone answers.
  */
 import type { ReactNode } from "react";
-import {
-  makeProfile,
-  type MakeApi,
-  type MakeOrganization,
-  type TeamScenarios,
-  type ZonedOrganization,
-} from "@/lib/make";
-import { MakeApiProblem } from "@/components/make-api-problem";
-import { RunScenarioButton } from "@/components/run-scenario-button";
-import { ScenarioList } from "@/components/scenario-list";
+import { type MakeApi, type MakeOrganization, type ZonedOrganization } from "@/lib/make";
+import { scenarioData, type TeamScenarios } from "./data";
+import { MakeApiProblem } from "@/components/make/make-api-problem";
+import { RunScenarioButton } from "@/components/make/run-scenario-button";
+import { ScenarioList } from "@/components/make/scenario-list";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 
@@ -20,7 +15,6 @@ interface Props {
   api: MakeApi;
   organization: ZonedOrganization;
   returnTo: string;
-  grant: (formData: FormData) => Promise<void>;
   run: (formData: FormData) => Promise<void>;
   asked?: string[];
 }
@@ -68,15 +62,15 @@ export function OrganizationSkeleton({ organization }: { organization: ZonedOrga
   );
 }
 
-export async function OrganizationScenarios({ api, organization, returnTo, grant, run, asked }: Props) {
+export async function OrganizationScenarios({ api, organization, returnTo, run, asked }: Props) {
   let teams: TeamScenarios[];
   try {
     // Cached per user and token for a short while: a reload asks Make nothing.
-    teams = await makeProfile.organizationScenarios(api, organization);
+    teams = await scenarioData.organizationScenarios(api, organization);
   } catch (error) {
     return (
       <OrganizationCard organization={organization}>
-        <MakeApiProblem error={error} returnTo={returnTo} grant={grant} asked={asked} />
+        <MakeApiProblem error={error} returnTo={returnTo} asked={asked} />
       </OrganizationCard>
     );
   }
@@ -120,14 +114,13 @@ export function OrganizationProblem({
   organization,
   error,
   returnTo,
-  grant,
 }: Omit<Props, "api" | "asked" | "run" | "organization"> & {
   organization: MakeOrganization;
   error: unknown;
 }) {
   return (
     <OrganizationCard organization={organization}>
-      <MakeApiProblem error={error} returnTo={returnTo} grant={grant} />
+      <MakeApiProblem error={error} returnTo={returnTo} />
     </OrganizationCard>
   );
 }

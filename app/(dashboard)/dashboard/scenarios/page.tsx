@@ -1,12 +1,7 @@
 /**
- * The worked example of building on the Make connection: the user's scenarios, per organization and
- * team, each organization asked in its own zone. Copy this shape for your own page:
- *   1. `MakeApi.forUser(user.id)`: the API client with the user's token (renewed when needed);
- *   2. check the granted scopes and offer "Grant access" for what is missing;
- *   3. reserve the view's calls in each organization's budget (one round trip), skip organizations the
- *      connection cannot reach and say so;
- *   4. one <Suspense> per slow thing, so one slow zone does not hold the page;
- *   5. to change something at Make, a server action with a key per form (./actions.ts: "Run now").
+ * The worked example of building on the Make connection: the user's scenarios, per organization and team,
+ * each organization asked in its own zone. Its shape, in five steps to copy for a page of your own:
+ * docs/extending.md, "A page that calls a Make endpoint the app does not call yet".
  */
 import { Suspense } from "react";
 import { requireUser, type SignedInUser } from "@/lib/auth";
@@ -18,10 +13,12 @@ import {
   type MakeOrganization,
   type OrganizationReach,
 } from "@/lib/make";
-import { GrantAccess } from "@/components/grant-access";
-import { MakeApiProblem } from "@/components/make-api-problem";
+import { parseScopes } from "@/lib/scopes";
+import { scenarioData } from "./data";
+import { GrantAccess } from "@/components/make/grant-access";
+import { MakeApiProblem } from "@/components/make/make-api-problem";
 import { Card } from "@/components/ui/card";
-import { grantAccess } from "../actions";
+import { Notice } from "@/components/ui/notice";
 import { runScenarioNow } from "./actions";
 import {
   OrganizationProblem,
@@ -40,7 +37,7 @@ const NEEDED_SCOPES = ["organizations:read", "teams:read", "scenarios:read"];
 export default async function ScenariosPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser(PATH);
   const { asked, run } = await searchParams;
-  const askedScopes = typeof asked === "string" ? asked.split(/[\s,]+/).filter(Boolean) : [];
+  const askedScopes = parseScopes(typeof asked === "string" ? asked : null);
   return (
     <div className="space-y-6">
       <div>
@@ -70,7 +67,7 @@ async function reserveCalls(api: MakeApi, organizations: MakeOrganization[]) {
         [
           { zone: organization.zone, organizationId: organization.id },
           (makeProfile.knowsReach(api, organization) ? 0 : 1) +
-            (makeProfile.knowsScenarios(api, organization) ? 0 : 2),
+            (scenarioData.knowsScenarios(api, organization) ? 0 : 2),
         ] as const,
     );
   if (calls.some(([, count]) => count > 0)) await api.reserve(calls);
@@ -97,10 +94,9 @@ async function loadOrganizations(user: SignedInUser) {
 async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; asked: string[] }) {
   const loaded = await loadOrganizations(user);
   if (loaded.kind === "missing_scopes") {
-    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} grant={grantAccess} asked={asked} />;
+    return <GrantAccess scopes={[...loaded.missing]} returnTo={PATH} asked={asked} />;
   }
-  if (loaded.kind === "failed")
-    return <MakeApiProblem error={loaded.error} returnTo={PATH} grant={grantAccess} asked={asked} />;
+  if (loaded.kind === "failed") return <MakeApiProblem error={loaded.error} returnTo={PATH} asked={asked} />;
   const { api, organizations, reach } = loaded;
   if (organizations.length === 0) {
     return (
@@ -125,7 +121,6 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
               organization={organization}
               error={entry.error}
               returnTo={PATH}
-              grant={grantAccess}
             />
           );
         }
@@ -135,7 +130,7 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
               api={api}
               organization={organization}
               returnTo={PATH}
-              grant={grantAccess}
+
               run={runScenarioNow}
               asked={asked}
             />
@@ -149,10 +144,13 @@ async function ScenariosByOrganization({ user, asked }: { user: SignedInUser; as
 /** The organizations this connection cannot reach, and why; the others are listed as usual. */
 function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] }) {
   return (
-    <section
+    <Notice
+      as="section"
+      tone="warning"
       role="status"
       data-unreachable-organizations={entries.map((entry) => entry.organization.id).join(" ")}
-      className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+      size="lg"
+      className="text-sm"
     >
       <p className="font-medium">This connection cannot reach every organization you belong to:</p>
       <ul className="mt-2 space-y-1">
@@ -166,6 +164,6 @@ function UnreachableOrganizations({ entries }: { entries: OrganizationReach[] })
           </li>
         ))}
       </ul>
-    </section>
+    </Notice>
   );
 }

@@ -3,8 +3,8 @@
  * user, followed at Make while it runs (./run-status.ts, polled by RunProgress), and the scenario's last
  * few runs.
  */
-import { RunProgress } from "@/components/run-progress";
-import { RecentRuns, ScenarioRunResult } from "@/components/scenario-run-result";
+import { RunProgress } from "@/components/make/run-progress";
+import { RecentRuns, ScenarioRunResult } from "@/components/make/scenario-run-result";
 import { Notice } from "@/components/ui/notice";
 import { loadRunView, recentRuns } from "./run-status";
 

@@ -5,8 +5,9 @@
  */
 import "server-only";
 import { db } from "@/lib/db";
-import { describeMakeProblem, MakeApi, makeProfile, type ExecutionStatus } from "@/lib/make";
-import type { RunView } from "@/components/scenario-run-result";
+import { describeMakeProblem, MakeApi, type ExecutionStatus } from "@/lib/make";
+import { scenarioData } from "./data";
+import type { RunView } from "@/components/make/scenario-run-result";
 
 type RunRow = NonNullable<Awaited<ReturnType<typeof db.scenarioRun.findUnique>>>;
 
@@ -32,13 +33,13 @@ async function followExecution(userId: string, run: RunRow & { executionId: stri
   const view = viewOf(run);
   try {
     const api = await MakeApi.forUser(userId);
-    const organization = await makeProfile.currentOrganization(api, run.organizationId, run.zone);
+    const organization = await scenarioData.currentOrganization(api, run.organizationId, run.zone);
     if (!organization) {
       const message =
         "Make no longer lists you in the organization this run was in, so its progress is not asked.";
       return { ...view, statusProblem: { kind: "not_member", message } };
     }
-    const execution = await makeProfile.execution(api, organization, run.scenarioId, run.executionId);
+    const execution = await scenarioData.execution(api, organization, run.scenarioId, run.executionId);
     if (execution.status !== "RUNNING") {
       await db.scenarioRun.updateMany({
         where: { id: run.id, executionStatus: null },

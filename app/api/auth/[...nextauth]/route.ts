@@ -1,11 +1,6 @@
-import { handlers } from "@/auth";
-import { withoutSignInQuery, withPublicUrl, withRedirectProxyAllowlist } from "@/lib/auth";
-import { withSignInErrorReasons } from "@/lib/make";
+import { handlers } from "@/lib/auth/route-handlers";
 
 // Long enough for the revocations a sign-in may start (lib/make/README.md, "Time limits on the platform").
 export const maxDuration = 60;
 
-export const GET = withPublicUrl(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.GET)));
-export const POST = withPublicUrl(
-  withoutSignInQuery(withRedirectProxyAllowlist(withSignInErrorReasons(handlers.POST))),
-);
+export const { GET, POST } = handlers;

@@ -1,7 +1,6 @@
 /**
- * The app's scheduled background work, run by Vercel Cron (vercel.json) or any scheduler that can send a
- * request: connections unused for MAKE_LAPSE_AFTER_DAYS lapse, runMakeMaintenance (lib/make) runs within the
- * function's time limit, connection events still waiting are delivered, and expired sessions deleted.
+ * The app's scheduled background work, run by Vercel Cron (vercel.json) or any scheduler: idle connections
+ * lapse, runMakeMaintenance (lib/make) runs, waiting connection events are delivered, expired sessions go.
  * Authorised by `Authorization: Bearer $CRON_SECRET`; without CRON_SECRET it answers 401 to everyone.
  * @see https://vercel.com/docs/cron-jobs/manage-cron-jobs#securing-cron-jobs
  */
@@ -14,7 +13,7 @@ import {
   lapseAbandonedConnections,
   runMakeMaintenance,
   sweepForgottenSessions,
-} from "@/lib/make";
+} from "@/lib/make/ops";
 
 export const dynamic = "force-dynamic";
 // Vercel stops the function, registered work included, after this many seconds (lib/make/README.md, "Time

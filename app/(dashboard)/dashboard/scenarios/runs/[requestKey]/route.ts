@@ -1,6 +1,6 @@
 /**
  * The state of one "Run now" as JSON, for the result panel that follows a running execution without a
- * reload (components/run-progress.tsx). Make is asked only while the execution runs, and at most every few
+ * reload (components/make/run-progress.tsx). Make is asked only while the execution runs, and at most every few
  * seconds however often this is polled (./run-status.ts).
  */
 import { NextResponse } from "next/server";
