@@ -68,7 +68,7 @@ describe("the test-only tuning seam", () => {
     try {
       const { startServer } = await import("@/lib/server-start");
       await expect(startServer()).rejects.toThrow("exit 1");
-      expect(output.mock.calls.flat().join("\n")).toMatch(/TEST_ONLY_TUNING_PROFILE_CACHE_SECONDS/);
+      expect(output.mock.calls.flat().join("\n")).toMatch(/TEST_ONLY_TUNING_ANSWER_CACHE_SECONDS/);
     } finally {
       exit.mockRestore();
       output.mockRestore();
