@@ -114,7 +114,7 @@ async function main() {
         [
           ...formatRouteModules(routeModules),
           ...formatPageCost(pageCost),
-          `cold start, median of ${coldStart.runs}: /dashboard ${cold("dashboard")} ms · /bare ${cold("bare")} ms`,
+          `cold start, median of ${coldStart.runs}: /dashboard ${cold("dashboard")?.toFixed(0)} ms · /bare ${cold("bare")?.toFixed(0)} ms`,
         ].join("\n") + "\n",
       );
       return;
