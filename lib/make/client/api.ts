@@ -161,6 +161,11 @@ export class MakeApi {
     return parseMakeAnswer(currentAuthorization, what, body).authorization.scope ?? [];
   }
 
+  /** The granted scopes, asked once per token and process (client/cache.ts), for pages and the 403 check. */
+  cachedGrantedScopes(): Promise<string[]> {
+    return cachedMakeAnswer(this.cacheKey("scopes"), () => this.grantedScopes());
+  }
+
   /** The OpenID Connect userinfo claims (from the authorization server, not a zone), `sub` checked. */
   userinfo() {
     return fetchUserinfo(this.token.accessToken, this.token.sub);
@@ -222,9 +227,7 @@ export class MakeApi {
    */
   private async explainForbidden(error: MakeApiError, options: MakeCallOptions): Promise<MakeApiError> {
     if (error.missingScope || !options.scope) return error;
-    const granted = await cachedMakeAnswer(this.cacheKey("scopes"), () => this.grantedScopes()).catch(
-      () => null,
-    );
+    const granted = await this.cachedGrantedScopes().catch(() => null);
     if (!granted || granted.includes(options.scope)) return error;
     return new MakeApiError(error.status, error.body, { ...error.details, missingScope: options.scope });
   }

@@ -49,8 +49,6 @@ export type OrganizationReach =
   /** Make did not say which zone it lives in, so nothing can be asked about it. */
   | { organization: MakeOrganization; reach: "zone_unknown" };
 
-const keyOf = (api: MakeApi, what: string) => api.cacheKey(what);
-
 /** Profile text Make may send as an empty string (it does for a user without one). */
 const present = (value: unknown) => (typeof value === "string" && value.trim() ? value : undefined);
 
@@ -100,8 +98,8 @@ const reachKeepMs = (reach: OrganizationReach) =>
  */
 export const makeProfile = {
   userinfo: (api: MakeApi) =>
-    cachedMakeAnswer(keyOf(api, "userinfo"), async () => ({ ...(await api.userinfo()) })),
-  me: (api: MakeApi) => cachedMakeAnswer(keyOf(api, "me"), () => currentMakeUser(api)),
+    cachedMakeAnswer(api.cacheKey("userinfo"), async () => ({ ...(await api.userinfo()) })),
+  me: (api: MakeApi) => cachedMakeAnswer(api.cacheKey("me"), () => currentMakeUser(api)),
   /**
    * `sub`, and what `GET /users/me` and userinfo say about the user. Neither is needed for the connection to
    * work: a failure of either is `problem`, unless the connection itself is gone (that throws).
@@ -133,16 +131,16 @@ export const makeProfile = {
   },
   /** null when the token lacks `organizations:read` (kept like a result: it holds for the token's lifetime). */
   organizations: (api: MakeApi) =>
-    cachedMakeAnswer(keyOf(api, "organizations"), () =>
+    cachedMakeAnswer(api.cacheKey("organizations"), () =>
       listOrganizations(api).catch((error: unknown) => {
         if (error instanceof MakeApiError && error.kind === "forbidden") return null;
         throw error;
       }),
     ),
-  grantedScopes: (api: MakeApi) => cachedMakeAnswer(keyOf(api, "scopes"), () => api.grantedScopes()),
+  grantedScopes: (api: MakeApi) => api.cachedGrantedScopes(),
   /** Whether the reach of this organization is known for this token (asking costs no call). */
   knowsReach: (api: MakeApi, organization: ZonedOrganization) =>
-    isCachedMakeAnswer(keyOf(api, `reach:${organization.id}`)),
+    isCachedMakeAnswer(api.cacheKey(`reach:${organization.id}`)),
   /** Which organizations this connection reaches: one call per organization (with a known zone) and token. */
   reach: (api: MakeApi, organizations: MakeOrganization[]) =>
     Promise.all(
@@ -150,7 +148,7 @@ export const makeProfile = {
         !hasZone(organization)
           ? Promise.resolve<OrganizationReach>({ organization, reach: "zone_unknown" })
           : cachedMakeAnswer(
-              keyOf(api, `reach:${organization.id}`),
+              api.cacheKey(`reach:${organization.id}`),
               () => probeOrganization(api, organization),
               reachKeepMs,
             ).catch((error: unknown): OrganizationReach => {

@@ -44,6 +44,10 @@ async function loadOrganizationScenarios(api: MakeApi, organization: ZonedOrgani
   });
 }
 
+/** The cache key of one organization's teams and scenarios, for this token. */
+const scenariosKey = (api: MakeApi, organization: ZonedOrganization) =>
+  api.cacheKey(`scenarios:${organization.id}`);
+
 /** How long a RUNNING status is served before Make is asked again. */
 export const EXECUTION_RECHECK_MS = 3_000;
 
@@ -51,11 +55,9 @@ export const EXECUTION_RECHECK_MS = 3_000;
 export const scenarioData = {
   /** Whether the scenarios page's data of this organization is cached (showing it costs no call). */
   knowsScenarios: (api: MakeApi, organization: ZonedOrganization) =>
-    isCachedMakeAnswer(api.cacheKey(`scenarios:${organization.id}`)),
+    isCachedMakeAnswer(scenariosKey(api, organization)),
   organizationScenarios: (api: MakeApi, organization: ZonedOrganization) =>
-    cachedMakeAnswer(api.cacheKey(`scenarios:${organization.id}`), () =>
-      loadOrganizationScenarios(api, organization),
-    ),
+    cachedMakeAnswer(scenariosKey(api, organization), () => loadOrganizationScenarios(api, organization)),
   /**
    * The organization a scenario belongs to, looked up in the user's current organizations and their
    * scenario lists (usually cached from the page the user came from), never taken from a form: calls about
