@@ -12,7 +12,8 @@ import { decryptColumn, encryptColumn, tokenKeys } from "@/lib/db/token-encrypti
 import { clientType, env, requestedScopes } from "@/lib/env";
 import { MakeApi } from "@/lib/make/client/api";
 import { authorizationServer, TOKEN_TIMEOUT_MS } from "@/lib/make/connection/authorization-server";
-import { GRANTABLE_SCOPES, hasZone } from "@/lib/make/client/calls";
+import { hasZone } from "@/lib/make/client/calls";
+import { callScopes } from "@/lib/make/sign-in/scopes";
 import { makeObservations } from "@/lib/make/connection/observations";
 import { makeProfile } from "@/lib/make/client/profile";
 import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
@@ -164,13 +165,14 @@ async function checkScopes(api: MakeApi | undefined): Promise<DoctorCheck> {
       // The built-in list serves.
     }
   }
-  const unknown = [...new Set([...scopes, ...GRANTABLE_SCOPES])].filter((scope) => !known.has(scope));
+  const grantable = callScopes();
+  const unknown = [...new Set([...scopes, ...grantable])].filter((scope) => !known.has(scope));
   if (unknown.length > 0)
     return { name, ok: false, detail: `not known API scopes (${source}): ${unknown.join(" ")}` };
   return {
     name,
     ok: true,
-    detail: `${scopes.join(" ")}; Grant access may ask for ${GRANTABLE_SCOPES.join(" ")} (all in ${source}; the registration must include them)`,
+    detail: `${scopes.join(" ")}; Grant access may ask for ${grantable.join(" ")} (all in ${source}; the registration must include them)`,
   };
 }
 

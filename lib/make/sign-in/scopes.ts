@@ -9,9 +9,12 @@ import { requestedScopes } from "@/lib/env";
 import { PRODUCT_MAKE_SCOPES } from "@/lib/make-scopes";
 import { GRANTABLE_SCOPES } from "@/lib/make/client/calls";
 
+/** The scopes calls need, the starter's and the product's: what Grant access may add to the configured ones. */
+export const callScopes = (): string[] => [...GRANTABLE_SCOPES, ...PRODUCT_MAKE_SCOPES];
+
 /** Scopes "Grant access" may ask for. */
 export function grantableScopes(): Set<string> {
-  return new Set([...requestedScopes(), ...GRANTABLE_SCOPES, ...PRODUCT_MAKE_SCOPES]);
+  return new Set([...requestedScopes(), ...callScopes()]);
 }
 
 /**
