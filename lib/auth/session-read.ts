@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { pool } from "@/lib/db";
+import { timestampFromJson } from "@/lib/db/json-timestamps";
 import { readSessionConnection, sessionConnectionSql, type SessionConnection } from "@/lib/make/auth";
 
 export interface StoredSession extends SessionConnection {
@@ -25,8 +26,6 @@ const SESSION_SQL = `
   FROM "Session" s JOIN "User" u ON u.id = s."userId"
   WHERE s."sessionToken" = $1`;
 
-const utc = (value: string) => new Date(`${value}Z`);
-
 /** The session stored under `sessionKey` (the hashed cookie value), expired or not; null when there is none. */
 export async function readSession(sessionKey: string): Promise<StoredSession | null> {
   const { rows } = await pool.query<{ session: string }>(SESSION_SQL, [sessionKey]);
@@ -37,5 +36,10 @@ export async function readSession(sessionKey: string): Promise<StoredSession | n
     user: StoredSession["user"];
     connection: Parameters<typeof readSessionConnection>[0];
   };
-  return { expires: utc(expires), createdAt: utc(createdAt), user, ...readSessionConnection(connection) };
+  return {
+    expires: timestampFromJson(expires),
+    createdAt: timestampFromJson(createdAt),
+    user,
+    ...readSessionConnection(connection),
+  };
 }

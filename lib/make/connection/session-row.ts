@@ -6,6 +6,7 @@
 import "server-only";
 import type { Account, ConnectionEvent } from "@/lib/generated/prisma/client";
 import { openEncryptedColumns } from "@/lib/db/encrypted-columns";
+import { timestampFromJson } from "@/lib/db/json-timestamps";
 import { RECENT_EVENTS } from "@/lib/make/connection/events";
 import { MAKE_PROVIDER_ID } from "@/lib/make/connection/provider-id";
 
@@ -46,12 +47,9 @@ const ACCOUNT_DATES = [
 ] as const;
 const EVENT_DATES = ["createdAt"] as const;
 
-// A `timestamp(3)` value as JSON renders it (UTC, no zone).
-const utcTimestamp = (value: unknown) => new Date(`${value as string}Z`);
-
 function withDates<T>(row: Json, columns: readonly (keyof T & string)[]): T {
   const out = { ...row };
-  for (const column of columns) if (out[column] !== null) out[column] = utcTimestamp(out[column]);
+  for (const column of columns) if (out[column] !== null) out[column] = timestampFromJson(out[column]);
   return out as T;
 }
 
