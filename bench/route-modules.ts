@@ -48,14 +48,23 @@ export async function measureRouteModules(root: string, distDir: string): Promis
   const appDir = path.join(root, distDir, "server", "app");
   const entries = await filesUnder(appDir, (name) => name === "page.js" || name === "route.js");
   const routes = [];
+  // Routes share chunks: each is read and searched once.
+  const loadsOpsByChunk = new Map<string, boolean>();
+  const chunkLoadsOps = async (chunk: string) => {
+    if (!loadsOpsByChunk.has(chunk)) {
+      const text = await readFile(path.join(root, distDir, chunk), "utf8").catch(() => "");
+      loadsOpsByChunk.set(
+        chunk,
+        markers.some((marker) => text.includes(marker)),
+      );
+    }
+    return loadsOpsByChunk.get(chunk)!;
+  };
   for (const entry of entries.sort()) {
     const loader = await readFile(entry, "utf8");
     const chunks = [...new Set(loader.match(/server\/chunks\/[^"]+\.js/g) ?? [])];
     let loadsOps = false;
-    for (const chunk of chunks) {
-      const text = await readFile(path.join(root, distDir, chunk), "utf8").catch(() => "");
-      if (markers.some((marker) => text.includes(marker))) loadsOps = true;
-    }
+    for (const chunk of chunks) if (await chunkLoadsOps(chunk)) loadsOps = true;
     const route = path.relative(appDir, path.dirname(entry)).split(path.sep).join("/") || "/";
     routes.push({ route: `/${route}`.replace(/\/\([^)]+\)/g, ""), loadsOps });
   }
