@@ -67,6 +67,45 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/**
+ * A user with a connected Make account, stored the way the app stores it (through its encrypted client),
+ * with tokens the stand-in issued to `login`.
+ */
+async function storeConnectedUser(options: {
+  email: string;
+  login?: string;
+  sub: string;
+  account?: { lastError?: string };
+}) {
+  const tokens = await signInTokens(await discover(standIn), {
+    client: "confidential",
+    login: options.login,
+    scope: "openid user:read organizations:read teams:read scenarios:read",
+  });
+  const { vi } = await import("vitest");
+  vi.stubEnv("DATABASE_URL", database.url);
+  vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
+  vi.stubEnv("AUTH_MAKE_ISSUER", standIn.issuer);
+  vi.stubEnv("AUTH_MAKE_ID", STAND_IN_CLIENTS.confidential.clientId);
+  vi.resetModules();
+  const { db } = await import("@/lib/db");
+  const user = await db.user.create({ data: { email: options.email } });
+  await db.account.create({
+    data: {
+      userId: user.id,
+      type: "oidc",
+      provider: "make",
+      providerAccountId: options.sub,
+      access_token: tokens.access_token,
+      refresh_token: tokens.refresh_token,
+      expires_at: Math.floor(Date.now() / 1000) + 300,
+      clientType: "confidential",
+      ...options.account,
+    },
+  });
+  return { db, user, vi };
+}
+
 describe("make:doctor", () => {
   it("names the starter and its version (package.json's) on its first line, even before a configuration error", async () => {
     const { name, version } = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
@@ -138,31 +177,7 @@ describe("make:doctor", () => {
   });
 
   it("with --user, reports the connection, the granted scopes and each organization's zone", async () => {
-    const tokens = await signInTokens(await discover(standIn), {
-      client: "confidential",
-      scope: "openid user:read organizations:read teams:read scenarios:read",
-    });
-    // Stored the way the app stores it: through its encrypted client.
-    const { vi } = await import("vitest");
-    vi.stubEnv("DATABASE_URL", database.url);
-    vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
-    vi.stubEnv("AUTH_MAKE_ISSUER", standIn.issuer);
-    vi.stubEnv("AUTH_MAKE_ID", STAND_IN_CLIENTS.confidential.clientId);
-    vi.resetModules();
-    const { db } = await import("@/lib/db");
-    const user = await db.user.create({ data: { email: "ada@example.com" } });
-    await db.account.create({
-      data: {
-        userId: user.id,
-        type: "oidc",
-        provider: "make",
-        providerAccountId: "1001",
-        access_token: tokens.access_token,
-        refresh_token: tokens.refresh_token,
-        expires_at: Math.floor(Date.now() / 1000) + 300,
-        clientType: "confidential",
-      },
-    });
+    const { db, user, vi } = await storeConnectedUser({ email: "ada@example.com", sub: "1001" });
     await db.makeObservation.create({ data: { fact: "refresh.rotation", value: "rotated" } });
     await db.$disconnect();
     vi.unstubAllEnvs();
@@ -187,31 +202,11 @@ describe("make:doctor", () => {
     expect(nobody.code).toBe(1);
   });
   it("prints the names Make gives without their terminal escape sequences", async () => {
-    const tokens = await signInTokens(await discover(standIn), {
-      client: "confidential",
+    const { db, vi } = await storeConnectedUser({
+      email: "mallory@example.com",
       login: "mallory",
-      scope: "openid user:read organizations:read teams:read scenarios:read",
-    });
-    const { vi } = await import("vitest");
-    vi.stubEnv("DATABASE_URL", database.url);
-    vi.stubEnv("AUTH_SECRET", TEST_AUTH_SECRET);
-    vi.stubEnv("AUTH_MAKE_ISSUER", standIn.issuer);
-    vi.stubEnv("AUTH_MAKE_ID", STAND_IN_CLIENTS.confidential.clientId);
-    vi.resetModules();
-    const { db } = await import("@/lib/db");
-    const user = await db.user.create({ data: { email: "mallory@example.com" } });
-    await db.account.create({
-      data: {
-        userId: user.id,
-        type: "oidc",
-        provider: "make",
-        providerAccountId: "1003",
-        access_token: tokens.access_token,
-        refresh_token: tokens.refresh_token,
-        expires_at: Math.floor(Date.now() / 1000) + 300,
-        clientType: "confidential",
-        lastError: "\u001b[2K\rAll checks passed",
-      },
+      sub: "1003",
+      account: { lastError: "\u001b[2K\rAll checks passed" },
     });
     await db.$disconnect();
     vi.unstubAllEnvs();

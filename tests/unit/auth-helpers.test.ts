@@ -5,6 +5,14 @@ import { safeRedirectPath } from "@/lib/safe-redirect";
 import { classifySignInError, withSignInErrorReasons } from "@/lib/auth/sign-in-errors";
 import { authCookies, sessionCookieName } from "@/lib/auth/session-cookie";
 
+/** The stable deployment behind the redirect proxy, forwarding Make's answers to its preview origins only. */
+const STABLE_WITH_PREVIEWS = {
+  AUTH_URL: "https://app.example.com",
+  AUTH_REDIRECT_PROXY_URL: "https://app.example.com/api/auth",
+  TOKEN_ENCRYPTION_KEY: "k".repeat(40),
+  AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: "https://*.preview.example.com",
+};
+
 describe("safeRedirectPath", () => {
   it("keeps paths on this site", () => {
     expect(safeRedirectPath("/dashboard?tab=1")).toBe("/dashboard?tab=1");
@@ -271,12 +279,7 @@ describe("the public origin and the redirect proxy's allowlist", () => {
   });
 
   it("answers a forward to an origin outside the allowlist with the error page, code and state dropped", async () => {
-    const { withRedirectProxyAllowlist } = await load({
-      AUTH_URL: "https://app.example.com",
-      AUTH_REDIRECT_PROXY_URL: "https://app.example.com/api/auth",
-      TOKEN_ENCRYPTION_KEY: "k".repeat(40),
-      AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: "https://*.preview.example.com",
-    });
+    const { withRedirectProxyAllowlist } = await load(STABLE_WITH_PREVIEWS);
     const forwardTo = (origin: string) =>
       withRedirectProxyAllowlist(async () =>
         Response.redirect(`${origin}/api/auth/callback/make?code=secret-code&state=s`, 302),
@@ -290,12 +293,7 @@ describe("the public origin and the redirect proxy's allowlist", () => {
   });
 
   it("refuses the forward Auth.js answers in JSON (X-Auth-Return-Redirect) as it refuses the redirect", async () => {
-    const { withRedirectProxyAllowlist } = await load({
-      AUTH_URL: "https://app.example.com",
-      AUTH_REDIRECT_PROXY_URL: "https://app.example.com/api/auth",
-      TOKEN_ENCRYPTION_KEY: "k".repeat(40),
-      AUTH_REDIRECT_PROXY_ALLOWED_ORIGINS: "https://*.preview.example.com",
-    });
+    const { withRedirectProxyAllowlist } = await load(STABLE_WITH_PREVIEWS);
     const forwardTo = (origin: string) =>
       withRedirectProxyAllowlist(async () =>
         Response.json({ url: `${origin}/api/auth/callback/make?code=secret-code&state=s` }),
